@@ -1,0 +1,122 @@
+"""Plain values that leave storage/: nothing above this package touches SQLAlchemy rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    id: str
+    company: str
+    title: str
+    url: str
+    kind: str
+    enabled: bool
+    origin: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    consecutive_failures: int = 0
+    health: str = "ok"
+    discovered_from: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    id: int
+    source_id: str
+    url: str
+    final_url: str | None
+    started_at: datetime
+    status: str
+    http_status: int | None
+    error_kind: str | None
+    error_message: str | None
+    fetcher: str
+    elapsed_ms: int | None
+    etag: str | None
+    last_modified: str | None
+    snapshot_sha256: str | None
+    attempts: int = 1
+    headers: dict[str, Any] | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    id: int
+    source_id: str
+    snapshot_sha256: str | None
+    document_url: str
+    text_sha256: str
+    extractor_version: str
+    fetched_at: datetime
+    kind: str
+    title: str | None = None
+    text: str | None = None  # loaded on demand: texts are large
+
+
+@dataclass(frozen=True)
+class ChangeInfo:
+    id: int
+    source_id: str
+    old_version_id: int | None
+    new_version_id: int
+    severity: str
+    categories: tuple[str, ...]
+    signals: tuple[str, ...]
+    summary: str
+    detected_at: datetime
+    diff: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class NewCheck:
+    """What the cycle learned from one fetch attempt, to be written as a Check row."""
+
+    source_id: str
+    url: str
+    started_at: datetime
+    status: str
+    final_url: str | None = None
+    http_status: int | None = None
+    error_kind: str | None = None
+    error_message: str | None = None
+    fetcher: str = "http"
+    elapsed_ms: int | None = None
+    attempts: int = 1
+    etag: str | None = None
+    last_modified: str | None = None
+    headers: dict[str, str] | None = None
+    warnings: tuple[str, ...] = ()
+    run_id: str | None = None
+
+
+@dataclass(frozen=True)
+class NewSnapshot:
+    sha256: str
+    content_type: str | None
+    body: bytes
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    document_url: str
+    text: str
+    text_sha256: str
+    extractor_version: str
+    kind: str
+    fetched_at: datetime
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class NewChange:
+    severity: str
+    categories: tuple[str, ...]
+    signals: tuple[str, ...]
+    summary: str
+    diff: dict[str, Any]
+    detected_at: datetime
+    channels: tuple[str, ...] = ()  # outbox rows to create in the same transaction

@@ -1,0 +1,316 @@
+"""The repository: every read and write the rest of framewatch needs, as plain values.
+
+Writes that belong together (a check, its snapshot, the version, the change and its outbox rows)
+happen in one transaction in :meth:`Repository.record_check`, so a crash leaves either all of them
+or none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from storage.db import Database
+from storage.models import Change, Check, Delivery, Snapshot, Source, Version
+from storage.records import (
+    ChangeInfo,
+    CheckInfo,
+    NewChange,
+    NewCheck,
+    NewSnapshot,
+    NewVersion,
+    SourceInfo,
+    VersionInfo,
+)
+
+SEVERITY_ORDER = ("none", "low", "medium", "high")
+
+
+def compress(body: bytes) -> bytes:
+    return zlib.compress(body, 6)
+
+
+def decompress(data: bytes, compression: str) -> bytes:
+    if compression == "zlib":
+        return zlib.decompress(data)
+    if compression == "none":
+        return data
+    raise ValueError(f"unknown snapshot compression {compression!r}")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _source_info(s: Source) -> SourceInfo:
+    return SourceInfo(
+        id=s.id, company=s.company, title=s.title, url=s.url, kind=s.kind, enabled=s.enabled,
+        origin=s.origin, settings=dict(s.settings or {}), consecutive_failures=s.consecutive_failures,
+        health=s.health, discovered_from=s.discovered_from,
+    )
+
+
+def _check_info(c: Check) -> CheckInfo:
+    return CheckInfo(
+        id=c.id, source_id=c.source_id, url=c.url, final_url=c.final_url, started_at=c.started_at,
+        status=c.status, http_status=c.http_status, error_kind=c.error_kind,
+        error_message=c.error_message, fetcher=c.fetcher, elapsed_ms=c.elapsed_ms, etag=c.etag,
+        last_modified=c.last_modified, snapshot_sha256=c.snapshot_sha256, attempts=c.attempts,
+        headers=c.headers, warnings=tuple(c.warnings or ()),
+    )
+
+
+def _version_info(v: Version, with_text: bool = False) -> VersionInfo:
+    return VersionInfo(
+        id=v.id, source_id=v.source_id, snapshot_sha256=v.snapshot_sha256,
+        document_url=v.document_url, text_sha256=v.text_sha256,
+        extractor_version=v.extractor_version, fetched_at=v.fetched_at, kind=v.kind,
+        title=v.title, text=v.text if with_text else None,
+    )
+
+
+def _change_info(c: Change, with_diff: bool = False) -> ChangeInfo:
+    return ChangeInfo(
+        id=c.id, source_id=c.source_id, old_version_id=c.old_version_id,
+        new_version_id=c.new_version_id, severity=c.severity,
+        categories=tuple(c.categories or ()), signals=tuple(c.signals or ()), summary=c.summary,
+        detected_at=c.detected_at, diff=c.diff if with_diff else None,
+    )
+
+
+class Repository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ---- sources -------------------------------------------------------------------------
+    def sync_sources(self, sources: Iterable[SourceInfo]) -> None:
+        """Make the sources table match the config; sources dropped from the config are disabled
+        (never deleted: their history stays browsable)."""
+        wanted = {s.id: s for s in sources}
+        with self.db.session() as s:
+            existing = {row.id: row for row in s.scalars(select(Source))}
+            for sid, info in wanted.items():
+                row = existing.get(sid)
+                if row is None:
+                    s.add(Source(id=sid, company=info.company, title=info.title, url=info.url,
+                                 kind=info.kind, settings=info.settings, enabled=info.enabled,
+                                 origin=info.origin, discovered_from=info.discovered_from))
+                else:
+                    row.company, row.title, row.url, row.kind = info.company, info.title, info.url, info.kind
+                    row.settings, row.enabled = info.settings, info.enabled
+                    if row.origin == "discovered" and info.origin == "config":
+                        row.origin = "config"
+            for sid, row in existing.items():
+                if sid not in wanted and row.origin == "config" and row.enabled:
+                    row.enabled = False
+
+    def add_discovered_source(self, info: SourceInfo) -> bool:
+        """Add a source found on an index page; False when it already exists."""
+        with self.db.session() as s:
+            if s.get(Source, info.id) is not None:
+                return False
+            s.add(Source(id=info.id, company=info.company, title=info.title, url=info.url,
+                         kind=info.kind, settings=info.settings, enabled=True,
+                         origin="discovered", discovered_from=info.discovered_from))
+            return True
+
+    def list_sources(self, *, enabled_only: bool = False) -> list[SourceInfo]:
+        with self.db.session() as s:
+            q = select(Source).order_by(Source.company, Source.id)
+            if enabled_only:
+                q = q.where(Source.enabled.is_(True))
+            return [_source_info(r) for r in s.scalars(q)]
+
+    def get_source(self, source_id: str) -> SourceInfo | None:
+        with self.db.session() as s:
+            row = s.get(Source, source_id)
+            return _source_info(row) if row else None
+
+    # ---- reads used by the cycle -----------------------------------------------------------
+    def last_validators(self, source_id: str, url: str) -> tuple[str | None, str | None]:
+        """ETag / Last-Modified of the last successful fetch of this URL, for a conditional GET.
+
+        Only used when the latest version still exists: a validator must never hide a document
+        whose stored history was lost or re-extracted."""
+        with self.db.session() as s:
+            row = s.execute(
+                select(Check.etag, Check.last_modified)
+                .where(Check.source_id == source_id, Check.url == url,
+                       Check.status.in_(("ok", "unchanged", "not_modified")))
+                .order_by(Check.id.desc()).limit(1)
+            ).first()
+            return (row[0], row[1]) if row else (None, None)
+
+    def latest_version(self, source_id: str, *, with_text: bool = False,
+                       document_url: str | None = None) -> VersionInfo | None:
+        with self.db.session() as s:
+            q = select(Version).where(Version.source_id == source_id)
+            if document_url is not None:
+                q = q.where(Version.document_url == document_url)
+            row = s.scalars(q.order_by(Version.id.desc()).limit(1)).first()
+            return _version_info(row, with_text) if row else None
+
+    def recent_text_hashes(self, source_id: str, limit: int) -> list[tuple[int, str]]:
+        with self.db.session() as s:
+            rows = s.execute(
+                select(Version.id, Version.text_sha256).where(Version.source_id == source_id)
+                .order_by(Version.id.desc()).limit(limit)
+            ).all()
+            return [(r[0], r[1]) for r in rows]
+
+    def version_text(self, version_id: int) -> str:
+        with self.db.session() as s:
+            text = s.scalar(select(Version.text).where(Version.id == version_id))
+            if text is None:
+                raise KeyError(version_id)
+            return text
+
+    # ---- the write path ------------------------------------------------------------------------
+    def record_check(
+        self,
+        check: NewCheck,
+        *,
+        snapshot: NewSnapshot | None = None,
+        version: NewVersion | None = None,
+        change: NewChange | None = None,
+        previous_version_id: int | None = None,
+        failed: bool = False,
+    ) -> tuple[int, int | None, int | None]:
+        """Write one fetch's outcome in ONE transaction: check, snapshot, version, change, outbox.
+
+        Returns (check id, version id, change id)."""
+        with self.db.session() as s:
+            if snapshot is not None:
+                _put_snapshot(s, snapshot)
+            c = Check(
+                source_id=check.source_id, run_id=check.run_id, url=check.url,
+                final_url=check.final_url, started_at=check.started_at, elapsed_ms=check.elapsed_ms,
+                status=check.status, http_status=check.http_status, error_kind=check.error_kind,
+                error_message=check.error_message, fetcher=check.fetcher, attempts=check.attempts,
+                etag=check.etag, last_modified=check.last_modified, headers=check.headers,
+                snapshot_sha256=snapshot.sha256 if snapshot else None,
+                warnings=list(check.warnings) or None,
+            )
+            s.add(c)
+            s.flush()
+            version_id = change_id = None
+            if version is not None:
+                v = Version(
+                    source_id=check.source_id, snapshot_sha256=snapshot.sha256 if snapshot else None,
+                    check_id=c.id, document_url=version.document_url, text=version.text,
+                    text_sha256=version.text_sha256, title=version.title,
+                    extractor_version=version.extractor_version, fetched_at=version.fetched_at,
+                    kind=version.kind,
+                )
+                s.add(v)
+                s.flush()
+                version_id = v.id
+                if change is not None:
+                    ch = Change(
+                        source_id=check.source_id, old_version_id=previous_version_id,
+                        new_version_id=v.id, severity=change.severity,
+                        categories=list(change.categories), signals=list(change.signals),
+                        summary=change.summary, diff=change.diff, detected_at=change.detected_at,
+                    )
+                    s.add(ch)
+                    s.flush()
+                    change_id = ch.id
+                    for channel in change.channels:
+                        s.add(Delivery(change_id=ch.id, channel=channel, kind="change",
+                                       idempotency_key=f"change-{ch.id}-{channel}"))
+            src = s.get(Source, check.source_id)
+            if src is not None:
+                src.consecutive_failures = src.consecutive_failures + 1 if failed else 0
+            return c.id, version_id, change_id
+
+    # ---- reads for the CLI and the web UI ------------------------------------------------------
+    def history(self, source_id: str | None = None, limit: int | None = None) -> list[VersionInfo]:
+        with self.db.session() as s:
+            q = select(Version).order_by(Version.fetched_at.desc(), Version.id.desc())
+            if source_id:
+                q = q.where(Version.source_id == source_id)
+            if limit:
+                q = q.limit(limit)
+            return [_version_info(v) for v in s.scalars(q)]
+
+    def get_version(self, version_id: int, *, with_text: bool = True) -> VersionInfo | None:
+        with self.db.session() as s:
+            v = s.get(Version, version_id)
+            return _version_info(v, with_text) if v else None
+
+    def get_change(self, change_id: int) -> ChangeInfo | None:
+        with self.db.session() as s:
+            c = s.get(Change, change_id)
+            return _change_info(c, with_diff=True) if c else None
+
+    def change_for_version(self, version_id: int) -> ChangeInfo | None:
+        with self.db.session() as s:
+            c = s.scalars(select(Change).where(Change.new_version_id == version_id)).first()
+            return _change_info(c, with_diff=True) if c else None
+
+    def changes(self, *, since: datetime | None = None, min_severity: str | None = None,
+                source_id: str | None = None, limit: int | None = None) -> list[ChangeInfo]:
+        with self.db.session() as s:
+            q = select(Change).order_by(Change.detected_at.desc(), Change.id.desc())
+            if since is not None:
+                q = q.where(Change.detected_at >= since)
+            if min_severity:
+                q = q.where(Change.severity.in_(SEVERITY_ORDER[SEVERITY_ORDER.index(min_severity):]))
+            if source_id:
+                q = q.where(Change.source_id == source_id)
+            if limit:
+                q = q.limit(limit)
+            return [_change_info(c) for c in s.scalars(q)]
+
+    def checks(self, source_id: str, limit: int = 50) -> list[CheckInfo]:
+        with self.db.session() as s:
+            q = (select(Check).where(Check.source_id == source_id)
+                 .order_by(Check.id.desc()).limit(limit))
+            return [_check_info(c) for c in s.scalars(q)]
+
+    def last_checks(self) -> dict[str, CheckInfo]:
+        """The latest check of every source, in one query (the dashboard and `sources list`)."""
+        with self.db.session() as s:
+            latest = select(Check.source_id, func.max(Check.id).label("mid")).group_by(
+                Check.source_id).subquery()
+            rows = s.scalars(select(Check).join(latest, Check.id == latest.c.mid))
+            return {c.source_id: _check_info(c) for c in rows}
+
+    def snapshot_bytes(self, sha256: str) -> tuple[bytes, str | None]:
+        with self.db.session() as s:
+            snap = s.get(Snapshot, sha256)
+            if snap is None:
+                raise KeyError(sha256)
+            return decompress(snap.data, snap.compression), snap.content_type
+
+    def set_source_health(self, source_id: str, health: str, since: datetime | None) -> None:
+        with self.db.session() as s:
+            s.execute(update(Source).where(Source.id == source_id)
+                      .values(health=health, health_since=since))
+
+    def counts(self) -> dict[str, int]:
+        with self.db.session() as s:
+            return {
+                name: s.scalar(select(func.count()).select_from(model)) or 0
+                for name, model in (("sources", Source), ("checks", Check),
+                                    ("snapshots", Snapshot), ("versions", Version),
+                                    ("changes", Change), ("deliveries", Delivery))
+            }
+
+
+def _put_snapshot(s: Session, snap: NewSnapshot) -> None:
+    """Content-addressed: the same bytes are stored once, whoever served them."""
+    if s.get(Snapshot, snap.sha256) is None:
+        s.add(Snapshot(sha256=snap.sha256, content_type=snap.content_type, size=len(snap.body),
+                       compression="zlib", data=compress(snap.body)))
+        s.flush()
+
+
+def severity_at_least(severity: str, minimum: str) -> bool:
+    return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(minimum)
+
