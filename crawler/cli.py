@@ -1,0 +1,505 @@
+"""The `framewatch` command line (DESIGN "CLI contract").
+
+Exit codes: 0 all good, 1 some sources failed (or the thing asked for was not found),
+2 usage or configuration error. Commands of other packages (notifier, web, storage, scheduler)
+register themselves through a `register(subparsers)` function in their `cli` module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crawler.config import Config, ConfigError, default_config_path, load_config
+
+log = logging.getLogger("framewatch")
+
+EXTRA_COMMAND_MODULES = (
+    "storage.cli", "notifier.cli", "web.cli", "crawler.schedule", "crawler.archive",
+)
+
+
+class UsageError(Exception):
+    """Bad arguments; exit code 2."""
+
+
+# ---- shared helpers -----------------------------------------------------------------------------
+
+def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    root = logging.getLogger()
+    if root.handlers:
+        root.setLevel(level)
+        return
+    if sys.stderr.isatty():
+        from rich.logging import RichHandler
+
+        handler: logging.Handler = RichHandler(show_path=False, markup=False)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def config_from_args(args: argparse.Namespace, *, required: bool = True) -> Config:
+    path = getattr(args, "config", None) or default_config_path()
+    if not required and not Path(path).exists():
+        return Config()
+    return load_config(path)
+
+
+def database_url(args: argparse.Namespace, config: Config | None = None) -> str:
+    """--db, then FRAMEWATCH_DB, then [settings] database, then a SQLite file here."""
+    if getattr(args, "db", None):
+        return args.db
+    if os.environ.get("FRAMEWATCH_DB"):
+        return os.environ["FRAMEWATCH_DB"]
+    if config is not None and config.path is not None:
+        return config.settings.database
+    return "sqlite:///framewatch.db"
+
+
+def open_db(args: argparse.Namespace, config: Config | None = None) -> Any:
+    from storage.db import open_database
+
+    return open_database(database_url(args, config))
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z") if dt else None
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def parse_date(value: str) -> datetime:
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date: {value!r} (e.g. 2026-05-01)") from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+# ---- run ----------------------------------------------------------------------------------------------
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    if args.only:
+        unknown = [sid for sid in args.only if config.source(sid) is None]
+        if unknown:
+            raise UsageError(f"--only: unknown source id(s): {', '.join(unknown)}")
+    db = open_db(args, config)
+    try:
+        report = run_with_progress(config, db, args.only, notify=not args.no_notify,
+                                   show_progress=args.format != "json")
+    finally:
+        db.dispose()
+    if args.format == "json":
+        print_json(report.to_json())
+    else:
+        print_run_summary(report)
+    return report.exit_code
+
+
+def make_router(config: Config) -> Any:
+    try:
+        from notifier.routing import make_router as notifier_router
+    except ImportError:
+        return None
+    return notifier_router(config)
+
+
+def deliver_after_cycle(config: Config, db: Any) -> Any:
+    try:
+        from notifier.outbox import deliver_pending
+    except ImportError:
+        return None
+    return deliver_pending(config, db)
+
+
+def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, notify: bool,
+                      show_progress: bool) -> Any:
+    from crawler.cycle import Cycle
+
+    router = make_router(config) if notify else None
+    cycle = Cycle(config, db, router=router or (lambda _s, _c: ()))
+    total = len(only) if only else sum(1 for s in config.sources if s.enabled)
+    if show_progress and sys.stderr.isatty():
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), TextColumn("{task.description}"),
+                      transient=True) as progress:
+            task = progress.add_task("", total=total)
+
+            def done(outcome: Any) -> None:
+                progress.update(task, advance=1, description=f"{outcome.source_id}: {outcome.status}")
+
+            cycle.on_done = done
+            report = asyncio.run(cycle.run(only))
+    else:
+        counter = {"n": 0}
+
+        def done_plain(outcome: Any) -> None:
+            counter["n"] += 1
+            log.info("[%d/%d] %s: %s%s", counter["n"], total, outcome.source_id, outcome.status,
+                     f" ({outcome.message})" if outcome.message else "")
+
+        cycle.on_done = done_plain
+        report = asyncio.run(cycle.run(only))
+    if notify:
+        deliveries = deliver_after_cycle(config, db)
+        if deliveries is not None:
+            from dataclasses import replace
+
+            report = replace(report, deliveries=deliveries)
+    return report
+
+
+def print_run_summary(report: Any) -> None:
+    from rich.table import Table
+
+    con = console()
+    t = Table(title=f"framewatch run {report.run_id}", show_header=True)
+    for col in ("checked", "unchanged", "new versions", "changes", "failures"):
+        t.add_column(col, justify="right")
+    t.add_row(str(len(report.outcomes)), str(report.count("unchanged", "not_modified")),
+              str(report.count("first", "changed", "removed")), str(len(report.changes)),
+              str(len(report.failures)))
+    con.print(t)
+    for o in report.changes:
+        con.print(f"change {o.change_id}  {o.source_id}  [{o.severity}]  {o.summary}", markup=False)
+    for o in report.failures:
+        con.print(f"FAILED {o.source_id}: {o.error_kind}: {o.message}", markup=False)
+    if report.deliveries is not None:
+        con.print(str(report.deliveries), markup=False)
+
+
+# ---- reading history --------------------------------------------------------------------------------
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from storage.repo import Repository
+
+    db = open_db(args, config_from_args(args, required=False))
+    repo = Repository(db)
+    if args.source and repo.get_source(args.source) is None:
+        print(f"unknown source {args.source!r} (see `framewatch sources list`)", file=sys.stderr)
+        return 1
+    versions = repo.history(args.source, limit=args.limit)
+    changes = {c.new_version_id: c for c in repo.changes(source_id=args.source)}
+    if args.format == "json":
+        print_json([{
+            "id": v.id, "source": v.source_id, "kind": v.kind, "fetched_at": iso(v.fetched_at),
+            "document_url": v.document_url, "text_sha256": v.text_sha256,
+            "snapshot_sha256": v.snapshot_sha256,
+            "change_id": changes[v.id].id if v.id in changes else None,
+            "severity": changes[v.id].severity if v.id in changes else None,
+            "summary": changes[v.id].summary if v.id in changes else None,
+        } for v in versions])
+        return 0
+    if not versions:
+        print("no versions yet — run `framewatch run`")
+        return 0
+    from rich.table import Table
+
+    t = Table(show_header=True)
+    for col in ("version", "source", "fetched (UTC)", "kind", "change", "severity", "summary"):
+        t.add_column(col)
+    for v in versions:
+        c = changes.get(v.id)
+        t.add_row(str(v.id), v.source_id, iso(v.fetched_at) or "", v.kind,
+                  str(c.id) if c else "", c.severity if c else "", (c.summary if c else "")[:100])
+    console().print(t)
+    return 0
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    from storage.repo import Repository
+
+    db = open_db(args, config_from_args(args, required=False))
+    changes = Repository(db).changes(since=args.since, min_severity=args.severity,
+                                     source_id=args.source, limit=args.limit)
+    if args.format == "json":
+        print_json([change_json(c) for c in changes])
+        return 0
+    if not changes:
+        print("no changes found")
+        return 0
+    for c in changes:
+        print(f"{c.id:>6}  {iso(c.detected_at)}  {c.source_id:<32} {c.severity:<6}  {c.summary}")
+    return 0
+
+
+def change_json(c: Any, with_diff: bool = False) -> dict[str, Any]:
+    out = {"id": c.id, "type": "change", "source": c.source_id, "old_version": c.old_version_id,
+           "new_version": c.new_version_id, "detected_at": iso(c.detected_at),
+           "severity": c.severity, "categories": list(c.categories), "signals": list(c.signals),
+           "summary": c.summary}
+    if with_diff:
+        out["diff"] = c.diff
+    return out
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """`show 12` or `show v12` is a version; `show c7` a change."""
+    from storage.repo import Repository
+
+    db = open_db(args, config_from_args(args, required=False))
+    repo = Repository(db)
+    ident = args.id.strip().lower()
+    want_change = ident.startswith("c")
+    try:
+        num = int(ident.lstrip("cv"))
+    except ValueError:
+        raise UsageError(f"not a version or change id: {args.id!r} (e.g. 12, v12 or c7)") from None
+    if want_change:
+        change = repo.get_change(num)
+        if change is None:
+            print(f"no change {num}", file=sys.stderr)
+            return 1
+        if args.format == "json":
+            print_json(change_json(change, with_diff=True))
+            return 0
+        from differ.render import render_text
+
+        from differ import DiffResult
+
+        print(f"change {change.id}  {change.source_id}  detected {iso(change.detected_at)}")
+        print(f"versions {change.old_version_id} → {change.new_version_id}")
+        print(render_text(DiffResult.from_json(change.diff or {}), color=sys.stdout.isatty()))
+        return 0
+    version = repo.get_version(num)
+    if version is None:
+        print(f"no version {num}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print_json({"id": version.id, "type": "version", "source": version.source_id,
+                    "kind": version.kind, "fetched_at": iso(version.fetched_at),
+                    "document_url": version.document_url, "text_sha256": version.text_sha256,
+                    "snapshot_sha256": version.snapshot_sha256,
+                    "extractor_version": version.extractor_version, "text": version.text})
+        return 0
+    print(f"version {version.id}  {version.source_id}  {version.kind}  fetched {iso(version.fetched_at)}")
+    print(f"url {version.document_url}")
+    print(f"raw sha256 {version.snapshot_sha256}  text sha256 {version.text_sha256}")
+    print()
+    print(version.text)
+    return 0
+
+
+# ---- diff two files -------------------------------------------------------------------------------------
+
+def read_document(path: str, rules: Any) -> str:
+    from crawler.extract import ExtractError, extract
+
+    try:
+        body = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    ctype = None
+    if path.lower().endswith((".txt", ".md")):
+        text = body.decode("utf-8", errors="replace")
+        if "-----\n" in text and text.startswith("# SOURCE:"):
+            text = text.split("-----\n", 1)[1]  # the shared corpus header
+        body, ctype = text.encode("utf-8"), "text/plain; charset=utf-8"
+    try:
+        return extract(body, ctype, rules, url=path).text
+    except ExtractError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from differ.render import render_html, render_text
+
+    from crawler.extract import ExtractRules
+    from differ import compare
+
+    rules = ExtractRules(select=tuple(args.select or ()), remove=tuple(args.remove or ()),
+                         ignore=tuple(args.ignore or ()))
+    old, new = read_document(args.old, rules), read_document(args.new, rules)
+    result = compare(old, new)
+    if args.format == "json":
+        print_json(result.to_json())
+    elif args.format == "html":
+        sys.stdout.write(render_html(result, title=f"{args.old} → {args.new}"))
+    else:
+        print(render_text(result, color=sys.stdout.isatty()))
+    return 0
+
+
+# ---- sources -------------------------------------------------------------------------------------------------
+
+def cmd_sources_check(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    kinds: dict[str, int] = {}
+    for s in config.sources:
+        kinds[s.kind] = kinds.get(s.kind, 0) + 1
+    companies = sorted({s.company for s in config.sources})
+    print(f"{config.path}: OK — {len(config.sources)} sources "
+          f"({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}) "
+          f"from {len(companies)} companies; {len(config.channels)} notification channel(s)")
+    return 0
+
+
+def cmd_sources_list(args: argparse.Namespace) -> int:
+    from storage.repo import Repository
+
+    config = config_from_args(args, required=False)
+    db = open_db(args, config)
+    repo = Repository(db)
+    if config.sources:
+        from crawler.cycle import source_info
+
+        repo.sync_sources(source_info(s) for s in config.sources)
+    sources = repo.list_sources()
+    last = repo.last_checks()
+    if args.format == "json":
+        print_json([{"id": s.id, "company": s.company, "title": s.title, "url": s.url,
+                     "kind": s.kind, "enabled": s.enabled, "origin": s.origin,
+                     "discovered_from": s.discovered_from, "health": s.health,
+                     "consecutive_failures": s.consecutive_failures,
+                     "last_check": iso(last[s.id].started_at) if s.id in last else None,
+                     "last_status": last[s.id].status if s.id in last else None,
+                     "last_error": last[s.id].error_message if s.id in last else None}
+                    for s in sources])
+        return 0
+    from rich.table import Table
+
+    t = Table(show_header=True)
+    for col in ("id", "company", "kind", "origin", "last check", "status"):
+        t.add_column(col)
+    for s in sources:
+        c = last.get(s.id)
+        status = "never checked" if c is None else (c.error_kind or c.status)
+        t.add_row(s.id + ("" if s.enabled else " (disabled)"), s.company, s.kind, s.origin,
+                  iso(c.started_at) if c else "", status)
+    console().print(t)
+    return 0
+
+
+# ---- parser ---------------------------------------------------------------------------------------------------
+
+def add_common(p: argparse.ArgumentParser, *, formats: bool = False) -> None:
+    p.add_argument("--config", help="sources.toml (default: $FRAMEWATCH_CONFIG or ./sources.toml)")
+    p.add_argument("--db", help="SQLAlchemy URL (default: $FRAMEWATCH_DB, [settings] database, "
+                                "or sqlite:///framewatch.db)")
+    if formats:
+        p.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="framewatch",
+        description="Watch AI companies' safety frameworks and tell people when they change.")
+    parser.add_argument("-v", "--verbose", action="count", default=0)
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("run", help="run one cycle: fetch, store, diff, classify, alert")
+    add_common(p, formats=True)
+    p.add_argument("--only", nargs="+", metavar="ID", help="check only these sources")
+    p.add_argument("--no-notify", action="store_true", help="dry run: record, but send no alert")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("history", help="versions of one source (or all), newest first")
+    add_common(p, formats=True)
+    p.add_argument("source", nargs="?")
+    p.add_argument("--limit", type=int)
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("changes", help="detected changes, newest first")
+    add_common(p, formats=True)
+    p.add_argument("--since", type=parse_date, help="ISO date or time (UTC if no zone)")
+    p.add_argument("--severity", choices=("none", "low", "medium", "high"),
+                   help="minimum severity")
+    p.add_argument("--source")
+    p.add_argument("--limit", type=int)
+    p.set_defaults(func=cmd_changes)
+
+    p = sub.add_parser("show", help="one version (12 or v12) or change (c7)")
+    add_common(p, formats=True)
+    p.add_argument("id")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("diff", help="compare two files (HTML, PDF or text) as the watcher would")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("--format", choices=("text", "json", "html"), default="text")
+    p.add_argument("--select", action="append", help="CSS selector to keep (repeatable)")
+    p.add_argument("--remove", action="append", help="CSS selector to drop (repeatable)")
+    p.add_argument("--ignore", action="append", help="regex to ignore (repeatable)")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("sources", help="validate or list the watched sources")
+    ssub = p.add_subparsers(dest="sources_command", metavar="SUBCOMMAND")
+    ssub.required = True
+    sp = ssub.add_parser("check", help="validate sources.toml")
+    add_common(sp)
+    sp.set_defaults(func=cmd_sources_check)
+    sp = ssub.add_parser("list", help="sources with their last check")
+    add_common(sp, formats=True)
+    sp.set_defaults(func=cmd_sources_list)
+
+    for name in EXTRA_COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.verbose, args.quiet)
+    from storage.db import DatabaseError
+
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseError as exc:
+        print(f"database error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

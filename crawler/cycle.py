@@ -1,0 +1,429 @@
+"""One cycle, top to bottom like the DESIGN's numbered steps: fetch → snapshot → extract →
+version → diff → classify → enqueue alerts. Delivery happens after the cycle (notifier/).
+
+Network I/O is concurrent (asyncio + httpx); extraction and diffing run in a process pool so both
+cores work; every database write for one source is one transaction (storage.Repository).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from crawler.config import Config, SourceConfig
+from crawler.extract import ExtractRules
+from crawler.fetch import Fetcher, FetchError, FetchOptions, FetchResult
+from crawler.work import ExtractJob, ExtractOutcome, extract_and_diff, text_hash
+from storage.db import Database
+from storage.records import NewChange, NewCheck, NewSnapshot, NewVersion, SourceInfo, VersionInfo
+from storage.repo import Repository
+
+log = logging.getLogger("framewatch.cycle")
+
+# Outcome statuses, in the words the run summary uses.
+FIRST, CHANGED, UNCHANGED, NOT_MODIFIED, REMOVED, FAILED = (
+    "first", "changed", "unchanged", "not_modified", "removed", "failed")
+
+
+@dataclass(frozen=True)
+class SourceOutcome:
+    source_id: str
+    status: str
+    message: str = ""
+    error_kind: str | None = None
+    version_id: int | None = None
+    change_id: int | None = None
+    severity: str | None = None
+    summary: str = ""
+    elapsed_ms: int = 0
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    run_id: str
+    started_at: datetime
+    finished_at: datetime
+    outcomes: tuple[SourceOutcome, ...]
+    deliveries: Any = None  # notifier's report, when notifications ran
+
+    def count(self, *statuses: str) -> int:
+        return sum(1 for o in self.outcomes if o.status in statuses)
+
+    @property
+    def failures(self) -> tuple[SourceOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.status == FAILED)
+
+    @property
+    def changes(self) -> tuple[SourceOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.change_id is not None)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+            "checked": len(self.outcomes),
+            "unchanged": self.count(UNCHANGED, NOT_MODIFIED),
+            "new_versions": self.count(FIRST, CHANGED, REMOVED),
+            "changes": len(self.changes),
+            "failures": len(self.failures),
+            "sources": [
+                {"source": o.source_id, "status": o.status, "error_kind": o.error_kind,
+                 "message": o.message, "version_id": o.version_id, "change_id": o.change_id,
+                 "severity": o.severity, "summary": o.summary, "elapsed_ms": o.elapsed_ms}
+                for o in self.outcomes
+            ],
+        }
+
+
+Router = Callable[[SourceInfo, NewChange], tuple[str, ...]]
+
+
+def _no_channels(_source: SourceInfo, _change: NewChange) -> tuple[str, ...]:
+    return ()
+
+
+@dataclass
+class Cycle:
+    """The state of one run: configuration, storage, the fetcher and the worker pool."""
+
+    config: Config
+    db: Database
+    router: Router = _no_channels
+    on_done: Callable[[SourceOutcome], None] | None = None
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    def __post_init__(self) -> None:
+        self.repo = Repository(self.db)
+        self.settings = self.config.settings
+        self._executor: Executor | None = None
+
+    # ---- entry point ---------------------------------------------------------------------------
+    async def run(self, only: Sequence[str] | None = None) -> CycleReport:
+        started = datetime.now(UTC)
+        sources = self.prepare_sources(only)
+        log.info("run %s: checking %d source(s)", self.run_id, len(sources))
+        opts = fetch_options(self.config)
+        with _worker_pool(self.settings.workers, len(sources)) as executor:
+            self._executor = executor
+            async with Fetcher(opts) as fetcher:
+                self.fetcher = fetcher
+                tasks = [asyncio.create_task(self._guarded(s)) for s in sources]
+                outcomes = []
+                for fut in asyncio.as_completed(tasks):
+                    outcome = await fut
+                    outcomes.append(outcome)
+                    if self.on_done:
+                        self.on_done(outcome)
+        order = {s.id: i for i, s in enumerate(sources)}
+        outcomes.sort(key=lambda o: order.get(o.source_id, 0))
+        return CycleReport(self.run_id, started, datetime.now(UTC), tuple(outcomes))
+
+    def prepare_sources(self, only: Sequence[str] | None) -> list[SourceInfo]:
+        self.repo.sync_sources(source_info(s) for s in self.config.sources)
+        sources = self.repo.list_sources(enabled_only=True)
+        if only:
+            wanted = set(only)
+            sources = [s for s in sources if s.id in wanted]
+        return sources
+
+    async def _guarded(self, source: SourceInfo) -> SourceOutcome:
+        """One source's failure never stops the others: anything unexpected becomes a failed
+        outcome with its reason, and the database transaction for that source is rolled back."""
+        try:
+            return await self.check_source(source)
+        except Exception as exc:  # noqa: BLE001 - the cycle must go on
+            log.exception("source %s: unexpected error", source.id)
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            try:
+                self.repo.record_check(
+                    NewCheck(source_id=source.id, url=source.url, started_at=datetime.now(UTC),
+                             status="error", error_kind="internal", error_message=message,
+                             run_id=self.run_id), failed=True)
+            except Exception:  # noqa: BLE001 - the database itself may be what failed
+                log.exception("source %s: could not record the failure", source.id)
+            return SourceOutcome(source.id, FAILED, message, "internal")
+
+    # ---- one source --------------------------------------------------------------------------------
+    async def check_source(self, source: SourceInfo) -> SourceOutcome:
+        from crawler.kinds import kind_for
+
+        return await kind_for(source.kind).check(self, source)
+
+    async def fetch(self, source: SourceInfo, url: str, *, conditional: bool) -> FetchResult:
+        latest = self.repo.latest_version(source.id)
+        etag = last_modified = None
+        # Validators only when a version exists that they vouch for.
+        if conditional and latest is not None and latest.kind != "removed":
+            etag, last_modified = self.repo.last_validators(source.id, url)
+        return await self.fetcher.fetch(
+            url, etag=etag, last_modified=last_modified,
+            allow_private=_source_allow_private(source, self.config),
+            user_agent=source.settings.get("user_agent"),
+        )
+
+    def record_fetch_error(self, source: SourceInfo, url: str, started: datetime,
+                           err: FetchError) -> SourceOutcome:
+        self.repo.record_check(
+            NewCheck(source_id=source.id, url=url, started_at=started, status="error",
+                     http_status=err.http_status, error_kind=err.kind, error_message=err.message,
+                     attempts=err.attempts, elapsed_ms=_ms_since(started), run_id=self.run_id),
+            failed=True)
+        log.warning("source %s: %s: %s", source.id, err.kind, err.message)
+        return SourceOutcome(source.id, FAILED, err.message, err.kind, elapsed_ms=_ms_since(started))
+
+    async def process_document(self, source: SourceInfo, result: FetchResult, started: datetime,
+                               *, document_url: str | None = None,
+                               extra_signals: tuple[str, ...] = (),
+                               extra_summary: str = "") -> SourceOutcome:
+        """Steps 2–7 for one fetched document: snapshot, extract, version, diff, enqueue."""
+        doc_url = document_url or result.url
+        check = _check_from_result(source, result, started, self.run_id)
+        if result.not_modified:
+            self.repo.record_check(_replace(check, status="not_modified"))
+            return SourceOutcome(source.id, NOT_MODIFIED, elapsed_ms=check.elapsed_ms or 0)
+        if result.gone:
+            return self.record_gone(source, result, check)
+
+        latest = self.repo.latest_version(source.id)
+        raw_sha = hashlib.sha256(result.body).hexdigest()
+        rules = extract_rules(source)
+        from crawler.extract import EXTRACTOR_VERSION
+
+        # Same bytes as the latest version, same extractor: nothing to extract or diff.
+        if (latest is not None and latest.snapshot_sha256 == raw_sha
+                and latest.extractor_version == EXTRACTOR_VERSION and latest.kind != "removed"
+                and not extra_signals):
+            self.repo.record_check(_replace(check, status="unchanged"),
+                                   snapshot=None)
+            return SourceOutcome(source.id, UNCHANGED, elapsed_ms=check.elapsed_ms or 0)
+
+        base = latest
+        if base is not None and base.kind == "removed":
+            base = self._last_with_text(source.id)
+        previous_text = self.repo.version_text(base.id) if base is not None else None
+        job = ExtractJob(body=result.body, content_type=result.content_type, rules=rules,
+                         url=result.final_url or doc_url, previous_text=previous_text,
+                         max_pdf_pages=self.settings.max_pdf_pages,
+                         pdf_timeout=self.settings.pdf_timeout)
+        outcome = await self._run_cpu(job)
+        snapshot = NewSnapshot(raw_sha, result.content_type, result.body)
+        if outcome.error_kind is not None:
+            message = f"{doc_url}: {outcome.error_message}"
+            self.repo.record_check(
+                _replace(check, status="error", error_kind=outcome.error_kind, error_message=message),
+                snapshot=snapshot, failed=True)  # the raw bytes are kept, so nothing is lost
+            return SourceOutcome(source.id, FAILED, message, outcome.error_kind,
+                                 elapsed_ms=check.elapsed_ms or 0)
+        assert outcome.text is not None and outcome.text_sha256 is not None
+        warnings = tuple(check.warnings) + outcome.warnings
+        if rules.select and not outcome.select_matched:
+            message = (f"{doc_url}: the `select` selector(s) {list(rules.select)} matched nothing; "
+                       "the page layout probably changed (no version recorded)")
+            self.repo.record_check(
+                _replace(check, status="error", error_kind="select_empty", error_message=message),
+                snapshot=snapshot, failed=True)
+            return SourceOutcome(source.id, FAILED, message, "select_empty",
+                                 elapsed_ms=check.elapsed_ms or 0)
+        if latest is not None and latest.kind != "removed" and latest.text_sha256 == outcome.text_sha256 \
+                and not extra_signals:
+            self.repo.record_check(_replace(check, status="unchanged", warnings=warnings))
+            return SourceOutcome(source.id, UNCHANGED, elapsed_ms=check.elapsed_ms or 0)
+        return self.record_version(source, check, snapshot, outcome, latest, base, doc_url,
+                                   warnings, extra_signals, extra_summary)
+
+    def record_version(self, source: SourceInfo, check: NewCheck, snapshot: NewSnapshot,
+                       outcome: ExtractOutcome, latest: VersionInfo | None,
+                       base: VersionInfo | None, doc_url: str, warnings: tuple[str, ...],
+                       extra_signals: tuple[str, ...], extra_summary: str) -> SourceOutcome:
+        now = datetime.now(UTC)
+        assert outcome.text is not None and outcome.text_sha256 is not None
+        kind = "first" if latest is None else "change"
+        change = None
+        if base is not None:
+            diff = outcome.diff or empty_diff()
+            reverted_to = self._reverted_to(source.id, outcome.text_sha256, latest)
+            change = change_from_diff(diff, now, extra_signals, extra_summary, reverted_to)
+            if reverted_to is not None:
+                kind = "reverted"
+            change = _replace(change, channels=self.router(source, change))
+        version = NewVersion(document_url=doc_url, text=outcome.text,
+                             text_sha256=outcome.text_sha256,
+                             extractor_version=outcome.extractor_version, kind=kind,
+                             fetched_at=check.started_at, title=outcome.title or None)
+        _, version_id, change_id = self.repo.record_check(
+            _replace(check, status="ok", warnings=warnings), snapshot=snapshot, version=version,
+            change=change, previous_version_id=latest.id if latest else None)
+        status = FIRST if latest is None else CHANGED
+        return SourceOutcome(source.id, status, version_id=version_id, change_id=change_id,
+                             severity=change.severity if change else None,
+                             summary=change.summary if change else "",
+                             elapsed_ms=check.elapsed_ms or 0)
+
+    def record_gone(self, source: SourceInfo, result: FetchResult, check: NewCheck) -> SourceOutcome:
+        """404/410: a document that disappears is itself a change, recorded once."""
+        latest = self.repo.latest_version(source.id)
+        code = result.status_code
+        if latest is None:
+            message = f"{result.url}: HTTP {code} — the document does not exist (check the URL)"
+            self.repo.record_check(_replace(check, status="error", error_kind="gone",
+                                            error_message=message), failed=True)
+            return SourceOutcome(source.id, FAILED, message, "gone", elapsed_ms=check.elapsed_ms or 0)
+        if latest.kind == "removed":
+            self.repo.record_check(_replace(check, status="unchanged",
+                                            error_message=f"still gone (HTTP {code})"))
+            return SourceOutcome(source.id, UNCHANGED, f"still gone (HTTP {code})",
+                                 elapsed_ms=check.elapsed_ms or 0)
+        now = datetime.now(UTC)
+        summary = f"Document removed: {result.url} answers HTTP {code}"
+        diff = {"severity": "high", "categories": [], "seoul": [], "signals": ["removed"],
+                "summary": summary, "hunks": []}
+        change = NewChange(severity="high", categories=(), signals=("removed",), summary=summary,
+                           diff=diff, detected_at=now)
+        change = _replace(change, channels=self.router(source, change))
+        version = NewVersion(document_url=result.url, text="", text_sha256=text_hash(""),
+                             extractor_version="-", kind="removed", fetched_at=check.started_at)
+        _, vid, cid = self.repo.record_check(_replace(check, status="ok"), version=version,
+                                             change=change, previous_version_id=latest.id)
+        return SourceOutcome(source.id, REMOVED, summary, version_id=vid, change_id=cid,
+                             severity="high", summary=summary, elapsed_ms=check.elapsed_ms or 0)
+
+    # ---- helpers ---------------------------------------------------------------------------------
+    def _last_with_text(self, source_id: str) -> VersionInfo | None:
+        for vid, _ in self.repo.recent_text_hashes(source_id, 50):
+            v = self.repo.get_version(vid, with_text=False)
+            if v is not None and v.kind != "removed":
+                return v
+        return None
+
+    def _reverted_to(self, source_id: str, text_sha: str, latest: VersionInfo | None) -> int | None:
+        """A → B → A: the id of an earlier version (within the revert window) with this text."""
+        if latest is None:
+            return None
+        recent = self.repo.recent_text_hashes(source_id, self.settings.revert_window + 1)
+        for vid, sha in recent[1:]:
+            if sha == text_sha:
+                return vid
+        return None
+
+    async def _run_cpu(self, job: ExtractJob) -> ExtractOutcome:
+        if self._executor is None:
+            return extract_and_diff(job)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, extract_and_diff, job)
+
+
+# ---- pure helpers (easy to test) ----------------------------------------------------------------
+
+def source_info(s: SourceConfig) -> SourceInfo:
+    settings = s.stored_settings()
+    if s.allow_private is not None:
+        settings["allow_private"] = s.allow_private
+    if s.user_agent:
+        settings["user_agent"] = s.user_agent
+    return SourceInfo(id=s.id, company=s.company, title=s.title, url=s.url, kind=s.kind,
+                      enabled=s.enabled, origin="config", settings=settings)
+
+
+def extract_rules(source: SourceInfo) -> ExtractRules:
+    st = source.settings
+    return ExtractRules(select=tuple(st.get("select") or ()), remove=tuple(st.get("remove") or ()),
+                        ignore=tuple(st.get("ignore") or ()))
+
+
+def fetch_options(config: Config) -> FetchOptions:
+    s = config.settings
+    return FetchOptions(
+        user_agent=s.user_agent, connect_timeout=s.connect_timeout, read_timeout=s.read_timeout,
+        total_timeout=s.total_timeout, max_bytes=s.max_bytes, retries=s.retries, backoff=s.backoff,
+        concurrency=s.concurrency, per_host=s.per_host, allow_private=s.allow_private,
+    )
+
+
+def empty_diff() -> dict[str, Any]:
+    return {"severity": "none", "categories": [], "seoul": [], "signals": [], "summary": "",
+            "hunks": []}
+
+
+def change_from_diff(diff: dict[str, Any], now: datetime, extra_signals: tuple[str, ...] = (),
+                     extra_summary: str = "", reverted_to: int | None = None) -> NewChange:
+    severity = diff.get("severity", "none")
+    signals = tuple(diff.get("signals", ())) + tuple(s for s in extra_signals
+                                                     if s not in diff.get("signals", ()))
+    summary = diff.get("summary", "") or ""
+    if extra_summary:
+        summary = f"{extra_summary}; {summary}" if summary else extra_summary
+    if {"silent_reupload", "document_replaced"} & set(signals) and severity in ("none", "low"):
+        # A document swapped or re-uploaded under the same label is news even when the words
+        # barely change (or not at all).
+        severity = "medium"
+        diff = dict(diff, severity=severity, signals=list(signals), summary=summary)
+    if reverted_to is not None:
+        # Flapping content is recorded, but alerts only as a low-severity revert.
+        severity = "low"
+        signals = ("reverted",) + tuple(s for s in signals if s != "reverted")
+        summary = f"Reverted to the text of version {reverted_to}" + (f"; {summary}" if summary else "")
+        diff = dict(diff, severity=severity, signals=list(signals), summary=summary,
+                    reverted_to=reverted_to)
+    return NewChange(severity=severity, categories=tuple(diff.get("categories", ())),
+                     signals=signals, summary=summary, diff=diff, detected_at=now)
+
+
+def _source_allow_private(source: SourceInfo, config: Config) -> bool:
+    value = source.settings.get("allow_private")
+    return config.settings.allow_private if value is None else bool(value)
+
+
+def _check_from_result(source: SourceInfo, result: FetchResult, started: datetime,
+                       run_id: str) -> NewCheck:
+    return NewCheck(
+        source_id=source.id, url=result.url, final_url=result.final_url, started_at=started,
+        status="ok", http_status=result.status_code, fetcher=result.fetcher,
+        elapsed_ms=result.elapsed_ms, attempts=result.attempts, etag=result.etag,
+        last_modified=result.last_modified, headers=dict(result.headers), run_id=run_id,
+    )
+
+
+def _replace(obj: Any, **changes: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(obj, **changes)
+
+
+def _ms_since(started: datetime) -> int:
+    return int((datetime.now(UTC) - started).total_seconds() * 1000)
+
+
+class _InlineExecutor:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _worker_pool(workers: int, n_sources: int) -> Any:
+    """Both cores for extraction when there is enough work to pay for the processes."""
+    count = workers or (os.cpu_count() or 1)
+    if count <= 1 or n_sources < 8:
+        return _InlineExecutor()
+    return ProcessPoolExecutor(max_workers=count)
+
+
+async def run_cycle(config: Config, db: Database, *, only: Sequence[str] | None = None,
+                    router: Router | None = None,
+                    on_done: Callable[[SourceOutcome], None] | None = None) -> CycleReport:
+    cycle = Cycle(config, db, router=router or _no_channels, on_done=on_done)
+    return await cycle.run(only)

@@ -1,0 +1,195 @@
+"""Source kinds, one small class each (urlwatch's jobs): how a source turns into documents.
+
+- page:   an HTML page, versioned as extracted text.
+- pdf:    a PDF at a fixed URL; new bytes at the same URL are a silent re-upload.
+- follow: an HTML page whose link (CSS selector) points at the current document; the document
+          is what is versioned, and a new link target is itself part of the change.
+- index:  a listing page; the set of matching links is versioned, so a new or removed link is
+          the change. With `track_new`, each new link becomes a tracked source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+from crawler.fetch import FetchError, FetchResult
+from storage.records import SourceInfo
+
+if TYPE_CHECKING:
+    from crawler.cycle import Cycle, SourceOutcome
+
+
+class SourceKind:
+    name: ClassVar[str]
+    registry: ClassVar[dict[str, type[SourceKind]]] = {}
+
+    def __init_subclass__(cls) -> None:
+        SourceKind.registry[cls.name] = cls
+
+    async def check(self, cycle: Cycle, source: SourceInfo) -> SourceOutcome:
+        raise NotImplementedError
+
+
+def kind_for(name: str) -> SourceKind:
+    try:
+        return SourceKind.registry[name]()
+    except KeyError:
+        raise ValueError(f"unknown source kind {name!r}") from None
+
+
+class Page(SourceKind):
+    """An HTML page, versioned as its extracted text."""
+
+    name = "page"
+
+    async def check(self, cycle: Cycle, source: SourceInfo) -> SourceOutcome:
+        started = datetime.now(UTC)
+        try:
+            result = await cycle.fetch(source, source.url, conditional=True)
+        except FetchError as err:
+            return cycle.record_fetch_error(source, source.url, started, err)
+        return await cycle.process_document(source, result, started, **self.extra(cycle, source, result))
+
+    def extra(self, cycle: Cycle, source: SourceInfo, result: FetchResult) -> dict[str, object]:
+        return {}
+
+
+class Pdf(Page):
+    """A PDF at a fixed URL; changed bytes at that URL are flagged as a silent re-upload."""
+
+    name = "pdf"
+
+    def extra(self, cycle: Cycle, source: SourceInfo, result: FetchResult) -> dict[str, object]:
+        return {"extra_signals": _reupload_signal(cycle, source, result, result.url)}
+
+
+def _reupload_signal(cycle: Cycle, source: SourceInfo, result: FetchResult,
+                     doc_url: str) -> tuple[str, ...]:
+    if result.not_modified or result.gone:
+        return ()
+    latest = cycle.repo.latest_version(source.id)
+    if latest is None or latest.kind == "removed" or latest.document_url != doc_url:
+        return ()
+    import hashlib
+
+    if latest.snapshot_sha256 and latest.snapshot_sha256 != hashlib.sha256(result.body).hexdigest():
+        return ("silent_reupload",)
+    return ()
+
+
+def find_links(html: bytes, base_url: str, selector: str,
+               pattern: str | None = None) -> list[tuple[str, str]]:
+    """(absolute url, link text) of every <a href> matched by `selector`, in page order.
+
+    beautifulsoup4 + soupsieve: the natural home of user CSS selectors; these pages are small.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    rx = re.compile(pattern) if pattern else None
+    seen: set[str] = set()
+    out: list[tuple[str, str]] = []
+    for el in soup.select(selector):
+        a = el if el.name == "a" else el.find("a", href=True)
+        if a is None or not a.get("href"):
+            continue
+        href = urljoin(base_url, str(a["href"]).strip())
+        if urlsplit(href).scheme not in ("http", "https"):
+            continue
+        text = " ".join(a.get_text(" ", strip=True).split())
+        if rx and not (rx.search(href) or rx.search(text)):
+            continue
+        href = href.split("#", 1)[0]
+        if href not in seen:
+            seen.add(href)
+            out.append((href, text))
+    return out
+
+
+class Follow(SourceKind):
+    """A page whose link leads to the current document (often a PDF whose URL changes)."""
+
+    name = "follow"
+
+    async def check(self, cycle: Cycle, source: SourceInfo) -> SourceOutcome:
+        from crawler.cycle import FAILED, SourceOutcome
+
+        started = datetime.now(UTC)
+        try:
+            page = await cycle.fetch(source, source.url, conditional=False)
+        except FetchError as err:
+            return cycle.record_fetch_error(source, source.url, started, err)
+        if page.gone:
+            return await cycle.process_document(source, page, started)
+        links = find_links(page.body, page.final_url or page.url, source.settings["follow"],
+                           source.settings.get("link_pattern"))
+        if not links:
+            message = (f"{source.url}: the `follow` selector {source.settings['follow']!r} matched "
+                       "no link; the page layout probably changed")
+            from storage.records import NewCheck
+
+            cycle.repo.record_check(NewCheck(
+                source_id=source.id, url=source.url, final_url=page.final_url, started_at=started,
+                status="error", http_status=page.status_code, error_kind="select_empty",
+                error_message=message, run_id=cycle.run_id), failed=True)
+            return SourceOutcome(source.id, FAILED, message, "select_empty")
+        doc_url = links[0][0]
+        latest = cycle.repo.latest_version(source.id)
+        try:
+            doc = await cycle.fetch(source, doc_url, conditional=latest is not None
+                                    and latest.document_url == doc_url)
+        except FetchError as err:
+            return cycle.record_fetch_error(source, doc_url, started, err)
+        extra_signals: tuple[str, ...] = ()
+        extra_summary = ""
+        if latest is not None and latest.kind != "removed" and latest.document_url != doc_url:
+            extra_signals = ("document_replaced",)
+            extra_summary = f"Document replaced: {latest.document_url} → {doc_url}"
+        else:
+            extra_signals = _reupload_signal(cycle, source, doc, doc_url)
+        return await cycle.process_document(source, doc, started, document_url=doc_url,
+                                            extra_signals=extra_signals,
+                                            extra_summary=extra_summary)
+
+
+class Index(SourceKind):
+    """A listing page: the matching links are the document, so new or removed links are the
+    change. With `track_new = true` every new link also becomes a source of its own."""
+
+    name = "index"
+
+    async def check(self, cycle: Cycle, source: SourceInfo) -> SourceOutcome:
+        started = datetime.now(UTC)
+        try:
+            page = await cycle.fetch(source, source.url, conditional=True)
+        except FetchError as err:
+            return cycle.record_fetch_error(source, source.url, started, err)
+        if page.not_modified or page.gone:
+            return await cycle.process_document(source, page, started)
+        links = find_links(page.body, page.final_url or page.url, source.settings["follow"],
+                           source.settings.get("link_pattern"))
+        listing = "\n".join(f"- {text or url} <{url}>" for url, text in links) + "\n"
+        result = replace(page, body=listing.encode("utf-8"), content_type="text/plain; charset=utf-8")
+        outcome = await cycle.process_document(source, result, started, document_url=source.url)
+        if source.settings.get("track_new") and outcome.status in ("first", "changed"):
+            for url, text in links:
+                cycle.repo.add_discovered_source(discovered_source(source, url, text))
+        return outcome
+
+
+def discovered_source(index: SourceInfo, url: str, text: str) -> SourceInfo:
+    path = urlsplit(url).path.rstrip("/")
+    slug = re.sub(r"[^a-z0-9]+", "-", (path.rsplit("/", 1)[-1] or urlsplit(url).netloc).lower())
+    slug = slug.strip("-")[:60] or "document"
+    import hashlib
+
+    sid = f"{index.id}.{slug}-{hashlib.sha256(url.encode()).hexdigest()[:6]}"
+    kind = "pdf" if path.lower().endswith(".pdf") else "page"
+    return SourceInfo(id=sid, company=index.company, title=text or url, url=url, kind=kind,
+                      enabled=True, origin="discovered", discovered_from=index.id,
+                      settings={"allow_private": index.settings.get("allow_private")}
+                      if index.settings.get("allow_private") is not None else {})

@@ -1,0 +1,63 @@
+"""The CPU-bound half of a cycle: extraction and diffing, run in worker processes.
+
+Kept free of I/O and of the database so that it can run in a process pool (both cores of a
+small machine) and be tested without any server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from crawler.extract import EXTRACTOR_VERSION, ExtractError, ExtractRules, extract
+
+
+@dataclass(frozen=True)
+class ExtractJob:
+    body: bytes
+    content_type: str | None
+    rules: ExtractRules
+    url: str
+    previous_text: str | None  # None: first version, nothing to diff
+    max_pdf_pages: int = 500
+    pdf_timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class ExtractOutcome:
+    text: str | None
+    text_sha256: str | None
+    format: str | None
+    title: str
+    select_matched: bool
+    warnings: tuple[str, ...]
+    diff: dict[str, Any] | None  # DiffResult.to_json(), when the text changed
+    error_kind: str | None = None
+    error_message: str | None = None
+    extractor_version: str = EXTRACTOR_VERSION
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def extract_and_diff(job: ExtractJob) -> ExtractOutcome:
+    """Extract the text; if it differs from the previous text, diff and classify it."""
+    try:
+        ex = extract(job.body, job.content_type, job.rules, url=job.url,
+                     max_pdf_pages=job.max_pdf_pages, pdf_timeout=job.pdf_timeout)
+    except ExtractError as exc:
+        return ExtractOutcome(None, None, None, "", True, (), None, exc.kind, str(exc))
+    digest = text_hash(ex.text)
+    diff = None
+    if job.previous_text is not None and text_hash(job.previous_text) != digest:
+        diff = diff_texts(job.previous_text, ex.text)
+    return ExtractOutcome(ex.text, digest, ex.format, ex.title, ex.select_matched,
+                          tuple(ex.warnings), diff)
+
+
+def diff_texts(old: str, new: str) -> dict[str, Any]:
+    from differ import compare
+
+    return compare(old, new).to_json()
