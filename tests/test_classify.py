@@ -1,0 +1,210 @@
+"""The classifier: categories, signals and severity for one change, including near misses."""
+
+from __future__ import annotations
+
+import pytest
+
+from differ import compare
+from differ.classify import load_lexicon
+
+
+def one(old: str, new: str):  # noqa: ANN201 - a Hunk; kept short for readable tests
+    result = compare(old, new)
+    assert len(result.hunks) == 1, result.hunks
+    return result.hunks[0]
+
+
+# --- categories -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "category"),
+    [
+        ("Reaching ASL-3 needs care.", "Reaching ASL-4 needs care.", "thresholds"),
+        ("The Critical Capability Level is set.", "The Critical Capability Level is raised.", "thresholds"),
+        ("We run elicitation with experts.", "We run elicitation with staff.", "evaluations"),
+        ("The AISI tests our models.", "The AISI reviews our models.", "evaluations"),
+        ("The system card is long.", "The system card is short.", "publication"),
+        ("We notify government agencies.", "We brief government agencies.", "publication"),
+        ("Safeguards protect model weights.", "Safeguards protect all model weights.", "mitigations"),
+        ("Training may pause for a day.", "Training may pause for a week.", "response"),
+        ("The Responsible Scaling Officer decides.", "The Responsible Scaling Officer advises.", "governance"),
+        ("The policy covers internal deployment.", "The policy covers internal deployment too.", "scope"),
+        ("We study scheming in models.", "We study scheming in agents.", "alignment"),
+    ],
+)
+def test_each_category_is_recognised_from_its_terms(old: str, new: str, category: str) -> None:
+    assert category in one(old, new).categories
+
+
+def test_section_path_alone_can_give_the_category() -> None:
+    head = "## 4.2 Capability Thresholds\n\n"
+    hunk = one(head + "The line is drawn early.", head + "The line is drawn late.")
+    assert "thresholds" in hunk.categories
+    assert any("in section" in b for b in hunk.because)
+
+
+def test_seoul_paragraphs_follow_the_categories() -> None:
+    result = compare("We publish a scorecard.", "We publish a scorecard monthly.")
+    assert "VII" in result.seoul and "VIII" in result.seoul
+
+
+def test_because_names_the_rule_id_and_the_words() -> None:
+    hunk = one("The Responsible Scaling Officer decides.", "The Responsible Scaling Officer advises.")
+    assert "governance: gov.roles matched 'Responsible Scaling Officer' in text" in hunk.because
+
+
+def test_every_lexicon_rule_has_a_known_category() -> None:
+    known = {"thresholds", "evaluations", "publication", "mitigations", "response", "governance",
+             "scope", "alignment"}
+    assert {r.category for r in load_lexicon().rules} <= known
+
+
+# --- signals ----------------------------------------------------------------------------------
+
+
+def test_will_to_may_is_weakened_and_high_in_a_category() -> None:
+    hunk = one("We will publish evaluation results.", "We may publish evaluation results.")
+    assert "weakened" in hunk.signals
+    assert hunk.severity == "high"
+
+
+def test_aim_to_becoming_commit_to_is_strengthened() -> None:
+    hunk = one("We aim to publish results.", "We commit to publish results.")
+    assert "strengthened" in hunk.signals
+    assert "weakened" not in hunk.signals
+
+
+def test_added_hedge_where_possible_is_weakened() -> None:
+    hunk = one("We will share results with the AISI.",
+               "We will share results with the AISI where possible.")
+    assert "weakened" in hunk.signals
+
+
+def test_changed_multiplier_is_numeric() -> None:
+    hunk = one("We evaluate at every 4x increase in effective compute.",
+               "We evaluate at every 6x increase in effective compute.")
+    assert "numeric" in hunk.signals
+    assert hunk.severity == "high"
+
+
+def test_changed_duration_in_words_is_numeric() -> None:
+    hunk = one("We test models every three months.", "We test models every six months.")
+    assert "numeric" in hunk.signals
+
+
+def test_changed_level_name_is_numeric() -> None:
+    assert "numeric" in one("Models must meet ASL-3 safeguards.",
+                            "Models must meet ASL-2 safeguards.").signals
+
+
+def test_deleted_commitment_sentence_is_removed_and_high() -> None:
+    old = "We test models. We will notify the government before deployment. Then we deploy."
+    new = "We test models. Then we deploy."
+    hunk = one(old, new)
+    assert hunk.signals == ("removed",)
+    assert hunk.severity == "high"
+
+
+def test_deleted_sentence_without_a_binding_word_is_not_removed() -> None:
+    hunk = one("We test models. Reports are nice to read. Then we deploy.",
+               "We test models. Then we deploy.")
+    assert "removed" not in hunk.signals
+    assert hunk.severity == "medium"
+
+
+def test_inserted_commitment_sentence_is_added_and_medium() -> None:
+    hunk = one("We test models.", "We test models. We will publish a system card for each model.")
+    assert "added" in hunk.signals
+    assert hunk.severity == "medium"
+
+
+def test_other_words_of_a_commitment_changed_is_reworded() -> None:
+    hunk = one("We will not deploy a model that reaches a catastrophic outcome threshold.",
+               "We will not deploy a model that reaches a threat scenario threshold.")
+    assert "reworded" in hunk.signals
+    assert hunk.severity == "high"
+
+
+def test_new_heading_with_its_section_is_section_added() -> None:
+    hunk = one("Intro.\n", "Intro.\n\n## Disclosure\n\nWe will notify authorities.\n")
+    assert "section_added" in hunk.signals
+
+
+def test_removed_section_is_section_removed_and_high_when_categorized() -> None:
+    hunk = one("Intro.\n\n## Safety drills\n\nThe board runs safety drills.\n", "Intro.\n")
+    assert "section_removed" in hunk.signals
+    assert hunk.severity == "high"
+
+
+def test_renamed_heading_is_heading_changed() -> None:
+    hunk = one("## Deceptive alignment\n\nText stays.\n", "## Misalignment risk\n\nText stays.\n")
+    assert "heading_changed" in hunk.signals
+
+
+def test_uncategorized_substantive_change_is_low() -> None:
+    hunk = one("The sky is blue.", "The sky is green.")
+    assert hunk.categories == ()
+    assert hunk.severity == "low"
+
+
+def test_categorized_change_without_a_high_signal_is_medium() -> None:
+    hunk = one("Our system card describes the model.", "Our system card explains the model.")
+    assert hunk.severity == "medium"
+
+
+# --- cosmetic and near misses -----------------------------------------------------------------
+
+
+def test_typo_fix_next_to_an_unchanged_may_publish_is_cosmetic_none() -> None:
+    hunk = one("We may publish the reslts of evaluations.", "We may publish the results of evaluations.")
+    assert hunk.signals == ("cosmetic",)
+    assert hunk.severity == "none"
+    assert hunk.categories == ()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("We will publish results.", "We will publish results!"),  # punctuation
+        ("We will publish results.", "We Will Publish Results."),  # case
+        ("We will red-team models.", "We will redteam models."),  # hyphenation
+        ('We publish "system cards".', "We publish \u201csystem cards\u201d."),  # quotes
+        ("We publish reports, e.g. cards.", "We publish reports, e.g., cards."),  # e.g. → e.g.,
+        ("We will notify the government.", "We willnotify thegovernment."),  # merged words
+        ("We publish risks1 reports.", "We publish risks2 reports."),  # footnote renumbering
+    ],
+)
+def test_rendering_and_punctuation_edits_are_cosmetic(old: str, new: str) -> None:
+    result = compare(old, new)
+    assert result.severity == "none"
+    assert all(h.signals == ("cosmetic",) for h in result.hunks)
+
+
+def test_list_renumbering_only_is_cosmetic() -> None:
+    old = "Intro.\n\n3. We will publish a report.\n"
+    new = "Intro.\n\n4. We will publish a report.\n"
+    assert compare(old, new).severity == "none"
+
+
+def test_unrelated_word_change_near_may_is_not_weakened() -> None:
+    hunk = one("We may publish the annual report.", "We may publish the full report.")
+    assert "weakened" not in hunk.signals
+    assert "strengthened" not in hunk.signals
+
+
+def test_may_as_a_month_is_not_a_hedge() -> None:
+    hunk = one("We will publish on 3 March 2025.", "We will publish on 14 May 2025.")
+    assert "weakened" not in hunk.signals
+    assert "numeric" in hunk.signals
+
+
+def test_digit_inside_a_plural_typo_is_still_numeric() -> None:
+    hunk = one("We keep 10 copies of the weights.", "We keep 12 copies of the weights.")
+    assert "numeric" in hunk.signals
+
+
+def test_summary_names_category_signal_words_and_section() -> None:
+    head = "## 4.2 Capability Thresholds\n\n"
+    hunk = one(head + "We will act at ASL-3.", head + "We may act at ASL-3.")
+    assert hunk.summary == "Thresholds · weakened: 'will' → 'may' in 4.2 Capability Thresholds"

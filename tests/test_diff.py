@@ -1,0 +1,170 @@
+"""The diff: which regions change, where they are, and what a hunk holds."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from differ import SEVERITIES, DiffResult, Hunk, compare
+from differ.segment import segment
+
+DOC = """# Policy
+
+## 4 Capability
+
+### 4.2 Capability Thresholds
+
+We will evaluate every model before deployment. The results go to the board.
+We keep records of each evaluation.
+
+## 5 Security
+
+We will protect model weights from theft.
+"""
+
+
+def test_identical_texts_have_no_hunks_and_severity_none() -> None:
+    result = compare(DOC, DOC)
+    assert result.hunks == ()
+    assert result.severity == "none"
+    assert result.signals == ()
+
+
+def test_whitespace_only_difference_yields_no_hunk_but_says_cosmetic() -> None:
+    result = compare(DOC, DOC.replace("evaluate every", "evaluate   every").replace("\n\n", "\n\n\n"))
+    assert result.hunks == ()
+    assert result.signals == ("cosmetic",)
+    assert result.severity == "none"
+
+
+def test_hunk_holds_the_whole_sentence_not_a_fragment() -> None:
+    new = DOC.replace("every model", "each model")
+    (hunk,) = compare(DOC, new).hunks
+    assert hunk.old == "We will evaluate every model before deployment."
+    assert hunk.new == "We will evaluate each model before deployment."
+    assert hunk.removed == ("every",)
+    assert hunk.added == ("each",)
+
+
+def test_spans_point_at_the_sentences_in_the_original_texts() -> None:
+    new = DOC.replace("every model", "each model")
+    (hunk,) = compare(DOC, new).hunks
+    assert DOC[hunk.old_span[0] : hunk.old_span[1]] == hunk.old
+    assert new[hunk.new_span[0] : hunk.new_span[1]] == hunk.new
+
+
+def test_section_path_is_the_chain_of_headings_above_the_hunk() -> None:
+    (hunk,) = compare(DOC, DOC.replace("the board", "the Board of Directors")).hunks
+    assert hunk.section == "Policy > 4 Capability > 4.2 Capability Thresholds"
+
+
+def test_numbered_plain_line_headings_nest_by_their_numbering() -> None:
+    text = "4 Capability\n\n4.2 Capability Thresholds\n\nWe will test models.\n"
+    sentences = segment(text)
+    assert sentences[-1].section == ("4 Capability", "4.2 Capability Thresholds")
+
+
+def test_split_number_heading_lines_are_joined_to_their_title() -> None:
+    text = "## 3.\n\n## Capability Assessment\n\n## 3.1.\n\n## Preliminary Assessment\n\nWe test.\n"
+    assert segment(text)[-1].section == ("3. Capability Assessment", "3.1. Preliminary Assessment")
+
+
+def test_pure_insertion_has_an_empty_old_side() -> None:
+    new = DOC.replace(
+        "We keep records of each evaluation.\n",
+        "We keep records of each evaluation.\n\nWe will also publish a summary.\n",
+    )
+    (hunk,) = compare(DOC, new).hunks
+    assert hunk.old == ""
+    assert hunk.new == "We will also publish a summary."
+
+
+def test_pure_deletion_has_an_empty_new_side() -> None:
+    new = DOC.replace("We will protect model weights from theft.\n", "")
+    (hunk,) = compare(DOC, new).hunks
+    assert hunk.new == ""
+    assert hunk.old == "We will protect model weights from theft."
+
+
+def test_two_separate_edits_make_two_hunks() -> None:
+    new = DOC.replace("every model", "each model").replace("from theft", "from all theft")
+    assert len(compare(DOC, new).hunks) == 2
+
+
+def test_relocated_block_is_one_moved_hunk_not_removal_plus_addition() -> None:
+    old = "Intro.\n\n## A\n\nWe will secure model weights against theft.\n\n## B\n\nThe sky is blue today.\n"
+    new = "Intro.\n\n## B\n\nThe sky is blue today.\n\n## A\n\nWe will secure model weights against theft.\n"
+    result = compare(old, new)
+    assert [h.signals for h in result.hunks] == [("moved",)]
+    assert "removed" not in result.signals
+
+
+def test_page_markers_and_running_footers_are_layout_not_content() -> None:
+    body = [f"Sentence number {w} of the policy text." for w in "abcdefghij"]
+    old = "\n".join(["[[page 1]]", *body[:5], "Policy, Acme", "1", "", "[[page 2]]", *body[5:],
+                     "Policy, Acme", "2", "", "[[page 3]]", "End.", "Policy, Acme", "3"])
+    new = "\n".join(["[[page 1]]", *body[:3], "Policy, Acme", "1", "", "[[page 2]]", *body[3:],
+                     "Policy, Acme", "2", "", "[[page 3]]", "End.", "Policy, Acme", "3"])
+    assert compare(old, new).hunks == ()
+
+
+def test_sentence_broken_by_a_page_break_is_still_one_sentence() -> None:
+    text = (
+        "[[page 1]]\nIntro.\nFooter line\n1\n\n[[page 2]]\nWe will evaluate the\nFooter line\n2\n\n"
+        "[[page 3]]\n\nmodel carefully. Next one.\nFooter line\n3\n"
+    )
+    texts = [s.text for s in segment(text)]
+    assert "We will evaluate the model carefully." in texts
+
+
+def test_words_run_together_by_a_pdf_text_layer_are_not_a_change() -> None:
+    old = "We will notify a relevant U.S. Government entity. Changes are approved by the Board."
+    new = "We will notify a relevantU.S. Government entity.Changes are approved bythe Board."
+    result = compare(old, new)
+    assert result.severity == "none"
+
+
+def test_to_json_has_exactly_the_design_keys() -> None:
+    data = compare(DOC, DOC.replace("every model", "each model")).to_json()
+    assert set(data) == {"severity", "categories", "seoul", "signals", "summary", "hunks"}
+    assert {"section", "old", "new", "categories", "signals", "severity"} <= set(data["hunks"][0])
+
+
+def test_from_json_rebuilds_an_equal_result_through_real_json() -> None:
+    result = compare(DOC, DOC.replace("will protect", "may protect"))
+    again = DiffResult.from_json(json.loads(json.dumps(result.to_json())))
+    assert again == result
+    assert isinstance(again.hunks[0], Hunk)
+
+
+def test_change_severity_is_the_highest_hunk_severity() -> None:
+    new = DOC.replace("will protect", "may protect").replace("keep records", "keep notes")
+    result = compare(DOC, new)
+    assert result.severity == max((h.severity for h in result.hunks), key=SEVERITIES.index)
+
+
+_words = st.lists(st.sampled_from(["we", "will", "may", "test", "models", "publish", "ASL-3"]),
+                  min_size=1, max_size=8)
+_docs = st.lists(_words.map(lambda ws: " ".join(ws).capitalize() + "."), max_size=12).map(
+    lambda ss: "\n\n".join(ss)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_docs, _docs)
+def test_compare_is_deterministic_and_spans_stay_inside_the_texts(old: str, new: str) -> None:
+    first, second = compare(old, new), compare(old, new)
+    assert first == second
+    for h in first.hunks:
+        assert 0 <= h.old_span[0] <= h.old_span[1] <= len(old)
+        assert 0 <= h.new_span[0] <= h.new_span[1] <= len(new)
+        assert h.severity in SEVERITIES
+
+
+@settings(max_examples=60, deadline=None)
+@given(_docs)
+def test_a_text_compared_with_itself_reflowed_has_no_substantive_hunk(text: str) -> None:
+    reflowed = text.replace(" ", "\n").replace("\n\n", "\n\n\n")
+    assert all(h.severity == "none" for h in compare(text, reflowed).hunks)
