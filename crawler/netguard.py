@@ -1,0 +1,274 @@
+"""SSRF guard: framewatch fetches public documents, never internal services.
+
+``sources.toml`` is edited by people, and redirects are chosen by remote servers, so a URL can
+point (directly, through DNS, or through a redirect) at ``127.0.0.1``, a router on ``10.0.0.1`` or
+the cloud metadata endpoint ``169.254.169.254``. Fetching those would turn framewatch into a proxy
+into the network it runs in. This module refuses such addresses unless the operator opts in with
+``allow_private = true`` (per source, or in ``[settings]``; tests set it).
+
+Two layers, both driven by :func:`address_problem`:
+
+* :func:`check_url_allowed` resolves a URL's host and refuses it when *any* address it resolves to
+  is non-public. :mod:`crawler.fetch` calls it for the first URL and for every redirect hop, so
+  the error names the URL the user wrote or the hop that went wrong.
+* :class:`GuardedTransport` (an ``httpx`` transport) resolves again at the moment it opens a TCP
+  connection, checks those addresses, and connects to exactly the address it checked. A name
+  whose DNS answer changes between the check and the connection (DNS rebinding) therefore cannot
+  slip through: the address that is connected to is always one that passed the check. TLS SNI,
+  certificate verification and the ``Host`` header still use the host name, because httpcore
+  takes them from the URL, not from the socket address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import typing
+from collections.abc import Awaitable, Callable, Iterable
+
+import httpcore
+import httpx
+
+from crawler import fetch as _fetch
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+Classifier = Callable[[IPAddress], "str | None"]
+
+ALLOW_HINT = (
+    "If this source is meant to be on your own network, set `allow_private = true` on the "
+    "[[source]] or in [settings] of sources.toml."
+)
+
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_METADATA = ipaddress.ip_address("169.254.169.254")
+
+
+class GuardRefusal(Exception):
+    """Raised inside the transport, where only host and port are known; fetch adds the URL.
+
+    ``kind`` is a :class:`crawler.fetch.FetchError` kind ("private_address" or "dns"), ``reason``
+    a human sentence without the URL.
+    """
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+def address_problem(ip: IPAddress) -> str | None:
+    """Say why ``ip`` is not a public internet address, or return None when it is.
+
+    Embedded IPv4 addresses (IPv4-mapped ``::ffff:a.b.c.d``, 6to4 ``2002::/16``, NAT64
+    ``64:ff9b::/96``) are judged by the IPv4 address inside, because that is where the packets
+    end up.
+    """
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded: ipaddress.IPv4Address | None = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            inner = address_problem(embedded)
+            return f"{inner} (embedded in the IPv6 address {ip})" if inner else None
+    if ip.is_loopback:
+        return "a loopback address (this machine)"
+    if ip.is_unspecified:
+        return "the unspecified address (this machine)"
+    if ip == _METADATA:
+        return "the cloud metadata endpoint (link-local)"
+    if ip.is_link_local:
+        return "a link-local address"
+    if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
+        return "a carrier-grade NAT address (100.64.0.0/10)"
+    if ip.is_multicast:
+        return "a multicast address"
+    if ip.is_reserved:
+        return "a reserved address"
+    if ip.is_private:
+        # Python's is_private also covers documentation and benchmarking ranges; they are no
+        # more fetchable than RFC 1918 space.
+        return "a private address (RFC 1918 / unique local / special-purpose)"
+    if not ip.is_global:
+        return "not a globally routable address"
+    return None
+
+
+def _literal_ip(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+
+
+async def resolve_host(host: str, port: int) -> list[str]:
+    """All addresses ``host`` resolves to (TCP), in resolver order, duplicates removed.
+
+    Uses the event loop's ``getaddrinfo`` so numeric forms that the C library accepts
+    (``2130706433``, ``0x7f.1``) are normalised to the address they really mean.
+    Raises :class:`socket.gaierror` when the name does not resolve.
+    """
+    literal = _literal_ip(host)
+    if literal is not None:
+        return [str(literal)]
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    seen: dict[str, None] = {}
+    for _family, _type, _proto, _canon, sockaddr in infos:
+        seen.setdefault(str(sockaddr[0]).split("%", 1)[0], None)
+    return list(seen)
+
+
+def _first_problem(host: str, addresses: Iterable[str],
+                   classify: Classifier | None = None) -> str | None:
+    classify = classify or address_problem  # looked up per call, so tests can narrow the policy
+    for text in addresses:
+        problem = classify(ipaddress.ip_address(text))
+        if problem is not None:
+            if host == text:
+                return f"{text} is {problem}"
+            return f"{host} resolves to {text}, which is {problem}"
+    return None
+
+
+def parse_http_url(url: str) -> httpx.URL:
+    """Parse ``url``; raise FetchError("invalid_url") unless it is http(s) with a host."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise _fetch.FetchError("invalid_url", url, f"{url!r} is not a valid URL: {exc}.") from exc
+    if parsed.scheme not in ("http", "https"):
+        raise _fetch.FetchError(
+            "invalid_url", url,
+            f"{url!r} is not an http(s) URL; framewatch only fetches http:// and https://.",
+        )
+    if not parsed.host:
+        raise _fetch.FetchError("invalid_url", url, f"{url!r} has no host name.")
+    return parsed
+
+
+async def check_url_allowed(url: str, allow_private: bool) -> None:
+    """Refuse ``url`` unless every address its host resolves to is public (or ``allow_private``).
+
+    Raises :class:`crawler.fetch.FetchError` with kind ``invalid_url`` (not an http(s) URL with
+    a host), ``dns`` (the name does not resolve) or ``private_address`` (naming the address, why
+    it is refused, and how to allow it). With ``allow_private`` only the URL's shape is checked
+    and no name is resolved.
+    """
+    parsed = parse_http_url(url)
+    if allow_private:
+        return
+    host = parsed.host
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        addresses = await resolve_host(host, port)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise _fetch.FetchError(
+            "dns", url,
+            f"{url}: the host name {host!r} does not resolve ({_gai_text(exc)}). "
+            "Check the URL for typos; the site may have moved or the domain lapsed.",
+        ) from exc
+    problem = _first_problem(host, addresses)
+    if problem is not None:
+        raise _fetch.FetchError(
+            "private_address", url, f"refusing to fetch {url}: {problem}. {ALLOW_HINT}"
+        )
+
+
+def _gai_text(exc: BaseException) -> str:
+    if isinstance(exc, socket.gaierror) and len(exc.args) >= 2:
+        return str(exc.args[1])
+    return str(exc) or type(exc).__name__
+
+
+class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that connects only to addresses that passed the guard.
+
+    For every new TCP connection it resolves the host once, refuses the connection with
+    :class:`GuardRefusal` if any address is non-public, then connects to those checked
+    addresses (in order, until one answers). The socket therefore never goes to an address
+    that a later DNS answer slipped in. ``resolver`` and ``classify`` are injectable so tests can
+    simulate a rebinding name without touching real DNS.
+    """
+
+    def __init__(self, resolver: Resolver | None = None,
+                 classify: Classifier | None = None) -> None:
+        self._inner = httpcore.AnyIOBackend()
+        self._resolve: Resolver = resolver or resolve_host
+        self._classify = classify
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await self._resolve(host, port)
+        except TimeoutError as exc:
+            raise GuardRefusal("dns", f"resolving {host!r} took longer than {timeout} s") from exc
+        except (socket.gaierror, UnicodeError) as exc:
+            raise GuardRefusal(
+                "dns", f"the host name {host!r} does not resolve ({_gai_text(exc)})"
+            ) from exc
+        problem = _first_problem(host, addresses, self._classify)
+        if problem is not None:
+            raise GuardRefusal("private_address", problem)
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except httpcore.ConnectError as exc:
+                last = exc
+        assert last is not None  # resolve_host never returns an empty list
+        raise last
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise GuardRefusal("private_address", f"unix socket {path!r} is a local resource")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """``httpx.AsyncHTTPTransport`` whose connections go through :class:`GuardedNetworkBackend`.
+
+    httpx 0.28 does not let callers pass a network backend, so after the normal set-up the
+    connection pool is rebuilt with the guarded backend (the pool ``httpx`` built is never
+    used, so nothing leaks). If a future httpx renames its private ``_pool`` attribute this
+    fails loudly at construction instead of silently running unguarded; the netguard tests
+    also check that the guard is active at connect time.
+    """
+
+    def __init__(self, *, limits: httpx.Limits | None = None, verify: bool = True,
+                 resolver: Resolver | None = None,
+                 classify: Classifier | None = None) -> None:
+        limits = limits or httpx.Limits()
+        ssl_context = httpx.create_ssl_context(verify=verify, trust_env=False)
+        super().__init__(verify=ssl_context, limits=limits, trust_env=False)
+        if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
+            raise RuntimeError(
+                "this httpx version changed AsyncHTTPTransport internals; the SSRF guard "
+                "cannot pin connections (see crawler/netguard.py)"
+            )
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=False,
+            network_backend=GuardedNetworkBackend(resolver, classify),
+        )
