@@ -1,0 +1,75 @@
+"""Normalisation: re-renders of the same words must give byte-identical text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crawler.normalize import apply_ignore, normalize_text
+
+
+def test_curly_quotes_become_straight() -> None:
+    assert normalize_text("\u201cwe will\u201d and it\u2019s") == '"we will" and it\'s\n'
+
+
+@pytest.mark.parametrize("dash", ["\u2013", "\u2014", "\u2012", "\u2212"])
+def test_every_dash_becomes_a_hyphen(dash: str) -> None:
+    assert normalize_text(f"2023{dash}2024") == "2023-2024\n"
+
+
+def test_zero_width_characters_and_soft_hyphens_are_removed() -> None:
+    assert normalize_text("accoun\u00adtabil\u200bity\u200c\u200d\ufeff") == "accountability\n"
+
+
+def test_non_breaking_and_other_unicode_spaces_become_plain_spaces() -> None:
+    assert normalize_text("ASL-3\u00a0standard\u2009and\u202fmore") == "ASL-3 standard and more\n"
+
+
+def test_nfkc_folds_ligatures() -> None:
+    assert normalize_text("\ufb01ne-tuning") == "fine-tuning\n"
+
+
+def test_whitespace_collapses_within_lines_and_trailing_spaces_go() -> None:
+    assert normalize_text("  a \t  b   \nc   ") == "a b\nc\n"
+
+
+def test_at_most_one_blank_line_between_blocks() -> None:
+    assert normalize_text("\n\na\n\n\n\n  \nb\n\n") == "a\n\nb\n"
+
+
+def test_empty_text_stays_empty() -> None:
+    assert normalize_text(" \n\u200b\n ") == ""
+
+
+def test_ignore_pattern_removes_volatile_date_and_its_empty_line() -> None:
+    text = "# Policy\n\nLast updated March 3, 2025\n\nWe will evaluate.\n"
+    assert apply_ignore(text, [r"Last updated [A-Za-z]+ \d+, \d{4}"]) == (
+        "# Policy\n\nWe will evaluate.\n"
+    )
+
+
+def test_ignore_pattern_inside_a_line_leaves_no_double_space() -> None:
+    assert apply_ignore("Viewed 1234 times today\n", [r"\d+ times"]) == "Viewed today\n"
+
+
+def test_ignore_anchors_match_line_edges() -> None:
+    assert apply_ignore("keep\nPage 3\nkeep too\n", [r"^Page \d+$"]) == "keep\n\nkeep too\n"
+
+
+def test_invalid_ignore_pattern_names_the_pattern() -> None:
+    with pytest.raises(ValueError, match=r"\(unclosed"):
+        apply_ignore("x", ["(unclosed"])
+
+
+@given(st.text())
+def test_normalisation_is_idempotent(text: str) -> None:
+    once = normalize_text(text)
+    assert normalize_text(once) == once
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \t\u00a0\u2019\u2014\n\u200b"))))
+def test_rendering_noise_never_survives(text: str) -> None:
+    out = normalize_text(text)
+    assert not set(out) & {"\t", "\u00a0", "\u2019", "\u2014", "\u200b"}
+    assert "\n\n\n" not in out and " \n" not in out
