@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from crawler.browser import browser_for_cycle, fetch_for_source
 from crawler.config import Config, SourceConfig
 from crawler.extract import ExtractRules
 from crawler.fetch import Fetcher, FetchError, FetchOptions, FetchResult
@@ -109,17 +110,28 @@ class Cycle:
         self.repo = Repository(self.db)
         self.settings = self.config.settings
         self._executor: Executor | None = None
+        # Preloaded by run(): one query for all sources instead of several per source.
+        self._latest: dict[str, VersionInfo] = {}
+        self._validators: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        self._preloaded = False
+        self._stale: set[str] = set()  # sources whose preload no longer holds (new version)
 
     # ---- entry point ---------------------------------------------------------------------------
     async def run(self, only: Sequence[str] | None = None) -> CycleReport:
         started = datetime.now(UTC)
         sources = self.prepare_sources(only)
+        self._latest, self._validators = self.repo.cycle_state()
+        self._preloaded = True
         log.info("run %s: checking %d source(s)", self.run_id, len(sources))
         opts = fetch_options(self.config)
         with _worker_pool(self.settings.workers, len(sources)) as executor:
             self._executor = executor
-            async with Fetcher(opts) as fetcher:
+            # Issue 9: one headless browser per cycle, only if some source has fetcher =
+            # "browser" / "auto" (None otherwise); Chromium itself starts on first use.
+            async with Fetcher(opts) as fetcher, browser_for_cycle(
+                    self.config, (s.settings.get("fetcher") or "http" for s in sources)) as browser:
                 self.fetcher = fetcher
+                self.browser = browser
                 tasks = [asyncio.create_task(self._guarded(s)) for s in sources]
                 outcomes = []
                 for fut in asyncio.as_completed(tasks):
@@ -162,17 +174,38 @@ class Cycle:
 
         return await kind_for(source.kind).check(self, source)
 
+    def latest_version(self, source_id: str) -> VersionInfo | None:
+        """The source's latest version, from the cycle's preload while it is still current."""
+        if self._preloaded and source_id not in self._stale:
+            return self._latest.get(source_id)
+        return self.repo.latest_version(source_id)
+
+    def validators(self, source_id: str, url: str) -> tuple[str | None, str | None]:
+        if self._preloaded and source_id not in self._stale:
+            return self._validators.get((source_id, url), (None, None))
+        return self.repo.last_validators(source_id, url)
+
     async def fetch(self, source: SourceInfo, url: str, *, conditional: bool) -> FetchResult:
-        latest = self.repo.latest_version(source.id)
+        latest = self.latest_version(source.id)
         etag = last_modified = None
         # Validators only when a version exists that they vouch for.
         if conditional and latest is not None and latest.kind != "removed":
-            etag, last_modified = self.repo.last_validators(source.id, url)
-        return await self.fetcher.fetch(
-            url, etag=etag, last_modified=last_modified,
-            allow_private=_source_allow_private(source, self.config),
-            user_agent=source.settings.get("user_agent"),
-        )
+            etag, last_modified = self.validators(source.id, url)
+        allow_private = _source_allow_private(source, self.config)
+        user_agent = source.settings.get("user_agent")
+
+        async def plain() -> FetchResult:
+            return await self.fetcher.fetch(
+                url, etag=etag, last_modified=last_modified,
+                allow_private=allow_private, user_agent=user_agent,
+            )
+
+        # Issue 9: fetcher = "browser" renders with Chromium; "auto" tries plain HTTP first and
+        # the browser when that is blocked or looks built by JavaScript (crawler/browser.py).
+        return await fetch_for_source(
+            getattr(self, "browser", None), source.settings, url, plain,
+            allow_private=allow_private, user_agent=user_agent,
+            rules=extract_rules(source) if source.kind == "page" else None)
 
     def record_fetch_error(self, source: SourceInfo, url: str, started: datetime,
                            err: FetchError) -> SourceOutcome:
@@ -197,7 +230,7 @@ class Cycle:
         if result.gone:
             return self.record_gone(source, result, check)
 
-        latest = self.repo.latest_version(source.id)
+        latest = self.latest_version(source.id)
         raw_sha = hashlib.sha256(result.body).hexdigest()
         rules = extract_rules(source)
         from crawler.extract import EXTRACTOR_VERSION
@@ -221,7 +254,10 @@ class Cycle:
         outcome = await self._run_cpu(job)
         snapshot = NewSnapshot(raw_sha, result.content_type, result.body)
         if outcome.error_kind is not None:
-            message = f"{doc_url}: {outcome.error_message}"
+            # Issue 8: say that the raw bytes were kept, so a reader knows nothing is lost and
+            # where to find them (`framewatch` keeps the snapshot; re-extraction can retry it).
+            message = (f"{doc_url}: {outcome.error_message} (no version recorded; the raw "
+                       f"snapshot sha256 {raw_sha[:12]}… is kept)")
             self.repo.record_check(
                 _replace(check, status="error", error_kind=outcome.error_kind, error_message=message),
                 snapshot=snapshot, failed=True)  # the raw bytes are kept, so nothing is lost
@@ -266,6 +302,7 @@ class Cycle:
         _, version_id, change_id = self.repo.record_check(
             _replace(check, status="ok", warnings=warnings), snapshot=snapshot, version=version,
             change=change, previous_version_id=latest.id if latest else None)
+        self._stale.add(source.id)
         status = FIRST if latest is None else CHANGED
         return SourceOutcome(source.id, status, version_id=version_id, change_id=change_id,
                              severity=change.severity if change else None,
@@ -274,7 +311,7 @@ class Cycle:
 
     def record_gone(self, source: SourceInfo, result: FetchResult, check: NewCheck) -> SourceOutcome:
         """404/410: a document that disappears is itself a change, recorded once."""
-        latest = self.repo.latest_version(source.id)
+        latest = self.latest_version(source.id)
         code = result.status_code
         if latest is None:
             message = f"{result.url}: HTTP {code} — the document does not exist (check the URL)"
@@ -297,6 +334,7 @@ class Cycle:
                              extractor_version="-", kind="removed", fetched_at=check.started_at)
         _, vid, cid = self.repo.record_check(_replace(check, status="ok"), version=version,
                                              change=change, previous_version_id=latest.id)
+        self._stale.add(source.id)
         return SourceOutcome(source.id, REMOVED, summary, version_id=vid, change_id=cid,
                              severity="high", summary=summary, elapsed_ms=check.elapsed_ms or 0)
 

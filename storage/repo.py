@@ -155,6 +155,21 @@ class Repository:
             row = s.scalars(q.order_by(Version.id.desc()).limit(1)).first()
             return _version_info(row, with_text) if row else None
 
+    def cycle_state(self) -> tuple[dict[str, VersionInfo], dict[tuple[str, str], tuple[str | None, str | None]]]:
+        """Everything a cycle needs to know up front, in two queries instead of several per
+        source: the latest version of every source, and the validators (ETag, Last-Modified) of
+        the last successful fetch of every (source, URL)."""
+        with self.db.session() as s:
+            latest_ids = select(func.max(Version.id)).group_by(Version.source_id)
+            versions = {v.source_id: _version_info(v)
+                        for v in s.scalars(select(Version).where(Version.id.in_(latest_ids)))}
+            ok = Check.status.in_(("ok", "unchanged", "not_modified"))
+            check_ids = select(func.max(Check.id)).where(ok).group_by(Check.source_id, Check.url)
+            rows = s.execute(select(Check.source_id, Check.url, Check.etag, Check.last_modified)
+                             .where(Check.id.in_(check_ids))).all()
+            validators = {(r[0], r[1]): (r[2], r[3]) for r in rows}
+        return versions, validators
+
     def recent_text_hashes(self, source_id: str, limit: int) -> list[tuple[int, str]]:
         with self.db.session() as s:
             rows = s.execute(
@@ -301,6 +316,61 @@ class Repository:
                                     ("snapshots", Snapshot), ("versions", Version),
                                     ("changes", Change), ("deliveries", Delivery))
             }
+
+    # ---- history written after the fact: archive backfill, re-extraction, export -----------------
+    def insert_history_version(self, source_id: str, version: NewVersion, *,
+                               snapshot: NewSnapshot | None = None,
+                               snapshot_sha256: str | None = None,
+                               change: NewChange | None = None,
+                               previous_version_id: int | None = None) -> tuple[int, int | None]:
+        """Add a version (and its change) that no live fetch produced: an Internet Archive
+        capture or a re-extraction. Written in one transaction, with no Check row (it was not a
+        fetch: the dashboard's "last check" must stay the last real one) and no Delivery rows
+        whatever ``change.channels`` says (history is never alerted). Returns (version id,
+        change id)."""
+        with self.db.session() as s:
+            if snapshot is not None:
+                _put_snapshot(s, snapshot)
+                snapshot_sha256 = snapshot.sha256
+            v = Version(source_id=source_id, snapshot_sha256=snapshot_sha256, check_id=None,
+                        document_url=version.document_url, text=version.text,
+                        text_sha256=version.text_sha256, title=version.title,
+                        extractor_version=version.extractor_version,
+                        fetched_at=version.fetched_at, kind=version.kind)
+            s.add(v)
+            s.flush()
+            change_id = None
+            if change is not None:
+                change_id = _add_change(s, source_id, previous_version_id, v.id, change)
+            return v.id, change_id
+
+    def add_change_if_missing(self, source_id: str, old_version_id: int, new_version_id: int,
+                              change: NewChange) -> int | None:
+        """Link a version that has no change yet to a predecessor found later (a live "first"
+        version once older archive captures exist). No Delivery rows. None if it had one."""
+        with self.db.session() as s:
+            if s.scalar(select(Change.id).where(Change.new_version_id == new_version_id)):
+                return None
+            return _add_change(s, source_id, old_version_id, new_version_id, change)
+
+    def final_urls(self, source_id: str) -> dict[int, str | None]:
+        """version id → the final URL (after redirects) of the check that produced it."""
+        with self.db.session() as s:
+            rows = s.execute(select(Version.id, Check.final_url)
+                             .join(Check, Check.id == Version.check_id)
+                             .where(Version.source_id == source_id)).all()
+            return {r[0]: r[1] for r in rows}
+
+
+def _add_change(s: Session, source_id: str, old_version_id: int | None, new_version_id: int,
+                change: NewChange) -> int:
+    ch = Change(source_id=source_id, old_version_id=old_version_id, new_version_id=new_version_id,
+                severity=change.severity, categories=list(change.categories),
+                signals=list(change.signals), summary=change.summary, diff=change.diff,
+                detected_at=change.detected_at)
+    s.add(ch)
+    s.flush()
+    return ch.id
 
 
 def _put_snapshot(s: Session, snap: NewSnapshot) -> None:

@@ -1,0 +1,509 @@
+"""The read-only history browser: HTML pages, an Atom feed and a JSON API over storage.
+
+Why Starlette + Jinja2 on uvicorn: the UI is a handful of server-rendered pages that only read
+the database, so a small ASGI toolkit is enough — Starlette gives routing, static files, a
+TestClient for HTTP-level tests and plain ASGI middleware (security headers, the token gate)
+without an ORM, admin or settings layer of its own (Django/Flask would bring those or need
+extensions). Jinja2 with autoescape on for *every* template means crawled text is escaped unless
+someone explicitly writes ``|safe`` — and this package never does; the only Markup it builds is
+search-match <mark> tags around already-escaped text (web.render.snippet_html). uvicorn is the
+reference ASGI server, already a dependency, and is what `framewatch serve` runs.
+
+Security posture: crawled text is hostile. It is escaped on output, raw snapshots are served only
+as downloads (attachment + nosniff + a sandbox CSP), links from crawled data are made clickable
+only for http(s) URLs, and every response carries a strict Content-Security-Policy that forbids
+inline script, so even an escaping bug could not execute script.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from storage.db import Database, open_database
+from storage.records import ChangeInfo, CheckInfo, SourceInfo, VersionInfo
+from storage.repo import SEVERITY_ORDER, Repository
+from web import queries, render
+
+HERE = Path(__file__).resolve().parent
+CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+DOWNLOAD_CSP = "sandbox; default-src 'none'"
+TOKEN_ENV = "FRAMEWATCH_WEB_TOKEN"
+COOKIE = "framewatch_session"
+PAGE = 50
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+# ---- middleware ---------------------------------------------------------------------------------
+
+class SecurityHeaders:
+    """Adds the CSP and friends to every response that does not set its own CSP."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                defaults = {
+                    b"content-security-policy": CSP.encode(),
+                    b"x-content-type-options": b"nosniff",
+                    b"referrer-policy": b"no-referrer",
+                    b"x-frame-options": b"DENY",
+                    b"cross-origin-opener-policy": b"same-origin",
+                }
+                headers += [(k, v) for k, v in defaults.items() if k not in names]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def cookie_value(token: str) -> str:
+    """What the session cookie holds: derived from the token, so the cookie is not the token."""
+    return hmac.new(token.encode(), b"framewatch-web-session", hashlib.sha256).hexdigest()
+
+
+class TokenGate:
+    """When a token is configured, every request needs it: `Authorization: Bearer <token>`, the
+    session cookie, or `?token=<token>` — which sets the HttpOnly cookie and redirects to the same
+    URL without the token, so it does not linger in history, logs or Referer headers."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.token = token
+        self.cookie = cookie_value(token)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        auth = request.headers.get("authorization", "")
+        if auth.lower().startswith("bearer ") and hmac.compare_digest(
+                auth[7:].strip().encode(), self.token.encode()):
+            await self.app(scope, receive, send)
+            return
+        if hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), self.cookie.encode()):
+            await self.app(scope, receive, send)
+            return
+        given = request.query_params.get("token")
+        if given is not None and hmac.compare_digest(given.encode(), self.token.encode()):
+            rest = [(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1"),
+                                                 keep_blank_values=True) if k != "token"]
+            target = request.url.path + (("?" + urlencode(rest)) if rest else "")
+            response: Response = RedirectResponse(target, status_code=303)
+            response.set_cookie(COOKIE, self.cookie, httponly=True, samesite="strict",
+                                secure=request.url.scheme == "https", path="/")
+            await response(scope, receive, send)
+            return
+        response = Response(
+            "401 Unauthorized: this framewatch server requires its access token. Send "
+            "'Authorization: Bearer <token>' or open any page once with ?token=<token>.\n",
+            status_code=401, media_type="text/plain",
+            headers={"WWW-Authenticate": 'Bearer realm="framewatch"'})
+        await response(scope, receive, send)
+
+
+# ---- the application ---------------------------------------------------------------------------
+
+def templates_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # every template, including the Atom feed
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(iso=render.iso, short_date=render.short_date, relative=render.relative,
+                       safe_href=render.safe_href, snippet=render.snippet_html,
+                       seoul=render.seoul_for, xmlsafe=render.xml_safe)
+    env.globals.update(SEVERITIES=SEVERITY_ORDER)
+    return env
+
+
+class WebUI:
+    """Holds the database and the templates; its methods are the endpoints."""
+
+    def __init__(self, db: Database, base_url: str | None = None) -> None:
+        self.db = db
+        self.repo = Repository(db)
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.env = templates_env()
+
+    # -- helpers
+    def page(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        context.setdefault("title", "framewatch")
+        body = self.env.get_template(name).render(request=request, now=datetime.now(UTC),
+                                                  **context)
+        return HTMLResponse(body, status_code=status)
+
+    def absolute(self, request: Request, path: str) -> str:
+        base = self.base_url or str(request.base_url).rstrip("/")
+        return base + path
+
+    def source_or_404(self, source_id: str) -> SourceInfo:
+        source = self.repo.get_source(source_id)
+        if source is None:
+            raise HTTPException(404, f"no source with id {source_id!r}")
+        return source
+
+    def version_or_404(self, version_id: int, with_text: bool = True) -> VersionInfo:
+        version = (self.repo.get_version(version_id) if with_text
+                   else queries.version_meta(self.db, version_id))
+        if version is None:
+            raise HTTPException(404, f"no version {version_id}")
+        return version
+
+    def change_or_404(self, change_id: int) -> ChangeInfo:
+        change = self.repo.get_change(change_id)
+        if change is None:
+            raise HTTPException(404, f"no change {change_id}")
+        return change
+
+    # -- pages
+    def dashboard(self, request: Request) -> Response:
+        q = request.query_params
+        company, severity = q.get("company") or "", q.get("severity") or ""
+        category, status = q.get("category") or "", q.get("status") or ""
+        sources = self.repo.list_sources()
+        checks = self.repo.last_checks()
+        changes = queries.last_changes(self.db)
+        counts = queries.version_counts(self.db)
+        rows = [queries.DashboardRow(s, checks.get(s.id), changes.get(s.id), counts.get(s.id, 0))
+                for s in sources]
+        failing = [r for r in rows if is_failing(r)]
+        companies = sorted({s.company for s in sources})
+        categories = sorted({c for r in rows if r.last_change for c in r.last_change.categories})
+        shown = [r for r in rows if
+                 (not company or r.source.company == company)
+                 and (not severity or (r.last_change is not None and render.severity_rank(
+                     r.last_change.severity) >= render.severity_rank(severity)))
+                 and (not category or (r.last_change is not None
+                                       and category in r.last_change.categories))
+                 and (status != "failing" or is_failing(r))]
+        return self.page(request, "dashboard.html", rows=shown, total=len(rows),
+                         failing=failing, companies=companies, categories=categories,
+                         checked=any(r.last_check for r in rows),
+                         filters={"company": company, "severity": severity,
+                                  "category": category, "status": status})
+
+    def source(self, request: Request) -> Response:
+        source = self.source_or_404(request.path_params["source_id"])
+        versions = queries.versions_of(self.db, source.id)
+        changes = {e.change.new_version_id: e.change
+                   for e in queries.changes_list(self.db, source_id=source.id, limit=1000)}
+        checks = self.repo.checks(source.id, limit=50)
+        return self.page(request, "source.html", title=f"{source.company} — {source.title}",
+                         source=source, versions=versions, changes=changes, checks=checks,
+                         failing=bool(checks and checks[0].status == "error")
+                         or source.health == "failing")
+
+    def change(self, request: Request) -> Response:
+        change = self.change_or_404(request.path_params["change_id"])
+        source = self.source_or_404(change.source_id)
+        new = queries.version_meta(self.db, change.new_version_id)
+        old = (queries.version_meta(self.db, change.old_version_id)
+               if change.old_version_id else None)
+        hunks = render.hunk_views(change.diff)
+        view = "side" if request.query_params.get("view") == "side" else "inline"
+        diff = change.diff or {}
+        return self.page(request, "change.html", title=f"Change {change.id} — {source.title}",
+                         change=change, source=source, old=old, new=new, view=view,
+                         groups=render.group_by_section(hunks), hunk_count=len(hunks),
+                         total_hunks=len(diff.get("hunks") or []),
+                         seoul=tuple(diff.get("seoul") or render.seoul_for(change.categories)))
+
+    def version(self, request: Request) -> Response:
+        version = self.version_or_404(request.path_params["version_id"])
+        source = self.source_or_404(version.source_id)
+        snapshot = (queries.snapshot_meta(self.db, version.snapshot_sha256)
+                    if version.snapshot_sha256 else None)
+        check = queries.check_of_version(self.db, version.id)
+        change = self.repo.change_for_version(version.id)
+        return self.page(request, "version.html", title=f"Version {version.id} — {source.title}",
+                         version=version, source=source, snapshot=snapshot, check=check,
+                         change=change)
+
+    def raw(self, request: Request) -> Response:
+        """The raw snapshot, only ever as a download: never rendered by the browser."""
+        version = self.version_or_404(request.path_params["version_id"], with_text=False)
+        if not version.snapshot_sha256:
+            raise HTTPException(404, f"version {version.id} has no raw snapshot")
+        try:
+            body, content_type = self.repo.snapshot_bytes(version.snapshot_sha256)
+        except KeyError:
+            raise HTTPException(404, "snapshot missing") from None
+        ctype = render.safe_content_type(content_type)
+        name = f"{version.source_id}-v{version.id}.{render.extension_for(ctype)}"
+        return Response(body, media_type=ctype, headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": DOWNLOAD_CSP,
+            "X-Snapshot-SHA256": version.snapshot_sha256,
+            "Cache-Control": "private, max-age=86400, immutable",
+        })
+
+    def text_download(self, request: Request) -> Response:
+        version = self.version_or_404(request.path_params["version_id"])
+        name = f"{version.source_id}-v{version.id}.txt"
+        return Response(version.text or "", media_type="text/plain; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Security-Policy": DOWNLOAD_CSP,
+            "X-Text-SHA256": version.text_sha256})
+
+    def compare(self, request: Request) -> Response:
+        source = self.source_or_404(request.path_params["source_id"])
+        versions = queries.versions_of(self.db, source.id)
+        a, b = _int(request.query_params.get("a")), _int(request.query_params.get("b"))
+        if a is None or b is None:
+            if len(versions) >= 2:
+                a, b = versions[1].id, versions[0].id
+            return self.page(request, "compare.html", title=f"Compare — {source.title}",
+                             source=source, versions=versions, a=a, b=b, old=None, new=None,
+                             result=None, groups=[], view="inline", differ_used=True)
+        old, new = self.version_or_404(a), self.version_or_404(b)
+        if old.source_id != source.id or new.source_id != source.id:
+            raise HTTPException(404, "both versions must belong to this source")
+        result, differ_used = compare_texts(old.text or "", new.text or "")
+        view = "side" if request.query_params.get("view") == "side" else "inline"
+        return self.page(request, "compare.html", title=f"Compare — {source.title}",
+                         source=source, versions=versions, a=a, b=b, old=old, new=new,
+                         result=result, groups=render.group_by_section(render.hunk_views(result)),
+                         view=view, differ_used=differ_used)
+
+    def search(self, request: Request) -> Response:
+        q = (request.query_params.get("q") or "").strip()[:200]
+        source_id = request.query_params.get("source") or None
+        offset = max(0, _int(request.query_params.get("offset")) or 0)
+        hits = queries.search(self.db, q, source_id=source_id, limit=PAGE + 1,
+                              offset=offset) if q else []
+        more = len(hits) > PAGE
+        return self.page(request, "search.html", title=f"Search: {q}" if q else "Search",
+                         q=q, hits=hits[:PAGE], more=more, offset=offset, source_id=source_id,
+                         terms=queries.search_terms(q), sources=self.repo.list_sources())
+
+    def feed(self, request: Request) -> Response:
+        company = request.query_params.get("company") or None
+        minimum = request.query_params.get("severity") or None
+        if minimum and minimum not in SEVERITY_ORDER:
+            raise HTTPException(400, f"severity must be one of {', '.join(SEVERITY_ORDER)}")
+        entries = queries.changes_list(self.db, company=company, min_severity=minimum, limit=PAGE)
+        updated = entries[0].change.detected_at if entries else datetime(2000, 1, 1, tzinfo=UTC)
+        body = self.env.get_template("feed.xml").render(
+            entries=entries, updated=updated, self_url=self.absolute(request, request.url.path)
+            + (f"?{request.url.query}" if request.url.query else ""),
+            base=self.absolute(request, ""), company=company, minimum=minimum)
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    # -- JSON API
+    def api_sources(self, request: Request) -> Response:
+        checks = self.repo.last_checks()
+        changes = queries.last_changes(self.db)
+        counts = queries.version_counts(self.db)
+        return api_json([
+            source_json(s, self.absolute(request, f"/sources/{s.id}"), checks.get(s.id),
+                        changes.get(s.id), counts.get(s.id, 0),
+                        lambda c: self.absolute(request, f"/changes/{c}"))
+            for s in self.repo.list_sources()])
+
+    def api_source(self, request: Request) -> Response:
+        s = self.source_or_404(request.path_params["source_id"])
+        checks = self.repo.checks(s.id, limit=1)
+        changes = queries.last_changes(self.db)
+        counts = queries.version_counts(self.db)
+        data = source_json(s, self.absolute(request, f"/sources/{s.id}"),
+                           checks[0] if checks else None, changes.get(s.id), counts.get(s.id, 0),
+                           lambda c: self.absolute(request, f"/changes/{c}"))
+        data["versions"] = [version_json(v, self.absolute(request, f"/versions/{v.id}"))
+                            for v in queries.versions_of(self.db, s.id)]
+        return api_json(data)
+
+    def api_versions(self, request: Request) -> Response:
+        s = self.source_or_404(request.path_params["source_id"])
+        return api_json([version_json(v, self.absolute(request, f"/versions/{v.id}"))
+                         for v in queries.versions_of(self.db, s.id)])
+
+    def api_version(self, request: Request) -> Response:
+        v = self.version_or_404(request.path_params["version_id"])
+        data = version_json(v, self.absolute(request, f"/versions/{v.id}"))
+        data["text"] = v.text
+        if v.snapshot_sha256:
+            snap = queries.snapshot_meta(self.db, v.snapshot_sha256)
+            data["snapshot"] = {"sha256": v.snapshot_sha256,
+                                "content_type": snap.content_type if snap else None,
+                                "size": snap.size if snap else None,
+                                "download": self.absolute(request, f"/versions/{v.id}/raw")}
+        return api_json(data)
+
+    def api_changes(self, request: Request) -> Response:
+        q = request.query_params
+        minimum = q.get("severity") or None
+        if minimum and minimum not in SEVERITY_ORDER:
+            raise HTTPException(400, f"severity must be one of {', '.join(SEVERITY_ORDER)}")
+        limit = min(max(_int(q.get("limit")) or PAGE, 1), 500)
+        entries = queries.changes_list(
+            self.db, source_id=q.get("source") or None, company=q.get("company") or None,
+            min_severity=minimum, category=q.get("category") or None, limit=limit,
+            offset=max(_int(q.get("offset")) or 0, 0))
+        return api_json([change_json(e.change, self.absolute(request, f"/changes/{e.change.id}"))
+                         for e in entries])
+
+    def api_change(self, request: Request) -> Response:
+        c = self.change_or_404(request.path_params["change_id"])
+        data = change_json(c, self.absolute(request, f"/changes/{c.id}"))
+        data["diff"] = c.diff
+        return api_json(data)
+
+    async def not_found(self, request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": detail, "status": status}, status_code=status)
+        return self.page(request, "error.html", status=status, title=f"{status}",
+                         status_code=status, detail=detail)
+
+
+def is_failing(row: queries.DashboardRow) -> bool:
+    return row.source.health == "failing" or (
+        row.last_check is not None and row.last_check.status == "error")
+
+
+def compare_texts(old: str, new: str) -> tuple[dict[str, Any], bool]:
+    """differ.compare's DESIGN JSON; a plain paragraph diff if the differ is unavailable."""
+    try:
+        from differ import compare
+    except ImportError:
+        return _paragraph_diff(old, new), False
+    return compare(old, new).to_json(), True
+
+
+def _paragraph_diff(old: str, new: str) -> dict[str, Any]:
+    import difflib
+
+    a, b = old.split("\n"), new.split("\n")
+    hunks = []
+    section = ""
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            for line in a[i1:i2]:
+                if line.startswith("#"):
+                    section = line.lstrip("# ").strip()
+            continue
+        hunks.append({"section": section, "old": "\n".join(a[i1:i2]),
+                      "new": "\n".join(b[j1:j2]), "categories": [], "signals": [],
+                      "severity": "low", "because": []})
+    return {"severity": "low" if hunks else "none", "categories": [], "seoul": [], "signals": [],
+            "summary": f"{len(hunks)} changed passages", "hunks": hunks}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def api_json(data: Any, status: int = 200) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False, default=str),
+                    status_code=status, media_type="application/json")
+
+
+def check_json(c: CheckInfo | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"id": c.id, "started_at": render.iso(c.started_at), "status": c.status,
+            "http_status": c.http_status, "error_kind": c.error_kind,
+            "error_message": c.error_message, "url": c.url, "final_url": c.final_url,
+            "elapsed_ms": c.elapsed_ms}
+
+
+def change_json(c: ChangeInfo | queries.ChangeBrief, url: str) -> dict[str, Any]:
+    return {"id": c.id, "url": url, "source_id": c.source_id,
+            "old_version_id": c.old_version_id, "new_version_id": c.new_version_id,
+            "severity": c.severity, "categories": list(c.categories),
+            "seoul": list(render.seoul_for(c.categories)), "signals": list(c.signals),
+            "summary": c.summary, "detected_at": render.iso(c.detected_at)}
+
+
+def version_json(v: VersionInfo, url: str) -> dict[str, Any]:
+    return {"id": v.id, "url": url, "source_id": v.source_id, "kind": v.kind,
+            "fetched_at": render.iso(v.fetched_at), "document_url": v.document_url,
+            "title": v.title, "text_sha256": v.text_sha256,
+            "snapshot_sha256": v.snapshot_sha256, "extractor_version": v.extractor_version}
+
+
+def source_json(s: SourceInfo, url: str, check: CheckInfo | None,
+                change: queries.ChangeBrief | None, versions: int,
+                change_url: Callable[[int], str]) -> dict[str, Any]:
+    return {"id": s.id, "url": url, "company": s.company, "title": s.title,
+            "document_url": s.url, "kind": s.kind, "enabled": s.enabled, "origin": s.origin,
+            "health": s.health, "consecutive_failures": s.consecutive_failures,
+            "versions": versions, "last_check": check_json(check),
+            "last_change": change_json(change, change_url(change.id)) if change else None}
+
+
+def create_app(db: Database | str | None = None, *, token: str | None = None,
+               base_url: str | None = None) -> ASGIApp:
+    """The ASGI app. ``db`` is an open Database or a URL; ``token`` gates every request;
+    ``base_url`` (sources.toml [settings] base_url) makes feed and API links absolute."""
+    database = db if isinstance(db, Database) else open_database(db)
+    ui = WebUI(database, base_url)
+    routes = [
+        Route("/", ui.dashboard),
+        Route("/sources/{source_id}", ui.source),
+        Route("/sources/{source_id}/compare", ui.compare),
+        Route("/changes/{change_id:int}", ui.change),
+        Route("/versions/{version_id:int}", ui.version),
+        Route("/versions/{version_id:int}/raw", ui.raw),
+        Route("/versions/{version_id:int}/text", ui.text_download),
+        Route("/search", ui.search),
+        Route("/feed.atom", ui.feed),
+        Route("/api/sources", ui.api_sources),
+        Route("/api/sources/{source_id}", ui.api_source),
+        Route("/api/sources/{source_id}/versions", ui.api_versions),
+        Route("/api/versions/{version_id:int}", ui.api_version),
+        Route("/api/changes", ui.api_changes),
+        Route("/api/changes/{change_id:int}", ui.api_change),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: ui.not_found,
+                                                       Exception: ui.not_found})
+    app.state.ui = ui
+    wrapped: ASGIApp = SecurityHeaders(app)
+    if token:
+        wrapped = TokenGate(wrapped, token)
+        wrapped = SecurityHeaders(wrapped)  # 401s and redirects carry the headers too
+    return wrapped
+
+
+def token_from_env() -> str | None:
+    return os.environ.get(TOKEN_ENV) or None

@@ -1,0 +1,77 @@
+"""`framewatch serve`: run the read-only web UI on uvicorn.
+
+Binds 127.0.0.1 by default. A non-loopback host exposes crawled history (and the machine's
+database) to the network, so it is refused unless FRAMEWATCH_WEB_TOKEN is set; with a token
+every request must carry it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from typing import Any
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost — addresses only this machine can reach."""
+    name = host.strip().strip("[]").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a hostname may resolve anywhere: treat it as exposed
+
+
+def check_exposure(host: str, token: str | None) -> str | None:
+    """Why serving on ``host`` is refused, or None when it is allowed."""
+    if is_loopback(host) or token:
+        return None
+    from web.app import TOKEN_ENV
+
+    return (f"refusing to listen on {host}: that address is reachable from other machines and "
+            f"the web UI would be open to anyone. Set {TOKEN_ENV} to a long random secret "
+            f"(e.g. `export {TOKEN_ENV}=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')`) "
+            "so every request must present it, or bind 127.0.0.1 (the default).")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from crawler.cli import config_from_args, open_db
+    from web.app import create_app, token_from_env
+
+    token = token_from_env()
+    problem = check_exposure(args.host, token)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    config = config_from_args(args, required=False)
+    db = open_db(args, config)
+    # Permalinks in the feed and API use [settings] base_url (the public address behind a proxy)
+    # — except the built-in default, which names port 8000 and would be wrong on any other port;
+    # then links are built from the request's own address.
+    base_url: str | None = config.settings.base_url if config.path is not None else None
+    if base_url == type(config.settings)().base_url:
+        base_url = None
+    app = create_app(db, token=token, base_url=base_url)
+    import uvicorn
+
+    where = f"http://{args.host}:{args.port}/"
+    print(f"framewatch web UI on {where}" + (" (token required)" if token else ""),
+          file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
+                server_header=False, proxy_headers=False)
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    from crawler.cli import add_common
+
+    p = subparsers.add_parser("serve", help="browse the history in a web browser (read-only)")
+    add_common(p)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; any other needs FRAMEWATCH_WEB_TOKEN)")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)

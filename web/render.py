@@ -1,0 +1,241 @@
+"""Turning stored values into what templates show: word-level diffs, dates, safe links.
+
+Everything here returns *data* (segments, strings), never markup: the Jinja2 templates, with
+autoescape on, are the only place HTML is produced, so there is one place to audit for escaping.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+from web.queries import MARK_END, MARK_START
+
+SEVERITIES = ("none", "low", "medium", "high")
+MAX_DIFF_TOKENS = 20_000
+"""Beyond this many word tokens a hunk side is shown whole, unrefined: SequenceMatcher is
+quadratic in the worst case and a page must render in well under a second."""
+
+try:  # the differ owns the category → Seoul mapping; keep a copy only for a missing differ
+    from differ.model import seoul_for as _seoul_for
+except ImportError:  # pragma: no cover - differ is part of the distribution
+    _SEOUL = {"thresholds": ("II",), "evaluations": ("I",), "publication": ("VII", "VIII"),
+              "mitigations": ("III",), "response": ("IV",), "governance": ("V", "VI"),
+              "scope": ("I",), "alignment": ()}
+
+    def _seoul_for(categories: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        found = {p for c in categories for p in _SEOUL.get(c, ())}
+        order = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
+        return tuple(p for p in order if p in found)
+
+
+def seoul_for(categories: Iterable[str]) -> tuple[str, ...]:
+    return _seoul_for(tuple(categories))
+
+
+@dataclass(frozen=True)
+class Segment:
+    op: str  # "eq" | "del" | "ins"
+    text: str
+
+
+@dataclass(frozen=True)
+class HunkView:
+    """One hunk of the stored diff JSON, ready for the template (all text still unescaped)."""
+
+    index: int
+    section: str
+    old: str
+    new: str
+    segments: tuple[Segment, ...]
+    categories: tuple[str, ...]
+    signals: tuple[str, ...]
+    severity: str
+    because: tuple[str, ...]
+    summary: str
+    seoul: tuple[str, ...]
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.categories) or self.severity in ("medium", "high")
+
+    @property
+    def old_segments(self) -> tuple[Segment, ...]:
+        return tuple(s for s in self.segments if s.op != "ins")
+
+    @property
+    def new_segments(self) -> tuple[Segment, ...]:
+        return tuple(s for s in self.segments if s.op != "del")
+
+
+@dataclass(frozen=True)
+class SectionGroup:
+    section: str
+    hunks: list[HunkView] = field(default_factory=list)
+
+
+_TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+
+
+def word_diff(old: str, new: str) -> tuple[Segment, ...]:
+    """Old and new text as equal / deleted / inserted runs of words (whitespace kept)."""
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    if len(a) + len(b) > MAX_DIFF_TOKENS:
+        return tuple(s for s in (Segment("del", old), Segment("ins", new)) if s.text)
+    out: list[Segment] = []
+
+    def push(op: str, toks: list[str]) -> None:
+        if not toks:
+            return
+        chunk = "".join(toks)
+        if out and out[-1].op == op:
+            out[-1] = Segment(op, out[-1].text + chunk)
+        else:
+            out.append(Segment(op, chunk))
+
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            push("eq", a[i1:i2])
+        else:
+            push("del", a[i1:i2])
+            push("ins", b[j1:j2])
+    return tuple(out)
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value)
+    return ()
+
+
+def hunk_views(diff: dict[str, Any] | None, limit: int = 500) -> list[HunkView]:
+    """The stored DESIGN diff JSON as HunkViews; tolerant of missing keys in older rows."""
+    hunks = (diff or {}).get("hunks") or []
+    views = []
+    for i, h in enumerate(hunks[:limit]):
+        if not isinstance(h, dict):
+            continue
+        old, new = str(h.get("old") or ""), str(h.get("new") or "")
+        cats = _strs(h.get("categories"))
+        views.append(HunkView(
+            index=i + 1, section=str(h.get("section") or ""), old=old, new=new,
+            segments=word_diff(old, new), categories=cats, signals=_strs(h.get("signals")),
+            severity=str(h.get("severity") or "none"), because=_strs(h.get("because")),
+            summary=str(h.get("summary") or ""), seoul=seoul_for(cats),
+        ))
+    return views
+
+
+def group_by_section(hunks: list[HunkView]) -> list[SectionGroup]:
+    """Consecutive hunks under the same heading path share one section header."""
+    groups: list[SectionGroup] = []
+    for h in hunks:
+        if not groups or groups[-1].section != h.section:
+            groups.append(SectionGroup(h.section))
+        groups[-1].hunks.append(h)
+    return groups
+
+
+# ---- dates ------------------------------------------------------------------------------------
+
+def iso(dt: datetime | None) -> str:
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z") if dt else ""
+
+
+def short_date(dt: datetime | None) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if dt else ""
+
+
+def relative(dt: datetime | None, now: datetime | None = None) -> str:
+    """'3 hours ago' — people scan relative times; the ISO form sits next to it for citing."""
+    if dt is None:
+        return ""
+    now = now or datetime.now(UTC)
+    secs = int((now - dt).total_seconds())
+    future = secs < 0
+    secs = abs(secs)
+    for unit, size in (("year", 31_536_000), ("month", 2_592_000), ("day", 86_400),
+                       ("hour", 3_600), ("minute", 60)):
+        if secs >= size:
+            n = secs // size
+            text = f"{n} {unit}{'' if n == 1 else 's'}"
+            return f"in {text}" if future else f"{text} ago"
+    return "just now"
+
+
+# ---- links and snippets -------------------------------------------------------------------------
+
+def safe_href(url: str | None) -> str | None:
+    """The URL if it is an absolute http(s) URL, else None: crawled links like `javascript:` or
+    `data:` must be shown as text, never made clickable."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(
+            c in url for c in "\r\n\t\x00"):
+        return url.strip()
+    return None
+
+
+def snippet_html(snippet: str) -> Markup:
+    """Escape a search snippet, then turn the match markers into <mark> tags."""
+    out: list[str] = []
+    open_mark = False
+    for part in re.split(f"([{MARK_START}{MARK_END}])", snippet):
+        if part == MARK_START:
+            if not open_mark:
+                out.append("<mark>")
+                open_mark = True
+        elif part == MARK_END:
+            if open_mark:
+                out.append("</mark>")
+                open_mark = False
+        else:
+            out.append(str(escape(part)))
+    if open_mark:
+        out.append("</mark>")
+    return Markup("".join(out))
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
+
+
+_MEDIA_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+(\s*;\s*[\w.+-]+=(\"[\w .+/-]*\"|[\w.+/-]+))*$")
+
+
+def safe_content_type(content_type: str | None) -> str:
+    """The stored Content-Type if well-formed (no header injection), else octet-stream."""
+    if content_type and len(content_type) < 200 and _MEDIA_TYPE.match(content_type.strip()):
+        return content_type.strip()
+    return "application/octet-stream"
+
+
+_EXT = {"text/html": "html", "application/pdf": "pdf", "text/plain": "txt",
+        "application/xhtml+xml": "xhtml", "application/json": "json", "text/xml": "xml",
+        "application/xml": "xml"}
+
+
+def extension_for(content_type: str | None) -> str:
+    base = (content_type or "").split(";")[0].strip().lower()
+    return _EXT.get(base, "bin")
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(value: Any) -> str:
+    """Drop characters XML 1.0 forbids even when escaped, so one odd byte in a crawled summary
+    cannot make the whole Atom feed unparseable."""
+    return _XML_INVALID.sub("", str(value))
