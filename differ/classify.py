@@ -9,6 +9,12 @@ The rules follow DESIGN "Classification". Two principles keep alerts trustworthy
 * Categories come from the reviewed lexicon (``lexicon.toml``), matched on the sentences around
   the change and on the section path, and every flag records the rule id and the words that
   fired it in ``because``, so a reader can audit any alert.
+* ``high`` needs the *evidence* itself to touch a commitment: the sentence that carries the
+  high signal (the changed number, the modal shift, the deleted or reworded binding sentence)
+  must match a category term. A category known only from the surrounding sentences or from the
+  section path makes the hunk ``medium`` — unless the evidence is a binding sentence (removed,
+  reworded, weakened) inside a categorized section. Section, table, footnote, list and version
+  numbers are not quantities; acknowledgements and references are not commitments.
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from differ.model import HIGH_SIGNALS, Hunk, order_signals
 from differ.segment import Sentence, squash
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
+
+BINDING_SIGNALS = frozenset({"weakened", "removed", "reworded"})
+"""High signals whose evidence is itself an obligation (a modal or a binding sentence)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +81,37 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     )
 
 
+_ENUM_LEAD = re.compile(r"^\s*(?:[●•▪◦○■□➢►–*-]\s*)?(?:\(?\d{1,2}(?:\.\d{1,2})*[.)]?\s+|\(?[a-z][.)]\s+)?")
 _ENUM_TOKEN = re.compile(r"^\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,5})[.)]?$")
 _FOOTNOTE = re.compile(r"^(.*(?:[a-z]{2}|[a-z]{2}[.,;:\"”’')\]]+|\w[.,;:\"”’')\]]+))\d{1,2}(\W*)$")
 """A footnote marker glued to a word or its punctuation: "risks1", "Compute4).", "3).2"."""
 _DIGIT = re.compile(r"\d")
+
+_STRUCTURAL_BEFORE = frozenset(
+    "section sections sec table tables figure figures fig appendix annex chapter part page pages "
+    "pp p footnote footnotes note version versions v step item".split()
+)
+"""Words after which a number names a place in the document, not a quantity ("Table 2")."""
+_OUTLINE_NUMBER = re.compile(r"^\(?\d{1,2}(?:\.\d{1,2}){2,}(?:\.?[a-z])?[.:,;)]?$|^\d{1,2}\.\d{1,2}\.?[a-z][.:,;)]?$")
+"""A multi-level outline number: "2.1.2", "2.2.1.a:", "3.2a" — always a section or table number."""
+_LIST_MARKER = re.compile(r"^(?:\(\d{1,2}\)|\d{1,2}\)|\([a-z]\)|[a-z]\))[.,;:]?$")
+"""An in-sentence list marker: "(1)", "2)", "(a)"."""
+_VERSION = re.compile(r"^v\d+(?:\.\d+)*[.,;:)]?$", re.IGNORECASE)
+_DASH = frozenset({"-", "–", "—", "|"})
+_NON_NORMATIVE = re.compile(
+    r"\b(?:acknowledge?ments?|references|bibliography|works\s+cited|endnotes|contributors|"
+    r"about\s+the\s+authors)\b",
+    re.IGNORECASE,
+)
+"""Sections that thank people or list sources: edits there change no commitment."""
+_TOC = re.compile(r"\.{4,}")
+"""Dot leaders: a table-of-contents line, which repeats headings that are diffed on their own."""
+FUNCTION_WORDS = frozenset(
+    "a an the of to in on at by for with from into onto as and or but nor so that which who whom "
+    "whose this these those it its their our we they is are was were be been being has have had "
+    "can also then such any each".split()
+)
+"""Words whose change alone rewords no commitment ("can be determined" → "are determined")."""
 
 
 def _strip_marks(tokens: list[str], at_start: bool) -> list[str]:
@@ -145,7 +181,25 @@ class Classifier:
 
     def is_commitment(self, text: str) -> bool:
         """A sentence that binds (will / must / shall / commit / not ...)."""
-        return any(p.search(text) for p in self.lex.commitment)
+        return self.binding_word(text) is not None
+
+    def binding_word(self, text: str) -> str | None:
+        """The first phrase that makes ``text`` bind, or None.
+
+        A binding word capitalised after the sentence's first word is part of a defined term or
+        a table header ("ASL-3 Required Safeguards", "Initial Commitments"), and a table of
+        contents binds nothing.
+        """
+        if _TOC.search(text):
+            return None
+        body = _ENUM_LEAD.sub("", text, count=1)
+        for p in self.lex.commitment:
+            for m in p.finditer(body):
+                word = m.group(0)
+                if word[:1].isupper() and body[: m.start()].strip(" \"“'‘(●•○▪-–"):
+                    continue
+                return word
+        return None
 
     def modal_shift(self, changes: list[Change]) -> tuple[int, list[str], list[str]]:
         """Net change in obligation strength over ``changes``, with the phrases that moved.
@@ -183,6 +237,14 @@ class Classifier:
         return rest(ch.removed) != rest(ch.added)
 
     # -- categories -------------------------------------------------------------------------
+
+    def text_categories(self, texts: list[str]) -> set[str]:
+        """Categories whose rules match ``texts`` themselves (no section path)."""
+        return {
+            rule.category
+            for rule in self.lex.rules
+            if any(p.search(t) for t in texts for p in rule.patterns)
+        }
 
     def categories(self, texts: list[str], sections: list[str]) -> tuple[set[str], list[str]]:
         """Categories whose rules match the texts or the section paths, and why."""
@@ -237,28 +299,44 @@ class Classifier:
                 summary=f"cosmetic edit{_in(section)}",
             )
 
-        cats, because = self.categories([old_text, new_text], sections)
+        cat_texts = [
+            " ".join(s.text for s in side if not _TOC.search(s.text)) for side in (old, new)
+        ]
+        if _NON_NORMATIVE.search(section):
+            cats: set[str] = set()
+            because = [f"no category: non-normative section '{section.split(' > ')[-1]}'"]
+        else:
+            cats, because = self.categories(cat_texts, sections)
         signals: set[str] = set()
         details: dict[str, str] = {}
+        evidence: list[str] = []  # sentences that carry a high signal
 
         if region.kind == "moved":
             signals.add("moved")
             details["moved"] = f"{_quote(old_text)} moved"
             because.append("moved: the same sentence(s) deleted here and inserted elsewhere")
         elif not new:
-            self._one_sided(old, "removed", "section_removed", signals, details, because)
+            self._one_sided(old, "removed", "section_removed", signals, details, because, evidence)
         elif not old:
-            self._one_sided(new, "added", "section_added", signals, details, because)
+            self._one_sided(new, "added", "section_added", signals, details, because, evidence)
         else:
-            self._modified(region, real, signals, details, because)
+            self._modified(region, real, signals, details, because, evidence)
 
         categories = tuple(sorted(cats))
+        severity = "medium" if categories else "low"
         if categories and signals & HIGH_SIGNALS:
-            severity = "high"
-        elif categories:
-            severity = "medium"
-        else:
-            severity = "low"
+            in_evidence = self.text_categories([t for t in evidence if not _TOC.search(t)])
+            from_section = any(b.endswith(" in section") for b in because)
+            if in_evidence:
+                severity = "high"
+            elif from_section and signals & BINDING_SIGNALS:
+                severity = "high"
+                because.append("high: a binding sentence changed in a categorized section")
+            else:
+                because.append(
+                    "medium: the changed sentence itself names no category "
+                    "(the category comes from its context)"
+                )
         ordered = order_signals(signals)
         lead = ordered[0] if ordered else "changed"
         detail = details.get(lead) or _pair(real)
@@ -281,21 +359,29 @@ class Classifier:
         signals: set[str],
         details: dict[str, str],
         because: list[str],
+        evidence: list[str],
     ) -> None:
-        """Whole sentences deleted or inserted: commitments and headings are what matter."""
+        """Whole sentences deleted or inserted: commitments and headings are what matter.
+
+        A removed section's sentences and removed binding sentences go to ``evidence``.
+        """
         heads = [s for s in side if s.heading]
         if heads:
             signals.add(section_signal)
             details[section_signal] = _quote(heads[0].text)
             because.append(f"{section_signal}: heading '{heads[0].text}'")
+            evidence.extend(s.text for s in side)
         binding = [s for s in side if not s.heading and self.is_commitment(s.text)]
         if binding:
+            # Prefer a binding sentence that itself names a category: that is the commitment.
+            lead = next((s for s in binding if self.text_categories([s.text])), binding[0])
             signals.add(signal)
-            details[signal] = _quote(binding[0].text)
-            m = next(
-                p.search(binding[0].text) for p in self.lex.commitment if p.search(binding[0].text)
+            details[signal] = _quote(lead.text)
+            because.append(
+                f"{signal}: commitment sentence (binds with '{self.binding_word(lead.text)}')"
             )
-            because.append(f"{signal}: commitment sentence (binds with '{m.group(0)}')")
+            if signal == "removed":
+                evidence.extend(s.text for s in binding)
 
     def _modified(
         self,
@@ -304,9 +390,19 @@ class Classifier:
         signals: set[str],
         details: dict[str, str],
         because: list[str],
+        evidence: list[str],
     ) -> None:
-        """Both sides present: numbers, modal shifts, whole commitments, other rewording."""
+        """Both sides present: numbers, modal shifts, whole commitments, other rewording.
+
+        The sentences each high signal rests on are appended to ``evidence``.
+        """
         old, new = region.old, region.new
+
+        def sentences_of(ch: Change) -> list[str]:
+            return [old[i].text for i in sorted(set(ch.old_sids))] + [
+                new[i].text for i in sorted(set(ch.new_sids))
+            ] or [old[0].text]
+
         old_heads = [s.text for s in old if s.heading]
         new_heads = [s.text for s in new if s.heading]
         if old_heads or new_heads:
@@ -323,14 +419,26 @@ class Classifier:
                 details["section_added"] = _quote(new_heads[0])
                 because.append(f"section_added: heading '{new_heads[0]}'")
 
-        num = [ch for ch in real if self._numbers(ch.removed) != self._numbers(ch.added)]
-        if num:
-            ch = num[0]
-            signals.add("numeric")
-            details["numeric"] = f"{_quote(' '.join(ch.removed))} → {_quote(' '.join(ch.added))}"
-            gone = sorted(self._numbers(ch.removed) - self._numbers(ch.added))
-            come = sorted(self._numbers(ch.added) - self._numbers(ch.removed))
-            because.append(f"numeric: {_words(gone)} → {_words(come)}")
+        # A quantity changed when a number left the region or entered it (a number merely moved
+        # inside the passage, or a section/table/list/footnote number, does not count).
+        old_q = self._numbers([w for s in old for w in s.words])
+        new_q = self._numbers([w for s in new for w in s.words])
+        first_num = True
+        for ch in real:
+            rem_q = self._numbers(ch.removed, ch.before)
+            add_q = self._numbers(ch.added, ch.before)
+            gone_q = sorted(rem_q - add_q - new_q)
+            come_q = sorted(add_q - rem_q - old_q)
+            if not gone_q and not come_q:
+                continue
+            evidence.extend(sentences_of(ch))
+            if first_num:
+                first_num = False
+                signals.add("numeric")
+                details["numeric"] = (
+                    f"{_quote(' '.join(ch.removed))} → {_quote(' '.join(ch.added))}"
+                )
+                because.append(f"numeric: {_words(gone_q)} → {_words(come_q)}")
 
         score, gone, come = self.modal_shift(real)
         if score:
@@ -340,6 +448,9 @@ class Classifier:
             because.append(
                 f"{sig}: lexicon [modals] {_words(gone)} → {_words(come)}"
             )
+            for ch in real:
+                if (self.modal_shift([ch])[0] < 0) == (score < 0) and self.modal_shift([ch])[0]:
+                    evidence.extend(sentences_of(ch))
 
         # Share of each sentence's words touched by substantive changes.
         cut_o: Counter[int] = Counter(i for ch in real for i in ch.old_sids)
@@ -356,16 +467,24 @@ class Classifier:
                 signals.add(sig)
                 details[sig] = _quote(binding[0].text)
                 because.append(f"{sig}: commitment sentence {_quote(binding[0].text, 8)}")
+                if sig == "removed":
+                    evidence.extend(s.text for s in binding)
 
+        found = False
         for ch in real:
-            if not self._other_words_changed(ch):
+            if not self._other_words_changed(ch) or self._only_form_changed(ch, old, new):
                 continue
             touched = [old[i] for i in set(ch.old_sids) - gone_o] + [
                 new[i] for i in set(ch.new_sids) - come_n
             ]
             if not ch.old_sids and old:
                 touched.append(old[0])
-            if any(not s.heading and self.is_commitment(s.text) for s in touched):
+            binding = [s for s in touched if not s.heading and self.is_commitment(s.text)]
+            if not binding:
+                continue
+            evidence.extend(s.text for s in binding)
+            if not found:
+                found = True
                 signals.add("reworded")
                 details["reworded"] = (
                     f"{_quote(' '.join(ch.removed))} → {_quote(' '.join(ch.added))}"
@@ -374,12 +493,64 @@ class Classifier:
                     f"reworded: commitment sentence words {_quote(' '.join(ch.removed), 6)} → "
                     f"{_quote(' '.join(ch.added), 6)}"
                 )
-                break
 
-    def _numbers(self, tokens: list[str]) -> frozenset[str]:
-        """Numbers among ``tokens``, footnote markers excluded."""
-        stripped = [_FOOTNOTE.sub(r"\1\2", t) for t in tokens]
-        return frozenset(squash(t) for t in stripped if self.is_numeric(t) and squash(t))
+    def _only_form_changed(self, ch: Change, old: list[Sentence], new: list[Sentence]) -> bool:
+        """Whether ``ch`` changes only function words, or only drops/adds a run-in heading.
+
+        "can be determined" → "are determined" rewords nothing a reader would weigh; nor does a
+        PDF text layer gluing "3 - Applying Mitigations" (a heading) onto the next sentence.
+        """
+
+        def content(tokens: list[str]) -> list[str]:
+            words = [squash(t) for t in _strip_marks(tokens, ch.at_start)]
+            return [w for w in words if w and w not in FUNCTION_WORDS]
+
+        if content(ch.removed) == content(ch.added):
+            return True
+        for tokens, side, sids in ((ch.removed, old, ch.old_sids), (ch.added, new, ch.new_sids)):
+            other = ch.added if tokens is ch.removed else ch.removed
+            if tokens and not content(other) and sids and _run_in_heading(tokens):
+                if side[sids[0]].text.startswith(" ".join(tokens)):
+                    return True
+        return False
+
+    def _numbers(self, tokens: list[str], before: str = "") -> frozenset[str]:
+        """Quantities among ``tokens``: numbers that are not a place in the document.
+
+        Left out: footnote markers glued to words, outline numbers ("2.1.2", "2.2.1.a"),
+        numbers after "Table", "Section", "Appendix", "version", a heading's "##" ..., list
+        markers ("(1)", "a)"), versions ("v2"), and a number opening a run-in heading
+        ("3 - Applying Mitigations").
+        """
+        out: set[str] = set()
+        prev = before
+        for k, raw in enumerate(tokens):
+            t = _FOOTNOTE.sub(r"\1\2", raw)
+            key = squash(t)
+            p = prev
+            prev = raw
+            if not key or not self.is_numeric(t):
+                continue
+            if (
+                squash(p) in _STRUCTURAL_BEFORE
+                or p.strip().startswith("#")
+                or p.strip().lower() in ("§", "no.")
+                or _OUTLINE_NUMBER.match(raw)
+                or _LIST_MARKER.match(t)
+                or _VERSION.match(t)
+                or (k + 1 < len(tokens) and tokens[k + 1] in _DASH and t.rstrip(".").isdigit())
+            ):
+                continue
+            out.add(key)
+        return frozenset(out)
+
+
+def _run_in_heading(tokens: list[str]) -> bool:
+    """A short number-led Title Case run ("3 - Applying Mitigations"): a heading, not prose."""
+    if not tokens or len(tokens) > 8 or not _ENUM_TOKEN.match(tokens[0]):
+        return False
+    rest = [t for t in tokens[1:] if t not in _DASH]
+    return bool(rest) and all(t[:1].isupper() or t.lower() in FUNCTION_WORDS for t in rest)
 
 
 def _quote(text: str, words: int = 10) -> str:

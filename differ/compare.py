@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from differ.align import align
+from differ.align import Region, align
 from differ.classify import Classifier
-from differ.model import DiffResult
-from differ.segment import segment
+from differ.model import DiffResult, Hunk, order_signals
+from differ.segment import Sentence, segment
 
 _classifier: Classifier | None = None
 
@@ -23,11 +23,89 @@ def compare(old_text: str, new_text: str) -> DiffResult:
 
     Identical texts return at once with no hunks. Texts that differ only in layout (whitespace,
     page markers, line-break hyphens) return no hunks but the ``cosmetic`` signal, so callers can
-    tell "nothing changed" from "nothing that matters changed".
+    tell "nothing changed" from "nothing that matters changed". High-severity hunks that follow
+    each other in the document within one section become one hunk (see ``merge_high_runs``).
     """
     if old_text == new_text:
         return DiffResult()
     classifier = _get_classifier()
-    regions = align(segment(old_text), segment(new_text))
-    hunks = tuple(classifier.classify(r) for r in regions)
-    return DiffResult.from_hunks(hunks, whitespace_only=True)
+    old_s, new_s = segment(old_text), segment(new_text)
+    regions = align(old_s, new_s)
+    hunks = [classifier.classify(r) for r in regions]
+    places = _places(regions, old_s, new_s)
+    return DiffResult.from_hunks(merge_high_runs(hunks, places), whitespace_only=True)
+
+
+Place = tuple[tuple[int, int] | None, tuple[int, int] | None]
+"""(first, last) sentence index of a region on the old side and on the new side (None: empty)."""
+
+
+def _places(regions: list[Region], old: list[Sentence], new: list[Sentence]) -> list[Place]:
+    o_idx = {id(s): i for i, s in enumerate(old)}
+    n_idx = {id(s): i for i, s in enumerate(new)}
+
+    def span(side: list[Sentence], idx: dict[int, int]) -> tuple[int, int] | None:
+        return (idx[id(side[0])], idx[id(side[-1])]) if side else None
+
+    return [(span(r.old, o_idx), span(r.new, n_idx)) for r in regions]
+
+
+def _follows(prev: tuple[int, int] | None, nxt: tuple[int, int] | None) -> bool:
+    """``nxt`` starts right after ``prev`` ends, or one of them is empty on this side."""
+    return prev is None or nxt is None or nxt[0] == prev[1] + 1
+
+
+def merge_high_runs(hunks: list[Hunk], places: list[Place]) -> tuple[Hunk, ...]:
+    """One hunk for each run of high hunks that are adjacent in the document and one section.
+
+    A section rewritten wholesale otherwise raises dozens of high alerts, one per paragraph or
+    sentence; a reader needs one, holding the full old and new text. Hunks are adjacent when no
+    unchanged sentence separates them on either side. Nothing else is merged.
+    """
+    out: list[Hunk] = []
+    run: list[Hunk] = []
+    last: Place = (None, None)
+    for hunk, place in zip(hunks, places, strict=True):
+        if (
+            run
+            and hunk.severity == "high"
+            and hunk.section == run[-1].section
+            and _follows(last[0], place[0])
+            and _follows(last[1], place[1])
+        ):
+            run.append(hunk)
+        else:
+            if run:
+                out.append(_merge(run))
+            run = [hunk] if hunk.severity == "high" else []
+            if hunk.severity != "high":
+                out.append(hunk)
+        last = (place[0] or last[0], place[1] or last[1]) if run else (None, None)
+    if run:
+        out.append(_merge(run))
+    return tuple(out)
+
+
+def _merge(run: list[Hunk]) -> Hunk:
+    if len(run) == 1:
+        return run[0]
+    olds = [h for h in run if h.old]
+    news = [h for h in run if h.new]
+    because: list[str] = []
+    for h in run:
+        because.extend(b for b in h.because if b not in because)
+    because.append(f"merged: {len(run)} adjacent high-severity changes in this section")
+    return Hunk(
+        section=run[0].section,
+        old=" ".join(h.old for h in olds),
+        new=" ".join(h.new for h in news),
+        old_span=(olds[0].old_span[0], olds[-1].old_span[1]) if olds else (0, 0),
+        new_span=(news[0].new_span[0], news[-1].new_span[1]) if news else (0, 0),
+        removed=tuple(w for h in run for w in h.removed),
+        added=tuple(w for h in run for w in h.added),
+        categories=tuple(sorted({c for h in run for c in h.categories})),
+        signals=order_signals({s for h in run for s in h.signals}),
+        severity="high",
+        because=tuple(because),
+        summary=f"{run[0].summary} (+{len(run) - 1} adjacent changes in this section)",
+    )

@@ -107,7 +107,7 @@ def test_deleted_commitment_sentence_is_removed_and_high() -> None:
 
 
 def test_deleted_sentence_without_a_binding_word_is_not_removed() -> None:
-    hunk = one("We test models. Reports are nice to read. Then we deploy.",
+    hunk = one("We test models. Public reports are nice to read. Then we deploy.",
                "We test models. Then we deploy.")
     assert "removed" not in hunk.signals
     assert hunk.severity == "medium"
@@ -208,3 +208,109 @@ def test_summary_names_category_signal_words_and_section() -> None:
     head = "## 4.2 Capability Thresholds\n\n"
     hunk = one(head + "We will act at ASL-3.", head + "We may act at ASL-3.")
     assert hunk.summary == "Thresholds · weakened: 'will' → 'may' in 4.2 Capability Thresholds"
+
+
+# --- precision: what is *not* high (calibration issue 3) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("As Section 2.1 says, we will publish evaluations.",
+         "As Section 2.2 says, we will publish evaluations."),  # section number
+        ("Table 1 lists the evaluations we will run.",
+         "Table 2 lists the evaluations we will run."),  # table number
+        ("We will run the evaluations in 2.1.2 first.",
+         "We will run the evaluations in 3.1.2 first."),  # outline number
+        ("We will (1) publish evaluations.", "We will (2) publish evaluations."),  # list marker
+    ],
+)
+def test_document_place_numbers_are_not_numeric(old: str, new: str) -> None:
+    hunk = one(old, new)
+    assert "numeric" not in hunk.signals
+    assert hunk.severity != "high"
+
+
+def test_run_in_heading_number_glued_to_a_sentence_is_not_numeric() -> None:
+    hunk = one("3 - Applying Mitigations When a CCL is reached, we will assess the risk.",
+               "When a CCL is reached, we will assess the risk.")
+    assert "numeric" not in hunk.signals
+    assert "reworded" not in hunk.signals
+
+
+def test_acknowledgements_change_is_not_high() -> None:
+    old = "Intro.\n\n## Acknowledgements\n\nWe thank the AI Safety Institute for their evaluations.\n"
+    new = "Intro.\n\n## Acknowledgements\n\nWe thank the AISI staff for their evaluations.\n"
+    hunk = one(old, new)
+    assert hunk.categories == ()
+    assert hunk.severity == "low"
+
+
+def test_number_change_with_category_only_from_the_section_path_is_medium() -> None:
+    head = "## 4.2 Capability Thresholds\n\n"
+    hunk = one(head + "The meeting lasts 5 hours.", head + "The meeting lasts 7 hours.")
+    assert "numeric" in hunk.signals
+    assert hunk.severity == "medium"
+
+
+def test_removed_binding_sentence_in_a_categorized_section_is_still_high() -> None:
+    head = "## 4.2 Capability Thresholds\n\nWe test models.\n\n"
+    hunk = one(head + "We will stop at the line.\n", head)
+    assert "removed" in hunk.signals
+    assert hunk.severity == "high"
+
+
+def test_binding_sentence_must_itself_name_a_category_for_removed_to_be_high() -> None:
+    hunk = one("We test.\n\nEvaluations are hard. We will meet on Fridays.\n\nThen we deploy.",
+               "We test.\n\nThen we deploy.")
+    assert "removed" in hunk.signals
+    assert hunk.severity == "medium"
+
+
+def test_capitalised_required_in_a_defined_term_does_not_bind() -> None:
+    hunk = one("Intro.\n\nCapability Thresholds Required Safeguards\n", "Intro.\n")
+    assert "removed" not in hunk.signals
+
+
+def test_a_prediction_with_will_does_not_bind() -> None:
+    hunk = one("We test models. Some domains will become more relevant for evaluation. Done.",
+               "We test models. Done.")
+    assert "removed" not in hunk.signals
+
+
+def test_descriptive_require_and_does_not_do_not_bind() -> None:
+    hunk = one("We test models. Cyberattacks currently require expertise. The model does not pose "
+               "a threat to evaluations. Done.", "We test models. Done.")
+    assert "removed" not in hunk.signals
+
+
+def test_noun_commitments_alone_does_not_bind_but_commitment_to_does() -> None:
+    assert "removed" not in one("We test. We thank ARC for our commitments on evaluations. Go.",
+                                "We test. Go.").signals
+    assert "removed" in one("We test. We made a commitment to publish evaluations. Go.",
+                            "We test. Go.").signals
+
+
+def test_function_words_only_in_a_commitment_is_not_reworded() -> None:
+    hunk = one("We will evaluate the models at the checkpoint.",
+               "We will evaluate these models at a checkpoint.")
+    assert "reworded" not in hunk.signals
+    assert hunk.severity == "medium"
+
+
+def test_adjacent_high_hunks_in_one_section_merge_into_one() -> None:
+    head = "## Evaluations\n\nIntro stays.\n\n"
+    old = head + "We will publish evaluation results.\n\nWe will run 4 evaluations.\n\nEnd stays.\n"
+    new = head + "We may publish evaluation results.\n\nWe will run 2 evaluations.\n\nEnd stays.\n"
+    result = compare(old, new)
+    high = [h for h in result.hunks if h.severity == "high"]
+    assert len(high) == 1
+    assert {"weakened", "numeric"} <= set(high[0].signals)
+    assert "We will run 2 evaluations." in high[0].new
+
+
+def test_high_hunks_separated_by_unchanged_text_stay_separate() -> None:
+    head = "## Evaluations\n\n"
+    old = head + "We will publish evaluation results.\n\nMiddle stays.\n\nWe will run 4 evaluations.\n"
+    new = head + "We may publish evaluation results.\n\nMiddle stays.\n\nWe will run 2 evaluations.\n"
+    assert [h.severity for h in compare(old, new).hunks] == ["high", "high"]
