@@ -1,0 +1,528 @@
+"""Channels: one small class per kind (slack, email, webhook), registered by name.
+
+A ``[notify.NAME]`` table in sources.toml becomes one :class:`Channel`. The table name is the
+default kind (``[notify.slack]`` is a Slack channel); any other name needs ``kind = "…"``
+(``[notify.maintainer] kind = "email"``). Options are validated here, once, at the edge; every
+problem is a :class:`~crawler.config.ConfigError` naming ``notify.NAME.key``.
+
+Secrets (the Slack webhook URL, SMTP credentials, webhook URL and HMAC secret) are only ever read
+from environment variables named by ``*_env`` keys, at send time, and are scrubbed from every
+error message (:func:`scrub`) and from httpx's request log.
+
+Options common to every channel
+-------------------------------
+==================== ========== ==================================================================
+key                  default    meaning
+==================== ========== ==================================================================
+kind                 table name ``slack`` | ``email`` | ``webhook``
+min_severity         ``low``    least severity that alerts (``none`` | ``low`` | ``medium`` |
+                                ``high``); cosmetic (``none``) changes never alert by default
+companies            (all)      only changes of these companies (case-insensitive)
+categories           (all)      only changes touching at least one of these categories
+sources              (all)      only changes of these source ids
+digest               ``off``    ``daily``: changes below ``digest_below`` are batched into one
+                                message per day instead of one alert each
+digest_below         ``high``   with ``digest = "daily"``: severities below this go to the digest
+max_hunks            ``8``      hunks shown in one alert (the rest: "N more hunks — see the diff")
+max_attempts         ``8``      attempts before a delivery is given up (status ``failed``)
+retry_backoff        ``60``     seconds before the first retry; doubles per attempt, max 6 hours
+timeout              ``15``     seconds for one send (connect, TLS, request, response)
+resend_interrupted   per kind   resend a delivery whose process died mid-send (see outbox.py);
+                                true for email and webhook (they carry an idempotency key),
+                                false for Slack (no idempotency: a resend may duplicate)
+==================== ========== ==================================================================
+
+``slack``: ``webhook_url_env`` (required) — the variable holding the incoming-webhook URL.
+
+``email``: ``smtp_host`` (required), ``smtp_port`` (587 for starttls, 465 for ssl, 25 for none),
+``security`` (``starttls`` | ``ssl`` | ``none``; default ``starttls``), ``username_env`` and
+``password_env`` (both or neither), ``from`` (required), ``to`` (required, string or list),
+``ca_file`` (a PEM bundle to trust instead of the system store, for private relays).
+
+``webhook``: ``url`` or ``url_env`` (one of them; use ``url_env`` when the URL holds a token),
+``secret_env`` (optional: HMAC-SHA256 of the body in ``X-Framewatch-Signature: sha256=<hex>``).
+
+The channel named ``maintainer`` hears only about source health; it never gets change alerts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import smtplib
+import ssl
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from crawler.config import ChannelConfig, Config, ConfigError
+from notifier.alert import Content
+from storage.repo import SEVERITY_ORDER
+
+log = logging.getLogger(__name__)
+
+MAINTAINER = "maintainer"
+"""The channel for source-health notices; never routed change alerts."""
+
+USER_AGENT = "framewatch-notifier/0.1"
+
+
+class SendError(Exception):
+    """One failed send. ``retryable`` errors stay pending; others fail the delivery at once.
+
+    The message is shown in `framewatch deliveries` and logs, so it never holds a secret.
+    """
+
+    def __init__(self, message: str, *, retryable: bool = True,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+def scrub(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every secret (and its URL-path form) replaced by ``***``."""
+    for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+class _RedactFilter(logging.Filter):
+    """Redacts secrets from httpx/httpcore log records (httpx logs full request URLs)."""
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = scrub(message, self.secrets)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        return True
+
+
+@contextmanager
+def _redacted_http_logs(secrets: tuple[str, ...]) -> Iterator[None]:
+    loggers = [logging.getLogger(n) for n in ("httpx", "httpcore")]
+    flt = _RedactFilter(secrets)
+    for lg in loggers:
+        lg.addFilter(flt)
+    try:
+        yield
+    finally:
+        for lg in loggers:
+            lg.removeFilter(flt)
+
+
+def secret_from_env(var: str, what: str) -> str:
+    """The value of ``var``; a retryable SendError naming the variable (never a value) if unset."""
+    value = os.environ.get(var, "").strip()
+    if not value:
+        raise SendError(f"environment variable {var} ({what}) is not set")
+    return value
+
+
+# ---- option parsing ------------------------------------------------------------------------------
+
+class _Options:
+    """Typed access to one ``[notify.NAME]`` table, with errors that name ``notify.NAME.key``."""
+
+    def __init__(self, cfg: ChannelConfig, path: str | None) -> None:
+        self.cfg, self.path, self.used = cfg, path, {"kind"}
+
+    def error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(message, path=self.path, line=self.cfg.line,
+                           field=f"notify.{self.cfg.name}.{key}")
+
+    def get(self, key: str) -> Any:
+        self.used.add(key)
+        return self.cfg.options.get(key)
+
+    def text(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
+        value = self.get(key)
+        if value is None:
+            if required:
+                raise self.error(key, "is required")
+            return default
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(key, "must be a non-empty string")
+        return value.strip()
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.text(key, default)
+        assert value is not None
+        if value not in choices:
+            raise self.error(key, f"{value!r} is not one of {', '.join(choices)}")
+        return value
+
+    def number(self, key: str, default: float, *, minimum: float, integer: bool = False) -> float:
+        value = self.get(key)
+        if value is None:
+            return default
+        ok = isinstance(value, int) if integer else isinstance(value, int | float)
+        if isinstance(value, bool) or not ok:
+            raise self.error(key, f"must be {'an integer' if integer else 'a number'}, got {value!r}")
+        if value < minimum:
+            raise self.error(key, f"must be at least {minimum:g}")
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.error(key, "must be true or false")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.error(key, "must be a string or a list of non-empty strings")
+        return tuple(v.strip() for v in value)
+
+    def env_name(self, key: str, *, required: bool = False) -> str | None:
+        value = self.text(key, required=required)
+        if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise self.error(key, f"{value!r} is not an environment variable name "
+                                  "(put the secret in the environment, and its name here)")
+        return value
+
+    def reject_unknown(self, known: set[str]) -> None:
+        for key in self.cfg.options:
+            if key not in known:
+                raise self.error(key, f"unknown key (known: {', '.join(sorted(known))})")
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Which changes a channel wants (see the module table)."""
+
+    min_severity: str = "low"
+    companies: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    digest: str = "off"
+    digest_below: str = "high"
+
+    def wants(self, company: str, source_id: str, severity: str,
+              categories: tuple[str, ...]) -> bool:
+        """Whether a change passes this channel's severity and filters (digest or not)."""
+        if SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(self.min_severity):
+            return False
+        if self.companies and company.casefold() not in {c.casefold() for c in self.companies}:
+            return False
+        if self.sources and source_id not in self.sources:
+            return False
+        return not self.categories or bool(set(self.categories) & set(categories))
+
+    def held_for_digest(self, severity: str) -> bool:
+        """True when a change of ``severity`` waits for the daily digest."""
+        return self.digest == "daily" and (
+            SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(self.digest_below))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How hard to try: attempts, backoff, timeout, and what to do after a crash mid-send."""
+
+    max_attempts: int = 8
+    retry_backoff: float = 60.0
+    timeout: float = 15.0
+    resend_interrupted: bool = True
+    max_hunks: int = 8
+
+
+COMMON_KEYS = {"kind", "min_severity", "companies", "categories", "sources", "digest",
+               "digest_below", "max_attempts", "retry_backoff", "timeout", "resend_interrupted",
+               "max_hunks"}
+CATEGORY_NAMES = ("alignment", "evaluations", "governance", "mitigations", "publication",
+                  "response", "scope", "thresholds")
+
+
+class Channel(ABC):
+    """A destination for alerts. Subclasses set ``kind``, parse their options, and ``send``."""
+
+    kind: ClassVar[str]
+    keys: ClassVar[set[str]] = set()
+    idempotent: ClassVar[bool] = False  # the receiver can deduplicate by our key
+
+    def __init__(self, name: str, routing: Routing, policy: Policy) -> None:
+        self.name, self.routing, self.policy = name, routing, policy
+
+    @classmethod
+    def from_config(cls, cfg: ChannelConfig, path: str | None = None) -> Channel:
+        opts = _Options(cfg, path)
+        routing = Routing(
+            min_severity=opts.choice("min_severity", SEVERITY_ORDER, "low"),
+            companies=opts.strings("companies"),
+            categories=opts.strings("categories"),
+            sources=opts.strings("sources"),
+            digest=opts.choice("digest", ("off", "daily"), "off"),
+            digest_below=opts.choice("digest_below", SEVERITY_ORDER, "high"),
+        )
+        for cat in routing.categories:
+            if cat not in CATEGORY_NAMES:
+                raise opts.error("categories", f"{cat!r} is not one of {', '.join(CATEGORY_NAMES)}")
+        policy = Policy(
+            max_attempts=int(opts.number("max_attempts", 8, minimum=1, integer=True)),
+            retry_backoff=float(opts.number("retry_backoff", 60.0, minimum=0)),
+            timeout=float(opts.number("timeout", 15.0, minimum=0.1)),
+            resend_interrupted=opts.flag("resend_interrupted", cls.idempotent),
+            max_hunks=int(opts.number("max_hunks", 8, minimum=1, integer=True)),
+        )
+        channel = cls(cfg.name, routing, policy)
+        channel.configure(opts)
+        opts.reject_unknown(COMMON_KEYS | cls.keys)
+        return channel
+
+    @abstractmethod
+    def configure(self, opts: _Options) -> None:
+        """Read the kind's own options (names of secrets only; values are read at send time)."""
+
+    @abstractmethod
+    def send(self, content: Content, key: str) -> None:
+        """Deliver ``content`` once; ``key`` is the delivery's idempotency key. Raises SendError."""
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+CHANNEL_KINDS: dict[str, type[Channel]] = {}
+
+
+def register(cls: type[Channel]) -> type[Channel]:
+    CHANNEL_KINDS[cls.kind] = cls
+    return cls
+
+
+# ---- HTTP helpers --------------------------------------------------------------------------------
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        from datetime import UTC, datetime
+
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def _with_url_parts(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """Secrets plus the path and query of secret URLs (servers echo paths in error bodies)."""
+    out = list(secrets)
+    for secret in secrets:
+        if secret.startswith(("http://", "https://")):
+            parts = urlsplit(secret)
+            out += [p for p in (parts.path, parts.query) if len(p) >= 8]
+    return tuple(out)
+
+
+def post_json(url: str, body: bytes, headers: dict[str, str], *, timeout: float,
+              secrets: tuple[str, ...], what: str) -> None:
+    """POST ``body``; map every failure to a SendError whose message holds no secret.
+
+    5xx, 408, 425, 429 and network errors are retryable (429 honours Retry-After); any other
+    non-2xx is permanent: the receiver rejected this message and will reject it again.
+    """
+    import httpx
+
+    secrets = _with_url_parts(secrets)
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
+               **headers}
+    try:
+        with _redacted_http_logs(secrets), httpx.Client(timeout=timeout,
+                                                        follow_redirects=False) as client:
+            resp = client.post(url, content=body, headers=headers)
+    except httpx.TimeoutException as exc:
+        raise SendError(f"{what}: timed out after {timeout:g} s ({type(exc).__name__})") from None
+    except httpx.HTTPError as exc:
+        detail = scrub(str(exc), secrets)[:200]
+        raise SendError(f"{what}: {type(exc).__name__}: {detail}") from None
+    if 200 <= resp.status_code < 300:
+        return
+    snippet = scrub(resp.text[:5000], secrets)[:200].strip().replace("\n", " ")
+    message = f"{what}: HTTP {resp.status_code}" + (f" {snippet!r}" if snippet else "")
+    if resp.status_code >= 500 or resp.status_code in (408, 425, 429):
+        raise SendError(message, retry_after=_retry_after(resp.headers.get("retry-after")))
+    raise SendError(message, retryable=False)
+
+
+def _http_url(opts: _Options, key: str, value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise opts.error(key, "must be an http(s) URL")
+    return value
+
+
+# ---- the channels --------------------------------------------------------------------------------
+
+@register
+class SlackChannel(Channel):
+    """Slack incoming webhook: a Block Kit message (≤ 50 blocks, ≤ 3,000 characters a text)."""
+
+    kind = "slack"
+    keys = {"webhook_url_env"}
+    idempotent = False
+
+    def configure(self, opts: _Options) -> None:
+        self.url_env = opts.env_name("webhook_url_env", required=True)
+
+    def send(self, content: Content, key: str) -> None:
+        from notifier.render import slack_message
+
+        url = secret_from_env(self.url_env or "", "Slack webhook URL")
+        if not url.startswith(("https://", "http://")):
+            raise SendError(f"{self.url_env} does not hold an http(s) URL", retryable=False)
+        body = json.dumps(slack_message(content, max_hunks=self.policy.max_hunks),
+                          ensure_ascii=False).encode("utf-8")
+        post_json(url, body, {}, timeout=self.policy.timeout, secrets=(url,),
+                  what=self.name)
+
+
+@register
+class WebhookChannel(Channel):
+    """Generic JSON webhook: the alert (DESIGN diff JSON + source metadata), HMAC-signed."""
+
+    kind = "webhook"
+    keys = {"url", "url_env", "secret_env"}
+    idempotent = True
+
+    def configure(self, opts: _Options) -> None:
+        url = opts.text("url")
+        self.url_env = opts.env_name("url_env")
+        if (url is None) == (self.url_env is None):
+            raise opts.error("url", "give exactly one of `url` and `url_env`")
+        self.url = _http_url(opts, "url", url) if url else None
+        self.secret_env = opts.env_name("secret_env")
+
+    def send(self, content: Content, key: str) -> None:
+        from notifier.render import webhook_payload
+
+        url = self.url or secret_from_env(self.url_env or "", "webhook URL")
+        secret = secret_from_env(self.secret_env, "webhook HMAC secret") if self.secret_env else ""
+        body = json.dumps(webhook_payload(content, key), ensure_ascii=False,
+                          sort_keys=True).encode("utf-8")
+        headers = {"Idempotency-Key": key}
+        if secret:
+            digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+            headers["X-Framewatch-Signature"] = f"sha256={digest}"
+        secrets = (secret,) + ((url,) if self.url_env else ())
+        post_json(url, body, headers, timeout=self.policy.timeout, secrets=secrets,
+                  what=self.name)
+
+
+@register
+class EmailChannel(Channel):
+    """SMTP with STARTTLS, implicit TLS or none (local relays); multipart text + HTML."""
+
+    kind = "email"
+    keys = {"smtp_host", "smtp_port", "security", "username_env", "password_env", "from", "to",
+            "ca_file"}
+    idempotent = True
+
+    def configure(self, opts: _Options) -> None:
+        self.host = opts.text("smtp_host", required=True) or ""
+        self.security = opts.choice("security", ("starttls", "ssl", "none"), "starttls")
+        default_port = {"starttls": 587, "ssl": 465, "none": 25}[self.security]
+        self.port = int(opts.number("smtp_port", default_port, minimum=1, integer=True))
+        self.username_env = opts.env_name("username_env")
+        self.password_env = opts.env_name("password_env")
+        if (self.username_env is None) != (self.password_env is None):
+            raise opts.error("password_env" if self.username_env else "username_env",
+                             "give both `username_env` and `password_env`, or neither")
+        sender = opts.text("from", required=True) or ""
+        if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", sender):
+            raise opts.error("from", f"{sender!r} is not an email address")
+        self.sender = sender
+        to = opts.strings("to")
+        if not to:
+            raise opts.error("to", "is required (an address or a list of addresses)")
+        for addr in to:
+            if not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+", addr):
+                raise opts.error("to", f"{addr!r} is not an email address")
+        self.to = to
+        self.ca_file = opts.text("ca_file")
+
+    def _tls(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.ca_file) if self.ca_file \
+            else ssl.create_default_context()
+
+    def send(self, content: Content, key: str) -> None:
+        from notifier.render import email_message
+
+        user = password = ""
+        if self.username_env and self.password_env:
+            user = secret_from_env(self.username_env, "SMTP user name")
+            password = secret_from_env(self.password_env, "SMTP password")
+        msg = email_message(content, sender=self.sender, to=self.to, key=key,
+                            max_hunks=self.policy.max_hunks)
+        secrets = (password,)
+        where = f"{self.name} via {self.host}:{self.port}"
+        try:
+            smtp: smtplib.SMTP
+            if self.security == "ssl":
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.policy.timeout,
+                                        context=self._tls())
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.policy.timeout)
+            with smtp:
+                if self.security == "starttls":
+                    smtp.starttls(context=self._tls())
+                if user:
+                    smtp.login(user, password)
+                refused = smtp.send_message(msg)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise SendError(f"{where}: login refused (SMTP {exc.smtp_code}); check "
+                            f"{self.username_env}/{self.password_env}") from None
+        except smtplib.SMTPResponseException as exc:
+            text = scrub(_smtp_text(exc.smtp_error), secrets)[:200]
+            raise SendError(f"{where}: SMTP {exc.smtp_code} {text}",
+                            retryable=exc.smtp_code < 500) from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise SendError(f"{where}: all recipients refused: {', '.join(exc.recipients)}",
+                            retryable=False) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            text = scrub(str(exc), secrets)[:200]
+            raise SendError(f"{where}: {type(exc).__name__}: {text}") from None
+        if refused:
+            log.warning("%s: some recipients refused: %s", where, ", ".join(refused))
+
+
+def _smtp_text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+# ---- building channels from the config -----------------------------------------------------------
+
+def channel_from_config(cfg: ChannelConfig, path: str | None = None) -> Channel:
+    cls = CHANNEL_KINDS.get(cfg.kind)
+    if cls is None:
+        field = f"notify.{cfg.name}.kind"
+        hint = (" (the maintainer table needs its own kind, e.g. kind = \"email\")"
+                if cfg.name == MAINTAINER and "kind" not in cfg.options else "")
+        raise ConfigError(f"{cfg.kind!r} is not a channel kind; use one of "
+                          f"{', '.join(sorted(CHANNEL_KINDS))}{hint}",
+                          path=path, line=cfg.line, field=field)
+    return cls.from_config(cfg, path)
+
+
+def channels_from_config(config: Config) -> dict[str, Channel]:
+    """Every ``[notify.*]`` table as a validated channel, by name (ConfigError on a bad one)."""
+    return {c.name: channel_from_config(c, config.path) for c in config.channels}
