@@ -18,6 +18,7 @@ Peak RSS is the framewatch process's maximum resident set size (getrusage of the
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import multiprocessing as mp
@@ -50,6 +51,7 @@ def paragraph(rng: random.Random, n: int) -> str:
     return " ".join(sentences)
 
 
+@functools.lru_cache(maxsize=4096)
 def make_page(index: int, revision: int) -> str:
     """Deterministic page body; `revision` > 0 changes one paragraph or threshold sentence."""
     rng = random.Random(index)

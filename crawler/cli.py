@@ -110,9 +110,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         if unknown:
             raise UsageError(f"--only: unknown source id(s): {', '.join(unknown)}")
     db = open_db(args, config)
+    from crawler.lock import CycleInterrupted, LockBusy, exclusive_cycle
+
     try:
-        report = run_with_progress(config, db, args.only, notify=not args.no_notify,
-                                   show_progress=args.format != "json")
+        with exclusive_cycle(db, wait=args.wait):  # one cycle at a time (crawler/lock.py)
+            report = run_with_progress(config, db, args.only, notify=not args.no_notify,
+                                       show_progress=args.format != "json")
+    except LockBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except CycleInterrupted as exc:
+        print(f"framewatch: {exc}", file=sys.stderr)
+        return exc.exit_code
     finally:
         db.dispose()
     if args.format == "json":
@@ -287,9 +296,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         if args.format == "json":
             print_json(change_json(change, with_diff=True))
             return 0
-        from differ.render import render_text
-
         from differ import DiffResult
+        from differ.render import render_text
 
         print(f"change {change.id}  {change.source_id}  detected {iso(change.detected_at)}")
         print(f"versions {change.old_version_id} → {change.new_version_id}")
@@ -336,10 +344,9 @@ def read_document(path: str, rules: Any) -> str:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from differ.render import render_html, render_text
-
     from crawler.extract import ExtractRules
     from differ import compare
+    from differ.render import render_html, render_text
 
     rules = ExtractRules(select=tuple(args.select or ()), remove=tuple(args.remove or ()),
                          ignore=tuple(args.ignore or ()))
@@ -427,6 +434,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(p, formats=True)
     p.add_argument("--only", nargs="+", metavar="ID", help="check only these sources")
     p.add_argument("--no-notify", action="store_true", help="dry run: record, but send no alert")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="if another cycle is running, wait up to SECONDS for it (default 0: exit 1)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("history", help="versions of one source (or all), newest first")
@@ -495,6 +504,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except DatabaseError as exc:
         print(f"database error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        # Issue 8: a database that fails mid-command (read-only file, disk full, server gone)
+        # gets one clear line and exit 2, not a traceback. Anything else is a bug: re-raise.
+        from crawler.cycle import database_error_text
+
+        problem = database_error_text(exc)
+        if problem is None:
+            raise
+        print(f"database error: {problem}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

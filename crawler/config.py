@@ -6,6 +6,7 @@ the line and the field, because the people who edit this file are not necessaril
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -164,9 +165,17 @@ def _type_name(t: type | tuple[type, ...]) -> str:
 def _check_url(value: Any, where: dict[str, Any]) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError("must be a non-empty string URL", **where)
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.hostname  # noqa: B018 - parses the host: "http://[::1" raises ValueError here
+    except ValueError as exc:  # issue 8 (config fuzz): was an uncaught traceback
+        raise ConfigError(f"{value!r} is not a valid URL: {exc}", **where) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{value!r} is not an http(s) URL with a host", **where)
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        # issue 8 (config fuzz): "http://exa mple.org/" passed here and failed every run later.
+        raise ConfigError(f"{value!r} contains spaces or control characters "
+                          "(write a space in a path as %20)", **where)
     return value
 
 
@@ -233,6 +242,10 @@ def _parse_settings(raw: Any, lines: _Lines, path: str) -> Settings:
             raise ConfigError(f"must be a {_type_name(expected)}, not true/false", **where)
         if not isinstance(value, expected):
             raise ConfigError(f"must be a {_type_name(expected)}, got {value!r}", **where)
+        if isinstance(value, float) and not math.isfinite(value):
+            # issue 8 (config fuzz): `nan` passed every range check below (nan <= 0 is False)
+            # and `inf` would disable a timeout; both are typos, never intended.
+            raise ConfigError(f"must be a finite number, got {value!r}", **where)
         if key in ("concurrency", "per_host", "max_bytes", "max_pdf_pages", "health_failures",
                    "revert_window") and value < 1:
             raise ConfigError("must be at least 1", **where)
@@ -240,6 +253,9 @@ def _parse_settings(raw: Any, lines: _Lines, path: str) -> Settings:
             raise ConfigError("must be a positive number of seconds", **where)
         if key in ("retries", "backoff", "workers") and value < 0:
             raise ConfigError("must not be negative", **where)
+        if key == "database" and not value.strip():
+            # issue 8 (config fuzz): "" silently fell back to ./framewatch.db
+            raise ConfigError("must be a database URL, e.g. sqlite:///framewatch.db", **where)
         if key in ("base_url", "archive_url"):
             _check_url(value, where)
         if key == "schedule":
@@ -328,7 +344,7 @@ def _parse_source(raw: Any, index: int, start: int | None, lines: _Lines, path: 
     for pat in ignore:
         try:
             re.compile(pat)
-        except re.error as exc:
+        except (re.error, OverflowError, RecursionError) as exc:  # issue 8: a{99999999999}
             raise ConfigError(f"bad regular expression {pat!r}: {exc}", **where("ignore")) from None
     follow = raw.get("follow")
     if kind in ("follow", "index") and not follow:
@@ -346,7 +362,7 @@ def _parse_source(raw: Any, index: int, start: int | None, lines: _Lines, path: 
             raise ConfigError("must be a regular expression string", **where("link_pattern"))
         try:
             re.compile(link_pattern)
-        except re.error as exc:
+        except (re.error, OverflowError, RecursionError) as exc:  # issue 8: as for `ignore`
             raise ConfigError(f"bad regular expression: {exc}", **where("link_pattern")) from None
     for key in ("track_new", "enabled", "allow_private"):
         if key in raw and not isinstance(raw[key], bool):

@@ -86,6 +86,8 @@ class CycleReport:
                  "severity": o.severity, "summary": o.summary, "elapsed_ms": o.elapsed_ms}
                 for o in self.outcomes
             ],
+            "deliveries": (self.deliveries.to_json()
+                           if hasattr(self.deliveries, "to_json") else None),
         }
 
 
@@ -157,16 +159,25 @@ class Cycle:
         try:
             return await self.check_source(source)
         except Exception as exc:  # noqa: BLE001 - the cycle must go on
-            log.exception("source %s: unexpected error", source.id)
-            message = f"internal error: {type(exc).__name__}: {exc}"
+            # Issue 8: a database failure (disk full, read-only file, connection lost) is not a
+            # bug: report it as kind "database" with the driver's one-line reason, not a
+            # traceback with the SQL statement and its parameters (crawled bytes).
+            db_problem = database_error_text(exc)
+            if db_problem is not None:
+                kind, message = "database", f"database error: {db_problem}"
+                log.error("source %s: %s", source.id, message)
+            else:
+                kind, message = "internal", f"internal error: {type(exc).__name__}: {exc}"
+                log.exception("source %s: unexpected error", source.id)
             try:
                 self.repo.record_check(
                     NewCheck(source_id=source.id, url=source.url, started_at=datetime.now(UTC),
-                             status="error", error_kind="internal", error_message=message,
+                             status="error", error_kind=kind, error_message=message,
                              run_id=self.run_id), failed=True)
-            except Exception:  # noqa: BLE001 - the database itself may be what failed
-                log.exception("source %s: could not record the failure", source.id)
-            return SourceOutcome(source.id, FAILED, message, "internal")
+            except Exception as again:  # noqa: BLE001 - the database itself may be what failed
+                log.error("source %s: could not record the failure either: %s", source.id,
+                          database_error_text(again) or repr(again))
+            return SourceOutcome(source.id, FAILED, message, kind)
 
     # ---- one source --------------------------------------------------------------------------------
     async def check_source(self, source: SourceInfo) -> SourceOutcome:
@@ -364,6 +375,21 @@ class Cycle:
 
 
 # ---- pure helpers (easy to test) ----------------------------------------------------------------
+
+def database_error_text(exc: BaseException) -> str | None:
+    """The driver's one-line reason when ``exc`` is a database error, else None (issue 8).
+
+    SQLAlchemy wraps driver errors with ``.orig``; its own text appends the SQL statement and
+    parameters, which may hold crawled bytes, so only the driver's first line is kept. Duck-typed
+    so that SQLAlchemy stays in storage/.
+    """
+    if not type(exc).__module__.startswith("sqlalchemy"):
+        return None
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return (text.splitlines() or [type(exc).__name__])[0][:500]
+
+
 
 def source_info(s: SourceConfig) -> SourceInfo:
     settings = s.stored_settings()

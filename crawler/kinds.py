@@ -71,7 +71,7 @@ def _reupload_signal(cycle: Cycle, source: SourceInfo, result: FetchResult,
                      doc_url: str) -> tuple[str, ...]:
     if result.not_modified or result.gone:
         return ()
-    latest = cycle.repo.latest_version(source.id)
+    latest = cycle.latest_version(source.id)
     if latest is None or latest.kind == "removed" or latest.document_url != doc_url:
         return ()
     import hashlib
@@ -138,7 +138,7 @@ class Follow(SourceKind):
                 error_message=message, run_id=cycle.run_id), failed=True)
             return SourceOutcome(source.id, FAILED, message, "select_empty")
         doc_url = links[0][0]
-        latest = cycle.repo.latest_version(source.id)
+        latest = cycle.latest_version(source.id)
         try:
             doc = await cycle.fetch(source, doc_url, conditional=latest is not None
                                     and latest.document_url == doc_url)
@@ -158,11 +158,16 @@ class Follow(SourceKind):
 
 class Index(SourceKind):
     """A listing page: the matching links are the document, so new or removed links are the
-    change. With `track_new = true` every new link also becomes a source of its own."""
+    change. With `track_new = true` every new link also becomes a source of its own.
+
+    The version text is the link list, one ``- title <url>`` line per link; the Change summary
+    names what was published or withdrawn, since that is the news ("new document published")."""
 
     name = "index"
 
     async def check(self, cycle: Cycle, source: SourceInfo) -> SourceOutcome:
+        from crawler.cycle import FAILED, SourceOutcome
+
         started = datetime.now(UTC)
         try:
             page = await cycle.fetch(source, source.url, conditional=True)
@@ -172,13 +177,56 @@ class Index(SourceKind):
             return await cycle.process_document(source, page, started)
         links = find_links(page.body, page.final_url or page.url, source.settings["follow"],
                            source.settings.get("link_pattern"))
-        listing = "\n".join(f"- {text or url} <{url}>" for url, text in links) + "\n"
+        if not links:
+            # An index that suddenly lists nothing is a broken selector far more often than a
+            # company withdrawing every document: fail loudly instead of recording a wipe-out.
+            message = (f"{source.url}: the `follow` selector {source.settings['follow']!r} matched "
+                       "no link; the page layout probably changed (no version recorded)")
+            from storage.records import NewCheck
+
+            cycle.repo.record_check(NewCheck(
+                source_id=source.id, url=source.url, final_url=page.final_url, started_at=started,
+                status="error", http_status=page.status_code, error_kind="select_empty",
+                error_message=message, run_id=cycle.run_id), failed=True)
+            return SourceOutcome(source.id, FAILED, message, "select_empty")
+        listing = format_listing(links)
         result = replace(page, body=listing.encode("utf-8"), content_type="text/plain; charset=utf-8")
-        outcome = await cycle.process_document(source, result, started, document_url=source.url)
+        latest = cycle.repo.latest_version(source.id, with_text=True)
+        previous = parse_listing(latest.text or "") if latest and latest.kind != "removed" else None
+        summary = listing_summary(previous, links) if previous is not None else ""
+        outcome = await cycle.process_document(source, result, started, document_url=source.url,
+                                               extra_summary=summary)
         if source.settings.get("track_new") and outcome.status in ("first", "changed"):
             for url, text in links:
                 cycle.repo.add_discovered_source(discovered_source(source, url, text))
         return outcome
+
+
+_LISTING_LINE = re.compile(r"^- (.*) <(\S+)>$")
+
+
+def format_listing(links: list[tuple[str, str]]) -> str:
+    """The version text of an index: one ``- title <url>`` line per link, in page order."""
+    return "\n".join(f"- {text or url} <{url}>" for url, text in links) + "\n"
+
+
+def parse_listing(text: str) -> list[tuple[str, str]]:
+    """(url, title) pairs back from :func:`format_listing` text."""
+    out = []
+    for line in text.splitlines():
+        m = _LISTING_LINE.match(line)
+        if m:
+            out.append((m.group(2), m.group(1)))
+    return out
+
+
+def listing_summary(previous: list[tuple[str, str]], current: list[tuple[str, str]]) -> str:
+    """"new document published: <title>" / "document removed from index: <title>", by URL."""
+    before = {url: title for url, title in previous}
+    now = {url: (title or url) for url, title in current}
+    parts = [f"new document published: {now[url]}" for url, _ in current if url not in before]
+    parts += [f"document removed from index: {title}" for url, title in previous if url not in now]
+    return "; ".join(parts)
 
 
 def discovered_source(index: SourceInfo, url: str, text: str) -> SourceInfo:

@@ -152,7 +152,7 @@ class Repository:
             q = select(Version).where(Version.source_id == source_id)
             if document_url is not None:
                 q = q.where(Version.document_url == document_url)
-            row = s.scalars(q.order_by(Version.id.desc()).limit(1)).first()
+            row = s.scalars(q.order_by(Version.fetched_at.desc(), Version.id.desc()).limit(1)).first()
             return _version_info(row, with_text) if row else None
 
     def cycle_state(self) -> tuple[dict[str, VersionInfo], dict[tuple[str, str], tuple[str | None, str | None]]]:
@@ -160,7 +160,11 @@ class Repository:
         source: the latest version of every source, and the validators (ETag, Last-Modified) of
         the last successful fetch of every (source, URL)."""
         with self.db.session() as s:
-            latest_ids = select(func.max(Version.id)).group_by(Version.source_id)
+            # "Latest" is by fetch time, not id: backfilled archive captures get higher ids.
+            ranked = select(Version.id, func.row_number().over(
+                partition_by=Version.source_id,
+                order_by=(Version.fetched_at.desc(), Version.id.desc())).label("rank")).subquery()
+            latest_ids = select(ranked.c.id).where(ranked.c.rank == 1)
             versions = {v.source_id: _version_info(v)
                         for v in s.scalars(select(Version).where(Version.id.in_(latest_ids)))}
             ok = Check.status.in_(("ok", "unchanged", "not_modified"))
@@ -174,7 +178,7 @@ class Repository:
         with self.db.session() as s:
             rows = s.execute(
                 select(Version.id, Version.text_sha256).where(Version.source_id == source_id)
-                .order_by(Version.id.desc()).limit(limit)
+                .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(limit)
             ).all()
             return [(r[0], r[1]) for r in rows]
 
