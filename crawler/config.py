@@ -132,16 +132,15 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
+        self._tables: dict[str, list[int]] = {}
 
     def table(self, header: str, nth: int = 0) -> int | None:
-        pat = re.compile(r"^\s*" + re.escape(header) + r"\s*(#.*)?$")
-        seen = -1
-        for i, line in enumerate(self.lines, 1):
-            if pat.match(line):
-                seen += 1
-                if seen == nth:
-                    return i
-        return None
+        # Indexed once per header: a config with 1,000 sources must not scan 1,000 times.
+        if header not in self._tables:
+            pat = re.compile(r"^\s*" + re.escape(header) + r"\s*(#.*)?$")
+            self._tables[header] = [i for i, line in enumerate(self.lines, 1) if pat.match(line)]
+        found = self._tables[header]
+        return found[nth] if nth < len(found) else None
 
     def key(self, key: str, start: int | None) -> int | None:
         if start is None:

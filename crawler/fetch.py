@@ -503,6 +503,9 @@ class Fetcher:
         label = f"HTTP {code}{' ' + reason if reason else ''}"
         url = current  # errors name the URL that answered; _attempt adds the redirect story
         if code == 304:
+            # Drain the (empty) body so the connection goes back to the pool; closing an
+            # unread response would close the socket, costing a new connection per source.
+            await self._read_body(response, url)
             body = b""
         elif code in (401, 403):
             raise FetchError(
