@@ -90,6 +90,7 @@ class State:
 def handler_factory(state_path: str):  # type: ignore[no-untyped-def]
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # as real web servers do (TCP_NODELAY)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -150,9 +151,10 @@ def reload(port: int) -> None:
     urllib.request.urlopen(f"http://127.0.0.1:{port}/_reload").read()
 
 
-def write_config(path: Path, port: int, n: int) -> None:
-    lines = ["[settings]", "allow_private = true", "retries = 0", "per_host = 32",
-             "concurrency = 32", ""]
+def write_config(path: Path, port: int, n: int, concurrency: int = 8) -> None:
+    # All N pages live on one local host, so per_host is raised to the global limit.
+    lines = ["[settings]", "allow_private = true", "retries = 0",
+             f"per_host = {concurrency}", f"concurrency = {concurrency}", ""]
     for i in range(n):
         lines += ["[[source]]", f'id = "p{i}"', 'company = "Example"', f'title = "Policy {i}"',
                   f'url = "http://127.0.0.1:{port}/p/{i}"', ""]
@@ -178,6 +180,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--changed", type=float, default=0.06)
+    ap.add_argument("--concurrency", type=int, default=8)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="fw-bench-"))
     state = tmp / "state.json"
@@ -187,7 +190,7 @@ def main() -> None:
     server.start()
     port = q.get(timeout=10)
     cfg = tmp / "sources.toml"
-    write_config(cfg, port, args.pages)
+    write_config(cfg, port, args.pages, args.concurrency)
     rng = random.Random(42)
     changed = sorted(rng.sample(range(args.pages), int(args.pages * args.changed)))
     results: dict[str, dict[str, list[float]]] = {}

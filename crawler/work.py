@@ -7,7 +7,7 @@ small machine) and be tested without any server.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from crawler.extract import EXTRACTOR_VERSION, ExtractError, ExtractRules, extract
@@ -19,7 +19,8 @@ class ExtractJob:
     content_type: str | None
     rules: ExtractRules
     url: str
-    previous_text: str | None  # None: first version, nothing to diff
+    previous_text: str | None  # None: first version, or diff later (see previous_sha256)
+    previous_sha256: str | None = None  # text differs from this → outcome.needs_diff
     max_pdf_pages: int = 500
     pdf_timeout: float = 60.0
 
@@ -36,6 +37,7 @@ class ExtractOutcome:
     error_kind: str | None = None
     error_message: str | None = None
     extractor_version: str = EXTRACTOR_VERSION
+    needs_diff: bool = False  # the text changed but the previous text was not sent along
 
 
 def text_hash(text: str) -> str:
@@ -51,10 +53,18 @@ def extract_and_diff(job: ExtractJob) -> ExtractOutcome:
         return ExtractOutcome(None, None, None, "", True, (), None, exc.kind, str(exc))
     digest = text_hash(ex.text)
     diff = None
+    needs_diff = job.previous_sha256 is not None and job.previous_sha256 != digest
     if job.previous_text is not None and text_hash(job.previous_text) != digest:
         diff = diff_texts(job.previous_text, ex.text)
+        needs_diff = False
     return ExtractOutcome(ex.text, digest, ex.format, ex.title, ex.select_matched,
-                          tuple(ex.warnings), diff)
+                          tuple(ex.warnings), diff, needs_diff=needs_diff)
+
+
+def with_diff(outcome: ExtractOutcome, previous_text: str) -> ExtractOutcome:
+    """The second half of a changed page's work: diff and classify against the previous text."""
+    assert outcome.text is not None
+    return replace(outcome, diff=diff_texts(previous_text, outcome.text), needs_diff=False)
 
 
 def diff_texts(old: str, new: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ leaders) is never content.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -68,6 +69,7 @@ def normalize_chars(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_QUOTES)
 
 
+@functools.lru_cache(maxsize=32768)
 def visible_form(text: str) -> str:
     """The text as a reader sees it, minus whitespace, hyphens and TOC leaders.
 
@@ -82,8 +84,12 @@ def squash(text: str) -> str:
     return _NON_ALNUM.sub("", normalize_chars(text).lower())
 
 
+@functools.lru_cache(maxsize=32768)
 def sentence_key(text: str, *, first_in_paragraph: bool) -> str:
-    """The identity of a sentence for the diff: its squash, without a leading list number."""
+    """The identity of a sentence for the diff: its squash, without a leading list number.
+
+    Cached (like visible_form): the old and new texts of a change share almost every sentence,
+    so the second text's sentences are keyed for free."""
     t = _TOC_LEADER.sub("", text)
     if first_in_paragraph:
         t = _ENUMERATOR.sub("", t, count=1)
@@ -162,7 +168,8 @@ def _layout_lines(lines: list[str]) -> set[int]:
     return layout
 
 
-def _split_sentences(para: str) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=8192)
+def _split_sentences(para: str) -> tuple[tuple[int, int], ...]:
     """Sentence ranges in a paragraph string; abbreviations such as "e.g." do not end one."""
     out: list[tuple[int, int]] = []
     start = 0
@@ -178,7 +185,7 @@ def _split_sentences(para: str) -> list[tuple[int, int]]:
         start = m.end()
     if start < len(para):
         out.append((start, len(para)))
-    return out
+    return tuple(out)
 
 
 def segment(text: str) -> list[Sentence]:

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import Database
@@ -246,6 +246,24 @@ class Repository:
             if src is not None:
                 src.consecutive_failures = src.consecutive_failures + 1 if failed else 0
             return c.id, version_id, change_id
+
+    def record_checks(self, checks: list[NewCheck]) -> None:
+        """Many checks that carry no snapshot or version, in one transaction (bulk insert),
+        and the failure streak of their sources reset."""
+        if not checks:
+            return
+        rows = [{
+            "source_id": c.source_id, "run_id": c.run_id, "url": c.url, "final_url": c.final_url,
+            "started_at": c.started_at, "elapsed_ms": c.elapsed_ms, "status": c.status,
+            "http_status": c.http_status, "error_kind": c.error_kind,
+            "error_message": c.error_message, "fetcher": c.fetcher, "attempts": c.attempts,
+            "etag": c.etag, "last_modified": c.last_modified, "headers": c.headers,
+            "snapshot_sha256": None, "warnings": list(c.warnings) or None,
+        } for c in checks]
+        with self.db.session() as s:
+            s.execute(insert(Check), rows)
+            s.execute(update(Source).where(Source.id.in_({c.source_id for c in checks}))
+                      .values(consecutive_failures=0))
 
     # ---- reads for the CLI and the web UI ------------------------------------------------------
     def history(self, source_id: str | None = None, limit: int | None = None) -> list[VersionInfo]:
