@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         tf, tt, th, tm = tf + s.recall_found, tt + s.recall_total, th + s.high, tm + s.high_matched
         tr += s.high_reviewed
         name = f"{pair.old.removesuffix('.txt')} → {pair.new.split('__', 1)[1].removesuffix('.txt')}"
-        print(f"{name:<62} {s.recall_found:>3}/{s.recall_total:<2}"
+        print(f"{name:<62} {s.recall_found:>3}/{s.recall_total:<2} "
               f"{s.recall:>4.2f} {s.high:>5} {s.precision:>5.2f} {s.reviewed_precision:>5.2f} "
               f"{s.rerender_high:>8} "
               f"{s.hunks:>5} {s.seconds:>5.2f}  {','.join(s.missed) or '-'}")

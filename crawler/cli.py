@@ -505,6 +505,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseError as exc:
         print(f"database error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `framewatch diff … | head`: the reader left; that is not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:
         # Issue 8: a database that fails mid-command (read-only file, disk full, server gone)
         # gets one clear line and exit 2, not a traceback. Anything else is a bug: re-raise.
@@ -518,6 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
 
 
 if __name__ == "__main__":

@@ -137,6 +137,15 @@ def _edit_distance(a: str, b: str, cap: int = 3) -> int:
     return min(prev[-1], cap)
 
 
+PASSAGE_WORDS = 12
+
+
+def _is_passage(ch: Change) -> bool:
+    """A pure insertion or deletion of more than a phrase."""
+    return (not ch.removed and len(ch.added) > PASSAGE_WORDS) or (
+        not ch.added and len(ch.removed) > PASSAGE_WORDS)
+
+
 class Classifier:
     """Classifies regions with one lexicon; stateless apart from it."""
 
@@ -211,6 +220,11 @@ class Classifier:
         new_c: Counter[str] = Counter()
         score = 0
         for ch in changes:
+            if _is_passage(ch):
+                # A whole passage inserted or deleted is `added` / `removed`, not a shift of
+                # obligation: its "may" replaced nothing. A short insertion ("where possible")
+                # inside a kept sentence still counts.
+                continue
             old_t = " ".join([ch.before, *ch.removed, ch.after])
             new_t = " ".join([ch.before, *ch.added, ch.after])
             for sign, pats in ((1, self.lex.strong), (-1, self.lex.hedge)):
@@ -444,7 +458,10 @@ class Classifier:
         if score:
             sig = "weakened" if score < 0 else "strengthened"
             signals.add(sig)
-            details[sig] = f"{_words(gone)} → {_words(come)}"
+            if gone and come:
+                details[sig] = f"{_words(gone)} → {_words(come)}"
+            else:
+                details[sig] = f"added {_words(come)}" if come else f"dropped {_words(gone)}"
             because.append(
                 f"{sig}: lexicon [modals] {_words(gone)} → {_words(come)}"
             )

@@ -63,6 +63,15 @@ def test_every_lexicon_rule_has_a_known_category() -> None:
 # --- signals ----------------------------------------------------------------------------------
 
 
+def test_an_inserted_paragraph_with_may_is_added_not_weakened() -> None:
+    base = "## 3 Evaluations\n\nWe will evaluate every frontier model before deployment.\n\n"
+    extra = ("Where the results are unclear, the team may run further elicitation with outside "
+             "experts and may consult the board before a decision.\n\n")
+    result = compare(base, base + extra)
+    assert "weakened" not in result.signals
+    assert result.severity == "medium"
+
+
 def test_will_to_may_is_weakened_and_high_in_a_category() -> None:
     hunk = one("We will publish evaluation results.", "We may publish evaluation results.")
     assert "weakened" in hunk.signals
