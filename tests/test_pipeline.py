@@ -92,39 +92,39 @@ def test_first_run_stores_one_version_per_source(server: FaultServer, tmp_path: 
     assert "cookies" not in text and "Careers" not in text and "rendered" not in text
 
 
-def test_unchanged_page_adds_no_version(server: FaultServer, tmp_path: Path, sqlite_url: str,
+def test_unchanged_page_adds_no_version(server: FaultServer, tmp_path: Path, db_url: str,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/a", Page(policy()))
     cfg = write_config(tmp_path, server, [source("a", "/a")])
-    run(cfg, sqlite_url, capsys=capsys)
-    code, report = run(cfg, sqlite_url, capsys=capsys)
+    run(cfg, db_url, capsys=capsys)
+    code, report = run(cfg, db_url, capsys=capsys)
     assert code == 0 and by_source(report)["a"]["status"] == "unchanged"
-    assert len(Repository(open_database(sqlite_url)).history("a")) == 1
+    assert len(Repository(open_database(db_url)).history("a")) == 1
 
 
 def test_304_sends_validators_and_adds_no_version(server: FaultServer, tmp_path: Path,
-                                                  sqlite_url: str,
+                                                  db_url: str,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/a", Page(policy(), etag='"v1"', last_modified=1_700_000_000))
     cfg = write_config(tmp_path, server, [source("a", "/a")])
-    run(cfg, sqlite_url, capsys=capsys)
-    _, report = run(cfg, sqlite_url, capsys=capsys)
+    run(cfg, db_url, capsys=capsys)
+    _, report = run(cfg, db_url, capsys=capsys)
     assert by_source(report)["a"]["status"] == "not_modified"
     assert server.requests_to("/a")[-1].headers["if-none-match"] == '"v1"'
-    assert len(Repository(open_database(sqlite_url)).history("a")) == 1
+    assert len(Repository(open_database(db_url)).history("a")) == 1
 
 
 def test_boilerplate_and_ignored_timestamp_changes_add_no_version(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/a", Page(policy()))
     cfg = write_config(tmp_path, server,
                        [source("a", "/a", ignore=[r"Last updated [A-Za-z]+ \d+, \d{4}"])])
-    run(cfg, sqlite_url, capsys=capsys)
+    run(cfg, db_url, capsys=capsys)
     server.route("/a", Page(policy(jobs=99, updated="June 9, 2026", stamp="23:59:59")))
-    _, report = run(cfg, sqlite_url, capsys=capsys)
+    _, report = run(cfg, db_url, capsys=capsys)
     assert by_source(report)["a"]["status"] == "unchanged"
-    assert len(Repository(open_database(sqlite_url)).history("a")) == 1
+    assert len(Repository(open_database(db_url)).history("a")) == 1
 
 
 def test_changed_sentence_gives_one_change_with_exact_words_and_section(
@@ -161,33 +161,33 @@ def _pdf(text: str) -> bytes:
 
 
 def test_changed_pdf_is_a_change_flagged_as_reupload(server: FaultServer, tmp_path: Path,
-                                                     sqlite_url: str,
+                                                     db_url: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     v1 = "Frontier Safety Framework\n\nWe will notify the government before deployment.\n"
     server.route("/fw.pdf", Page(_pdf(v1), content_type="application/pdf"))
     cfg = write_config(tmp_path, server, [source("fw", "/fw.pdf", kind="pdf")])
-    run(cfg, sqlite_url, capsys=capsys)
+    run(cfg, db_url, capsys=capsys)
     server.route("/fw.pdf", Page(_pdf(v1.replace("will notify", "may notify")),
                                  content_type="application/pdf"))
-    _, report = run(cfg, sqlite_url, capsys=capsys)
-    change = Repository(open_database(sqlite_url)).get_change(by_source(report)["fw"]["change_id"])
+    _, report = run(cfg, db_url, capsys=capsys)
+    change = Repository(open_database(db_url)).get_change(by_source(report)["fw"]["change_id"])
     assert change is not None
     assert "silent_reupload" in change.signals
     assert any("may notify" in h["new"] for h in change.diff["hunks"])
 
 
 def test_page_gone_404_is_recorded_once_as_a_removal(server: FaultServer, tmp_path: Path,
-                                                     sqlite_url: str,
+                                                     db_url: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/a", Page(policy()))
     cfg = write_config(tmp_path, server, [source("a", "/a")])
-    run(cfg, sqlite_url, capsys=capsys)
+    run(cfg, db_url, capsys=capsys)
     server.route("/a", Status(404, "<h1>Not found</h1>"))
-    code, report = run(cfg, sqlite_url, capsys=capsys)
+    code, report = run(cfg, db_url, capsys=capsys)
     assert code == 0 and by_source(report)["a"]["status"] == "removed"
-    _, again = run(cfg, sqlite_url, capsys=capsys)
+    _, again = run(cfg, db_url, capsys=capsys)
     assert by_source(again)["a"]["status"] == "unchanged"
-    repo = Repository(open_database(sqlite_url))
+    repo = Repository(open_database(db_url))
     assert [v.kind for v in repo.history("a")] == ["removed", "first"]
     (change,) = repo.changes(source_id="a")
     assert "removed" in change.signals and change.severity == "high"
@@ -215,36 +215,36 @@ def test_timeout_and_500_fail_their_sources_while_others_are_stored(
     assert repo.checks("broken")[0].error_kind == "server_error"
 
 
-def test_retry_then_success_stores_the_page(server: FaultServer, tmp_path: Path, sqlite_url: str,
+def test_retry_then_success_stores_the_page(server: FaultServer, tmp_path: Path, db_url: str,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/a", Sequence(Status(503), Page(policy())))
     cfg = write_config(tmp_path, server, [source("a", "/a")], retries=2)
-    code, report = run(cfg, sqlite_url, capsys=capsys)
+    code, report = run(cfg, db_url, capsys=capsys)
     assert code == 0 and by_source(report)["a"]["status"] == "first"
     assert len(server.requests_to("/a")) == 2
-    assert Repository(open_database(sqlite_url)).checks("a")[0].attempts == 2
+    assert Repository(open_database(db_url)).checks("a")[0].attempts == 2
 
 
-def test_malformed_html_is_still_extracted(server: FaultServer, tmp_path: Path, sqlite_url: str,
+def test_malformed_html_is_still_extracted(server: FaultServer, tmp_path: Path, db_url: str,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/a", Page("<html><body><main><h2>Safeguards<p>We will <b>secure weights"
                             "<div><p>Second &amp; last<table><tr><td>cell</main></span>"))
     cfg = write_config(tmp_path, server, [source("a", "/a")])
-    code, _ = run(cfg, sqlite_url, capsys=capsys)
+    code, _ = run(cfg, db_url, capsys=capsys)
     assert code == 0
-    repo = Repository(open_database(sqlite_url))
+    repo = Repository(open_database(db_url))
     text = repo.version_text(repo.history("a")[0].id)
     assert "We will secure weights" in text and "Second & last" in text
 
 
 def test_body_over_the_cap_fails_with_too_large(server: FaultServer, tmp_path: Path,
-                                                sqlite_url: str,
+                                                db_url: str,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/big", Stream(5_000_000))
     server.route("/ok", Page(policy()))
     cfg = write_config(tmp_path, server, [source("big", "/big"), source("ok", "/ok")],
                        max_bytes=1_000_000)
-    code, report = run(cfg, sqlite_url, capsys=capsys)
+    code, report = run(cfg, db_url, capsys=capsys)
     assert code == 1
     assert by_source(report)["big"]["error_kind"] == "too_large"
     assert by_source(report)["ok"]["status"] == "first"
@@ -261,36 +261,36 @@ def test_config_error_exits_2_naming_the_line(tmp_path: Path,
 
 
 def test_select_matching_nothing_fails_without_a_false_version(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/a", Page(policy()))
     cfg = write_config(tmp_path, server, [source("a", "/a", select=["main"])])
-    run(cfg, sqlite_url, capsys=capsys)
+    run(cfg, db_url, capsys=capsys)
     server.route("/a", Page(policy().replace("<main>", "<div>").replace("</main>", "</div>")))
-    code, report = run(cfg, sqlite_url, capsys=capsys)
+    code, report = run(cfg, db_url, capsys=capsys)
     assert code == 1 and by_source(report)["a"]["error_kind"] == "select_empty"
-    assert len(Repository(open_database(sqlite_url)).history("a")) == 1
+    assert len(Repository(open_database(db_url)).history("a")) == 1
 
 
 def test_history_and_show_print_what_was_stored(server: FaultServer, tmp_path: Path,
-                                                sqlite_url: str,
+                                                db_url: str,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/a", Page(policy()))
     cfg = write_config(tmp_path, server, [source("a", "/a")])
-    run(cfg, sqlite_url, capsys=capsys)
+    run(cfg, db_url, capsys=capsys)
     server.route("/a", Page(policy(SENTENCE_V2)))
-    _, report = run(cfg, sqlite_url, capsys=capsys)
-    assert main(["history", "a", "--db", sqlite_url, "--format", "json"]) == 0
+    _, report = run(cfg, db_url, capsys=capsys)
+    assert main(["history", "a", "--db", db_url, "--format", "json"]) == 0
     history = json.loads(capsys.readouterr().out)
     assert [h["kind"] for h in history] == ["change", "first"]
     assert history[0]["change_id"] == by_source(report)["a"]["change_id"]
-    assert main(["show", f"c{history[0]['change_id']}", "--db", sqlite_url]) == 0
+    assert main(["show", f"c{history[0]['change_id']}", "--db", db_url]) == 0
     shown = capsys.readouterr().out
     assert "pause training" in shown and "90" in shown and "30" in shown
 
 
 def test_real_corpus_versions_in_order_give_one_version_each_and_changes(
-        corpus: Path, server: FaultServer, tmp_path: Path, sqlite_url: str,
+        corpus: Path, server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     from conftest import corpus_text
 
@@ -300,10 +300,10 @@ def test_real_corpus_versions_in_order_give_one_version_each_and_changes(
     change_ids = []
     for f in files:
         server.route("/rsp.txt", Page(corpus_text(f), content_type="text/plain; charset=utf-8"))
-        code, report = run(cfg, sqlite_url, capsys=capsys)
+        code, report = run(cfg, db_url, capsys=capsys)
         assert code == 0
         change_ids.append(by_source(report)["rsp"]["change_id"])
-    repo = Repository(open_database(sqlite_url))
+    repo = Repository(open_database(db_url))
     assert len(repo.history("rsp")) == len(files)
     assert change_ids[0] is None and all(change_ids[1:])
     for cid in change_ids[1:]:
