@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cycle_support import source
+from cycle_support import write_config as _write_config
 from faultserver import Dynamic, FaultServer, Page, Redirect, Reply, Status
 
 from crawler import netguard
@@ -82,25 +84,12 @@ def server() -> Iterator[FaultServer]:
         yield srv
 
 
+
+
 def write_config(path: Path, server: FaultServer, sources: list[dict[str, object]],
                  **settings: object) -> Path:
-    base: dict[str, object] = {"allow_private": True, "retries": 0, "backoff": 0.01,
-                               "connect_timeout": 2, "read_timeout": 2, "total_timeout": 8}
-    base.update(settings)
-    lines = ["[settings]"] + [f"{k} = {json.dumps(v)}" for k, v in base.items()]
-    for src in sources:
-        lines += ["", "[[source]]"]
-        for k, v in src.items():
-            if k == "path":
-                k, v = "url", server.url(str(v))
-            lines.append(f"{k} = {json.dumps(v)}")
-    cfg = path / "sources.toml"
-    cfg.write_text("\n".join(lines) + "\n")
-    return cfg
-
-
-def source(sid: str, path: str, **extra: object) -> dict[str, object]:
-    return {"id": sid, "company": "Example AI", "title": sid.title(), "path": path, **extra}
+    """Browser pages need a longer total deadline than plain fetches."""
+    return _write_config(path, server, sources, **{"total_timeout": 8, **settings})
 
 
 def run(cfg: Path, db: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, dict]]:  # type: ignore[type-arg]

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cycle_support import source, write_config
 from faultserver import FaultServer, Page, Status
 
 from crawler.cli import main
@@ -44,22 +45,6 @@ def make_pdf(text: str) -> bytes:
     return buf.getvalue()
 
 
-def write_config(tmp: Path, server: FaultServer, sources: list[dict[str, object]]) -> Path:
-    lines = ["[settings]", "allow_private = true", "retries = 0", "backoff = 0.01",
-             "connect_timeout = 2", "read_timeout = 2", "total_timeout = 5"]
-    for src in sources:
-        lines += ["", "[[source]]"]
-        for k, v in src.items():
-            if k == "path":
-                k, v = "url", server.url(str(v))
-            lines.append(f"{k} = {json.dumps(v)}")
-    cfg = tmp / "sources.toml"
-    cfg.write_text("\n".join(lines) + "\n")
-    return cfg
-
-
-def source(sid: str, path: str, **extra: object) -> dict[str, object]:
-    return {"id": sid, "company": "Example AI", "title": sid.title(), "path": path, **extra}
 
 
 def run(cfg: Path, db: str, capsys: pytest.CaptureFixture[str]) -> dict[str, dict]:  # type: ignore[type-arg]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cycle_support import write_config
 from faultserver import FaultServer, Page
 
 from crawler.cli import main
@@ -21,19 +22,6 @@ def server() -> Iterator[FaultServer]:
     with FaultServer() as srv:
         yield srv
 
-
-def write_config(tmp: Path, server: FaultServer, sources: list[dict[str, object]]) -> Path:
-    lines = ["[settings]", "allow_private = true", "retries = 0", "backoff = 0.01",
-             "connect_timeout = 2", "read_timeout = 2", "total_timeout = 5"]
-    for src in sources:
-        lines += ["", "[[source]]"]
-        for k, v in src.items():
-            if k == "path":
-                k, v = "url", server.url(str(v))
-            lines.append(f"{k} = {json.dumps(v)}")
-    cfg = tmp / "sources.toml"
-    cfg.write_text("\n".join(lines) + "\n")
-    return cfg
 
 
 def run(cfg: Path, db: str, capsys: pytest.CaptureFixture[str]) -> dict[str, dict]:  # type: ignore[type-arg]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cycle_support import by_source, run_json, source, write_config
 from faultserver import FaultServer, Hang, Page, Sequence, Status, Stream
 
 from crawler.cli import main
@@ -45,36 +46,11 @@ def server() -> Iterator[FaultServer]:
         yield srv
 
 
-def write_config(path: Path, server: FaultServer, sources: list[dict[str, object]],
-                 **settings: object) -> Path:
-    base = {"allow_private": True, "retries": 0, "backoff": 0.01, "connect_timeout": 2,
-            "read_timeout": 2, "total_timeout": 5}
-    base.update(settings)
-    lines = ["[settings]"] + [f"{k} = {json.dumps(v)}" for k, v in base.items()]
-    for src in sources:
-        lines += ["", "[[source]]"]
-        for k, v in src.items():
-            if k == "path":
-                k, v = "url", server.url(str(v))
-            lines.append(f"{k} = {json.dumps(v)}")
-    cfg = path / "sources.toml"
-    cfg.write_text("\n".join(lines) + "\n")
-    return cfg
-
-
-def source(sid: str, path: str, **extra: object) -> dict[str, object]:
-    return {"id": sid, "company": "Example AI", "title": sid.title(), "path": path, **extra}
 
 
 def run(cfg: Path, db: str, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:  # type: ignore[type-arg]
-    code = main(["-q", "run", "--config", str(cfg), "--db", db, "--format", "json", "--no-notify",
-                 *args])
-    out = capsys.readouterr().out
-    return code, json.loads(out)
+    return run_json(cfg, db, capsys, *args)
 
-
-def by_source(report: dict) -> dict[str, dict]:  # type: ignore[type-arg]
-    return {s["source"]: s for s in report["sources"]}
 
 
 def test_first_run_stores_one_version_per_source(server: FaultServer, tmp_path: Path, db_url: str,
