@@ -90,7 +90,8 @@ def print_json(data: Any) -> None:
 def console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    # Off a terminal (cron mail, CI logs) long lines stay whole, so they can be grepped.
+    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
 
 
 def parse_date(value: str) -> datetime:

@@ -104,6 +104,21 @@ _NON_NORMATIVE = re.compile(
     re.IGNORECASE,
 )
 """Sections that thank people or list sources: edits there change no commitment."""
+_FORECAST_CLAUSE = re.compile(
+    r"(?:\b(?:believes?|expects?|hopes?|thinks?|anticipates?|predicts?|guess|risk|chance|"
+    r"likely|possible|likelihood)\b[^.;:]*?\bthat|\b(?:believes?|expects?|hopes?|thinks?|"
+    r"anticipates?|predicts?))(?:\s+[^\s.;:,()]+){0,5}\s+$"
+    r"|\b(?:where|whether)\s+(?:it|this|that|they)\s+$",
+    re.IGNORECASE,
+)
+"""Text just before a "will" that makes it a forecast or a condition, not an obligation:
+"we believe X will", "the risk that they will", "our guess ... is that ASL-4 will", "where it
+will". At most five words may separate the cue from "will", with no clause break between (a
+"when ..., we will" after a comma binds)."""
+_RUN_IN_LABEL = re.compile(r"^(?:\(?\d{1,2}[.)]\s+)?[A-Z][\w’'&/-]*(?:\s+[\w’'&/-]+){0,3}:$")
+"""A list item's run-in label: "Supply chain:", "3. Workforce:" (at most four words + colon)."""
+_LIST_NUMBER = re.compile(r"^\(?\d{1,2}[.)]$")
+"""A list number that opens a sentence ("3.", "(2)", "4)"); a bare "12" may be a quantity."""
 _TOC = re.compile(r"\.{4,}")
 """Dot leaders: a table-of-contents line, which repeats headings that are diffed on their own."""
 FUNCTION_WORDS = frozenset(
@@ -207,10 +222,14 @@ class Classifier:
                 word = m.group(0)
                 if word[:1].isupper() and body[: m.start()].strip(" \"“'‘(●•○▪-–"):
                     continue
+                if word.lower() == "will" and _forecast_will(body[: m.start()]):
+                    continue
                 return word
         return None
 
-    def modal_shift(self, changes: list[Change]) -> tuple[int, list[str], list[str]]:
+    def modal_shift(
+        self, changes: list[Change], old: list[Sentence] | None = None
+    ) -> tuple[int, list[str], list[str]]:
         """Net change in obligation strength over ``changes``, with the phrases that moved.
 
         Counts strong and hedge phrases in each change with one unchanged word of context on
@@ -220,6 +239,18 @@ class Classifier:
         new_c: Counter[str] = Counter()
         score = 0
         for ch in changes:
+            in_kept_sentence = old is not None and bool(ch.old_sids) and len(ch.removed) < sum(
+                len(old[i].words) for i in set(ch.old_sids)
+            )
+            if (in_kept_sentence or not _is_passage(ch)) and self._drops_soft_obligation(ch):
+                # "..., but should be extended further by monitoring for X" deleted from a kept
+                # sentence: the hedge went with the duty it softened — weaker, not stronger.
+                old_t = " ".join([ch.before, *ch.removed, ch.after])
+                gone_h = [m.group(0).lower() for p in self.lex.hedge for m in p.finditer(old_t)]
+                for w in gone_h:
+                    old_c[w] += 1
+                score -= len(gone_h)
+                continue
             if _is_passage(ch):
                 # A whole passage inserted or deleted is `added` / `removed`, not a shift of
                 # obligation: its "may" replaced nothing. A short insertion ("where possible")
@@ -238,6 +269,23 @@ class Classifier:
         gone = sorted((old_c - new_c).elements())
         come = sorted((new_c - old_c).elements())
         return score, gone, come
+
+    def _drops_soft_obligation(self, ch: Change) -> bool:
+        """Whether ``ch`` deletes a hedged duty with its clause ("should be extended further by
+        monitoring ...") and puts no modal in its place.
+
+        Dropping a lone hedge ("where possible", "may") strengthens; dropping the hedge together
+        with at least three other content words and adding no modal removes what it softened.
+        """
+        removed = " ".join(ch.removed)
+        if not any(p.search(removed) for p in self.lex.hedge):
+            return False
+        added = " ".join(ch.added)
+        if any(p.search(added) for p in (*self.lex.strong, *self.lex.hedge)):
+            return False
+        words = [squash(t) for t in ch.removed]
+        content = [w for w in words if w and w not in FUNCTION_WORDS and not self.is_modal_word(w)]
+        return len(content) >= 3 + len([w for w in ch.added if squash(w)])
 
     def _other_words_changed(self, ch: Change) -> bool:
         """Whether ``ch`` changes words other than numbers and modal/hedge phrases."""
@@ -384,7 +432,24 @@ class Classifier:
             signals.add(section_signal)
             details[section_signal] = _quote(heads[0].text)
             because.append(f"{section_signal}: heading '{heads[0].text}'")
-            evidence.extend(s.text for s in side)
+            # A section's weight is in what it binds or quantifies, or in the prose of a section
+            # whose heading names a category ("## Safety drills"). Headings alone (subsections
+            # are diffed on their own) and description under an uncategorized heading
+            # ("## Framework") change no commitment, so they are no evidence.
+            titled = bool(self.text_categories([h.text for h in heads]))
+            weighty = [
+                s.text for s in side
+                if not s.heading
+                and (
+                    self.is_commitment(s.text)
+                    or self._numbers(s.words)
+                    or (titled and len(s.words) >= 4)
+                )
+            ]
+            if weighty:
+                evidence.extend([s.text for s in heads] + weighty)
+            else:
+                because.append(f"{section_signal}: no binding sentence, quantity or prose under it")
         binding = [s for s in side if not s.heading and self.is_commitment(s.text)]
         if binding:
             # Prefer a binding sentence that itself names a category: that is the commitment.
@@ -439,8 +504,8 @@ class Classifier:
         new_q = self._numbers([w for s in new for w in s.words])
         first_num = True
         for ch in real:
-            rem_q = self._numbers(ch.removed, ch.before)
-            add_q = self._numbers(ch.added, ch.before)
+            rem_q = self._numbers(_drop_list_number(ch.removed, ch.at_start), ch.before)
+            add_q = self._numbers(_drop_list_number(ch.added, ch.at_start), ch.before)
             gone_q = sorted(rem_q - add_q - new_q)
             come_q = sorted(add_q - rem_q - old_q)
             if not gone_q and not come_q:
@@ -454,7 +519,7 @@ class Classifier:
                 )
                 because.append(f"numeric: {_words(gone_q)} → {_words(come_q)}")
 
-        score, gone, come = self.modal_shift(real)
+        score, gone, come = self.modal_shift(real, old)
         if score:
             sig = "weakened" if score < 0 else "strengthened"
             signals.add(sig)
@@ -466,7 +531,8 @@ class Classifier:
                 f"{sig}: lexicon [modals] {_words(gone)} → {_words(come)}"
             )
             for ch in real:
-                if (self.modal_shift([ch])[0] < 0) == (score < 0) and self.modal_shift([ch])[0]:
+                shift = self.modal_shift([ch], old)[0]
+                if shift and (shift < 0) == (score < 0):
                     evidence.extend(sentences_of(ch))
 
         # Share of each sentence's words touched by substantive changes.
@@ -524,6 +590,11 @@ class Classifier:
 
         if content(ch.removed) == content(ch.added):
             return True
+        # A bullet turned into a labelled item ("●" → "3. Workforce:") or back: the sentence
+        # after the label is unchanged, so no obligation moved.
+        for tokens, other in ((ch.added, ch.removed), (ch.removed, ch.added)):
+            if ch.at_start and _run_in_label(tokens) and not content(other):
+                return True
         for tokens, side, sids in ((ch.removed, old, ch.old_sids), (ch.added, new, ch.new_sids)):
             other = ch.added if tokens is ch.removed else ch.removed
             if tokens and not content(other) and sids and _run_in_heading(tokens):
@@ -560,6 +631,29 @@ class Classifier:
                 continue
             out.add(key)
         return frozenset(out)
+
+
+def _drop_list_number(tokens: list[str], at_start: bool) -> list[str]:
+    """``tokens`` without a list number ("3.", "(2)") that opens the sentence."""
+    if at_start and tokens and _LIST_NUMBER.match(tokens[0]):
+        return tokens[1:]
+    return tokens
+
+
+def _forecast_will(before: str) -> bool:
+    """Whether a "will" preceded by ``before`` predicts or conditions rather than binds.
+
+    A "will" in a clause opened by a belief, a forecast or a condition ("we believe monitoring
+    will enable", "the risk that they will be used", "where it will facilitate") predicts. The
+    subject alone decides nothing: "they will share a report" binds when "they" are the CEO.
+    """
+    clause = re.split(r"[.;:]", before[-200:])[-1].rstrip()
+    return bool(_FORECAST_CLAUSE.search(clause + " "))
+
+
+def _run_in_label(tokens: list[str]) -> bool:
+    """Whether ``tokens`` are a list item's run-in label ("Supply chain:", "3. Workforce:")."""
+    return 0 < len(tokens) <= 5 and bool(_RUN_IN_LABEL.match(" ".join(tokens)))
 
 
 def _run_in_heading(tokens: list[str]) -> bool:

@@ -159,11 +159,11 @@ def test_running_backfill_twice_adds_nothing_and_refetches_nothing(
 
 
 def test_from_and_to_are_passed_to_the_cdx_query(server: FaultServer, tmp_path: Path,
-                                                 sqlite_url: str,
+                                                 db_url: str,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     archive = archive_with_history(server)
     cfg = write_config(tmp_path, server)
-    _, report = backfill(cfg, sqlite_url, capsys, "--from", "2023-01-01", "--to", "2023-12-31")
+    _, report = backfill(cfg, db_url, capsys, "--from", "2023-01-01", "--to", "2023-12-31")
     query = parse_qs(urlsplit(server.requests_to("/cdx/search/cdx")[0].path).query)
     assert query["from"] == ["20230101"] and query["to"] == ["20231231"]
     assert report["imported"] == 1
@@ -189,38 +189,38 @@ def test_older_captures_interleave_before_live_versions_and_newer_ones_are_skipp
 
 
 def test_live_run_after_backfilling_older_captures_compares_with_the_live_version(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/rsp", Page(LIVE))
     cfg = write_config(tmp_path, server)
-    live_run(cfg, sqlite_url, capsys)
+    live_run(cfg, db_url, capsys)
     archive_with_history(server)
-    backfill(cfg, sqlite_url, capsys)
-    assert live_run(cfg, sqlite_url, capsys)["status"] == "unchanged"
+    backfill(cfg, db_url, capsys)
+    assert live_run(cfg, db_url, capsys)["status"] == "unchanged"
 
 
 def test_live_run_after_backfill_of_a_new_source_diffs_against_the_newest_capture(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     archive_with_history(server)
     cfg = write_config(tmp_path, server)
-    backfill(cfg, sqlite_url, capsys)
+    backfill(cfg, db_url, capsys)
     server.route("/rsp", Page(LIVE))
-    outcome = live_run(cfg, sqlite_url, capsys)
+    outcome = live_run(cfg, db_url, capsys)
     assert outcome["status"] == "changed"
-    change = Repository(open_database(sqlite_url)).get_change(outcome["change_id"])
+    change = Repository(open_database(db_url)).get_change(outcome["change_id"])
     assert change is not None and any("120" in h["new"] for h in change.diff["hunks"])
 
 
 def test_archive_requests_are_spaced_by_the_delay_and_retried(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     archive = FakeArchive(server, server.url("/rsp"))
     archive.add("20220101000000", V2022)
     archive.add("20230101000000", V2023, reply=Sequence(Status(503), Page(V2023)))
     archive.add("20240101000000", V2024)
     cfg = write_config(tmp_path, server, retries=1)
-    code = main(["-q", "backfill", "rsp", "--config", str(cfg), "--db", sqlite_url,
+    code = main(["-q", "backfill", "rsp", "--config", str(cfg), "--db", db_url,
                  "--delay", "0.2"])
     capsys.readouterr()
     assert code == 0
@@ -229,22 +229,22 @@ def test_archive_requests_are_spaced_by_the_delay_and_retried(
     firsts = [raw[0], raw[1], raw[3]]
     gaps = [(b.received_at - a.received_at).total_seconds() for a, b in zip(firsts, firsts[1:], strict=False)]
     assert all(g >= 0.19 for g in gaps)
-    assert len(Repository(open_database(sqlite_url)).history("rsp")) == 3
+    assert len(Repository(open_database(db_url)).history("rsp")) == 3
 
 
 def test_backfill_of_an_index_source_is_a_usage_error(server: FaultServer, tmp_path: Path,
-                                                     sqlite_url: str,
+                                                     db_url: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     cfg = write_config(tmp_path, server, kind="index")
-    assert main(["backfill", "rsp", "--config", str(cfg), "--db", sqlite_url]) == 2
+    assert main(["backfill", "rsp", "--config", str(cfg), "--db", db_url]) == 2
     assert "backfill supports page, pdf" in capsys.readouterr().err
 
 
-def test_empty_cdx_answer_imports_nothing(server: FaultServer, tmp_path: Path, sqlite_url: str,
+def test_empty_cdx_answer_imports_nothing(server: FaultServer, tmp_path: Path, db_url: str,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     FakeArchive(server, server.url("/rsp"))
     cfg = write_config(tmp_path, server)
-    code, report = backfill(cfg, sqlite_url, capsys)
+    code, report = backfill(cfg, db_url, capsys)
     assert code == 0 and report["captures"] == 0 and report["imported"] == 0
 
 

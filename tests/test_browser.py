@@ -105,26 +105,26 @@ def repo_for(db: str) -> Repository:
 # ---- full cycles ------------------------------------------------------------------------------
 
 def test_plain_fetcher_does_not_see_javascript_rendered_text(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/fsp", Page(JS_PAGE))
     cfg = write_config(tmp_path, server, [source("fsp", "/fsp", select=["#app"])])
-    code, out = run(cfg, sqlite_url, capsys)
+    code, out = run(cfg, db_url, capsys)
     assert (code, out["fsp"]["status"]) == (1, "failed"), out
-    assert repo_for(sqlite_url).latest_version("fsp") is None
+    assert repo_for(db_url).latest_version("fsp") is None
 
 
 @pytest.mark.browser
 @needs_chromium
 def test_browser_fetcher_sees_javascript_rendered_text(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/fsp", Page(JS_PAGE))
     cfg = write_config(tmp_path, server, [source("fsp", "/fsp", fetcher="browser",
                                                  select=["#app"])])
-    code, out = run(cfg, sqlite_url, capsys)
+    code, out = run(cfg, db_url, capsys)
     assert (code, out["fsp"]["status"]) == (0, "first"), out
-    repo = repo_for(sqlite_url)
+    repo = repo_for(db_url)
     version = repo.latest_version("fsp")
     assert version is not None and SENTENCE in repo.version_text(version.id)
     check = repo.checks("fsp")[0]
@@ -137,27 +137,27 @@ def test_browser_fetcher_sees_javascript_rendered_text(
 @pytest.mark.browser
 @needs_chromium
 def test_browser_versions_compare_with_plain_versions_of_the_same_page(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/p", Page(STATIC_PAGE))
     cfg = write_config(tmp_path, server, [source("p", "/p")])
-    assert run(cfg, sqlite_url, capsys)[1]["p"]["status"] == "first"
+    assert run(cfg, db_url, capsys)[1]["p"]["status"] == "first"
     cfg = write_config(tmp_path, server, [source("p", "/p", fetcher="browser")])
-    _, out = run(cfg, sqlite_url, capsys)
+    _, out = run(cfg, db_url, capsys)
     assert out["p"]["status"] == "unchanged"  # same extracted text from the rendered DOM
-    assert repo_for(sqlite_url).checks("p")[0].fetcher == "browser"
+    assert repo_for(db_url).checks("p")[0].fetcher == "browser"
 
 
 @pytest.mark.browser
 @needs_chromium
 def test_auto_recovers_from_403_to_non_browser_clients(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/rsp", browser_only(Page(JS_PAGE), Status(403, "Forbidden")))
     cfg = write_config(tmp_path, server, [source("rsp", "/rsp", fetcher="auto")])
-    code, out = run(cfg, sqlite_url, capsys)
+    code, out = run(cfg, db_url, capsys)
     assert (code, out["rsp"]["status"]) == (0, "first"), out
-    repo = repo_for(sqlite_url)
+    repo = repo_for(db_url)
     assert repo.checks("rsp")[0].fetcher == "browser"
     assert SENTENCE in repo.version_text(repo.latest_version("rsp").id)  # type: ignore[union-attr]
 
@@ -165,30 +165,30 @@ def test_auto_recovers_from_403_to_non_browser_clients(
 @pytest.mark.browser
 @needs_chromium
 def test_auto_renders_a_challenge_page_served_to_plain_clients(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/card", browser_only(Page(STATIC_PAGE), Page(CLOUDFLARE)))
     cfg = write_config(tmp_path, server, [source("card", "/card", fetcher="auto")])
-    _, out = run(cfg, sqlite_url, capsys)
+    _, out = run(cfg, db_url, capsys)
     assert out["card"]["status"] == "first", out
-    assert repo_for(sqlite_url).checks("card")[0].fetcher == "browser"
+    assert repo_for(db_url).checks("card")[0].fetcher == "browser"
 
 
 def test_auto_keeps_plain_http_when_the_plain_page_has_text(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/p", Page(STATIC_PAGE))
     cfg = write_config(tmp_path, server, [source("p", "/p", fetcher="auto")])
-    _, out = run(cfg, sqlite_url, capsys)
+    _, out = run(cfg, db_url, capsys)
     assert out["p"]["status"] == "first"
-    assert repo_for(sqlite_url).checks("p")[0].fetcher == "http"
+    assert repo_for(db_url).checks("p")[0].fetcher == "http"
     assert not any(is_browser(r.headers) for r in server.requests)
 
 
 @pytest.mark.browser
 @needs_chromium
 def test_wait_for_a_selector_that_never_appears_times_out_and_others_succeed(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/never", Page(JS_PAGE))
     server.route("/fsp", Page(JS_PAGE))
@@ -199,7 +199,7 @@ def test_wait_for_a_selector_that_never_appears_times_out_and_others_succeed(
         source("p", "/p"),
     ], total_timeout=3)
     started = time.monotonic()
-    code, out = run(cfg, sqlite_url, capsys)
+    code, out = run(cfg, db_url, capsys)
     assert time.monotonic() - started < 15
     assert code == 1
     assert out["never"]["error_kind"] == "timeout"
@@ -208,14 +208,14 @@ def test_wait_for_a_selector_that_never_appears_times_out_and_others_succeed(
 
 
 def test_missing_browser_is_a_clear_error_and_other_sources_go_on(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/fsp", Page(JS_PAGE))
     server.route("/p", Page(STATIC_PAGE))
     cfg = write_config(tmp_path, server, [source("fsp", "/fsp", fetcher="browser"),
                                           source("p", "/p")],
                        browser_path=str(tmp_path / "no-such-chromium"))
-    code, out = run(cfg, sqlite_url, capsys)
+    code, out = run(cfg, db_url, capsys)
     assert code == 1
     assert out["fsp"]["error_kind"] == "browser_missing"
     assert "apt-get install chromium" in out["fsp"]["message"]
@@ -227,11 +227,11 @@ def test_missing_browser_is_a_clear_error_and_other_sources_go_on(
 @pytest.mark.browser
 @needs_chromium
 def test_page_still_forbidden_in_the_browser_fails_as_blocked(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/x", Status(403))
     cfg = write_config(tmp_path, server, [source("x", "/x", fetcher="auto")])
-    _, out = run(cfg, sqlite_url, capsys)
+    _, out = run(cfg, db_url, capsys)
     assert out["x"]["error_kind"] == "blocked"
     assert "browser was tried" in out["x"]["message"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from differ import compare
-from differ.classify import load_lexicon
+from differ.classify import Classifier, load_lexicon
 
 
 def one(old: str, new: str):  # noqa: ANN201 - a Hunk; kept short for readable tests
@@ -323,3 +323,84 @@ def test_high_hunks_separated_by_unchanged_text_stay_separate() -> None:
     old = head + "We will publish evaluation results.\n\nMiddle stays.\n\nWe will run 4 evaluations.\n"
     new = head + "We may publish evaluation results.\n\nMiddle stays.\n\nWe will run 2 evaluations.\n"
     assert [h.severity for h in compare(old, new).hunks] == ["high", "high"]
+
+
+# --- calibration rules (issue 3): descriptions and forecasts are not commitments ---------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We believe monitoring gradations of risk will enable us to apply tailored mitigations.",
+        "There is a risk that they will be used to intentionally cause harm with cyber weapons.",
+        "Our early guess (to be updated later) is that ASL-4 will involve state-level actors.",
+        "Safety features however will be very important in the deployment measures for ASL-3.",
+        "If the model misunderstands the evaluation task, we will consider updating it.",
+        "We do not yet know the right deployment measures for ASL-4 systems.",
+    ],
+)
+def test_a_forecast_or_epistemic_sentence_does_not_bind(sentence: str) -> None:
+    assert not Classifier().is_commitment(sentence)
+
+
+def test_a_will_after_a_condition_clause_and_comma_still_binds() -> None:
+    text = "Before we first train ASL-3 models (i.e. when ASL-3 evaluations are triggered), we will define ASL-4."
+    assert Classifier().is_commitment(text)
+
+
+def test_they_will_binds_when_they_are_named_officers() -> None:
+    assert Classifier().is_commitment("Each quarter, they will share a report with the board.")
+
+
+def test_a_rewritten_definition_with_must_possess_is_not_high() -> None:
+    h = one(
+        "Intro.\n\nWe determine CCLs by analyzing several high-risk domains: we identify the paths through which a model could cause harm, and define the CCLs as the minimal set of capabilities a model must possess to do so.\n",
+        "Intro.\n\nCCLs can be determined by identifying and analyzing the foreseeable paths through which a model could cause severe harm, and defining the CCLs as the minimal set of capabilities a model must possess to do so.\n",
+    )
+    assert "thresholds" in h.categories
+    assert h.severity == "medium"
+
+
+def test_a_bullet_given_a_run_in_label_and_number_is_not_high() -> None:
+    result = compare(
+        "## Security\n\n● Segmented system isolation must ensure limited blast radius of security measures.\n",
+        "## Security\n\n4. Compartmentalization: Segmented system isolation must ensure limited blast radius of security measures.\n",
+    )
+    assert all(h.severity != "high" for h in result.hunks), result.hunks
+    assert all("numeric" not in h.signals for h in result.hunks)
+
+
+def test_a_removed_heading_without_binding_text_or_quantity_is_not_high() -> None:
+    old = "## Intro\n\nText stays.\n\n## ASL-2 Commitments\n\n## Other\n\nMore text stays.\n"
+    new = "## Intro\n\nText stays.\n\n## Other\n\nMore text stays.\n"
+    hunks = [h for h in compare(old, new).hunks if "section_removed" in h.signals]
+    assert hunks and hunks[0].severity == "medium"
+
+
+def test_a_removed_section_that_binds_stays_high() -> None:
+    old = "## Intro\n\nText stays.\n\n## ASL-3 Evaluations\n\nWe will run ASL-3 evaluations every three months.\n\n## Other\n\nMore text stays.\n"
+    new = "## Intro\n\nText stays.\n\n## Other\n\nMore text stays.\n"
+    hunks = [h for h in compare(old, new).hunks if "section_removed" in h.signals]
+    assert hunks and hunks[0].severity == "high"
+
+
+def test_a_hedged_duty_deleted_with_its_clause_is_weakened_not_strengthened() -> None:
+    h = one(
+        "Intro.\n\nDisk encryption provides a baseline but should be extended further by monitoring for scaled abuse of the model.\n",
+        "Intro.\n\nDisk encryption provides a baseline.\n",
+    )
+    assert "weakened" in h.signals and "strengthened" not in h.signals
+    assert h.severity == "high"
+
+
+def test_dropping_a_lone_hedge_is_still_strengthened() -> None:
+    h = one("We publish results where possible.", "We publish results.")
+    assert "strengthened" in h.signals
+
+
+def test_a_removed_description_under_an_uncategorized_heading_is_not_high() -> None:
+    old = "## Intro\n\nText stays.\n\n## Framework\n\nWe define a series of capability thresholds that represent increasing risks.\n\n## Other\n\nMore text stays.\n"
+    new = "## Intro\n\nText stays.\n\n## Other\n\nMore text stays.\n"
+    hunks = [h for h in compare(old, new).hunks if "section_removed" in h.signals]
+    assert hunks and "thresholds" in hunks[0].categories
+    assert hunks[0].severity == "medium"

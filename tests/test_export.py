@@ -93,26 +93,26 @@ def test_export_writes_one_markdown_file_per_version_and_a_manifest(
     assert (out / first["path"]).is_file()
 
 
-def test_exporting_twice_changes_nothing(server: FaultServer, tmp_path: Path, sqlite_url: str,
+def test_exporting_twice_changes_nothing(server: FaultServer, tmp_path: Path, db_url: str,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     cfg = write_config(tmp_path, server)
-    history(server, cfg, sqlite_url, capsys, 30, 90)
+    history(server, cfg, db_url, capsys, 30, 90)
     out = tmp_path / "dataset"
-    export(sqlite_url, out, capsys)
+    export(db_url, out, capsys)
     before = snapshot_tree(out)
-    again = export(sqlite_url, out, capsys)
+    again = export(db_url, out, capsys)
     assert again["written"] == 0 and again["unchanged"] == 2
     assert snapshot_tree(out) == before
 
 
 def test_git_export_commits_each_version_at_its_fetch_time_and_is_incremental(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     cfg = write_config(tmp_path, server)
-    history(server, cfg, sqlite_url, capsys, 30, 90)
+    history(server, cfg, db_url, capsys, 30, 90)
     out = tmp_path / "dataset"
-    assert export(sqlite_url, out, capsys, "--git")["commits"] == 2
-    times = [v.fetched_at for v in reversed(Repository(open_database(sqlite_url)).history("rsp"))]
+    assert export(db_url, out, capsys, "--git")["commits"] == 2
+    times = [v.fetched_at for v in reversed(Repository(open_database(db_url)).history("rsp"))]
     log = git(out, "log", "--reverse", "--format=%at %ct %s").splitlines()
     assert len(log) == 2
     for line, when in zip(log, times, strict=True):
@@ -122,31 +122,31 @@ def test_git_export_commits_each_version_at_its_fetch_time_and_is_incremental(
     assert "-We will pause training within 30 days." in patch
     assert "+We will pause training within 90 days." in patch
 
-    assert export(sqlite_url, out, capsys, "--git")["commits"] == 0
+    assert export(db_url, out, capsys, "--git")["commits"] == 0
     assert len(git(out, "log", "--format=%H").splitlines()) == 2
     assert git(out, "status", "--porcelain") == ""
 
-    history(server, cfg, sqlite_url, capsys, 120)
-    assert export(sqlite_url, out, capsys, "--git")["commits"] == 1
+    history(server, cfg, db_url, capsys, 120)
+    assert export(db_url, out, capsys, "--git")["commits"] == 1
     assert len(git(out, "log", "--format=%H").splitlines()) == 3
     assert git(out, "status", "--porcelain") == ""
 
 
 def test_archived_versions_exported_later_get_their_capture_date(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     from storage.records import NewVersion
 
     cfg = write_config(tmp_path, server)
-    history(server, cfg, sqlite_url, capsys, 30)
+    history(server, cfg, db_url, capsys, 30)
     out = tmp_path / "dataset"
-    export(sqlite_url, out, capsys, "--git")
+    export(db_url, out, capsys, "--git")
     old = datetime(2023, 3, 1, 12, tzinfo=UTC)
-    Repository(open_database(sqlite_url)).insert_history_version(
+    Repository(open_database(db_url)).insert_history_version(
         "rsp", NewVersion(document_url=server.url("/rsp"), text="Policy\n\nOld words.\n",
                           text_sha256=hashlib.sha256(b"Policy\n\nOld words.\n").hexdigest(),
                           extractor_version="extract-1", kind="archived", fetched_at=old))
-    export(sqlite_url, out, capsys, "--git")
+    export(db_url, out, capsys, "--git")
     dated = git(out, "log", "-1", "--format=%at")
     assert int(dated) == int(old.timestamp())
     rows = list(csv.DictReader((out / "manifest.csv").open()))
@@ -154,13 +154,13 @@ def test_archived_versions_exported_later_get_their_capture_date(
 
 
 def test_hostile_titles_cannot_escape_the_export_directory(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     cfg = write_config(tmp_path, server, title="../../../escaped/..\\evil:card",
                        company="=HYPERLINK(\"http://x\")/..")
-    history(server, cfg, sqlite_url, capsys, 30)
+    history(server, cfg, db_url, capsys, 30)
     out = tmp_path / "deep" / "dataset"
-    export(sqlite_url, out, capsys)
+    export(db_url, out, capsys)
     written = [p for p in tmp_path.rglob("*.md")]
     assert written and all(out in p.parents for p in written)
     assert not (tmp_path / "escaped").exists()
@@ -168,21 +168,21 @@ def test_hostile_titles_cannot_escape_the_export_directory(
     assert rows[0]["company"].startswith("'=")  # not a spreadsheet formula
 
 
-def test_secrets_never_reach_the_export(server: FaultServer, tmp_path: Path, sqlite_url: str,
+def test_secrets_never_reach_the_export(server: FaultServer, tmp_path: Path, db_url: str,
                                         capsys: pytest.CaptureFixture[str],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "https://hooks.example.test/T000/B000/supersecret-token-123"
     monkeypatch.setenv("FW_TEST_SECRET_HOOK", secret)
     cfg = write_config(tmp_path, server)
-    history(server, cfg, sqlite_url, capsys, 30)
-    repo = Repository(open_database(sqlite_url))
+    history(server, cfg, db_url, capsys, 30)
+    repo = Repository(open_database(db_url))
     with repo.db.session() as s:  # a URL that carries credentials
         from storage.models import Version
 
         for v in s.query(Version):
             v.document_url = v.document_url.replace("http://", "http://alice:hunter2@")
     out = tmp_path / "dataset"
-    export(sqlite_url, out, capsys, "--git")
+    export(db_url, out, capsys, "--git")
     blob = b"".join(snapshot_tree(out).values()) + git(out, "log", "-p").encode()
     for needle in (b"supersecret", b"hunter2", b"alice", b"FW_TEST_SECRET_HOOK"):
         assert needle not in blob

@@ -198,3 +198,154 @@ def test_error_message_is_readable() -> None:
     with pytest.raises(ExtractError) as err:
         extract(render(), "application/pdf", RULES, max_pdf_pages=1, url="https://x.test/f.pdf")
     assert "limit of 1" in str(err.value)
+
+
+# --- re-layout stability on real framework texts ----------------------------------------------
+
+# The corpus documents that currently extract byte-identically under all three layouts (one
+# per company). The other five still differ in a few paragraphs: see bench/pdf_choice.md.
+STABLE_DOCUMENTS = ("anthropic-rsp__2025-03__v2.1", "gdm-fsf__2024-05__v1.0",
+                    "gdm-fsf__2025-02__v2.0", "openai-preparedness__2025-04__v2")
+LAYOUTS = {
+    "A4 / Helvetica 10": (pagesizes.A4, "Helvetica", 10.0),
+    "A5 / Times 9": (pagesizes.A5, "Times-Roman", 9.0),
+    "Letter / Courier 11": (pagesizes.letter, "Courier", 11.0),
+}
+
+
+def render_corpus_text(text: str, pagesize: tuple[float, float], font: str, size: float) -> bytes:
+    """bench/bench_extract.py's render_pdf: '## ' headings, blank-line paragraphs."""
+    import re
+
+    from reportlab.platypus import Spacer
+
+    body = ParagraphStyle("b", fontName=font, fontSize=size, leading=size * 1.3, spaceAfter=6)
+    head = ParagraphStyle("h", fontName=font + "-Bold" if "-" not in font else font,
+                          fontSize=size * 1.4, leading=size * 1.8, spaceBefore=8, spaceAfter=6)
+    story: list[object] = []
+    for block in re.split(r"\n\s*\n", re.sub(r"\[\[page \d+\]\]", "", text)):
+        block = block.strip()
+        if not block:
+            continue
+        if block.startswith("## "):
+            story.append(Paragraph(escape(block[3:].replace("\n", " ")), head))
+        else:
+            story.append(Paragraph(escape(" ".join(block.split())), body))
+        story.append(Spacer(1, 2))
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=pagesize, title="Framework").build(story)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", STABLE_DOCUMENTS)
+def test_real_frameworks_extract_identically_in_three_layouts(corpus: object, name: str) -> None:
+    from conftest import corpus_text
+
+    text = corpus_text(corpus / f"{name}.txt")  # type: ignore[operator]
+    results = {label: extract(render_corpus_text(text, *layout), "application/pdf", RULES)
+               for label, layout in LAYOUTS.items()}
+    assert len({r.pages for r in results.values()}) == 3  # really three different paginations
+    texts = {r.text for r in results.values()}
+    assert len(texts) == 1, f"{name}: layouts disagree"
+
+
+# --- paragraph boundaries at page breaks ------------------------------------------------------
+
+def draw_pages(pages: list[list[str]]) -> bytes:
+    """Pages of lines 14 pt apart from the top, in 11 pt Helvetica, left edge at 72 pt."""
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=pagesizes.A4)
+    for lines in pages:
+        c.setFont("Helvetica", 11)
+        y = 780.0
+        for line in lines:
+            if line:
+                c.drawString(72, y, line)
+            y -= 14 if line else 28
+        c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+def fill(words: list[str], width: float = 300.0) -> list[str]:
+    """Greedy flush-left line breaking at ``width`` points, as a layout engine does."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[str] = []
+    for word in words:
+        if lines and stringWidth(lines[-1] + " " + word, "Helvetica", 11) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+FILLER = ("Each model is evaluated against every threshold before it is deployed and the "
+          "results are reviewed by the responsible scaling officer who reports to the board ")
+
+
+def test_a_paragraph_whose_last_line_stops_short_ends_at_the_page_break() -> None:
+    # "then" would have fitted after "and", so the line before the break ended a paragraph
+    # even though it has no full stop.
+    page1 = fill(FILLER.split()) + [""] + fill((FILLER * 2).split())[:-1] + ["and"]
+    pdf = draw_pages([page1, fill("then ordinary words continue here.".split())])
+    paragraphs = extract(pdf, "application/pdf", RULES).text.rstrip("\n").split("\n\n")
+    assert paragraphs[-1] == "then ordinary words continue here."
+
+
+def test_a_full_last_line_ending_a_sentence_ends_the_paragraph_at_a_page_break() -> None:
+    page1 = fill((FILLER * 3).split())[:-1]
+    page1[-1] += "."
+    pdf = draw_pages([page1, ["Governance is described in Appendix B."]])
+    paragraphs = extract(pdf, "application/pdf", RULES).text.rstrip("\n").split("\n\n")
+    assert paragraphs[-1] == "Governance is described in Appendix B."
+
+
+def test_a_full_last_line_mid_sentence_continues_on_the_next_page() -> None:
+    lines = fill((FILLER * 3).split())
+    pdf = draw_pages([lines[:4], lines[4:]])
+    assert extract(pdf, "application/pdf", RULES).text == " ".join(lines) + "\n"
+
+
+def test_a_lone_number_in_the_body_is_kept_wherever_the_page_breaks() -> None:
+    body, more = fill(FILLER.split()), fill("A second paragraph follows the number.".split())
+    at_foot = draw_pages([body + ["", "7"], more])
+    mid_page = draw_pages([body + ["", "7", ""] + more])
+    assert "\n\n7\n\n" in extract(at_foot, "application/pdf", RULES).text
+    assert extract(at_foot, "application/pdf", RULES).text == \
+        extract(mid_page, "application/pdf", RULES).text
+
+
+# --- words split at hyphens, URLs, leaders ----------------------------------------------------
+
+def test_a_hyphen_space_split_reads_the_same_inside_a_line_and_at_a_line_end() -> None:
+    inline = draw_lines(["ease of trans- mission and more words here"])
+    wrapped = draw_lines(["ease of trans-", "mission and more words here"])
+    assert extract(inline, "application/pdf", RULES).text == \
+        extract(wrapped, "application/pdf", RULES).text == \
+        "ease of transmission and more words here\n"
+
+
+def test_a_suspended_hyphen_before_and_is_kept() -> None:
+    pdf = draw_lines(["We run pre-", "and post-deployment evaluations."])
+    assert extract(pdf, "application/pdf", RULES).text == \
+        "We run pre- and post-deployment evaluations.\n"
+
+
+def test_a_compound_of_two_words_the_document_uses_keeps_its_hyphen() -> None:
+    pdf = draw_lines(["Making a decision is hard. We describe decision-",
+                      "making in Appendix B."])
+    assert "decision-making in Appendix B." in extract(pdf, "application/pdf", RULES).text
+
+
+def test_a_hyphen_inside_a_url_that_wraps_is_kept() -> None:
+    pdf = draw_lines(["See https://example.org/frontier-safety-",
+                      "framework.pdf for details."])
+    assert extract(pdf, "application/pdf", RULES).text == (
+        "See https://example.org/frontier-safety-framework.pdf for details.\n")
+
+
+@pytest.mark.parametrize("leader", [" . . . . . . ", "..........", " \u2026\u2026\u2026 "])
+def test_toc_leaders_of_any_length_become_one_canonical_leader(leader: str) -> None:
+    pdf = draw_lines([f"Capability Thresholds{leader}12"])
+    assert extract(pdf, "application/pdf", RULES).text == "Capability Thresholds ... 12\n"

@@ -90,52 +90,52 @@ def assert_refused(db_url: str, outcome: dict, *needles: str) -> None:  # type: 
 
 
 def test_loopback_source_is_refused_by_default_and_never_contacted(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     url = server.route("/doc", Page(HEALTHY))
     healthy = server.route("/healthy", Page(HEALTHY))
     cfg = write_config(tmp_path, [source("internal", url),
                                   source("healthy", healthy, allow_private=True)],
                        allow_private=False)
-    code, out = run(cfg, sqlite_url, capsys)
+    code, out = run(cfg, db_url, capsys)
     assert code == 1
-    assert_refused(sqlite_url, out["internal"], "127.0.0.1", "loopback", "allow_private = true")
+    assert_refused(db_url, out["internal"], "127.0.0.1", "loopback", "allow_private = true")
     assert server.requests_to("/doc") == []
     assert out["healthy"]["status"] == "first"
 
 
 def test_per_source_allow_private_overrides_the_global_default(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     url = server.route("/doc", Page(HEALTHY))
     cfg = write_config(tmp_path, [source("intranet", url, allow_private=True)],
                        allow_private=False)
-    code, out = run(cfg, sqlite_url, capsys)
+    code, out = run(cfg, db_url, capsys)
     assert code == 0 and out["intranet"]["status"] == "first"
 
 
 def test_per_source_allow_private_false_overrides_a_global_true(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     url = server.route("/doc", Page(HEALTHY))
     healthy = server.route("/healthy", Page(HEALTHY))
     cfg = write_config(tmp_path, [source("strict", url, allow_private=False),
                                   source("healthy", healthy)], allow_private=True)
-    code, out = run(cfg, sqlite_url, capsys)
+    code, out = run(cfg, db_url, capsys)
     assert code == 1
-    assert_refused(sqlite_url, out["strict"], "127.0.0.1")
+    assert_refused(db_url, out["strict"], "127.0.0.1")
     assert out["healthy"]["status"] == "first"
 
 
 def test_host_name_resolving_to_loopback_is_refused(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/doc", Page(HEALTHY))
     cfg = write_config(tmp_path, [source("named", f"http://localhost:{server.port}/doc")],
                        allow_private=False)
-    code, out = run(cfg, sqlite_url, capsys)
+    code, out = run(cfg, db_url, capsys)
     assert code == 1
-    assert_refused(sqlite_url, out["named"], "localhost resolves to", "loopback")
+    assert_refused(db_url, out["named"], "localhost resolves to", "loopback")
 
 
 @pytest.mark.parametrize(("target", "needles"), [
@@ -147,26 +147,26 @@ def test_host_name_resolving_to_loopback_is_refused(
 ], ids=["metadata", "rfc1918", "other-loopback", "ipv6-loopback", "hex-loopback"])
 def test_public_page_redirecting_to_an_internal_address_is_refused(
         target: str, needles: tuple[str, ...], server: FaultServer, tmp_path: Path,
-        sqlite_url: str, loopback_is_public: None,
+        db_url: str, loopback_is_public: None,
         capsys: pytest.CaptureFixture[str]) -> None:
     target = target.format(port=server.port)
     url = server.route("/moved", Redirect(target))
     healthy = server.route("/healthy", Page(HEALTHY))
     cfg = write_config(tmp_path, [source("moved", url), source("healthy", healthy)],
                        allow_private=False)
-    code, out = run(cfg, sqlite_url, capsys)
+    code, out = run(cfg, db_url, capsys)
     assert code == 1
-    assert_refused(sqlite_url, out["moved"], "redirected to", *needles)
+    assert_refused(db_url, out["moved"], "redirected to", *needles)
     assert out["healthy"]["status"] == "first"
     # The refused hop was never requested (for the targets that are this very server).
     assert len(server.requests_to("/healthy")) == 1
 
 
 def test_redirect_to_unresolvable_name_fails_as_dns(
-        server: FaultServer, tmp_path: Path, sqlite_url: str, loopback_is_public: None,
+        server: FaultServer, tmp_path: Path, db_url: str, loopback_is_public: None,
         capsys: pytest.CaptureFixture[str]) -> None:
     url = server.route("/moved", Redirect("http://policies.framewatch-test.invalid/rsp"))
     cfg = write_config(tmp_path, [source("moved", url)], allow_private=False)
-    code, out = run(cfg, sqlite_url, capsys)
+    code, out = run(cfg, db_url, capsys)
     assert code == 1 and out["moved"]["error_kind"] == "dns"
     assert "policies.framewatch-test.invalid" in out["moved"]["message"]

@@ -98,57 +98,57 @@ def test_new_link_target_is_recorded_as_document_replaced(server: FaultServer, t
 
 
 def test_new_link_to_identical_pdf_is_still_a_change(server: FaultServer, tmp_path: Path,
-                                                     sqlite_url: str,
+                                                     db_url: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     body = make_pdf(FRAMEWORK_V1)
     server.route("/framework", Page(landing("/files/a.pdf")))
     server.route("/files/a.pdf", Page(body, content_type=PDF))
     server.route("/files/b.pdf", Page(body, content_type=PDF))
     cfg = write_config(tmp_path, server, [follow_source()])
-    run(cfg, sqlite_url, capsys)
+    run(cfg, db_url, capsys)
     server.route("/framework", Page(landing("/files/b.pdf")))
-    outcome = run(cfg, sqlite_url, capsys)["fsf"]
+    outcome = run(cfg, db_url, capsys)["fsf"]
     assert outcome["status"] == "changed" and outcome["severity"] == "medium"
     assert "Document replaced" in outcome["summary"]
-    repo = Repository(open_database(sqlite_url))
+    repo = Repository(open_database(db_url))
     assert repo.counts()["snapshots"] == 1  # one document, two URLs: stored once
     assert {v.document_url for v in repo.history("fsf")} == {server.url("/files/a.pdf"),
                                                              server.url("/files/b.pdf")}
 
 
 def test_unchanged_follow_target_adds_no_version(server: FaultServer, tmp_path: Path,
-                                                 sqlite_url: str,
+                                                 db_url: str,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/framework", Page(landing("/files/fsf-v1.pdf")))
     server.route("/files/fsf-v1.pdf", Page(make_pdf(FRAMEWORK_V1), content_type=PDF))
     cfg = write_config(tmp_path, server, [follow_source()])
-    run(cfg, sqlite_url, capsys)
-    assert run(cfg, sqlite_url, capsys)["fsf"]["status"] == "unchanged"
-    assert len(Repository(open_database(sqlite_url)).history("fsf")) == 1
+    run(cfg, db_url, capsys)
+    assert run(cfg, db_url, capsys)["fsf"]["status"] == "unchanged"
+    assert len(Repository(open_database(db_url)).history("fsf")) == 1
 
 
 def test_follow_selector_matching_nothing_fails_without_a_version(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/framework", Page(landing("/files/fsf-v1.pdf")))
     server.route("/files/fsf-v1.pdf", Page(make_pdf(FRAMEWORK_V1), content_type=PDF))
     cfg = write_config(tmp_path, server, [follow_source()])
-    run(cfg, sqlite_url, capsys)
+    run(cfg, db_url, capsys)
     server.route("/framework", Page("<html><body><p>Redesigned, no links</p></body></html>"))
-    outcome = run(cfg, sqlite_url, capsys)["fsf"]
+    outcome = run(cfg, db_url, capsys)["fsf"]
     assert outcome["status"] == "failed" and outcome["error_kind"] == "select_empty"
-    assert len(Repository(open_database(sqlite_url)).history("fsf")) == 1
+    assert len(Repository(open_database(db_url)).history("fsf")) == 1
 
 
 def test_followed_pdf_that_vanishes_is_a_removal(server: FaultServer, tmp_path: Path,
-                                                 sqlite_url: str,
+                                                 db_url: str,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/framework", Page(landing("/files/fsf-v1.pdf")))
     server.route("/files/fsf-v1.pdf", Page(make_pdf(FRAMEWORK_V1), content_type=PDF))
     cfg = write_config(tmp_path, server, [follow_source()])
-    run(cfg, sqlite_url, capsys)
+    run(cfg, db_url, capsys)
     server.route("/files/fsf-v1.pdf", Status(404))
-    outcome = run(cfg, sqlite_url, capsys)["fsf"]
+    outcome = run(cfg, db_url, capsys)["fsf"]
     assert outcome["status"] == "removed" and outcome["severity"] == "high"
 
 
@@ -170,17 +170,17 @@ def test_pdf_reuploaded_at_same_url_with_one_sentence_changed_is_a_silent_reuplo
 
 
 def test_reupload_with_identical_words_is_still_flagged(server: FaultServer, tmp_path: Path,
-                                                        sqlite_url: str,
+                                                        db_url: str,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/fw.pdf", Page(make_pdf(FRAMEWORK_V1), content_type=PDF))
     cfg = write_config(tmp_path, server, [source("fw", "/fw.pdf", kind="pdf")])
-    run(cfg, sqlite_url, capsys)
+    run(cfg, db_url, capsys)
     # Same words, different bytes (a re-export with another producer string).
     reexported = make_pdf(FRAMEWORK_V1).replace(b"ReportLab", b"ReportLbb")
     server.route("/fw.pdf", Page(reexported, content_type=PDF))
-    outcome = run(cfg, sqlite_url, capsys)["fw"]
+    outcome = run(cfg, db_url, capsys)["fw"]
     assert outcome["status"] == "changed" and outcome["severity"] == "medium"
-    change = Repository(open_database(sqlite_url)).get_change(outcome["change_id"])
+    change = Repository(open_database(db_url)).get_change(outcome["change_id"])
     assert change is not None and change.signals == ("silent_reupload",)
 
 

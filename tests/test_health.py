@@ -64,8 +64,8 @@ def test_maintainer_hears_once_after_three_failures_and_once_on_recovery(
 
 
 def test_a_select_that_matches_nothing_alerts_the_maintainer_at_once(
-        sqlite_url: str, http: FaultServer) -> None:
-    db = open_db(sqlite_url)
+        db_url: str, http: FaultServer) -> None:
+    db = open_db(db_url)
     config = channels(http)
     record_failure(db, source(), "select_empty",
                    "the `select` selector(s) ['main'] matched nothing")
@@ -78,8 +78,8 @@ def test_a_select_that_matches_nothing_alerts_the_maintainer_at_once(
 
 
 def test_without_a_maintainer_channel_health_is_tracked_and_logged(
-        sqlite_url: str, http: FaultServer, caplog: pytest.LogCaptureFixture) -> None:
-    db = open_db(sqlite_url)
+        db_url: str, http: FaultServer, caplog: pytest.LogCaptureFixture) -> None:
+    db = open_db(db_url)
     config = make_config({"subscribers": {"kind": "webhook", "url": http.url("/subscribers")}})
     src = source()
     for _ in range(3):

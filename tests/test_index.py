@@ -69,37 +69,37 @@ def test_new_link_is_a_change_named_new_document_published(
 
 
 def test_removed_link_is_a_change_named_document_removed(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/cards", Page(listing_page(BETA, ALPHA)))
     cfg = write_config(tmp_path, server, [index_source()])
-    run(cfg, sqlite_url, capsys)
+    run(cfg, db_url, capsys)
     server.route("/cards", Page(listing_page(ALPHA)))
-    outcome = run(cfg, sqlite_url, capsys)["cards"]
+    outcome = run(cfg, db_url, capsys)["cards"]
     assert outcome["status"] == "changed"
     assert outcome["summary"].startswith("document removed from index: Beta system card")
 
 
 def test_reordered_links_with_same_set_still_record_but_name_nothing_new(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/cards", Page(listing_page(ALPHA, BETA)))
     cfg = write_config(tmp_path, server, [index_source()])
-    run(cfg, sqlite_url, capsys)
+    run(cfg, db_url, capsys)
     server.route("/cards", Page(listing_page(ALPHA, BETA) + "<!-- cache buster 42 -->"))
-    assert run(cfg, sqlite_url, capsys)["cards"]["status"] == "unchanged"
+    assert run(cfg, db_url, capsys)["cards"]["status"] == "unchanged"
 
 
 def test_index_matching_no_link_fails_instead_of_recording_a_wipe_out(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/cards", Page(listing_page(ALPHA)))
     cfg = write_config(tmp_path, server, [index_source()])
-    run(cfg, sqlite_url, capsys)
+    run(cfg, db_url, capsys)
     server.route("/cards", Page("<html><body><p>New design</p></body></html>"))
-    outcome = run(cfg, sqlite_url, capsys)["cards"]
+    outcome = run(cfg, db_url, capsys)["cards"]
     assert outcome["status"] == "failed" and outcome["error_kind"] == "select_empty"
-    assert len(Repository(open_database(sqlite_url)).history("cards")) == 1
+    assert len(Repository(open_database(db_url)).history("cards")) == 1
 
 
 def test_track_new_turns_each_new_document_into_a_source_and_checks_it_next_run(
@@ -131,12 +131,12 @@ def test_track_new_turns_each_new_document_into_a_source_and_checks_it_next_run(
 
 
 def test_without_track_new_no_source_is_added(server: FaultServer, tmp_path: Path,
-                                              sqlite_url: str,
+                                              db_url: str,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/cards", Page(listing_page(ALPHA, BETA)))
     cfg = write_config(tmp_path, server, [index_source()])
-    run(cfg, sqlite_url, capsys)
-    assert [s.id for s in Repository(open_database(sqlite_url)).list_sources()] == ["cards"]
+    run(cfg, db_url, capsys)
+    assert [s.id for s in Repository(open_database(db_url)).list_sources()] == ["cards"]
 
 
 def test_listing_round_trips_and_summary_names_titles() -> None:

@@ -87,10 +87,10 @@ def test_a_high_change_alerts_every_channel_exactly_once(db_url: str, http: Faul
     db.dispose()
 
 
-def test_a_low_change_goes_to_the_daily_digest_only(sqlite_url: str, http: FaultServer,
+def test_a_low_change_goes_to_the_daily_digest_only(db_url: str, http: FaultServer,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SLACK_ENV, http.url("/slack"))
-    db = open_db(sqlite_url)
+    db = open_db(db_url)
     with smtp_server() as (inbox, port):
         config = make_config(three_channels(http, port, min_severity="low", digest="daily",
                                             digest_below="high")
@@ -113,9 +113,9 @@ def test_a_low_change_goes_to_the_daily_digest_only(sqlite_url: str, http: Fault
 
 
 def test_hostile_page_text_arrives_inert_in_slack_email_and_webhook(
-        sqlite_url: str, http: FaultServer, monkeypatch: pytest.MonkeyPatch) -> None:
+        db_url: str, http: FaultServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SLACK_ENV, http.url("/slack"))
-    db = open_db(sqlite_url)
+    db = open_db(db_url)
     with smtp_server() as (inbox, port):
         config = make_config(three_channels(http, port))
         record_change(db, config, hostile_diff(),
@@ -178,10 +178,10 @@ def test_alert_shows_struck_old_words_and_emphasised_new_words() -> None:
 # ---- email -------------------------------------------------------------------------------------
 
 def test_email_is_multipart_with_subject_message_id_and_date(
-        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FW_TEST_SMTP_USER", "alerts")
     monkeypatch.setenv("FW_TEST_SMTP_PASSWORD", "s3cret-pass")
-    db = open_db(sqlite_url)
+    db = open_db(db_url)
     with smtp_server(user="alerts", password="s3cret-pass") as (inbox, port):
         config = make_config({"email": {
             "smtp_host": "127.0.0.1", "smtp_port": port, "security": "none",
@@ -203,8 +203,8 @@ def test_email_is_multipart_with_subject_message_id_and_date(
     db.dispose()
 
 
-def test_smtp_temporary_error_stays_pending(sqlite_url: str) -> None:
-    db = open_db(sqlite_url)
+def test_smtp_temporary_error_stays_pending(db_url: str) -> None:
+    db = open_db(db_url)
     with smtp_server() as (inbox, port):
         inbox.reply = "451 4.3.0 try again later"
         config = make_config({"email": {"smtp_host": "127.0.0.1", "smtp_port": port,
@@ -221,9 +221,9 @@ def test_smtp_temporary_error_stays_pending(sqlite_url: str) -> None:
 # ---- webhook -----------------------------------------------------------------------------------
 
 def test_webhook_is_signed_and_carries_an_idempotency_key(
-        sqlite_url: str, http: FaultServer, monkeypatch: pytest.MonkeyPatch) -> None:
+        db_url: str, http: FaultServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FW_TEST_HOOK_SECRET", "hmac-secret-value")
-    db = open_db(sqlite_url)
+    db = open_db(db_url)
     config = make_config({"webhook": {"url": http.url("/hook"),
                                       "secret_env": "FW_TEST_HOOK_SECRET"}})
     change_id = record_change(db, config, diff_of(RSP_V1, RSP_V2))
@@ -239,7 +239,7 @@ def test_webhook_is_signed_and_carries_an_idempotency_key(
 # ---- secrets -----------------------------------------------------------------------------------
 
 def test_secrets_never_appear_in_logs_or_error_messages(
-        sqlite_url: str, caplog: pytest.LogCaptureFixture,
+        db_url: str, caplog: pytest.LogCaptureFixture,
         monkeypatch: pytest.MonkeyPatch) -> None:
     slack_token = "T000-B000-XXXXsecretslacktoken"
     smtp_password = "wrong-but-secret-password"
@@ -250,7 +250,7 @@ def test_secrets_never_appear_in_logs_or_error_messages(
         monkeypatch.setenv(SLACK_ENV, server.url(f"/services/{slack_token}"))
         monkeypatch.setenv("FW_TEST_SMTP_USER", "alerts")
         monkeypatch.setenv("FW_TEST_SMTP_PASSWORD", smtp_password)
-        db = open_db(sqlite_url)
+        db = open_db(db_url)
         with smtp_server(user="alerts", password="right") as (_inbox, port):
             config = make_config({
                 "slack": {"webhook_url_env": SLACK_ENV},
@@ -314,8 +314,8 @@ def test_router_applies_severity_company_and_category_filters() -> None:
 # ---- CLI ---------------------------------------------------------------------------------------------
 
 def test_deliveries_command_lists_pending_and_failed_as_json(
-        sqlite_url: str, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    db = open_db(sqlite_url)
+        db_url: str, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    db = open_db(db_url)
     with FaultServer() as server:
         server.route("/hook", Status(503))
         server.route("/bad", Status(400, "bad payload"))
@@ -324,7 +324,7 @@ def test_deliveries_command_lists_pending_and_failed_as_json(
         record_change(db, config, diff_of(RSP_V1, RSP_V2))
         deliver_pending(config, db)
     db.dispose()
-    assert main(["deliveries", "--db", sqlite_url, "--format", "json",
+    assert main(["deliveries", "--db", db_url, "--format", "json",
                  "--config", str(tmp_path / "none.toml")]) == 0
     rows = {r["channel"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["webhook"]["status"] == "pending" and rows["webhook"]["next_attempt_at"]
@@ -380,7 +380,7 @@ def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
-def test_email_over_tls_with_login(sqlite_url: str, tls_cert: tuple[str, str], security: str,
+def test_email_over_tls_with_login(db_url: str, tls_cert: tuple[str, str], security: str,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import ssl
 
@@ -409,7 +409,7 @@ def test_email_over_tls_with_login(sqlite_url: str, tls_cert: tuple[str, str], s
         kwargs.update(ssl_context=ctx, auth_require_tls=False)  # it is TLS, aiosmtpd cannot tell
     controller = Controller(inbox, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
-    db = open_db(sqlite_url)
+    db = open_db(db_url)
     try:
         config = make_config({"email": {
             "smtp_host": "127.0.0.1", "smtp_port": port, "security": security, "ca_file": cert,

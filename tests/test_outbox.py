@@ -67,8 +67,8 @@ def test_a_channel_down_stays_pending_and_is_delivered_next_run_exactly_once(
     db.dispose()
 
 
-def test_429_with_retry_after_waits_as_long_as_the_server_asks(sqlite_url: str) -> None:
-    db = open_db(sqlite_url)
+def test_429_with_retry_after_waits_as_long_as_the_server_asks(db_url: str) -> None:
+    db = open_db(db_url)
     with FaultServer() as server:
         server.route("/hook", Status(429, retry_after=900))
         config = webhook_config(server.url("/hook"))
@@ -81,8 +81,8 @@ def test_429_with_retry_after_waits_as_long_as_the_server_asks(sqlite_url: str) 
     db.dispose()
 
 
-def test_a_hanging_endpoint_times_out_and_stays_pending(sqlite_url: str) -> None:
-    db = open_db(sqlite_url)
+def test_a_hanging_endpoint_times_out_and_stays_pending(db_url: str) -> None:
+    db = open_db(db_url)
     with FaultServer() as server:
         server.route("/hook", Hang())
         config = webhook_config(server.url("/hook"), timeout=0.5)
@@ -94,8 +94,8 @@ def test_a_hanging_endpoint_times_out_and_stays_pending(sqlite_url: str) -> None
     db.dispose()
 
 
-def test_connection_refused_stays_pending(sqlite_url: str) -> None:
-    db = open_db(sqlite_url)
+def test_connection_refused_stays_pending(db_url: str) -> None:
+    db = open_db(db_url)
     config = webhook_config(f"http://127.0.0.1:{unused_port()}/hook")
     record_change(db, config, diff_of(RSP_V1, RSP_V2))
     deliver_pending(config, db)
@@ -104,8 +104,8 @@ def test_connection_refused_stays_pending(sqlite_url: str) -> None:
     db.dispose()
 
 
-def test_gives_up_after_max_attempts(sqlite_url: str) -> None:
-    db = open_db(sqlite_url)
+def test_gives_up_after_max_attempts(db_url: str) -> None:
+    db = open_db(db_url)
     with FaultServer() as server:
         server.route("/hook", Status(503))
         config = webhook_config(server.url("/hook"), max_attempts=2)
@@ -121,8 +121,8 @@ def test_gives_up_after_max_attempts(sqlite_url: str) -> None:
     db.dispose()
 
 
-def test_a_permanent_rejection_fails_at_once(sqlite_url: str) -> None:
-    db = open_db(sqlite_url)
+def test_a_permanent_rejection_fails_at_once(db_url: str) -> None:
+    db = open_db(db_url)
     with FaultServer() as server:
         server.route("/hook", Status(404, "no_service"))
         config = webhook_config(server.url("/hook"))
@@ -219,9 +219,9 @@ def test_a_webhook_killed_after_sending_is_resent_with_the_same_idempotency_key(
     db.dispose()
 
 
-def test_slack_killed_after_sending_is_reported_not_repeated(sqlite_url: str,
+def test_slack_killed_after_sending_is_reported_not_repeated(db_url: str,
                                                              tmp_path: Path) -> None:
-    db = open_db(sqlite_url)
+    db = open_db(db_url)
     with FaultServer() as server:
         killer = KillClient(Page("ok", content_type="text/plain"))
         server.route("/slack", Dynamic(lambda _r: killer))
@@ -230,7 +230,7 @@ def test_slack_killed_after_sending_is_reported_not_repeated(sqlite_url: str,
         cfg.write_text(_toml("slack", server), encoding="utf-8")
         config = load_config(cfg)
         record_change(db, config, diff_of(RSP_V1, RSP_V2))
-        _run_killed(cfg, sqlite_url, killer, {SLACK_ENV: server.url("/slack")})
+        _run_killed(cfg, db_url, killer, {SLACK_ENV: server.url("/slack")})
         report = deliver_pending(config, db, now=datetime.now(UTC) + timedelta(hours=1))
         slacks = server.requests_to("/slack")
     rows = {r.channel: r for r in store.listing(db)}
@@ -241,8 +241,8 @@ def test_slack_killed_after_sending_is_reported_not_repeated(sqlite_url: str,
     db.dispose()
 
 
-def test_two_processes_cannot_claim_the_same_delivery(sqlite_url: str) -> None:
-    db = open_db(sqlite_url)
+def test_two_processes_cannot_claim_the_same_delivery(db_url: str) -> None:
+    db = open_db(db_url)
     config = webhook_config("http://127.0.0.1:9/hook")
     record_change(db, config, diff_of(RSP_V1, RSP_V2))
     row = only_row(db)

@@ -68,53 +68,53 @@ def test_selector_change_gives_a_technical_version_without_the_removed_text(
     assert change is not None and change.severity == "none" and change.signals == ("technical",)
 
 
-def test_technical_versions_never_alert(server: FaultServer, tmp_path: Path, sqlite_url: str,
+def test_technical_versions_never_alert(server: FaultServer, tmp_path: Path, db_url: str,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/rsp", Page(page()))
-    run(write_config(tmp_path, server), sqlite_url, capsys)
+    run(write_config(tmp_path, server), db_url, capsys)
     cfg = write_config(tmp_path, server, remove=[".promo"])
-    reextract(cfg, sqlite_url, capsys)
-    assert Repository(open_database(sqlite_url)).counts()["deliveries"] == 0
+    reextract(cfg, db_url, capsys)
+    assert Repository(open_database(db_url)).counts()["deliveries"] == 0
     assert server.requests_to("/hook") == []
 
 
 def test_next_real_change_is_diffed_against_the_reextracted_text(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/rsp", Page(page()))
-    run(write_config(tmp_path, server), sqlite_url, capsys)
+    run(write_config(tmp_path, server), db_url, capsys)
     cfg = write_config(tmp_path, server, remove=[".promo"])
-    reextract(cfg, sqlite_url, capsys)
-    assert run(cfg, sqlite_url, capsys)["status"] == "unchanged"  # same bytes, same rules
+    reextract(cfg, db_url, capsys)
+    assert run(cfg, db_url, capsys)["status"] == "unchanged"  # same bytes, same rules
     server.route("/rsp", Page(page("We may pause training within 90 days.")))
-    outcome = run(cfg, sqlite_url, capsys)
-    change = Repository(open_database(sqlite_url)).get_change(outcome["change_id"])
+    outcome = run(cfg, db_url, capsys)
+    change = Repository(open_database(db_url)).get_change(outcome["change_id"])
     assert change is not None and "technical" not in change.signals
     (hunk,) = change.diff["hunks"]
     assert "90 days" in hunk["new"] and "newsletter" not in hunk["old"] + hunk["new"]
 
 
-def test_reextract_twice_adds_nothing(server: FaultServer, tmp_path: Path, sqlite_url: str,
+def test_reextract_twice_adds_nothing(server: FaultServer, tmp_path: Path, db_url: str,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/rsp", Page(page()))
-    run(write_config(tmp_path, server), sqlite_url, capsys)
+    run(write_config(tmp_path, server), db_url, capsys)
     cfg = write_config(tmp_path, server, remove=[".promo"])
-    reextract(cfg, sqlite_url, capsys)
-    again = reextract(cfg, sqlite_url, capsys, "rsp")
+    reextract(cfg, db_url, capsys)
+    again = reextract(cfg, db_url, capsys, "rsp")
     assert again["technical_versions"] == [] and again["unchanged"] == 1
 
 
-def test_unchanged_rules_add_no_version(server: FaultServer, tmp_path: Path, sqlite_url: str,
+def test_unchanged_rules_add_no_version(server: FaultServer, tmp_path: Path, db_url: str,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     server.route("/rsp", Page(page()))
     cfg = write_config(tmp_path, server)
-    run(cfg, sqlite_url, capsys)
-    assert reextract(cfg, sqlite_url, capsys)["technical_versions"] == []
-    assert len(Repository(open_database(sqlite_url)).history("rsp")) == 1
+    run(cfg, db_url, capsys)
+    assert reextract(cfg, db_url, capsys)["technical_versions"] == []
+    assert len(Repository(open_database(db_url)).history("rsp")) == 1
 
 
-def test_unknown_source_is_a_usage_error(server: FaultServer, tmp_path: Path, sqlite_url: str,
+def test_unknown_source_is_a_usage_error(server: FaultServer, tmp_path: Path, db_url: str,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     cfg = write_config(tmp_path, server)
-    assert main(["reextract", "nope", "--config", str(cfg), "--db", sqlite_url]) == 2
+    assert main(["reextract", "nope", "--config", str(cfg), "--db", db_url]) == 2
     assert "unknown source 'nope'" in capsys.readouterr().err

@@ -60,29 +60,29 @@ def test_a_b_a_is_recorded_as_a_low_severity_revert_naming_the_version(
 
 
 def test_new_text_after_flapping_is_a_normal_change(server: FaultServer, tmp_path: Path,
-                                                    sqlite_url: str,
+                                                    db_url: str,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     cfg = config(tmp_path, server)
     for html in (A, B, A):
-        cycle(server, cfg, sqlite_url, html, capsys)
-    fresh = cycle(server, cfg, sqlite_url, C, capsys)
-    change = Repository(open_database(sqlite_url)).get_change(fresh["change_id"])
+        cycle(server, cfg, db_url, html, capsys)
+    fresh = cycle(server, cfg, db_url, C, capsys)
+    change = Repository(open_database(db_url)).get_change(fresh["change_id"])
     assert change is not None and "reverted" not in change.signals
 
 
 def test_return_to_a_text_older_than_the_window_is_not_a_revert(
-        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        server: FaultServer, tmp_path: Path, db_url: str,
         capsys: pytest.CaptureFixture[str]) -> None:
     cfg = config(tmp_path, server, revert_window=1)
     for html in (A, B, C):
-        cycle(server, cfg, sqlite_url, html, capsys)
-    back = cycle(server, cfg, sqlite_url, A, capsys)  # A is 3 versions back; window is 1
-    change = Repository(open_database(sqlite_url)).get_change(back["change_id"])
+        cycle(server, cfg, db_url, html, capsys)
+    back = cycle(server, cfg, db_url, A, capsys)  # A is 3 versions back; window is 1
+    change = Repository(open_database(db_url)).get_change(back["change_id"])
     assert change is not None and "reverted" not in change.signals
 
 
 def test_revert_is_routed_as_a_low_severity_change(server: FaultServer, tmp_path: Path,
-                                                   sqlite_url: str,
+                                                   db_url: str,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     """The router sees the change as low/reverted, so channels with min_severity above low
     never get an outbox row for flapping."""
@@ -92,8 +92,8 @@ def test_revert_is_routed_as_a_low_severity_change(server: FaultServer, tmp_path
     from crawler.cycle import Cycle
 
     cfg = config(tmp_path, server)
-    cycle(server, cfg, sqlite_url, A, capsys)
-    cycle(server, cfg, sqlite_url, B, capsys)
+    cycle(server, cfg, db_url, A, capsys)
+    cycle(server, cfg, db_url, B, capsys)
     seen = []
 
     def router(_source: object, change: object) -> tuple[str, ...]:
@@ -101,7 +101,7 @@ def test_revert_is_routed_as_a_low_severity_change(server: FaultServer, tmp_path
         return ()
 
     server.route("/rsp", Page(A))
-    db = open_database(sqlite_url)
+    db = open_database(db_url)
     asyncio.run(Cycle(load_config(cfg), db, router=router).run())
     (change,) = seen
     assert change.severity == "low" and change.signals[0] == "reverted"  # type: ignore[attr-defined]

@@ -156,8 +156,8 @@ def seed(db: Database) -> Seeded:
 
 
 @pytest.fixture
-def seeded(sqlite_url: str) -> Seeded:
-    db = open_database(sqlite_url)
+def seeded(db_url: str) -> Seeded:
+    db = open_database(db_url)
     yield seed(db)
     db.dispose()
 
@@ -209,8 +209,8 @@ def test_dashboard_filters_by_company_severity_and_category(client: TestClient) 
     assert rows("?status=failing") == {"broken"}
 
 
-def test_empty_database_says_what_to_do(sqlite_url: str) -> None:
-    db = open_database(sqlite_url)
+def test_empty_database_says_what_to_do(db_url: str) -> None:
+    db = open_database(db_url)
     r = TestClient(create_app(db)).get("/")
     assert "framewatch run" in r.text and "No sources yet" in r.text
     Repository(db).sync_sources([SourceInfo(id="a", company="A", title="T", url="https://a/",
@@ -433,8 +433,8 @@ def run_cli(*args: str, env: dict[str, str] | None = None,
                           capture_output=True, text=True, timeout=timeout)
 
 
-def test_serve_refuses_a_public_host_without_token(sqlite_url: str) -> None:
-    r = run_cli("serve", "--host", "0.0.0.0", "--db", sqlite_url)
+def test_serve_refuses_a_public_host_without_token(db_url: str) -> None:
+    r = run_cli("serve", "--host", "0.0.0.0", "--db", db_url)
     assert r.returncode == 2
     assert "refusing to listen on 0.0.0.0" in r.stderr and "FRAMEWATCH_WEB_TOKEN" in r.stderr
 
