@@ -8,8 +8,13 @@ paragraph that runs over a page is one paragraph; no page markers).
 
 Library: pypdf, chosen by measurement (bench/pdf_choice.md): on the real framework texts
 rendered to PDF it was ~5x faster than pdfminer.six with equal or better word fidelity, and
-its ``visitor_text`` hook gives the baseline and font size of each run of text, which is the
-geometry paragraph detection needs.
+its ``visitor_text`` hook gives the position, font and size of each run of text; with the
+fonts' glyph widths that is the geometry paragraph detection needs (baselines for gaps, right
+edges for "would the next word have fitted?").
+
+Every rule is chosen so that its answer cannot depend on where lines or pages break: what is
+layout-dependent (page-foot position, the hyphen a wrap leaves, the length of leader dots) is
+either not read or folded to one canonical form. bench/pdf_choice.md lists what still differs.
 """
 
 from __future__ import annotations
@@ -39,13 +44,6 @@ class PdfText:
     warnings: tuple[str, ...]
 
 
-@dataclass(slots=True)
-class _Line:
-    text: str
-    y: float | None  # baseline in page space; None when pypdf gave no position
-    size: float  # effective font size
-
-
 # A bare page number: "7", "- 7 -", "Page 7", "7 of 40", "vii".
 _PAGE_NUMBER = re.compile(
     r"^\W*(?:page\s*)?(?:\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[ivxlcdm]{1,7})\W*$", re.I
@@ -58,29 +56,106 @@ _NUMBERED_HEADING = re.compile(
 _BULLET = re.compile(r"^(?:[\u2022\u25cf\u25aa\u25e6\u2023\u2043\u2219\u25a0\u2013\u2014-]\s|"
                      r"\(?[a-z0-9ivx]{1,4}[.)]\s)")
 _TERMINAL = re.compile(r"[.!?:;][\"')\]\u201d\u2019]*$")
-_HYPHEN_END = re.compile(r"[A-Za-z\u00c0-\u024f][-\u00ad\u2010]$")
 
 
-def _page_lines(page: object) -> list[_Line]:
-    """Lines of one page in content order, each with its baseline and font size."""
+@dataclass(slots=True)
+class _Line:
+    text: str
+    y: float | None  # baseline in page space; None when pypdf gave no position
+    size: float  # effective font size
+    # Horizontal geometry, None when unknown (no position, or no usable font widths):
+    left: float | None = None  # x of the first glyph, page space
+    right: float | None = None  # right edge of the last glyph, page space
+    lead: float | None = None  # width of the line's first word
+    lead1: float | None = None  # width of the line's first character
+    space: float | None = None  # width of a space in the line's last font
+
+
+class _Widths:
+    """Glyph widths of a document's fonts, for "would the next word have fitted" tests.
+
+    Built lazily from pypdf's font model (the /Widths array, or the core-14 AFM metrics for
+    unembedded Helvetica/Times/Courier) and cached per font dictionary, so a page costs one
+    dict lookup per character of the few runs that are measured.
+    """
+
+    def __init__(self) -> None:
+        self._fonts: dict[int, tuple[object, dict[str, float] | None]] = {}
+
+    def table(self, font: object) -> dict[str, float] | None:
+        if font is None:
+            return None
+        hit = self._fonts.get(id(font))
+        if hit is not None and hit[0] is font:
+            return hit[1]
+        widths: dict[str, float] | None = None
+        try:
+            from pypdf.generic._font import Font
+
+            model = Font.from_font_resource(font)  # type: ignore[arg-type]
+            if model.interpretable and len(model.character_widths) > 2:
+                # Widths are keyed by character *code*; the text we measure is Unicode
+                # (a WinAnsi right quote is code 0x92), so key them by what each code means.
+                by_code = model.character_widths
+                widths = dict(by_code)
+                codes: list[tuple[object, object]] = list(model.character_map.items())
+                if isinstance(model.encoding, dict):
+                    codes += list(model.encoding.items())
+                for code, uni in codes:
+                    key = chr(code) if isinstance(code, int) else code
+                    if isinstance(uni, str) and len(uni) == 1 and isinstance(key, str) \
+                            and key in by_code:
+                        widths[uni] = by_code[key]
+                widths.setdefault(" ", float(model.space_width or widths["default"] / 2))
+        except Exception:  # an odd font only costs us the horizontal test
+            widths = None
+        self._fonts[id(font)] = (font, widths)  # keep the dict alive: ids are then unique
+        return widths
+
+    @staticmethod
+    def measure(table: dict[str, float], text: str) -> float:
+        default = table.get("default", 500.0)
+        return sum([table.get(c, default) for c in text]) / 1000.0
+
+
+def _page_lines(page: object, widths: _Widths) -> list[_Line]:
+    """Lines of one page in content order, each with its baseline, font size and extent."""
     lines: list[_Line] = []
     parts: list[str] = []
+    # position, size, and the first/last measurable run of the line being built
     pos: list[float | None] = [None]
     size: list[float] = [0.0]
+    first: list[tuple[float | None, str, dict[str, float] | None, float] | None] = [None]
+    last: list[tuple[float, str, dict[str, float] | None, float] | None] = [None]
 
     def end_line() -> None:
         text = "".join(parts).strip()
         parts.clear()
         if text:
-            lines.append(_Line(text, pos[0], size[0]))
-        pos[0], size[0] = None, 0.0
+            line = _Line(text, pos[0], size[0])
+            if first[0] is not None:
+                line.left, chunk, table, scale = first[0]
+                if table is not None:
+                    word = chunk.split(None, 1)[0]
+                    line.lead = _Widths.measure(table, word) * scale
+                    line.lead1 = _Widths.measure(table, word[:1]) * scale
+            if last[0] is not None and last[0][2] is not None:
+                x, chunk, table, scale = last[0]
+                line.right = x + _Widths.measure(table, chunk.rstrip()) * scale
+                line.space = _Widths.measure(table, " ") * scale
+            lines.append(line)
+        pos[0], size[0], first[0], last[0] = None, 0.0, None, None
 
     def visit(text: str, cm: list[float], tm: list[float], font: object, font_size: float) -> None:
         if not text:
             return
         # text-space origin -> page space: (tm x cm)
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+        # Glyph widths are in 1/1000 text-space units; horizontal scale of text space:
+        hscale = math.hypot(tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3])
+        table = widths.table(font)
         chunks = text.split("\n")
         for i, chunk in enumerate(chunks):
             if i:
@@ -89,6 +164,11 @@ def _page_lines(page: object) -> list[_Line]:
                 if pos[0] is None:
                     pos[0] = y
                 size[0] = max(size[0], abs(font_size * (scale or 1.0)))
+                # Only the chunk's first segment starts at the reported x.
+                known = table if i == 0 else None
+                if first[0] is None:
+                    first[0] = (x if i == 0 else None, chunk.lstrip(), known, font_size * hscale)
+                last[0] = (x, chunk, known, font_size * hscale)
                 parts.append(chunk)
             elif chunk:
                 parts.append(chunk)
@@ -99,7 +179,13 @@ def _page_lines(page: object) -> list[_Line]:
 
 
 def _edge_key(text: str) -> str:
-    """Running headers differ only by page number: compare them with digits masked."""
+    """Running headers differ only by page number: compare them with digits masked.
+
+    A bare page number (arabic or roman) is one key whatever its value, so "7" at the foot of
+    page 7 and "viii" at the foot of page 8 count as the same running element.
+    """
+    if _PAGE_NUMBER.match(text):
+        return "#page"
     return re.sub(r"\d+", "#", " ".join(text.lower().split()))
 
 
@@ -107,9 +193,12 @@ def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
     """Remove page numbers and headers/footers repeated at the top/bottom edge of pages.
 
     Candidates are the two highest and two lowest lines of each page (by baseline, so it works
-    whatever order the generator wrote them in). A candidate goes if it is a bare page number,
-    or if the same text (digits masked) sits at the same height on at least half the pages
-    (min 2): running heads are stamped at a fixed position, body text that merely repeats is not.
+    whatever order the generator wrote them in). A candidate goes if the same text (digits
+    masked; any bare page number counts as the same text) sits at the same height on at least
+    half the pages (min 2): running heads are stamped at a fixed position, body text that
+    merely repeats is not. A lone number that happens to be the first or last body line of a
+    page is *content* (a figure, a stray page number copied into the text) and stays:
+    dropping it by position alone would make the text depend on where pages break.
     """
     edges: list[dict[int, tuple[str, int]]] = []
     counts: dict[tuple[str, int], int] = {}
@@ -124,54 +213,194 @@ def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
     threshold = max(2, math.ceil(len(pages) / 2))
     out = []
     for lines, idx in zip(pages, edges, strict=True):
-        out.append([
-            ln for i, ln in enumerate(lines)
-            if i not in idx or not (_PAGE_NUMBER.match(ln.text) or counts[idx[i]] >= threshold)
-        ])
+        out.append([ln for i, ln in enumerate(lines)
+                    if i not in idx or counts[idx[i]] < threshold])
     return out
 
 
+# --- rejoining words that a line break or an earlier extraction split at a hyphen ------------
+
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-_LAST_PART = re.compile(r"([^\W\d_]+)[-\u00ad\u2010]$")
-_FIRST_PART = re.compile(r"[^\W\d_]+")
+# "<token ending in a letter/digit><hyphen><spaces>" followed by the next token. Lines are
+# joined with a space first, so a hyphen at a line end and the same hyphen followed by a space
+# inside a line (how a copy of an earlier PDF extraction keeps "trans- mission") look alike:
+# whatever we decide cannot depend on where the line broke.
+_SPLIT = re.compile(r"(?<!\S)(\S*?[^\W_])[-\u00ad\u2010] +(?=(\S+))")
+_TAIL_LETTERS = re.compile(r"([^\W\d_]+)$")
+_HEAD_LOWER = re.compile(r"[^\W\d_A-Z]+")
+_URLISH = re.compile(r"://|^www\.|^[\w.+-]+@|/|\.[a-z]{2,}[/.]", re.I)
+# "pre- and post-deployment", "short- or long-term": a suspended hyphen, kept as written.
+_SUSPENDED = frozenset({"and", "or", "nor", "to", "through", "vs", "versus", "und", "oder",
+                        "et", "ou"})
 
 
-def _vocabulary(pages: list[list[_Line]]) -> set[str]:
-    """Lower-cased words (hyphenated compounds kept whole) as they appear inside lines."""
-    return {w.lower() for lines in pages for ln in lines for w in _WORD.findall(ln.text)}
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    """How the document itself spells words, outside any hyphen-space split."""
+
+    words: frozenset[str]  # lower-cased single words ("risk", "based")
+    compounds: frozenset[str]  # lower-cased hyphenated compounds ("risk-based")
 
 
-def _join(prev: str, nxt: str, vocabulary: set[str]) -> str:
-    """Join two wrapped lines, undoing a hyphenation at the end of the first.
+def _vocabulary(paragraphs: list[str]) -> _Vocabulary:
+    """Collect spellings from every paragraph with the hyphen-space splits masked out.
 
-    "accoun-" + "tability" becomes "accountability". A compound that merely wrapped at its own
-    hyphen ("risk-" + "based") keeps it when the document writes "risk-based" elsewhere and
-    never "riskbased": the document's own spelling is the only evidence a layout gives us.
+    The splits are masked because which of them exist depends on the layout (a compound that
+    wraps at its hyphen in A5 is whole in A4); everything else in the text does not.
     """
-    if _HYPHEN_END.search(prev) and nxt[:1].islower():
-        last, first = _LAST_PART.search(prev), _FIRST_PART.match(nxt)
-        if last and first:
-            a, b = last.group(1).lower(), first.group(0).lower()
-            if f"{a}-{b}" in vocabulary and f"{a}{b}" not in vocabulary:
-                return prev[:-1] + "-" + nxt
-        return prev[:-1] + nxt
-    return prev + " " + nxt
+    words: set[str] = set()
+    compounds: set[str] = set()
+    for paragraph in paragraphs:
+        masked = _SPLIT.sub(" ", paragraph)
+        for token in _WORD.findall(masked):
+            (compounds if "-" in token else words).add(token.lower())
+    return _Vocabulary(frozenset(words), frozenset(compounds))
+
+
+def _rejoin_splits(paragraph: str, vocab: _Vocabulary) -> str:
+    """Resolve every "word- word" split in a paragraph the same way, wherever lines broke.
+
+    - inside a URL, e-mail address or path: the hyphen belongs there ("risk-" + "report.pdf");
+    - before "and"/"or"/"to": a suspended hyphen ("pre- and post-mitigation"), kept;
+    - before a capital or a digit ("non-" + "Western", "GPT-" + "4"): a compound, kept;
+    - otherwise the document decides: its own spelling "risk-based" or "accountability" wins;
+      with no spelling either way, a compound of two words it uses ("decision" + "making") keeps
+      the hyphen and anything else ("accoun" + "tability", "trans" + "mission") is one word.
+    """
+    if "- " not in paragraph and "\u00ad " not in paragraph and "\u2010 " not in paragraph:
+        return paragraph
+
+    def resolve(match: re.Match[str]) -> str:
+        left, right = match.group(1), match.group(2)
+        if _URLISH.search(left):
+            return left + "-"
+        head = _HEAD_LOWER.match(right)
+        if head is None:  # capital, digit, bracket: the hyphen is part of a compound
+            return left + "-"
+        b = head.group(0).lower()
+        if b in _SUSPENDED and len(head.group(0)) == len(right.rstrip(",.;:")):
+            return left + "- "
+        tail = _TAIL_LETTERS.search(left)
+        if tail is None:  # "2023-" + "onwards", "ASL-3-" + "level"
+            return left + "-"
+        a = tail.group(1).lower()
+        hyphenated, joined = f"{a}-{b}" in vocab.compounds, f"{a}{b}" in vocab.words
+        if hyphenated != joined:
+            return left + "-" if hyphenated else left
+        if hyphenated or (len(a) > 2 and a in vocab.words and b in vocab.words):
+            return left + "-"
+        return left
+
+    return _SPLIT.sub(resolve, paragraph)
+
+
+# "Introduction ........ 3", "4.1 Safeguards . . . . . . 10", "Scope ……… 4": the number of
+# dots depends on the page width and the font, so any run of four or more dots, two or more
+# ellipses, or one ellipsis before a page number becomes one canonical leader. Three dots and
+# a lone ellipsis in prose are left alone.
+_LEADER = re.compile(
+    r" *(?:\.(?: ?\.){3,}|\u2026(?: ?[.\u2026])+|\u2026(?= ?\d{1,4}(?:\s|$)))(?: ?[.\u2026])* *")
+
+
+def _canonical_leaders(paragraph: str) -> str:
+    """Replace table-of-contents leaders by " ... " (see _LEADER)."""
+    if "..." in paragraph or ". ." in paragraph or "\u2026" in paragraph:
+        return _LEADER.sub(" ... ", paragraph)
+    return paragraph
+
+
+# --- paragraphs -------------------------------------------------------------------------------
+
+# How a sentence or an item starts: not with a lower-case letter. Private-use characters are
+# the bullets of symbol fonts (Wingdings, Symbol) as most PDFs map them.
+_SENTENCE_START = re.compile(
+    "[^\\W_a-z\u00df-\u00ff]|[\"'(\\[\u201c\u2018\u2022\u25cf\u25aa\u2013\u2014\uf000-\uf8ff\x7f-]")
+# A sentence ends with . ! ? (closing quotes/brackets allowed), but not in a leader ". . ."
+_SENTENCE_END = re.compile(r"(?<![.\s][.\s])(?<!\.)[.!?][\"')\]\u201d\u2019]*$")
+_LAST_TOKEN = re.compile(r"\S+$")
+
+
+def _right_margin(lines: list[_Line]) -> float | None:
+    """Where full lines end: a high percentile of measured right edges, not the maximum.
+
+    An unbreakable URL can overflow the margin; a percentile ignores it. Being a little short
+    of the true margin only makes the fit test more cautious.
+    """
+    rights = sorted(ln.right for ln in lines if ln.right is not None)
+    if len(rights) < 5:
+        return None
+    return rights[min(len(rights) - 1, int(len(rights) * 0.97))]
+
+
+_FIT_SLACK = 0.1  # em
+
+
+def _room_for_next_word(prev: _Line, nxt: _Line, margin: float | None) -> bool | None:
+    """Would the next line's first word have fitted at the end of ``prev``?
+
+    Text set flush left or justified is filled greedily (justification only spreads the
+    leftover room, which is by definition narrower than the next word): a line that stops
+    although the next word would have fitted ends its paragraph, or was broken by hand.
+    Either way every layout breaks there, so splitting there is stable. None when a width is
+    unknown (no /Widths, no position) or the lines are not in one column.
+    """
+    if margin is None or prev.right is None or nxt.lead is None or prev.space is None:
+        return None
+    if prev.left is not None and nxt.left is not None and abs(prev.left - nxt.left) > margin / 3:
+        return None  # table cells or columns side by side: this margin is not theirs
+    # Measured widths are good to a point or so (unmapped glyphs, engines that let a line
+    # overhang), so the word must fit with a little to spare.
+    return prev.right + prev.space + nxt.lead <= margin - _FIT_SLACK * prev.size
+
+
+def _split_mid_word(prev: _Line, nxt: _Line, margin: float | None) -> bool:
+    """Did the layout engine cut a too-long token (a URL) at the margin, inside the token?
+
+    Engines split a word only when it cannot fit on a line at all, and then fill the line to
+    the last glyph that fits: so the line is full to within one character, and its last token
+    looks like a URL or path (or is the whole line). Rejoining it without a space gives the
+    text of a layout wide enough not to split it.
+    """
+    if margin is None or prev.right is None or nxt.lead1 is None:
+        return False
+    if prev.right + nxt.lead1 <= margin + 0.5:
+        return False
+    token = _LAST_TOKEN.search(prev.text)
+    if token is None or prev.text.endswith((",", ";", ")")):
+        return False  # a list of URLs: the break is between them
+    head = nxt.text.split(None, 1)[0]
+    if re.match(r"https?:|www\.", head, re.I):
+        return False
+    return token.group(0) == prev.text or bool(re.search(r"://|^www\.", token.group(0)))
 
 
 def _paragraphs(pages: list[list[_Line]]) -> list[str]:
     """Rejoin lines into paragraphs, across page breaks, from geometry that survives re-layout.
 
+    Every rule reads only what a re-layout keeps: vertical gaps and font sizes inside a page,
+    how full a line is (would the next word have fitted?), and how sentences end and start.
+    Nothing depends on where a line sits on its page.
+
     Within a page a new paragraph starts at a vertical gap wider than 1.3x the usual line pitch
-    for that font size, at a font-size change, when the baseline moves up (a new column), or at
-    a bullet/numbered item after a line that ends a sentence. Across a page break the gap is
-    meaningless, so the paragraph continues unless the last line was short (a paragraph's last
-    line, or a heading), the font size changed, or a sentence ended and an item or heading
-    starts.
+    for that font size, at a font-size change, when the baseline moves up (a new column), after
+    a line that stopped although the next word would have fitted, or at an indented
+    bullet/numbered item after a line that ends a sentence.
+
+    Across a page break the vertical gap means nothing, so the line before the break is judged
+    by how it ends:
+
+    - a font-size change starts a new paragraph;
+    - a line that stopped although the next word would have fitted is a paragraph's last line
+      (when widths are unknown, a line under 80% of the usual full length in characters);
+    - a full line that ends a sentence (. ! ?), followed by one that starts like a sentence or
+      an item (capital, digit, bullet, quote), ends the paragraph too. This is a guess: a
+      sentence can end exactly at the margin of a page's last line. It is the one residual
+      layout dependence, and it is rare (it needs both coincidences at once);
+    - anything else continues the paragraph.
     """
     all_lines = [ln for lines in pages for ln in lines]
     if not all_lines:
         return []
-    vocabulary = _vocabulary(pages)
     pitches: list[float] = []
     for lines in pages:
         for a, b in zip(lines, lines[1:], strict=False):
@@ -186,6 +415,7 @@ def _paragraphs(pages: list[list[_Line]]) -> list[str]:
     pitch = min(pitches[len(pitches) // 7], 1.6) if pitches else 1.2
     lengths = sorted(len(ln.text) for ln in all_lines)
     full = lengths[int(len(lengths) * 0.9)] if lengths else 0
+    margin = _right_margin(all_lines)
 
     paras: list[list[str]] = []
     prev: _Line | None = None
@@ -194,23 +424,36 @@ def _paragraphs(pages: list[list[_Line]]) -> list[str]:
             new = prev is None
             if prev is not None:
                 size_change = abs(ln.size - prev.size) > 0.15 * max(prev.size, 1.0)
-                ends_sentence = bool(_TERMINAL.search(prev.text))
                 item = bool(_BULLET.match(ln.text) or _NUMBERED_HEADING.match(ln.text))
+                fitted = _room_for_next_word(prev, ln, margin)
                 if i == 0:  # first line of a page: no usable gap
-                    short = len(prev.text) < 0.8 * full
-                    new = size_change or short or (ends_sentence and item)
+                    if fitted is None:
+                        fitted = len(prev.text) < 0.8 * full
+                    ends = bool(_SENTENCE_END.search(prev.text))
+                    starts = bool(_SENTENCE_START.match(ln.text))
+                    new = size_change or fitted or (ends and (starts or item))
                 elif ln.y is None or prev.y is None:
                     new = size_change
                 else:
                     dy = prev.y - ln.y
                     gap = dy > 1.3 * pitch * max(min(ln.size, prev.size), 1.0)
-                    new = gap or dy < -0.5 * ln.size or size_change or (ends_sentence and item)
+                    # An item after a full line: only if indentation marks it (an unindented
+                    # "2." that wrapped to a line start is just a wrapped sentence).
+                    indented = (fitted is None or (prev.left is not None and ln.left is not None
+                                                   and abs(prev.left - ln.left) > 1.0))
+                    new = (gap or dy < -0.5 * ln.size or size_change
+                           or (bool(_TERMINAL.search(prev.text)) and item
+                               and (indented or bool(fitted))))
             if new:
                 paras.append([ln.text])
+            elif prev is not None and _split_mid_word(prev, ln, margin):
+                paras[-1][-1] += ln.text
             else:
-                paras[-1][-1] = _join(paras[-1][-1], ln.text, vocabulary)
+                paras[-1].append(ln.text)
             prev = ln
-    return [p[0] for p in paras]
+    joined = [" ".join(p) for p in paras]
+    vocab = _vocabulary(joined)
+    return [_canonical_leaders(_rejoin_splits(p, vocab)) for p in joined]
 
 
 def _heading(paragraph: str) -> str:
@@ -260,12 +503,13 @@ def extract_pdf(body: bytes, *, max_pages: int = 500, timeout: float = 60.0) -> 
 
     pages: list[list[_Line]] = []
     warnings: list[str] = []
+    widths = _Widths()
     for number, page in enumerate(reader.pages, start=1):
         if time.monotonic() - started > timeout:
             raise ExtractError("pdf_timeout", f"gave up after {timeout:g} s at page {number}"
                                f" of {count}")
         try:
-            pages.append(_page_lines(page))
+            pages.append(_page_lines(page, widths))
         except Exception as exc:  # one broken page should not lose the other 80
             warnings.append(f"page {number}: text not extractable ({exc.__class__.__name__})")
             pages.append([])
