@@ -62,7 +62,7 @@ import re
 import shutil
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -80,9 +80,23 @@ if TYPE_CHECKING:  # playwright is an optional extra; imported only when a brows
 log = logging.getLogger("framewatch.browser")
 
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
+#: Chromium features Playwright 1.5x disables itself; repeated here because our own
+#: ``--disable-features`` comes after Playwright's on the command line and must not undo it.
+_PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding",
+    "ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin", "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
+    "PreconnectToSearch",
+)
+#: SpareRendererForSitePerProcess keeps a pre-started renderer for the *default* profile; every
+#: page here gets a fresh context, which cannot use it, so it only cost memory and CPU (3
+#: renderers per page instead of 2, measured with CDP SystemInfo.getProcessInfo).
+_DISABLED_FEATURES = (*_PLAYWRIGHT_DISABLED_FEATURES, "SpareRendererForSitePerProcess")
 LAUNCH_ARGS = (
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+    "--disable-features=" + ",".join(_DISABLED_FEATURES),
 )
 #: Resource types aborted before they are requested: they never change the text.
 BLOCKED_RESOURCES = frozenset({"image", "font", "media"})
@@ -92,6 +106,10 @@ DEFAULT_CONCURRENCY = 2
 IDLE_CAP = 10.0
 #: The network counts as idle after this long without a request starting or ending.
 QUIET = 0.2
+#: Node options for Playwright's driver: a 1 MB young generation instead of Node's default
+#: 16 MB semi-spaces: 20-30 MB less resident (measured) for a driver that only relays small
+#: JSON messages.
+DRIVER_NODE_OPTIONS = "--max-semi-space-size=1"
 INSTALL_HINT = (
     "Install a browser and the optional extra: `apt-get install chromium` and "
     "`pip install 'framewatch[browser]'` (framewatch never downloads a browser), or set "
@@ -416,7 +434,8 @@ class BrowserOptions:
 def browser_options(config: Config) -> BrowserOptions:
     s = config.settings
     return BrowserOptions(browser_path=s.browser_path, timeout=s.total_timeout,
-                          max_bytes=s.max_bytes, allow_private=s.allow_private)
+                          max_bytes=s.max_bytes, allow_private=s.allow_private,
+                          concurrency=s.browser_concurrency)
 
 
 @dataclass
@@ -504,7 +523,8 @@ class BrowserFetcher:
                 raise
             self._launches += 1
             if self._playwright is None:
-                self._playwright = await async_playwright().start()
+                with _driver_node_options():
+                    self._playwright = await async_playwright().start()
             try:
                 self._browser = await self._playwright.chromium.launch(
                     executable_path=executable, args=list(self.options.launch_args),
@@ -575,6 +595,7 @@ class BrowserFetcher:
         context = await browser.new_context(
             user_agent=self.user_agent(user_agent), proxy=proxy_settings,  # type: ignore[arg-type]
             accept_downloads=False, service_workers="block", java_script_enabled=True)
+        page: Page | None = None
         try:
             await context.route("**/*", _abort_heavy)
             page = await context.new_page()
@@ -595,6 +616,10 @@ class BrowserFetcher:
             await self._wait_for_content(page, url, wait_for, deadline, state)
             return await self._result(page, url, state, started, deadline)
         finally:
+            # The page first: its renderer starts shutting down while the context is torn down.
+            with contextlib.suppress(Exception):
+                if page is not None:
+                    await asyncio.wait_for(page.close(), 5)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(context.close(), 5)
             if state.proxy is not None:
@@ -782,6 +807,24 @@ async def _settle(page: Page, state: _PageState, deadline: float, idle_cap: floa
         if state.inflight == 0 and time.monotonic() - state.last_activity >= QUIET:
             return
         await asyncio.sleep(QUIET / 4)
+
+
+@contextlib.contextmanager
+def _driver_node_options() -> Iterator[None]:
+    """Start Playwright's Node driver with :data:`DRIVER_NODE_OPTIONS` (it inherits our env).
+
+    Playwright has no option for the driver's flags, so ``NODE_OPTIONS`` is set only while the
+    driver is spawned and restored after; a user's own ``NODE_OPTIONS`` is kept and wins.
+    """
+    before = os.environ.get("NODE_OPTIONS")
+    os.environ["NODE_OPTIONS"] = f"{DRIVER_NODE_OPTIONS} {before}" if before else DRIVER_NODE_OPTIONS
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("NODE_OPTIONS", None)
+        else:
+            os.environ["NODE_OPTIONS"] = before
 
 
 def _seconds_left(deadline: float) -> float:

@@ -58,6 +58,7 @@ class Settings:
     revert_window: int = 5
     archive_url: str = "https://web.archive.org"
     browser_path: str | None = None
+    browser_concurrency: int = 2  # pages rendering at once; 1 halves renderer memory
     workers: int = 0  # extraction processes; 0 = one per core
 
 
@@ -117,6 +118,7 @@ _SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
     "read_timeout": (int, float), "total_timeout": (int, float), "max_bytes": int, "retries": int,
     "backoff": (int, float), "max_pdf_pages": int, "pdf_timeout": (int, float),
     "health_failures": int, "revert_window": int, "archive_url": str, "browser_path": str,
+    "browser_concurrency": int,
     "workers": int,
 }
 _SOURCE_KEYS = {
@@ -246,7 +248,7 @@ def _parse_settings(raw: Any, lines: _Lines, path: str) -> Settings:
             # and `inf` would disable a timeout; both are typos, never intended.
             raise ConfigError(f"must be a finite number, got {value!r}", **where)
         if key in ("concurrency", "per_host", "max_bytes", "max_pdf_pages", "health_failures",
-                   "revert_window") and value < 1:
+                   "revert_window", "browser_concurrency") and value < 1:
             raise ConfigError("must be at least 1", **where)
         if key in ("connect_timeout", "read_timeout", "total_timeout", "pdf_timeout") and value <= 0:
             raise ConfigError("must be a positive number of seconds", **where)
