@@ -312,12 +312,14 @@ def test_the_deadline_covers_all_attempts_together(server: FaultServer) -> None:
 
 def test_a_connection_reset_mid_body_is_reset(server: FaultServer) -> None:
     url = server.route("/rst", ResetMidBody())
-    fetch_error(url, "reset")
+    err = fetch_error(url, "reset")
+    assert url in err.message
 
 
 def test_a_server_that_closes_without_answering_is_reset(server: FaultServer) -> None:
     url = server.route("/bye", CloseWithoutResponse())
-    fetch_error(url, "reset")
+    err = fetch_error(url, "reset")
+    assert url in err.message
 
 
 def test_a_body_shorter_than_its_content_length_is_truncated(server: FaultServer) -> None:
@@ -328,7 +330,8 @@ def test_a_body_shorter_than_its_content_length_is_truncated(server: FaultServer
 
 def test_broken_chunked_encoding_is_a_protocol_error(server: FaultServer) -> None:
     url = server.route("/chunks", BrokenChunked())
-    fetch_error(url, "protocol")
+    err = fetch_error(url, "protocol")
+    assert url in err.message
 
 
 def test_a_bad_gzip_body_is_a_protocol_error(server: FaultServer) -> None:
