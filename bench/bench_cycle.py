@@ -161,15 +161,21 @@ def write_config(path: Path, port: int, n: int, concurrency: int = 8) -> None:
     path.write_text("\n".join(lines))
 
 
+CPU_SECONDS: list[float] = []  # user + system CPU of each framewatch run and its workers
+
+
 def run_cycle(cfg: Path, db: Path) -> tuple[float, dict, int]:  # type: ignore[type-arg]
     cmd = [sys.executable, "-m", "crawler.cli", "-q", "run", "--config", str(cfg),
            "--db", f"sqlite:///{db}", "--format", "json", "--no-notify"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[1])
     elapsed = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    rss = usage.ru_maxrss
+    CPU_SECONDS.append(usage.ru_utime + usage.ru_stime - cpu_before)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"framewatch failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return elapsed, json.loads(proc.stdout), max(rss, before)
@@ -181,6 +187,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--changed", type=float, default=0.06)
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--modes", default="validators,no-validators",
+                    help="comma-separated subset of validators,no-validators")
+    ap.add_argument("--cpu", action="store_true",
+                    help="also print the median CPU seconds (user + system) of each cycle kind; "
+                         "on a shared machine CPU time is steadier than wall time")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="fw-bench-"))
     state = tmp / "state.json"
@@ -194,18 +205,22 @@ def main() -> None:
     rng = random.Random(42)
     changed = sorted(rng.sample(range(args.pages), int(args.pages * args.changed)))
     results: dict[str, dict[str, list[float]]] = {}
-    for mode in ("validators", "no-validators"):
+    for mode in args.modes.split(","):
         validators = mode == "validators"
         cold_t, warm_t, rss_all, found_all, false_all = [], [], [], [], []
+        cold_cpu: list[float] = []
+        warm_cpu: list[float] = []
         for r in range(args.repeat):
             db = tmp / f"{mode}-{r}.db"
             write_state(state, {}, validators)
             reload(port)
             t_cold, rep_cold, rss1 = run_cycle(cfg, db)
+            cold_cpu.append(CPU_SECONDS[-1])
             assert rep_cold["failures"] == 0, rep_cold["sources"][:3]
             write_state(state, {i: 1 for i in changed}, validators)
             reload(port)
             t_warm, rep_warm, rss2 = run_cycle(cfg, db)
+            warm_cpu.append(CPU_SECONDS[-1])
             changed_ids = {f"p{i}" for i in changed}
             found = {s["source"] for s in rep_warm["sources"] if s["change_id"]}
             cold_t.append(t_cold)
@@ -218,6 +233,9 @@ def main() -> None:
               f"{statistics.median(warm_t):.2f} s  peak RSS {max(rss_all):.0f} MB  "
               f"changes found {min(found_all)}/{len(changed)}  false changes {max(false_all)}"
               f"  (median of {args.repeat}, N={args.pages})")
+        if args.cpu:
+            print(f"{'':>14}  CPU cold {statistics.median(cold_cpu):.2f} s  warm "
+                  f"{statistics.median(warm_cpu):.2f} s  (user + system, framewatch and workers)")
     server.terminate()
 
 

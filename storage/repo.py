@@ -32,7 +32,11 @@ SEVERITY_ORDER = ("none", "low", "medium", "high")
 
 
 def compress(body: bytes) -> bytes:
-    return zlib.compress(body, 6)
+    """Level 1: on 30–80 KB policy pages 0.25 ms instead of level 6's 1.1 ms (a cold cycle
+    compresses 1,000 of them on the main process) for ~22 % instead of ~17 % of the size.
+    Snapshots are written only with new versions, so the extra bytes are few; any level
+    decompresses the same way."""
+    return zlib.compress(body, 1)
 
 
 def decompress(data: bytes, compression: str) -> bytes:
@@ -204,48 +208,8 @@ class Repository:
 
         Returns (check id, version id, change id)."""
         with self.db.session() as s:
-            if snapshot is not None:
-                _put_snapshot(s, snapshot)
-            c = Check(
-                source_id=check.source_id, run_id=check.run_id, url=check.url,
-                final_url=check.final_url, started_at=check.started_at, elapsed_ms=check.elapsed_ms,
-                status=check.status, http_status=check.http_status, error_kind=check.error_kind,
-                error_message=check.error_message, fetcher=check.fetcher, attempts=check.attempts,
-                etag=check.etag, last_modified=check.last_modified, headers=check.headers,
-                snapshot_sha256=snapshot.sha256 if snapshot else None,
-                warnings=list(check.warnings) or None,
-            )
-            s.add(c)
-            s.flush()
-            version_id = change_id = None
-            if version is not None:
-                v = Version(
-                    source_id=check.source_id, snapshot_sha256=snapshot.sha256 if snapshot else None,
-                    check_id=c.id, document_url=version.document_url, text=version.text,
-                    text_sha256=version.text_sha256, title=version.title,
-                    extractor_version=version.extractor_version, fetched_at=version.fetched_at,
-                    kind=version.kind,
-                )
-                s.add(v)
-                s.flush()
-                version_id = v.id
-                if change is not None:
-                    ch = Change(
-                        source_id=check.source_id, old_version_id=previous_version_id,
-                        new_version_id=v.id, severity=change.severity,
-                        categories=list(change.categories), signals=list(change.signals),
-                        summary=change.summary, diff=change.diff, detected_at=change.detected_at,
-                    )
-                    s.add(ch)
-                    s.flush()
-                    change_id = ch.id
-                    for channel in change.channels:
-                        s.add(Delivery(change_id=ch.id, channel=channel, kind="change",
-                                       idempotency_key=f"change-{ch.id}-{channel}"))
-            src = s.get(Source, check.source_id)
-            if src is not None:
-                src.consecutive_failures = src.consecutive_failures + 1 if failed else 0
-            return c.id, version_id, change_id
+            return _write_check(s, check, snapshot=snapshot, version=version, change=change,
+                                previous_version_id=previous_version_id, failed=failed)
 
     def record_checks(self, checks: list[NewCheck]) -> None:
         """Many checks that carry no snapshot or version, in one transaction (bulk insert),
@@ -384,23 +348,78 @@ class Repository:
             return {r[0]: r[1] for r in rows}
 
 
+def _write_check(s: Session, check: NewCheck, *, snapshot: NewSnapshot | None,
+                 version: NewVersion | None, change: NewChange | None,
+                 previous_version_id: int | None, failed: bool) -> tuple[int, int | None, int | None]:
+    """The rows of one fetch, inside the caller's transaction.
+
+    SQLAlchemy Core statements, not ORM objects: a cold cycle writes 1,000 of these, and the
+    unit of work (identity map, flush ordering, attribute events) cost more than SQLite itself
+    (profiled: over half of ``record_check``). The rows and their defaults are the same."""
+    conn = s.connection()
+    if snapshot is not None:
+        _put_snapshot(s, snapshot)
+    sha = snapshot.sha256 if snapshot else None
+    check_id = conn.execute(_CHECKS.insert(), {
+        "source_id": check.source_id, "run_id": check.run_id, "url": check.url,
+        "final_url": check.final_url, "started_at": check.started_at,
+        "elapsed_ms": check.elapsed_ms, "status": check.status, "http_status": check.http_status,
+        "error_kind": check.error_kind, "error_message": check.error_message,
+        "fetcher": check.fetcher, "attempts": check.attempts, "etag": check.etag,
+        "last_modified": check.last_modified, "headers": check.headers, "snapshot_sha256": sha,
+        "warnings": list(check.warnings) or None,
+    }).inserted_primary_key[0]
+    version_id = change_id = None
+    if version is not None:
+        version_id = conn.execute(_VERSIONS.insert(), {
+            "source_id": check.source_id, "snapshot_sha256": sha, "check_id": check_id,
+            "document_url": version.document_url, "text": version.text,
+            "text_sha256": version.text_sha256, "title": version.title,
+            "extractor_version": version.extractor_version, "fetched_at": version.fetched_at,
+            "kind": version.kind,
+        }).inserted_primary_key[0]
+        if change is not None:
+            change_id = _add_change(s, check.source_id, previous_version_id, version_id, change)
+            if change.channels:
+                conn.execute(_DELIVERIES.insert(), [
+                    {"change_id": change_id, "channel": channel, "kind": "change",
+                     "idempotency_key": f"change-{change_id}-{channel}"}
+                    for channel in change.channels])
+    failures = _SOURCES.c.consecutive_failures + 1 if failed else 0
+    conn.execute(_SOURCES.update().where(_SOURCES.c.id == check.source_id)
+                 .values(consecutive_failures=failures))
+    return check_id, version_id, change_id
+
+
+_CHECKS = Check.__table__
+_VERSIONS = Version.__table__
+_CHANGES = Change.__table__
+_DELIVERIES = Delivery.__table__
+_SOURCES = Source.__table__
+_SNAPSHOTS = Snapshot.__table__
+
+
 def _add_change(s: Session, source_id: str, old_version_id: int | None, new_version_id: int,
                 change: NewChange) -> int:
-    ch = Change(source_id=source_id, old_version_id=old_version_id, new_version_id=new_version_id,
-                severity=change.severity, categories=list(change.categories),
-                signals=list(change.signals), summary=change.summary, diff=change.diff,
-                detected_at=change.detected_at)
-    s.add(ch)
-    s.flush()
-    return ch.id
+    return s.connection().execute(_CHANGES.insert(), {
+        "source_id": source_id, "old_version_id": old_version_id,
+        "new_version_id": new_version_id, "severity": change.severity,
+        "categories": list(change.categories), "signals": list(change.signals),
+        "summary": change.summary, "diff": change.diff, "detected_at": change.detected_at,
+    }).inserted_primary_key[0]
 
 
 def _put_snapshot(s: Session, snap: NewSnapshot) -> None:
-    """Content-addressed: the same bytes are stored once, whoever served them."""
-    if s.get(Snapshot, snap.sha256) is None:
-        s.add(Snapshot(sha256=snap.sha256, content_type=snap.content_type, size=len(snap.body),
-                       compression="zlib", data=compress(snap.body)))
-        s.flush()
+    """Content-addressed: the same bytes are stored once, whoever served them.
+
+    The existence check selects the key only; ``Session.get`` would load (and keep in the
+    identity map) the stored compressed bytes just to learn that they exist."""
+    conn = s.connection()
+    if conn.execute(select(_SNAPSHOTS.c.sha256).where(_SNAPSHOTS.c.sha256 == snap.sha256)).first():
+        return
+    conn.execute(_SNAPSHOTS.insert(), {"sha256": snap.sha256, "content_type": snap.content_type,
+                                       "size": len(snap.body), "compression": "zlib",
+                                       "data": compress(snap.body)})
 
 
 def severity_at_least(severity: str, minimum: str) -> bool:
