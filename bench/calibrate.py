@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
                         tag = "r"
                     print(f"   {tag} {h.summary}" + (f"\n       reviewed: {why}" if why else ""))
     print("-" * len(header))
-    print(f"{'all pairs':<62} {tf:>3}/{tt:<2}{(tf / tt if tt else 1):>4.2f} {th:>5} "
+    print(f"{'all pairs':<62} {tf:>3}/{tt:<2} {(tf / tt if tt else 1):>4.2f} {th:>5} "
           f"{(tm / th if th else 1):>5.2f} {((tm + tr) / th if th else 1):>5.2f}")
     print("prec = high hunks touching a changes.md item (raw, a lower bound); rev = also counting "
           "high hunks reviewed as material but unlisted (labels file, [[pair]].reviewed)")
