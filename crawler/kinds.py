@@ -110,13 +110,28 @@ def find_links(html: bytes, base_url: str, selector: str,
     return out
 
 
+def no_links(cycle: Cycle, source: SourceInfo, page: FetchResult,
+             started: datetime) -> SourceOutcome:
+    """The `follow` selector found nothing: a failed check, never a version (a redesign must not
+    read as "the document is gone")."""
+    from crawler.cycle import FAILED, SourceOutcome
+    from storage.records import NewCheck
+
+    message = (f"{source.url}: the `follow` selector {source.settings['follow']!r} matched "
+               "no link; the page layout probably changed (no version recorded)")
+    cycle.repo.record_check(NewCheck(
+        source_id=source.id, url=source.url, final_url=page.final_url, started_at=started,
+        status="error", http_status=page.status_code, error_kind="select_empty",
+        error_message=message, run_id=cycle.run_id), failed=True)
+    return SourceOutcome(source.id, FAILED, message, "select_empty")
+
+
 class Follow(SourceKind):
     """A page whose link leads to the current document (often a PDF whose URL changes)."""
 
     name = "follow"
 
     async def check(self, cycle: Cycle, source: SourceInfo) -> SourceOutcome:
-        from crawler.cycle import FAILED, SourceOutcome
 
         started = datetime.now(UTC)
         try:
@@ -128,15 +143,7 @@ class Follow(SourceKind):
         links = find_links(page.body, page.final_url or page.url, source.settings["follow"],
                            source.settings.get("link_pattern"))
         if not links:
-            message = (f"{source.url}: the `follow` selector {source.settings['follow']!r} matched "
-                       "no link; the page layout probably changed")
-            from storage.records import NewCheck
-
-            cycle.repo.record_check(NewCheck(
-                source_id=source.id, url=source.url, final_url=page.final_url, started_at=started,
-                status="error", http_status=page.status_code, error_kind="select_empty",
-                error_message=message, run_id=cycle.run_id), failed=True)
-            return SourceOutcome(source.id, FAILED, message, "select_empty")
+            return no_links(cycle, source, page, started)
         doc_url = links[0][0]
         latest = cycle.latest_version(source.id)
         try:
@@ -166,7 +173,6 @@ class Index(SourceKind):
     name = "index"
 
     async def check(self, cycle: Cycle, source: SourceInfo) -> SourceOutcome:
-        from crawler.cycle import FAILED, SourceOutcome
 
         started = datetime.now(UTC)
         try:
@@ -180,15 +186,7 @@ class Index(SourceKind):
         if not links:
             # An index that suddenly lists nothing is a broken selector far more often than a
             # company withdrawing every document: fail loudly instead of recording a wipe-out.
-            message = (f"{source.url}: the `follow` selector {source.settings['follow']!r} matched "
-                       "no link; the page layout probably changed (no version recorded)")
-            from storage.records import NewCheck
-
-            cycle.repo.record_check(NewCheck(
-                source_id=source.id, url=source.url, final_url=page.final_url, started_at=started,
-                status="error", http_status=page.status_code, error_kind="select_empty",
-                error_message=message, run_id=cycle.run_id), failed=True)
-            return SourceOutcome(source.id, FAILED, message, "select_empty")
+            return no_links(cycle, source, page, started)
         listing = format_listing(links)
         result = replace(page, body=listing.encode("utf-8"), content_type="text/plain; charset=utf-8")
         latest = cycle.repo.latest_version(source.id, with_text=True)
