@@ -5,7 +5,14 @@ from __future__ import annotations
 from differ.align import Region, align
 from differ.classify import Classifier
 from differ.model import DiffResult, Hunk, order_signals
-from differ.segment import Sentence, segment
+from differ.segment import Sentence, segment, segment_window
+
+WINDOW_MARGINS = (3, 12)
+"""Unchanged paragraphs kept around the changed window, tried in turn before the full path.
+
+The first suits a one-paragraph edit; the second, longer edits whose changed run of sentences
+is not shorter than three paragraphs of context (``_window_is_exact``).
+"""
 
 _classifier: Classifier | None = None
 
@@ -25,11 +32,62 @@ def compare(old_text: str, new_text: str) -> DiffResult:
     page markers, line-break hyphens) return no hunks but the ``cosmetic`` signal, so callers can
     tell "nothing changed" from "nothing that matters changed". High-severity hunks that follow
     each other in the document within one section become one hunk (see ``merge_high_runs``).
+
+    Only the changed window of the texts is segmented and aligned when that provably gives the
+    whole-text result (``segment_window``, ``_window_is_exact``): the daily cycle diffs long
+    documents that differ in a paragraph, and segmenting both whole texts was most of its cost.
+    Otherwise (paged texts, edits too large for the window's context) the full path runs.
     """
     if old_text == new_text:
         return DiffResult()
+    for margin in WINDOW_MARGINS:
+        window = segment_window(old_text, new_text, margin)
+        if window is None:
+            break
+        old_s, new_s, cut_before, cut_after = window
+        if _window_is_exact(old_s, new_s, cut_before=cut_before, cut_after=cut_after):
+            return _diff(old_s, new_s)
+    return _compare_full(old_text, new_text)
+
+
+def _compare_full(old_text: str, new_text: str) -> DiffResult:
+    """``compare`` over whole-text segmentations: the reference the windowed path must equal."""
+    if old_text == new_text:
+        return DiffResult()
+    return _diff(segment(old_text), segment(new_text))
+
+
+def _window_is_exact(
+    old: list[Sentence], new: list[Sentence], *, cut_before: bool, cut_after: bool
+) -> bool:
+    """Whether aligning only the window's sentences gives the regions of the whole texts.
+
+    The whole texts' sentence keys are P + old + S and P + new + S (P, S: the skipped prefix
+    and suffix, identical on both sides, so they only ever produce equal, non-cosmetic runs).
+    diff-match-patch strips the common prefix and suffix before diffing, so the two diffs have
+    the same middle; they can differ only where the skipped text could join in: when the
+    window's common prefix runs off the end of one side (it would continue into S), or when
+    ``diff_cleanupMerge`` slides an edit across a whole bordering equality (possible only for
+    an edit at least as long as that equality). Both are ruled out by requiring the changed
+    middle to be shorter than the unchanged sentences kept on each skipped side.
+    """
+    a, b = [s.key for s in old], [s.key for s in new]
+    if a == b:
+        return True
+    n = min(len(a), len(b))
+    cp = 0
+    while cp < n and a[cp] == b[cp]:
+        cp += 1
+    cs = 0
+    while cs < n - cp and a[-1 - cs] == b[-1 - cs]:
+        cs += 1
+    middle = max(len(a), len(b)) - cp - cs
+    return (not cut_before or middle < cp) and (not cut_after or middle < cs)
+
+
+def _diff(old_s: list[Sentence], new_s: list[Sentence]) -> DiffResult:
+    """Align and classify two sentence lists (whole texts or an exact window of them)."""
     classifier = _get_classifier()
-    old_s, new_s = segment(old_text), segment(new_text)
     regions = align(old_s, new_s)
     hunks = [classifier.classify(r) for r in regions]
     places = _places(regions, old_s, new_s)

@@ -188,125 +188,236 @@ def _split_sentences(para: str) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-def segment(text: str) -> list[Sentence]:
-    """Sentences of ``text`` in reading order, each with its section path and source offsets."""
-    lines = text.split("\n")
+@dataclass(slots=True)
+class _State:
+    """Everything ``segment`` carries from one line to the next.
+
+    Kept in one object so that a scan can stop at a paragraph boundary and another can resume
+    from it: ``segment_window`` replays the unchanged prefix of a text cheaply (``emit=False``)
+    and then segments only the changed window, with exactly the state a full scan would have.
+    """
+
+    stack: list[tuple[float, str]]
+    para_lines: list[int]
+    para_no: int = 0
+    crossed_page: bool = False
+    prev_blank: bool = True
+    pending_number: str | None = None  # a "## 3.1." heading line waiting for its title line
+
+
+def _line_offsets(lines: list[str]) -> list[int]:
     offsets: list[int] = []
     pos = 0
     for ln in lines:
         offsets.append(pos)
         pos += len(ln) + 1
-    layout = _layout_lines(lines)
+    return offsets
 
+
+def segment(text: str) -> list[Sentence]:
+    """Sentences of ``text`` in reading order, each with its section path and source offsets."""
+    lines = text.split("\n")
+    offsets = _line_offsets(lines)
     sentences: list[Sentence] = []
-    stack: list[tuple[float, str]] = []
-    para_lines: list[int] = []
-    para_no = 0
-    crossed_page = False
-    prev_blank = True
-    pending_number: str | None = None  # a "## 3.1." heading line waiting for its title line
+    st = _State(stack=[], para_lines=[])
+    _scan(lines, offsets, _layout_lines(lines), st, 0, len(lines), sentences)
+    _flush(lines, offsets, st, sentences)
+    return sentences
 
-    def flush() -> None:
-        nonlocal para_no
-        if not para_lines:
-            return
-        para_no += 1
-        chars: list[str] = []
-        offs: list[int] = []
-        for k, li in enumerate(para_lines):
-            if k:
-                chars.append("\n")
-                offs.append(offsets[li] - 1)
-            ln = lines[li]
-            chars.append(ln)
-            offs.extend(range(offsets[li], offsets[li] + len(ln)))
-        ptext = "".join(chars)
-        section = tuple(t for _, t in stack)
-        for n, (a, b) in enumerate(_split_sentences(ptext)):
-            raw = ptext[a:b]
-            shown = _SPACE.sub(" ", raw).strip()
-            if not shown:
-                continue
-            key = sentence_key(shown, first_in_paragraph=n == 0)
-            if not key:
-                continue
-            lead = len(raw) - len(raw.lstrip())
-            tail = len(raw.rstrip())
-            sentences.append(
-                Sentence(
-                    text=shown,
-                    start=offs[a + lead],
-                    end=offs[a + tail - 1] + 1,
-                    key=key,
-                    visible=visible_form(_ENUMERATOR.sub("", shown, count=1) if n == 0 else shown),
-                    section=section,
-                    para=para_no,
-                )
-            )
+
+def _flush(
+    lines: list[str], offsets: list[int], st: _State, sentences: list[Sentence] | None
+) -> None:
+    """Close the paragraph being collected; its sentences go to ``sentences`` unless None."""
+    para_lines = st.para_lines
+    if not para_lines:
+        return
+    st.para_no += 1
+    if sentences is None:
         para_lines.clear()
+        return
+    para_no = st.para_no
+    chars: list[str] = []
+    offs: list[int] = []
+    for k, li in enumerate(para_lines):
+        if k:
+            chars.append("\n")
+            offs.append(offsets[li] - 1)
+        ln = lines[li]
+        chars.append(ln)
+        offs.extend(range(offsets[li], offsets[li] + len(ln)))
+    ptext = "".join(chars)
+    section = tuple(t for _, t in st.stack)
+    for n, (a, b) in enumerate(_split_sentences(ptext)):
+        raw = ptext[a:b]
+        shown = _SPACE.sub(" ", raw).strip()
+        if not shown:
+            continue
+        key = sentence_key(shown, first_in_paragraph=n == 0)
+        if not key:
+            continue
+        lead = len(raw) - len(raw.lstrip())
+        tail = len(raw.rstrip())
+        sentences.append(
+            Sentence(
+                text=shown,
+                start=offs[a + lead],
+                end=offs[a + tail - 1] + 1,
+                key=key,
+                visible=visible_form(_ENUMERATOR.sub("", shown, count=1) if n == 0 else shown),
+                section=section,
+                para=para_no,
+            )
+        )
+    para_lines.clear()
 
-    for i, ln in enumerate(lines):
+
+def _scan(
+    lines: list[str],
+    offsets: list[int],
+    layout: set[int],
+    st: _State,
+    lo: int,
+    hi: int,
+    sentences: list[Sentence] | None,
+) -> None:
+    """Run the segmenter over lines ``lo``..``hi`` (exclusive), updating ``st``.
+
+    With ``sentences=None`` only the state advances (section stack, paragraph numbers, pending
+    heading number): the cheap replay of a prefix whose sentences are not needed. The paragraph
+    open at ``hi`` is left open, exactly as a full scan would have it at that line.
+    """
+    stack = st.stack
+    for i in range(lo, hi):
+        ln = lines[i]
         if i in layout:
             if _PAGE_MARK.match(ln):
-                crossed_page = True
+                st.crossed_page = True
             continue
         if not ln.strip():
-            prev_blank = True
+            st.prev_blank = True
             continue
-        head = _heading(ln, prev_blank)
+        head = _heading(ln, st.prev_blank)
         if head is not None and not _MD_HEADING.match(ln) and not _stands_alone(lines, i, layout):
             head = None  # a numbered list item's first line, not a heading
         if head is not None and _NUMBER_ONLY.match(head[1]):
             # PDF text layers often put "3.1." and "Preliminary Assessment" on separate heading
             # lines; hold the number and give it to the title that follows.
-            flush()
-            pending_number = head[1].strip()
-            prev_blank = True
+            _flush(lines, offsets, st, sentences)
+            st.pending_number = head[1].strip()
+            st.prev_blank = True
             continue
         if (
             head is not None
-            and pending_number is not None
+            and st.pending_number is not None
             and not _NUMBERED.match(ln.lstrip("#").strip())
         ):
             hashes = ln[: len(ln) - len(ln.lstrip("#"))] or "##"
             title_only = ln.lstrip("#").strip()
-            head = _heading(f"{hashes} {pending_number} {title_only}", True) or head
-        pending_number = None
+            head = _heading(f"{hashes} {st.pending_number} {title_only}", True) or head
+        st.pending_number = None
         if head is not None:
-            flush()
+            _flush(lines, offsets, st, sentences)
             rank, title = head
             while stack and stack[-1][0] >= rank:
                 stack.pop()
             stack.append((rank, _SPACE.sub(" ", title)))
-            key = sentence_key(title, first_in_paragraph=True) or squash(title)
-            para_no += 1
-            sentences.append(
-                Sentence(
-                    text=_SPACE.sub(" ", ln.strip()),
-                    start=offsets[i] + len(ln) - len(ln.lstrip()),
-                    end=offsets[i] + len(ln.rstrip()),
-                    key="#" + key,
-                    visible=visible_form(_ENUMERATOR.sub("", title, count=1)),
-                    section=tuple(t for _, t in stack),
-                    para=para_no,
-                    heading=True,
+            st.para_no += 1
+            if sentences is not None:
+                key = sentence_key(title, first_in_paragraph=True) or squash(title)
+                sentences.append(
+                    Sentence(
+                        text=_SPACE.sub(" ", ln.strip()),
+                        start=offsets[i] + len(ln) - len(ln.lstrip()),
+                        end=offsets[i] + len(ln.rstrip()),
+                        key="#" + key,
+                        visible=visible_form(_ENUMERATOR.sub("", title, count=1)),
+                        section=tuple(t for _, t in stack),
+                        para=st.para_no,
+                        heading=True,
+                    )
                 )
-            )
-            prev_blank, crossed_page = False, False
+            st.prev_blank, st.crossed_page = False, False
             continue
         starts_item = bool(_BULLET_START.match(ln))
-        if para_lines and (prev_blank or starts_item):
-            last = lines[para_lines[-1]].rstrip()
+        if st.para_lines and (st.prev_blank or starts_item):
+            last = lines[st.para_lines[-1]].rstrip()
             continues = (
-                prev_blank
-                and crossed_page
+                st.prev_blank
+                and st.crossed_page
                 and not starts_item
                 and ln.lstrip()[:1].islower()
                 and last[-1:] not in ".!?:"
             )
             if not continues:
-                flush()
-        para_lines.append(i)
-        prev_blank, crossed_page = False, False
-    flush()
-    return sentences
+                _flush(lines, offsets, st, sentences)
+        st.para_lines.append(i)
+        st.prev_blank, st.crossed_page = False, False
+
+
+def _para_start(lines: list[str], i: int) -> bool:
+    """Line ``i`` opens a paragraph after a blank line: a scan can hand over its state there."""
+    return bool(lines[i].strip()) and not lines[i - 1].strip()
+
+
+def segment_window(
+    old: str, new: str, margin: int
+) -> tuple[list[Sentence], list[Sentence], bool, bool] | None:
+    """Sentences of only the changed window of two texts, as a full ``segment`` would give them.
+
+    The texts' common first and last lines are found, then widened by ``margin`` paragraphs of
+    unchanged text on each side, cut at blank lines. The common prefix is replayed without
+    making sentences (so sections, paragraph numbers and a pending heading number are exactly
+    those of a full scan), the window is segmented on each side with whole-text offsets, and
+    the suffix is skipped. Returns (old sentences, new sentences, prefix skipped, suffix
+    skipped), or None when a window cannot be guaranteed equal to a full scan: paged texts,
+    whose page furniture is detected across the whole document (``_layout_lines``).
+    """
+    if "[[page" in old or "[[page" in new:
+        return None
+    lo, ln = old.split("\n"), new.split("\n")
+    n = min(len(lo), len(ln))
+    p = 0
+    while p < n and lo[p] == ln[p]:
+        p += 1
+    s = 0
+    while s < n - p and lo[-1 - s] == ln[-1 - s]:
+        s += 1
+    # Window start: the margin-th paragraph start before the first changed line (or 0).
+    ws, found = p, 0
+    while ws > 0 and found < margin:
+        ws -= 1
+        if ws > 0 and _para_start(lo, ws):
+            found += 1
+    # Window end (in old): the margin-th paragraph start inside the common suffix whose
+    # preceding line is common too (or the end of the text).
+    we, found = len(lo) - s + 1, 0
+    while we < len(lo):
+        if _para_start(lo, we):
+            found += 1
+            if found == margin:
+                break
+        we += 1
+    if we >= len(lo):
+        we = len(lo)
+    tail = len(lo) - we
+    out: list[list[Sentence]] = []
+    prefix = _State(stack=[], para_lines=[])
+    offsets0 = _line_offsets(lo)
+    _scan(lo, offsets0, set(), prefix, 0, ws, None)
+    _flush(lo, offsets0, prefix, None)
+    for lines in (lo, ln):
+        offsets = offsets0 if lines is lo else _line_offsets(lines)
+        st = _State(
+            stack=list(prefix.stack),
+            para_lines=[],
+            para_no=prefix.para_no,
+            crossed_page=prefix.crossed_page,
+            prev_blank=prefix.prev_blank,
+            pending_number=prefix.pending_number,
+        )
+        sentences: list[Sentence] = []
+        _scan(lines, offsets, set(), st, ws, len(lines) - tail, sentences)
+        _flush(lines, offsets, st, sentences)
+        out.append(sentences)
+    return out[0], out[1], ws > 0, tail > 0
