@@ -200,9 +200,15 @@ class Cycle:
             self.flush_checks()
 
     def flush_checks(self) -> None:
+        """Write the batch; a failure is logged, not charged to whichever source filled it
+        (only "nothing changed" records are at stake, never a version or an alert)."""
         if self._pending_checks:
             batch, self._pending_checks = self._pending_checks, []
-            self.repo.record_checks(batch)
+            try:
+                self.repo.record_checks(batch)
+            except Exception as exc:  # noqa: BLE001 - the cycle goes on
+                log.error("could not record %d unchanged check(s): %s", len(batch),
+                          database_error_text(exc) or exc)
 
     def latest_version(self, source_id: str) -> VersionInfo | None:
         """The source's latest version, from the cycle's preload while it is still current."""
@@ -219,7 +225,10 @@ class Cycle:
         latest = self.latest_version(source.id)
         etag = last_modified = None
         # Validators only when a version exists that they vouch for.
-        if conditional and latest is not None and latest.kind != "removed":
+        # …and only when that version came from this URL: validators kept for a URL the
+        # source used before would answer 304 for text that is not the latest version's.
+        if (conditional and latest is not None and latest.kind != "removed"
+                and latest.document_url == url):
             etag, last_modified = self.validators(source.id, url)
         allow_private = _source_allow_private(source, self.config)
         user_agent = source.settings.get("user_agent")
@@ -380,8 +389,11 @@ class Cycle:
         return None
 
     def _reverted_to(self, source_id: str, text_sha: str, latest: VersionInfo | None) -> int | None:
-        """A → B → A: the id of an earlier version (within the revert window) with this text."""
-        if latest is None:
+        """A → B → A: the id of an earlier version (within the revert window) with this text.
+
+        Not when the text equals the latest version's (a re-upload or a moved document with the
+        same words): nothing was reverted, and calling it one would downgrade it to "low"."""
+        if latest is None or (latest.kind != "removed" and latest.text_sha256 == text_sha):
             return None
         recent = self.repo.recent_text_hashes(source_id, self.settings.revert_window + 1)
         for vid, sha in recent[1:]:

@@ -94,7 +94,8 @@ class Repository:
     # ---- sources -------------------------------------------------------------------------
     def sync_sources(self, sources: Iterable[SourceInfo]) -> None:
         """Make the sources table match the config; sources dropped from the config are disabled
-        (never deleted: their history stays browsable)."""
+        (never deleted: their history stays browsable), and so are the sources an index
+        discovered when that index is dropped or disabled."""
         wanted = {s.id: s for s in sources}
         with self.db.session() as s:
             existing = {row.id: row for row in s.scalars(select(Source))}
@@ -112,11 +113,20 @@ class Repository:
             for sid, row in existing.items():
                 if sid not in wanted and row.origin == "config" and row.enabled:
                     row.enabled = False
+                elif sid not in wanted and row.origin == "discovered":
+                    # A discovered document is watched because its index is: it follows the
+                    # index out of (and back into) the config.
+                    parent = wanted.get(row.discovered_from or "")
+                    row.enabled = parent is not None and parent.enabled
 
     def add_discovered_source(self, info: SourceInfo) -> bool:
-        """Add a source found on an index page; False when it already exists."""
+        """Add a source found on an index page; False when it already exists, or when an enabled
+        source already watches its URL (two sources on one URL would alert twice)."""
         with self.db.session() as s:
             if s.get(Source, info.id) is not None:
+                return False
+            if s.scalar(select(Source.id).where(Source.url == info.url, Source.enabled.is_(True))
+                        .limit(1)) is not None:
                 return False
             s.add(Source(id=info.id, company=info.company, title=info.title, url=info.url,
                          kind=info.kind, settings=info.settings, enabled=True,
