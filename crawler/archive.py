@@ -51,67 +51,67 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_export)
 
 
-def _locked(db: Any, work: Any) -> Any:
-    from crawler.lock import exclusive_cycle
+def _run_locked(db: Any, work: Any) -> Any:
+    """Run `work()` under the cycle lease (history writes must not race a cycle), then close the
+    database. Returns the report, or None after saying who holds the lease."""
+    from crawler.lock import LockBusy, exclusive_cycle
 
-    with exclusive_cycle(db, wait=0.0):
-        return work()
+    try:
+        with exclusive_cycle(db, wait=0.0):
+            return work()
+    except LockBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    finally:
+        db.dispose()
+
+
+def _finish(report: Any, as_json: bool, summary: str) -> int:
+    """Print the report (one JSON document, or the summary and each failure); exit 1 on any."""
+    if as_json:
+        print_json(report.to_json())
+    else:
+        print(summary)
+        for failure in report.failures:
+            print(f"FAILED {failure}")
+    return 1 if report.failures else 0
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     from crawler.backfill import BackfillError, backfill
-    from crawler.lock import LockBusy
 
     config = config_from_args(args)
     if args.delay < 0:
         raise UsageError("--delay must not be negative")
     db = open_db(args, config)
     try:
-        report = _locked(db, lambda: asyncio.run(backfill(
+        report = _run_locked(db, lambda: asyncio.run(backfill(
             config, db, args.source, since=args.since, until=args.until, delay=args.delay)))
     except BackfillError as exc:
         raise UsageError(str(exc)) from None
-    except LockBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    if report is None:
         return 1
-    finally:
-        db.dispose()
-    if args.format == "json":
-        print_json(report.to_json())
-    else:
-        print(f"{report.source_id}: {report.captures} capture(s) listed, "
-              f"{len(report.imported)} imported as archived versions; skipped "
-              f"{report.skipped_known} already stored, {report.skipped_same_text} same text, "
-              f"{report.skipped_newer} newer than the latest live version, "
-              f"{report.skipped_status} non-200")
-        for failure in report.failures:
-            print(f"FAILED {failure}")
-    return 1 if report.failures else 0
+    return _finish(report, args.format == "json",
+                   f"{report.source_id}: {report.captures} capture(s) listed, "
+                   f"{len(report.imported)} imported as archived versions; skipped "
+                   f"{report.skipped_known} already stored, {report.skipped_same_text} same "
+                   f"text, {report.skipped_newer} newer than the latest live version, "
+                   f"{report.skipped_status} non-200")
 
 
 def cmd_reextract(args: argparse.Namespace) -> int:
-    from crawler.lock import LockBusy
     from crawler.reextract import reextract
 
     config = config_from_args(args)
     if args.source and config.source(args.source) is None:
         raise UsageError(f"unknown source {args.source!r} (not in {config.path})")
     db = open_db(args, config)
-    try:
-        report = _locked(db, lambda: reextract(config, db, args.source))
-    except LockBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    report = _run_locked(db, lambda: reextract(config, db, args.source))
+    if report is None:
         return 1
-    finally:
-        db.dispose()
-    if args.format == "json":
-        print_json(report.to_json())
-    else:
-        print(f"re-extracted {report.checked} source(s): {len(report.technical)} technical "
-              f"version(s) added, {report.unchanged} unchanged")
-        for failure in report.failures:
-            print(f"FAILED {failure}")
-    return 1 if report.failures else 0
+    return _finish(report, args.format == "json",
+                   f"re-extracted {report.checked} source(s): {len(report.technical)} "
+                   f"technical version(s) added, {report.unchanged} unchanged")
 
 
 def cmd_export(args: argparse.Namespace) -> int:

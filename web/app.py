@@ -446,7 +446,7 @@ def check_json(c: CheckInfo | None) -> dict[str, Any] | None:
             "elapsed_ms": c.elapsed_ms}
 
 
-def change_json(c: ChangeInfo | queries.ChangeBrief, url: str) -> dict[str, Any]:
+def change_json(c: ChangeInfo, url: str) -> dict[str, Any]:
     return {"id": c.id, "url": url, "source_id": c.source_id,
             "old_version_id": c.old_version_id, "new_version_id": c.new_version_id,
             "severity": c.severity, "categories": list(c.categories),
@@ -462,7 +462,7 @@ def version_json(v: VersionInfo, url: str) -> dict[str, Any]:
 
 
 def source_json(s: SourceInfo, url: str, check: CheckInfo | None,
-                change: queries.ChangeBrief | None, versions: int,
+                change: ChangeInfo | None, versions: int,
                 change_url: Callable[[int], str]) -> dict[str, Any]:
     return {"id": s.id, "url": url, "company": s.company, "title": s.title,
             "document_url": s.url, "kind": s.kind, "enabled": s.enabled, "origin": s.origin,

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Row
 
 from storage.db import Database
 from storage.models import Change, Check, Snapshot, Source, Version
-from storage.records import CheckInfo, SourceInfo, VersionInfo
+from storage.records import ChangeInfo, CheckInfo, SourceInfo, VersionInfo
 from storage.repo import SEVERITY_ORDER
 
 MARK_START = "\ue000"
@@ -28,25 +28,10 @@ MARK_END = "\ue001"
 
 
 @dataclass(frozen=True)
-class ChangeBrief:
-    """A change without its diff JSON: what a list row shows."""
-
-    id: int
-    source_id: str
-    old_version_id: int | None
-    new_version_id: int
-    severity: str
-    categories: tuple[str, ...]
-    signals: tuple[str, ...]
-    summary: str
-    detected_at: datetime
-
-
-@dataclass(frozen=True)
 class DashboardRow:
     source: SourceInfo
     last_check: CheckInfo | None
-    last_change: ChangeBrief | None
+    last_change: ChangeInfo | None
     versions: int
 
 
@@ -69,13 +54,14 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class FeedEntry:
-    change: ChangeBrief
+    change: ChangeInfo
     company: str
     title: str
 
 
-def _brief(r: Row[Any]) -> ChangeBrief:
-    return ChangeBrief(
+def _brief(r: Row[Any]) -> ChangeInfo:
+    """A change without its diff JSON (diff=None): what a list row shows."""
+    return ChangeInfo(
         id=r.id, source_id=r.source_id, old_version_id=r.old_version_id,
         new_version_id=r.new_version_id, severity=r.severity,
         categories=tuple(r.categories or ()), signals=tuple(r.signals or ()),
@@ -105,7 +91,7 @@ def severities_at_least(minimum: str) -> tuple[str, ...]:
     return SEVERITY_ORDER[SEVERITY_ORDER.index(minimum):]
 
 
-def last_changes(db: Database) -> dict[str, ChangeBrief]:
+def last_changes(db: Database) -> dict[str, ChangeInfo]:
     """The latest change of every source, in one query."""
     with db.session() as s:
         latest = select(Change.source_id, func.max(Change.id).label("mid")).group_by(
