@@ -1,0 +1,596 @@
+"""What a version of a framework promises: its commitments, one per distinct obligation.
+
+A *commitment* is a statement by the developer about its own practice (the human coders'
+definition): any strength of modal ("will", "must", "commit to", "aim to", "may"), the
+descriptive present of a policy ("we conduct X before deployment", "evaluations are run"), and
+the definitions of thresholds and capability levels ("CBRN uplift level 1: can be used to ...").
+Descriptions of the risk landscape, beliefs and forecasts ("we believe", "models will become"),
+reports of past actions and headings are not commitments.
+
+A paragraph often states one obligation and then elaborates it; the coders count the obligation
+once. So consecutive commitment sentences of one paragraph that fall in the same primary category
+are one commitment, quoted by its first sentence. Exact duplicates (a paragraph repeated by a
+page reflow) are one commitment too.
+
+Everything here is derived from the extracted text alone, deterministic, and cheap enough to
+run on every stored version (``extract_commitments`` on a 70 KB framework takes a few tens of
+milliseconds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from differ.classify import Classifier
+from differ.model import seoul_for
+from differ.segment import Sentence, normalize_chars, segment
+
+MAX_WORDS = 80
+"""Quoted text is cut at this many words (the coders' form holds ≤ 80 words verbatim)."""
+
+CATEGORY_ORDER: tuple[str, ...] = (
+    "response",
+    "publication",
+    "thresholds",
+    "evaluations",
+    "mitigations",
+    "governance",
+    "alignment",
+    "scope",
+)
+"""Which category is primary when a sentence touches several: the most specific obligation
+first (what a result obligates, what is disclosed, what level triggers it) before the broad ones."""
+
+# -- obligation strength --------------------------------------------------------------------------
+
+_STRONG = re.compile(
+    r"\b(?:will|must|shall|commit(?:s|ted)?\s+to|are\s+committed\s+to|is\s+committed\s+to|"
+    r"(?:we|they)['’]ll|won['’]t|cannot|require[sd]?|(?:is|are|be)\s+(?:\w+\s+)?required)\b",
+    re.IGNORECASE,
+)
+_MEDIUM = re.compile(
+    r"\b(?:intends?\s+to|aims?\s+to|expects?\s+to|plans?\s+to|strives?\s+to|seeks?\s+to|"
+    r"hopes?\s+to|endeavou?rs?\s+to|will\s+(?:aim|seek|strive|endeavou?r|try|attempt)|"
+    r"working\s+(?:towards?|to)|goal\s+is\s+to|aspire\s+to)\b",
+    re.IGNORECASE,
+)
+_WEAK = re.compile(
+    r"\b(?:may|might|could|consider(?:s|ing)?|will\s+consider|where\s+(?:possible|feasible|"
+    r"appropriate|practical)|as\s+appropriate|if\s+(?:feasible|appropriate))\b",
+    re.IGNORECASE,
+)
+_ADVICE = re.compile(
+    r"\b(?:recommends?|recommended|encourages?|encouraged|should|ought\s+to|urge)\b", re.IGNORECASE
+)
+_FORECAST_AFTER_WILL = re.compile(
+    r"\bwill\s+(?:likely|probably|possibly|perhaps|almost\s+certainly|become|arise|emerge|evolve|"
+    r"change|occur|happen|increase|improve|continue\s+to\s+(?:grow|improve|advance|increase)|exist|"
+    r"be\s+(?:very\s+|more\s+|most\s+|particularly\s+|especially\s+|increasingly\s+)?(?:important|"
+    r"useful|hard|difficult|challenging|necessary|critical|crucial|helpful|valuable|essential|"
+    r"possible|impossible|likely|unlikely))\b",
+    re.IGNORECASE,
+)
+_BELIEF = re.compile(
+    r"^(?:[^,;:]{0,60}?\b)?(?:we|I|[A-Z][\w-]+)\s+(?:\w+\s+)?(?:believes?|thinks?|hopes?|expects?\s+that|"
+    r"anticipate|predict|suspect|worry|fear|recogni[sz]e|acknowledge|know|feel|judge|assume)\b"
+    r"|\b(?:it\s+is|it['’]s)\s+(?:possible|likely|unlikely|plausible)\b"
+    r"|\bin\s+the\s+future\b[^.]*\bwill\s+(?:be|have)\b",
+    re.IGNORECASE,
+)
+_SELF = (
+    r"(?:we|our\s+(?:[\w-]+\s+){0,3}?(?:team|teams|company|staff|process|processes|policy|framework|"
+    r"procedures?|evaluations?|teams?|board|leadership|council|committee|officer)|"
+    r"anthropic|openai|google(?:\s+deepmind)?|deepmind|gdm|xai|amazon|nvidia|cohere|g42|meta|"
+    r"microsoft|the\s+company|the\s+(?:responsible\s+scaling\s+officer|rso|ceo|board|sag|"
+    r"safety\s+advisory\s+group|frontier\s+(?:ai\s+)?safety\s+(?:committee|council)))"
+)
+_PRESENT_VERBS = (
+    r"(?:conduct|perform|run|evaluate|test|assess|maintain|implement|apply|publish|share|notify|"
+    r"review|use|utili[sz]e|monitor|restrict|limit|provide|treat|track|measure|employ|enforce|"
+    r"report|document|update|designate|retain|engage|partner|require|deploy|release|train|"
+    r"prohibit|define|classify|categori[sz]e|consult|escalate|ensure|red-team|audit|log|store|"
+    r"protect|secure|grant|give|offer|make|invest|operate|identify|verify|validate|determine|"
+    r"prepare|produce|submit|inform|brief|adopt|follow|establish|develop|collect|solicit|"
+    r"investigate|prioriti[sz]e|pause|halt|stop|delay|commission|invite|allow|permit|"
+    r"coordinate|collaborate|work|seek|refrain|remove|reject|decline|prevent|mitigate|"
+    r"respond|gather|consider)"
+)
+_PRESENT = re.compile(
+    rf"(?:^|[,;:]\s+|\bthen\s+|\band\s+)(?:[^.;:]{{0,0}}){_SELF}\s+(?:also\s+|then\s+|currently\s+|"
+    rf"regularly\s+|routinely\s+|always\s+|only\s+|typically\s+|further\s+|continually\s+|"
+    rf"continuously\s+|periodically\s+|actively\s+|additionally\s+)?{_PRESENT_VERBS}(?:s|es)?\b",
+    re.IGNORECASE,
+)
+_PASSIVE = re.compile(
+    r"\b(?:is|are)\s+(?:\w+ly\s+)?(?:conducted|performed|run|evaluated|tested|reviewed|applied|"
+    r"implemented|published|shared|reported|assessed|monitored|restricted|documented|required|"
+    r"prohibited|escalated|notified|logged|audited|red-teamed|approved|overseen|carried\s+out|"
+    r"subject\s+to|made\s+available|provided|updated|maintained|enforced|tracked|measured)\b",
+    re.IGNORECASE,
+)
+_PASSIVE_SUBJECT = re.compile(
+    r"\b(?:evaluations?|assessments?|tests?|testing|reviews?|reports?|models?|results?|safeguards?|"
+    r"mitigations?|measures?|decisions?|deployments?|access|weights|findings|policy|framework|"
+    r"incidents?|red-teaming|controls?|cards?|changes?|updates?|the\s+\w+)\b",
+    re.IGNORECASE,
+)
+
+# -- definitions of thresholds and capability levels ----------------------------------------------
+
+_LEVEL = re.compile(
+    r"\b(?:ASL-?[0-9N](?:\+1)?|CBRN(?:-[0-9])?|AI\s+R&D-[0-9]|(?:uplift|autonomy|acceleration|"
+    r"automation|manipulation|cyber|reasoning)\s+(?:uplift\s+)?level\s+[0-9]+\+?|Level\s+[0-9]+\+?|"
+    r"CCLs?|critical\s+capability\s+levels?|capability\s+thresholds?|risk\s+thresholds?|"
+    r"(?:High|Critical)(?:\s+(?:capability|risk|threshold))?|tier\s+[0-9]+|alert\s+thresholds?|"
+    r"red\s+lines?|checkpoint)\b"
+)
+_DEFINES = re.compile(
+    r"\b(?:is\s+defined\s+as|are\s+defined\s+as|defined\s+as|refers?\s+to|means|consists?\s+of|"
+    r"the\s+ability\s+to|ability\s+of|capable\s+of|(?:can|could)\s+(?:be\s+used\s+to\s+)?"
+    r"(?:significantly|meaningfully|substantially|fully|autonomously|provide|enable|assist|uplift|"
+    r"automate|accelerate|cause|conduct|execute|develop|perform|replicate|carry)|"
+    r"corresponds?\s+to|is\s+reached\s+when|reaches\s+\w+\s+when|would\s+(?:be\s+)?(?:able\s+to|"
+    r"indicate|enable|provide|allow|significantly|substantially|meaningfully)|"
+    r"sufficient\s+to|at\s+or\s+above)\b",
+    re.IGNORECASE,
+)
+_LABEL_COLON = re.compile(r"^[^.:]{2,60}:\s+\S")
+
+# -- exclusions -----------------------------------------------------------------------------------
+
+_TOC = re.compile(r"\.{4,}|…{2,}")
+_NON_NORMATIVE_SECTION = re.compile(
+    r"\b(?:acknowledge?ments?|references|bibliography|works\s+cited|endnotes|contributors|"
+    r"about\s+the\s+authors|change\s*log|version\s+history|revision\s+history|glossary|"
+    r"table\s+of\s+contents|contents|tasks|example\s+tasks?|examples?|illustrative\s+\w+|"
+    r"case\s+stud(?:y|ies))\b",
+    re.IGNORECASE,
+)
+_PAST_REPORT = re.compile(
+    r"^(?:in\s+\w+\s+\d{4},?\s+)?(?:we|anthropic|openai|google|xai)\s+(?:previously\s+|first\s+)?"
+    r"(?:released|published|evaluated|tested|launched|announced|introduced|updated|made|added|"
+    r"replaced|adjusted|changed|removed|found|observed|learned|developed|began|started)\b",
+    re.IGNORECASE,
+)
+_RECOMMENDATION_SECTION = re.compile(
+    r"\b(?:recommendations?|industry[- ]wide|for\s+(?:the\s+)?industry|other\s+developers|"
+    r"policymakers|call\s+to\s+action)\b",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(r"\?\s*$")
+_FOOTNOTE_LINE = re.compile(r"^(?:\d{1,2}\s+[A-Z“\"]|Note:|\d{1,2}\s+Note\b|\(\d{1,2}\)\s+[A-Z])")
+"""A footnote or note: "3 CBRN refers to ...", "Note: ..." — it explains, it does not bind."""
+_TERM_DEFINITION = re.compile(
+    r"\b(?:we\s+use\s+(?:the\s+)?(?:terms?|word|phrase)|(?:the\s+)?terms?\s+[\"“][^\"”]+[\"”]\s+"
+    r"(?:refers?|means)|we\s+refer\s+to|we\s+mean\b|by\s+[\"“][^\"”]+[\"”]\s*,?\s*we\s+mean)",
+    re.IGNORECASE,
+)
+_ASPIRATIONAL_SECTION = re.compile(
+    r"\b(?:future\s+work|looking\s+ahead|open\s+questions|next\s+steps|areas\s+for\s+further)\b",
+    re.IGNORECASE,
+)
+_POLICY_MAY = re.compile(
+    r"\b(?:safeguards?|mitigations?|evaluations?|assessments?|monitoring|response\s+plans?|"
+    r"deployments?|access|security\s+(?:levels?|controls?|measures?)|safety\s+cases?|"
+    r"this\s+(?:policy|framework)|the\s+(?:policy|framework))\s+(?:\w+\s+)?(?:may|might|could)\s+"
+    r"(?:also\s+)?be\s+(?:\w+ly\s+)?(?:applied|updated|adjusted|implemented|conducted|run|used|"
+    r"paused|restricted|supplemented|required|shared|published|expanded|extended|revised|"
+    r"modified|changed|waived|reduced|relaxed|deferred|tailored)\b",
+    re.IGNORECASE,
+)
+
+_ITEM = re.compile(r"^\s*(?:[●•▪◦○■□➢►–*]|-\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|\(?\d{1,2}[.)]\s|[a-z]\.\s)")
+"""A list item's opening marker."""
+_LEAD_IN = re.compile(r"(?:\bthe\s+following\b[^.]*|:)\s*$|:\s*$", re.IGNORECASE)
+"""A sentence that introduces a list: "... the following security themes.", "... procedure:"."""
+_ELABORATION = re.compile(
+    r"^(?:this|these|that|such|it|in\s+particular|specifically|in\s+other\s+words|that\s+is|"
+    r"to\s+do\s+so|to\s+this\s+end|for\s+example|for\s+instance|as\s+part\s+of\s+this|"
+    r"in\s+doing\s+so|here|thus|accordingly|in\s+practice|concretely)\b",
+    re.IGNORECASE,
+)
+"""An opener that continues the previous sentence's obligation rather than stating a new one."""
+
+# -- quantities -----------------------------------------------------------------------------------
+
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|"
+    r"thirty|sixty|ninety|\d+(?:\.\d+)?)"
+)
+_QUANTITY = re.compile(
+    r"\bASL-?[0-9N](?:\+1)?\b|\bCBRN-[0-9]\b|\bAI\s+R&D-[0-9]\b|\bSL-?[0-9]\b|"
+    r"\b(?:uplift|autonomy|acceleration|automation|manipulation|cyber|reasoning)\s+(?:uplift\s+)?"
+    r"level\s+[0-9]+\+?|\bLevel\s+[0-9]+\+?|\bCCLs?\b|\b(?:High|Critical)(?=\s+(?:capability|"
+    r"risk|threshold|in|level))|\btier\s+[0-9]+\b|"
+    r"\b\d+(?:\.\d+)?\s?%|\b\d+(?:\.\d+)?\s?percent\b|"
+    r"\b\d+(?:\.\d+)?x\b|\b(?:double|twice|triple|half)\b|"
+    rf"\bevery\s+(?:{_NUMBER_WORD}\s+)?(?:hours?|days?|weeks?|months?|quarters?|years?)\b|"
+    r"\b(?:annually|quarterly|monthly|weekly|daily|yearly|biannually|"
+    r"at\s+least\s+(?:once\s+)?(?:a|per|every)\s+(?:year|quarter|month|week))\b|"
+    rf"\b{_NUMBER_WORD}[- ](?:hours?|days?|weeks?|months?|years?|business\s+days)\b|"
+    r"\$\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:k|m|million|billion))?\b|"
+    r"\b10\^?\d+\s*(?:FLOPs?|operations)\b|\b\d+(?:\.\d+)?e\d+\s*FLOPs?\b",
+    re.IGNORECASE,
+)
+
+# -- codebook -------------------------------------------------------------------------------------
+
+_THIRD_PARTY = re.compile(
+    r"\b(?:third[- ]part(?:y|ies)|external\s+(?:\w+\s+)?(?:evaluat\w+|test\w*|experts?|assessors?|"
+    r"red[- ]team\w*|review\w*|parties|auditors?)|AISIs?|AI\s+(?:Safety|Security)\s+Institutes?|"
+    r"independent\s+(?:\w+\s+)?(?:evaluat\w+|review\w*|test\w*|experts?|auditors?)|"
+    r"government\s+(?:access|testing|partners?)|CAISI|auditors?)\b",
+    re.IGNORECASE,
+)
+_TRIGGER = re.compile(
+    r"\b(?:effective\s+compute|cadence|every\s+\w+\s+(?:months?|weeks?)|before\s+(?:each\s+|any\s+)?"
+    r"(?:deployment|release|training)|pre-deployment|prior\s+to\s+(?:deployment|release)|"
+    r"threshold|trigger\w*|when\s+a\s+model|whenever|periodic\w*|at\s+least)\b",
+    re.IGNORECASE,
+)
+_RESULT_CONDITION = re.compile(
+    r"\b(?:if|once|when|whenever|where|until|unless)\b[^.;]{0,120}?\b(?:evaluat\w+|assess\w+|"
+    r"test\w*|threshold|CCL|reach\w*|cross\w*|exceed\w*|determin\w+|show\w*|indicat\w+|"
+    r"High|Critical|ASL-?\d|capabilit\w+|results?)\b",
+    re.IGNORECASE,
+)
+_SECURITY = re.compile(
+    r"\b(?:security|weights?|exfiltrat\w+|insider|theft|access\s+controls?|infosec|RAND|SL-?\d|"
+    r"containment)\b",
+    re.IGNORECASE,
+)
+_DOMAINS = re.compile(
+    r"\b(?:CBRN|biolog\w+|chemical|nuclear|radiological|cyber\w*|autonom\w+|AI\s+R&D|persuasion|"
+    r"manipulation|self-replication|self-improvement|misalign\w+|risk\s+domains?|tracked\s+"
+    r"categor\w+)\b",
+    re.IGNORECASE,
+)
+
+_NORM = re.compile(r"[^\w+%]+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """Lowercase letters, digits, "+" and "%" only: what a re-render never changes.
+
+    "+" and "%" stay because "Level 2" and "Level 2+" are different levels.
+    """
+    return _NORM.sub("", normalize_chars(text).lower())
+
+
+def commitment_id(section: str, text: str) -> str:
+    """The stable content id: equal for the same words in the same section in any version."""
+    parts = [normalise(p) for p in section.split(" > ")] if section else [""]
+    key = " > ".join(parts) + "\n" + normalise(text)
+    return "c" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """One commitment of one version, with what the coders record about it."""
+
+    id: str
+    text: str
+    section: str
+    category: str
+    categories: tuple[str, ...]
+    codebook: str
+    seoul: tuple[str, ...]
+    strength: int
+    strength_word: str
+    quantities: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape stored and printed by ``framewatch commitments --format json``."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "section": self.section,
+            "category": self.category,
+            "categories": list(self.categories),
+            "codebook": self.codebook,
+            "seoul": list(self.seoul),
+            "strength": self.strength,
+            "strength_word": self.strength_word,
+            "quantities": list(self.quantities),
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Commitment:
+        """Rebuild from ``to_json`` output; missing optional keys take neutral defaults."""
+        categories = tuple(d.get("categories", ()) or (d.get("category", "governance"),))
+        return cls(
+            id=str(d["id"]),
+            text=str(d.get("text", "")),
+            section=str(d.get("section", "")),
+            category=str(d.get("category", categories[0] if categories else "governance")),
+            categories=categories,
+            codebook=str(d.get("codebook", "G")),
+            seoul=tuple(d.get("seoul", seoul_for(categories))),
+            strength=int(d.get("strength", 4)),
+            strength_word=str(d.get("strength_word", "")),
+            quantities=tuple(d.get("quantities", ())),
+        )
+
+    @property
+    def binding(self) -> bool:
+        """A self-commitment (strength 2–4), not a recommendation to others."""
+        return self.strength >= 2
+
+
+# -- strength -------------------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    return " ".join(normalize_chars(text).split())
+
+
+def strength_of(text: str, *, in_recommendations: bool = False) -> tuple[int, str] | None:
+    """(strength, word) of a sentence that commits its author, or None when it commits nobody.
+
+    Ordered scale (codebook): 4 must / will / shall / commit to / present-tense policy; 3 intend /
+    aim / expect / plan; 2 may / could / consider / where possible; 1 recommend / encourage /
+    should (advice to others, not a self-commitment). A hedge inside an otherwise strong sentence
+    ("we will, where possible, ...") lowers it: the weakest qualifier on the obligation is what a
+    reader can rely on. Beliefs, forecasts and past events return None.
+    """
+    t = _clean(text)
+    if _QUESTION.search(t) or _PAST_REPORT.search(t) or _BELIEF.search(t):
+        return None
+    strong = _first_strong(t)
+    medium = _MEDIUM.search(t)
+    weak = _WEAK.search(t)
+    advice = _ADVICE.search(t)
+    if in_recommendations and (advice or strong) and not re.search(r"\bwe\s+will\b", t, re.I):
+        word = (advice or strong).group(0)  # type: ignore[union-attr]
+        return 1, word.lower()
+    if medium and (not strong or medium.start() <= strong.start() + 12):
+        return 3, medium.group(0).lower()
+    if strong:
+        hedge = re.search(
+            r"\bwhere\s+(?:possible|feasible|appropriate|practical)|\bas\s+appropriate\b|"
+            r"\bif\s+(?:feasible|appropriate)\b", t, re.I)
+        if hedge:
+            return 2, hedge.group(0).lower()
+        return 4, strong.group(0).lower()
+    present = _PRESENT.search(t)
+    if present:
+        return 4, "present tense"
+    if weak and re.search(rf"\b{_SELF}\s+(?:\w+\s+)?(?:may|might|could|can|consider)\b", t, re.I):
+        return 2, weak.group(0).lower()
+    if weak and _POLICY_MAY.search(t):
+        return 2, weak.group(0).lower()
+    if advice and re.search(r"\b(?:we|I)\s+(?:\w+\s+)?(?:recommend|encourage|urge)", t, re.I):
+        return 1, advice.group(0).lower()
+    if advice and re.search(
+        r"\b(?:developers?|companies|labs|industry|governments?|policymakers|the\s+field)\s+"
+        r"(?:\w+\s+)?(?:should|ought)", t, re.I):
+        return 1, advice.group(0).lower()
+    passive = _PASSIVE.search(t)
+    if passive and _PASSIVE_SUBJECT.search(t[: passive.start()]) and not weak:
+        return 4, "present tense"
+    return None
+
+
+def _first_strong(t: str) -> re.Match[str] | None:
+    """The first binding modal that is not a forecast ("will likely", "will become")."""
+    for m in _STRONG.finditer(t):
+        word = m.group(0).lower()
+        if word.startswith("will") and _FORECAST_AFTER_WILL.match(t, m.start()):
+            continue
+        if word.startswith("require") and not re.search(
+            r"\b(?:we|I|policy|framework|this)\s+(?:\w+\s+)?require", t[: m.end()], re.I
+        ) and not re.search(r"require[sd]?\s+(?:that|us|all|each|every|both)\b", t[m.start():], re.I):
+            continue
+        if word.startswith("will") and re.search(
+            r"\b(?:models?|AI|systems?|capabilities|risks?|attackers?|adversar\w+|actors?|"
+            r"this|it|they|that|which|there)\s+(?:\w+\s+)?$", t[: m.start()], re.I
+        ) and not re.search(rf"\b{_SELF}\b", t[: m.start()], re.I):
+            # "AI systems will soon ...", "this will help" predict; "we/our team will" bind.
+            if not re.search(r"\bwill\s+(?:be\s+)?(?:required|subject|evaluated|tested|assessed|"
+                             r"reviewed|published|shared|reported|applied|implemented|deployed|"
+                             r"conducted|restricted|paused|notified|treated|considered)", t[m.start():],
+                             re.I):
+                continue
+        if word == "cannot" and not re.search(rf"\b{_SELF}\s+cannot\b", t, re.I):
+            continue
+        return m
+    return None
+
+
+def is_definition(text: str, section: str) -> bool:
+    """A threshold or capability-level definition ("CBRN-4: The ability to ...")."""
+    t = _clean(text)
+    level = _LEVEL.search(t)
+    if not level:
+        return bool(
+            _LABEL_COLON.match(t)
+            and re.search(r"threshold|capabilit|level|CCL|red\s+line", section, re.I)
+            and _DEFINES.search(t)
+        )
+    if _DEFINES.search(t):
+        return True
+    return bool(_LABEL_COLON.match(t) and level.start() < 40 and len(t.split()) >= 8)
+
+
+# -- categories and codebook ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _classifier() -> Classifier:
+    return Classifier()
+
+
+def categorise(text: str, section: str) -> tuple[str, tuple[str, ...]]:
+    """(primary, all) categories of a commitment: its own words first, then its section's."""
+    clf = _classifier()
+    own = clf.text_categories([text])
+    from_section = clf.text_categories([section]) if section else set()
+    pool = own or from_section
+    if not pool:
+        return "governance", ("governance",)
+    primary = next(c for c in CATEGORY_ORDER if c in pool)
+    allc = tuple(c for c in CATEGORY_ORDER if c in own | from_section)
+    return primary, allc
+
+
+def codebook_code(text: str, category: str, categories: tuple[str, ...], *, definition: bool) -> str:
+    """The coders' EC1–EC6 / G / S / M code, with the stratum rule.
+
+    A security, governance or mitigation commitment expressed as the consequence of an
+    evaluation result ("once evaluations show X, we will implement ASL-3 security") is EC6.
+    """
+    t = _clean(text)
+    conditional = bool(_RESULT_CONDITION.search(t))
+    if definition or category == "thresholds":
+        return "EC2"
+    if category == "response":
+        return "EC6"
+    if category == "publication":
+        return "EC5"
+    if category in ("mitigations", "governance") and conditional:
+        return "EC6"
+    if category == "evaluations":
+        if _THIRD_PARTY.search(t):
+            return "EC4"
+        if _TRIGGER.search(t):
+            return "EC2"
+        return "EC3"
+    if category == "mitigations":
+        return "S" if _SECURITY.search(t) else "M"
+    if category == "governance":
+        return "EC4" if _THIRD_PARTY.search(t) else "G"
+    if category in ("scope", "alignment"):
+        if "evaluations" in categories or _DOMAINS.search(t):
+            return "EC1"
+        return "M" if category == "alignment" else "EC1"
+    return "G"
+
+
+def quantities_of(text: str) -> tuple[str, ...]:
+    """Levels, percentages, multipliers, durations and cadences named, in order, deduplicated."""
+    out: list[str] = []
+    for m in _QUANTITY.finditer(_clean(text)):
+        q = " ".join(m.group(0).split())
+        if q not in out:
+            out.append(q)
+    return tuple(out)
+
+
+def cut_words(text: str, limit: int = MAX_WORDS) -> str:
+    """``text`` with at most ``limit`` words, cut at a word boundary with "…"."""
+    words = text.split()
+    if len(words) <= limit:
+        return " ".join(words)
+    return " ".join(words[:limit]) + "…"
+
+
+# -- extraction -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    sentence: Sentence
+    section: str
+    strength: int
+    word: str
+    definition: bool
+    category: str
+    categories: tuple[str, ...]
+
+
+def _candidate(s: Sentence) -> _Candidate | None:
+    if s.heading:
+        return None
+    text = _clean(s.text)
+    words = text.split()
+    if len(words) < 5 or _TOC.search(text) or _FOOTNOTE_LINE.match(text) or _TERM_DEFINITION.search(text):
+        return None
+    section = " > ".join(s.section)
+    if section and (
+        _NON_NORMATIVE_SECTION.search(section.split(" > ")[-1])
+        or _ASPIRATIONAL_SECTION.search(section)
+    ):
+        return None
+    in_rec = bool(section and _RECOMMENDATION_SECTION.search(section))
+    found = strength_of(text, in_recommendations=in_rec)
+    definition = False
+    if found is None and is_definition(text, section):
+        found = (4, "defines")
+        definition = True
+    if found is None:
+        return None
+    category, categories = categorise(text, section)
+    if definition:
+        category = "thresholds"
+        categories = ("thresholds", *(c for c in categories if c != "thresholds"))
+    return _Candidate(s, section, found[0], found[1], definition, category, categories)
+
+
+def extract_commitments(text: str) -> list[Commitment]:
+    """The commitments of one version's extracted text, in document order.
+
+    Headings ("#"), bullets ("- ") and paragraphs are read through the differ's segmentation, so
+    page furniture, running headers and table-of-contents lines never become commitments.
+    """
+    out: list[Commitment] = []
+    seen: set[str] = set()
+    seen_text: set[str] = set()
+    prev: _Candidate | None = None
+    lead_in: _Candidate | None = None  # a commitment introducing a list ("the following:")
+    for s in segment(text):
+        if s.heading:
+            lead_in = None
+            continue
+        is_item = bool(_ITEM.match(s.text))
+        if lead_in is not None and not (is_item or s.para == lead_in.sentence.para):
+            lead_in = None
+        if lead_in is not None and is_item:
+            # An enumeration under a commitment is that commitment's operative content: the
+            # list is what is committed to, one commitment (codebook enumeration rule).
+            continue
+        cand = _candidate(s)
+        if cand is None:
+            if len(s.words) >= 5:
+                prev = None
+            continue
+        if (
+            prev is not None
+            and prev.sentence.para == cand.sentence.para
+            and prev.section == cand.section
+            and not cand.definition
+            and _ELABORATION.match(_clean(cand.sentence.text))
+        ):
+            # An elaboration of the obligation just stated ("This means that we will ..."):
+            # the coders count the obligation once.
+            continue
+        if _LEAD_IN.search(_clean(s.text)):
+            lead_in = cand
+        prev = cand
+        quoted = cut_words(_clean(cand.sentence.text))
+        norm_text = normalise(quoted)
+        cid = commitment_id(cand.section, quoted)
+        if cid in seen or norm_text in seen_text:
+            continue
+        seen.add(cid)
+        seen_text.add(norm_text)
+        out.append(
+            Commitment(
+                id=cid,
+                text=quoted,
+                section=cand.section,
+                category=cand.category,
+                categories=cand.categories,
+                codebook=codebook_code(
+                    quoted, cand.category, cand.categories, definition=cand.definition
+                ),
+                seoul=seoul_for(cand.categories),
+                strength=cand.strength,
+                strength_word=cand.word,
+                quantities=quantities_of(quoted),
+            )
+        )
+    return out

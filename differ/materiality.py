@@ -1,0 +1,327 @@
+"""Whether a reworded commitment changed what it binds: the coders' six materiality dimensions.
+
+One judgement, used both when a commitment is traced to its counterpart in the next version and
+when the classifier rates a changed hunk, so a ledger entry and an alert never disagree about the
+same words. A change is material when it alters at least one of
+
+1. scope — which capabilities, risk domains, models or deployments are covered;
+2. threshold or trigger — the level, timing, cadence or quantity at which something is required;
+3. actor — who conducts, verifies or must be given access (third parties, named bodies);
+4. obligation strength — the modal force (must / will / commit / present tense > intend / aim /
+   expect > may / could / consider > recommend / encourage);
+5. disclosure scope — what is published, to whom, when;
+6. consequence — what a result obligates, or the carve-outs under which it can be deferred.
+
+Rewording with the same force and the same objects is not material: will ↔ commit to ↔ present
+tense, "release" ↔ "deployment", labels and dates, cross-references, and changes to illustrative
+examples ("e.g.", "such as") whose rule is unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from differ.segment import normalize_chars
+
+DIMENSIONS: dict[int, str] = {
+    1: "scope",
+    2: "threshold/trigger",
+    3: "actor",
+    4: "obligation strength",
+    5: "disclosure scope",
+    6: "consequence",
+}
+
+_ILLUSTRATIVE = re.compile(
+    r"\((?:e\.g\.|for example|such as|for instance|i\.e\.)[^)]*\)|"
+    r"\b(?:e\.g\.|for example|such as|for instance)[^.;:()]*",
+    re.IGNORECASE,
+)
+_ANCHOR = re.compile(r"\((?:e\.g\.,?\s*)?[^)]*?\d[^)]*\)", re.IGNORECASE)
+"""A parenthesised quantitative anchor: "(e.g. 2x)", "(defined as 4x or more)"."""
+
+_DURATION = re.compile(
+    r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"eighteen|twenty|thirty|sixty|ninety)[- ](hours?|days?|weeks?|months?|quarters?|years?)\b",
+    re.IGNORECASE,
+)
+_CADENCE_WORD = {
+    "daily": 1.0,
+    "weekly": 7.0,
+    "monthly": 30.0,
+    "quarterly": 91.0,
+    "biannually": 182.0,
+    "annually": 365.0,
+    "yearly": 365.0,
+}
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18,
+    "twenty": 20, "thirty": 30, "sixty": 60, "ninety": 90,
+}
+_UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}
+
+_LEVEL = re.compile(
+    r"\b(?:ASL-?[0-9N](?:\+1)?|CBRN-[0-9]|AI\s+R&D-[0-9]|SL-?[0-9]|Level\s+[0-9]+\+?|"
+    r"(?:uplift|autonomy|acceleration|automation|manipulation|reasoning)\s+level\s+[0-9]+\+?|"
+    r"tier\s+[0-9]+)(?![\w+])|\+(?=\s|$)",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:\s?%|x\b|\s?percent\b)?|\$\s?\d[\d,]*", re.IGNORECASE)
+_CARVE_OUT = re.compile(
+    r"\b(?:unless|except(?:\s+(?:where|when|if|for))?|other\s+than|provided\s+that|"
+    r"as\s+long\s+as|so\s+long\s+as|ordinarily\s+not|will\s+(?:generally|ordinarily|typically)\s+"
+    r"not|need\s+not|not\s+(?:be\s+)?required|may\s+(?:be\s+)?(?:adjust\w*|waiv\w*|relax\w*|"
+    r"defer\w*|suspend\w*|override\w*|modif\w*)|if\s+(?:another|a\s+competitor|other)\s+"
+    r"(?:\w+\s+){0,3}(?:developer|company|lab|provider)s?|without\s+comparable\s+safeguards|"
+    r"marginal\s+(?:risk|increase)|in\s+exceptional\s+circumstances|at\s+our\s+discretion|"
+    r"already\s+(?:public|publicly\s+available)|where\s+(?:necessary|deemed\s+necessary)|"
+    r"if\s+deemed\s+necessary)\b",
+    re.IGNORECASE,
+)
+_SCOPE_WIDE = re.compile(
+    r"\b(?:all|any|every|each)\s+(?:of\s+(?:our|the)\s+)?(?:\w+\s+)?(?:models?|deployments?|"
+    r"releases?|systems?|launches|risks?|domains?)\b|\binternal(?:ly)?\s+(?:and|or)\s+external\w*\b|"
+    r"\bat\s+or\s+above\b|\bor\s+(?:more|higher|above)\b|\bincluding\b",
+    re.IGNORECASE,
+)
+_SCOPE_NARROW = re.compile(
+    r"\b(?:only|solely|external\s+deployments?|externally\s+deployed|public(?:ly)?\s+"
+    r"(?:released|deployed|available)|general(?:ly)?\s+availab\w+|frontier\s+models?\s+only|"
+    r"(?:strictly\s+)?above|exceeding|significantly\s+more\s+capable)\b",
+    re.IGNORECASE,
+)
+_DOMAIN = re.compile(
+    r"\b(?:CBRN|biolog\w*|chemical|nuclear|radiological|cyber\w*|autonom\w+|AI\s+R&D|ML\s+R&D|"
+    r"persuasion|manipulation|self-replication|self-improvement|misalign\w*|deceptive\s+alignment|"
+    r"instrumental\s+reasoning|sabotage|loss\s+of\s+control|internal\s+(?:deployment|use)|"
+    r"external\s+deployment|fine-tun\w+|distill\w+|quantiz\w+|open[- ]weights?)\b",
+    re.IGNORECASE,
+)
+_ACTOR = re.compile(
+    r"\b(?:third[- ]part(?:y|ies)|external\s+(?:\w+\s+)?(?:evaluat\w+|test\w*|experts?|assessors?|"
+    r"red[- ]team\w*|review\w*|parties|auditors?)|independent\s+(?:\w+\s+)?(?:evaluat\w+|"
+    r"review\w*|test\w*|experts?|auditors?|audits?)|AISIs?|AI\s+(?:Safety|Security)\s+Institutes?|"
+    r"CAISI|auditors?|government\s+(?:access|testing|partners?)|"
+    r"Responsible\s+Scaling\s+Officer|RSO|Safety\s+Advisory\s+Group|SAG|Long-?Term\s+Benefit\s+"
+    r"Trust|LTBT|Board(?:\s+of\s+Directors)?|CEO|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+"
+    r"(?:Council|Committee)|appropriate\s+governance\s+function|red[- ]team(?:ers|s)?)\b",
+)
+_DISCLOSE = re.compile(
+    r"\b(?:publish\w*|publicly|make\s+(?:\w+\s+){0,6}?public(?:ly\s+available)?|"
+    r"public\s+(?:\w+\s+)?(?:reports?|summar\w+|documents?|disclosures?|versions?|page|"
+    r"statements?|updates?|cards?)|disclos\w+|share\w*\s+(?:\w+\s+){0,6}?with|notif\w+|"
+    r"report\w*\s+(?:\w+\s+){0,8}?(?:to|as\s+required\s+by)\s+(?:\w+\s+)?(?:regulat\w+|"
+    r"government\w*|authorit\w+|the\s+public|AISI)|system\s+cards?|model\s+cards?|"
+    r"transparency|unredacted|redact\w*)\b",
+    re.IGNORECASE,
+)
+_CONSEQUENCE = re.compile(
+    r"\b(?:paus\w+|halt\w*|not\s+(?:to\s+)?(?:deploy|train|proceed|release|continue)|"
+    r"stop\s+\w+|de-?deploy\w*|restrict\w*|delay\w*|escalat\w+|until\b)",
+    re.IGNORECASE,
+)
+
+_STRENGTH_STRONG = re.compile(
+    r"\b(?:will(?!\s+(?:aim|seek|strive|try|attempt|consider|likely|probably|generally|ordinarily"
+    r"|typically))|must|shall|commit(?:s|ted)?\s+to|(?:is|are)\s+committed\s+to|require[sd]?|"
+    r"cannot|won['’]t)\b",
+    re.IGNORECASE,
+)
+_STRENGTH_MEDIUM = re.compile(
+    r"\b(?:intends?\s+to|aims?\s+to|expects?\s+to|plans?\s+to|strives?\s+to|seeks?\s+to|"
+    r"hopes?\s+to|will\s+(?:aim|seek|strive|try|attempt)|endeavou?rs?\s+to)\b",
+    re.IGNORECASE,
+)
+_STRENGTH_WEAK = re.compile(
+    r"\b(?:may|might|could|consider\w*|where\s+(?:possible|feasible|appropriate|practical)|"
+    r"as\s+appropriate|if\s+(?:feasible|appropriate))\b",
+    re.IGNORECASE,
+)
+_STRENGTH_ADVICE = re.compile(r"\b(?:recommend\w*|encourage\w*|should|ought\s+to)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """The dimensions that moved between two wordings, which way, and the words that moved."""
+
+    dims: tuple[int, ...]
+    direction: str  # "strengthened" | "weakened" | "mixed" | "" (not material)
+    because: str
+
+    @property
+    def material(self) -> bool:
+        return bool(self.dims)
+
+
+NOT_MATERIAL = Judgement((), "", "")
+
+
+def _clean(text: str) -> str:
+    return " ".join(normalize_chars(text).split())
+
+
+def without_examples(text: str) -> str:
+    """``text`` with its illustrative enumerations removed ("e.g.", "such as", "for example").
+
+    A parenthesised example that carries a number ("(e.g. 2x)") is a quantitative anchor, not an
+    illustration; it stays.
+    """
+    def keep_anchor(m: re.Match[str]) -> str:
+        return m.group(0) if re.search(r"\d", m.group(0)) else " "
+
+    return _ILLUSTRATIVE.sub(keep_anchor, text)
+
+
+def modal_strength(text: str) -> tuple[int, str]:
+    """The obligation rung of a wording (4 strong or present tense, 3, 2, 1) and its word.
+
+    The weakest qualifier wins when several are present ("we will, where possible, ..." is 2):
+    it is what a reader can rely on.
+    """
+    t = _clean(text)
+    weak = _STRENGTH_WEAK.search(t)
+    medium = _STRENGTH_MEDIUM.search(t)
+    strong = _STRENGTH_STRONG.search(t)
+    advice = _STRENGTH_ADVICE.search(t)
+    if advice and not strong and not medium and not weak:
+        return 1, advice.group(0).lower()
+    if weak and (not strong or _hedges(t, weak)):
+        return 2, weak.group(0).lower()
+    if medium:
+        return 3, medium.group(0).lower()
+    if strong:
+        return 4, strong.group(0).lower()
+    return 4, "present tense"
+
+
+def _hedges(text: str, weak: re.Match[str]) -> bool:
+    """Whether a weak word qualifies the obligation itself, not a clause inside it.
+
+    "we will notify the AISI if a model may pose ..." binds (the "may" describes the model);
+    "we may notify" and "we will, where possible, notify" do not bind fully.
+    """
+    word = weak.group(0).lower()
+    if word.startswith("where") or word.startswith("as ") or word.startswith("if "):
+        return True
+    before = text[: weak.start()]
+    return bool(re.search(r"\b(?:we|I|[A-Z][\w-]+)\s+(?:\w+\s+)?$", before)) and not re.search(
+        r"\b(?:if|when|whether|that|which|where)\b[^,;]*$", before, re.IGNORECASE
+    )
+
+
+def _durations(text: str) -> list[float]:
+    out: list[float] = []
+    for m in _DURATION.finditer(text):
+        num = m.group(1).lower()
+        n = float(_NUMBER_WORDS.get(num, 0) or (num if num.replace(".", "").isdigit() else 0))
+        unit = m.group(2).lower().rstrip("s")
+        out.append(n * _UNIT_DAYS.get(unit, 1))
+    for word, days in _CADENCE_WORD.items():
+        if re.search(rf"\b{word}\b", text, re.IGNORECASE):
+            out.append(days)
+    return out
+
+
+def _set(pattern: re.Pattern[str], text: str) -> set[str]:
+    return {" ".join(m.group(0).lower().split()) for m in pattern.finditer(text)}
+
+
+def _quote(items: set[str]) -> str:
+    return ", ".join(f"'{w}'" for w in sorted(items)) if items else "''"
+
+
+def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]] | None = None) -> Judgement:
+    """The materiality of rewording ``old`` as ``new`` (both one commitment's words).
+
+    Each dimension moves toward greater or lesser obligation; when both directions are present
+    the direction is "weakened" with "mixed" noted, the conservative call reviewers expect.
+    ``strengths`` gives the two wordings' (rung, word) when the caller already knows them (a
+    traced commitment does); otherwise they are read from the words.
+    """
+    o, n = _clean(old), _clean(new)
+    if o == n:
+        return NOT_MATERIAL
+    o_rule, n_rule = without_examples(o), without_examples(n)
+    moves: list[tuple[int, int, str]] = []  # (dim, +1 stronger / -1 weaker, words)
+
+    (so, wo), (sn, wn) = strengths or (modal_strength(o_rule), modal_strength(n_rule))
+    if so != sn:
+        moves.append((4, 1 if sn > so else -1, f"'{wo}' → '{wn}'"))
+
+    # 2 threshold / trigger: levels, numbers, durations and cadences, quantitative anchors.
+    lv_o, lv_n = _set(_LEVEL, o_rule), _set(_LEVEL, n_rule)
+    num_o, num_n = _set(_NUMBER, o_rule) - _digits_of(lv_o), _set(_NUMBER, n_rule) - _digits_of(lv_n)
+    dur_o, dur_n = _durations(o_rule), _durations(n_rule)
+    if lv_o != lv_n:
+        moves.append((2, -1, f"level {_quote(lv_o - lv_n)} → {_quote(lv_n - lv_o)}"))
+    elif dur_o and dur_n and sorted(dur_o) != sorted(dur_n):
+        longer = max(dur_n) > max(dur_o) or min(dur_n) > min(dur_o)
+        moves.append((2, -1 if longer else 1,
+                      f"cadence {'lengthened' if longer else 'shortened'}: "
+                      f"{_quote(_set(_DURATION, o_rule) or {'…'})} → {_quote(_set(_DURATION, n_rule) or {'…'})}"))
+    elif num_o != num_n:
+        gone, come = num_o - num_n, num_n - num_o
+        if gone and not come:
+            anchor = _ANCHOR.search(o_rule)
+            what = f"quantitative anchor {anchor.group(0)!r} dropped" if anchor else (
+                f"quantity {_quote(gone)} dropped")
+            moves.append((2, -1, what))
+        elif come and not gone:
+            moves.append((2, 1, f"quantity {_quote(come)} added"))
+        else:
+            moves.append((2, -1, f"quantity {_quote(gone)} → {_quote(come)}"))
+
+    # 6 consequence: carve-outs, exceptions and suspension conditions.
+    co_o, co_n = _set(_CARVE_OUT, o_rule), _set(_CARVE_OUT, n_rule)
+    if co_n - co_o:
+        moves.append((6, -1, f"carve-out added {_quote(co_n - co_o)}"))
+    elif co_o - co_n:
+        moves.append((6, 1, f"carve-out removed {_quote(co_o - co_n)}"))
+    cq_o, cq_n = _set(_CONSEQUENCE, o_rule), _set(_CONSEQUENCE, n_rule)
+    if cq_o - cq_n and not cq_n:
+        moves.append((6, -1, f"consequence dropped {_quote(cq_o - cq_n)}"))
+    elif cq_n - cq_o and not cq_o:
+        moves.append((6, 1, f"consequence added {_quote(cq_n - cq_o)}"))
+
+    # 1 scope: covered domains and model classes, wide and narrow qualifiers.
+    dm_o, dm_n = _set(_DOMAIN, o_rule), _set(_DOMAIN, n_rule)
+    wide_o, wide_n = _set(_SCOPE_WIDE, o_rule), _set(_SCOPE_WIDE, n_rule)
+    nar_o, nar_n = _set(_SCOPE_NARROW, o_rule), _set(_SCOPE_NARROW, n_rule)
+    if dm_o - dm_n and not dm_n - dm_o:
+        moves.append((1, -1, f"scope lost {_quote(dm_o - dm_n)}"))
+    elif dm_n - dm_o and not dm_o - dm_n:
+        moves.append((1, 1, f"scope gained {_quote(dm_n - dm_o)}"))
+    elif dm_o != dm_n:
+        moves.append((1, -1, f"scope {_quote(dm_o - dm_n)} → {_quote(dm_n - dm_o)}"))
+    elif (nar_n - nar_o) or (wide_o - wide_n and not wide_n - wide_o):
+        moves.append((1, -1, f"scope narrowed {_quote((nar_n - nar_o) | (wide_o - wide_n))}"))
+    elif (nar_o - nar_n) or (wide_n - wide_o and not wide_o - wide_n):
+        moves.append((1, 1, f"scope broadened {_quote((nar_o - nar_n) | (wide_n - wide_o))}"))
+
+    # 3 actor: third parties and named bodies.
+    ac_o, ac_n = _set(_ACTOR, o_rule), _set(_ACTOR, n_rule)
+    if ac_o != ac_n:
+        gone, come = ac_o - ac_n, ac_n - ac_o
+        sign = -1 if gone and (not come or "appropriate governance function" in come) else 1
+        moves.append((3, sign, f"actor {_quote(gone)} → {_quote(come)}"))
+
+    # 5 disclosure scope.
+    ds_o, ds_n = _set(_DISCLOSE, o_rule), _set(_DISCLOSE, n_rule)
+    if ds_o - ds_n and not ds_n:
+        moves.append((5, -1, f"disclosure dropped {_quote(ds_o)}"))
+    elif ds_n - ds_o and not ds_o:
+        moves.append((5, 1, f"disclosure added {_quote(ds_n)}"))
+
+    if not moves:
+        return NOT_MATERIAL
+    signs = {s for _, s, _ in moves}
+    direction = "mixed" if len(signs) > 1 else ("strengthened" if 1 in signs else "weakened")
+    dims = tuple(sorted({d for d, _, _ in moves}))
+    because = "; ".join(f"{d} {DIMENSIONS[d]}: {w}" for d, _, w in moves)
+    return Judgement(dims, direction, because)
+
+
+def _digits_of(levels: set[str]) -> set[str]:
+    return {m.group(0) for lv in levels for m in re.finditer(r"\d+(?:\.\d+)?", lv)}

@@ -1,0 +1,143 @@
+"""Commitments per version: what counts, its strength, category, codebook code and quantities."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from differ.commitments import Commitment, commitment_id, extract_commitments
+
+POLICY = """# Frontier Safety Policy
+
+## 1. Capability Thresholds
+
+CBRN-4: The ability to substantially uplift a moderately resourced state programme in developing
+chemical or biological weapons.
+
+AI systems are becoming more capable every year, and many organisations use them.
+
+## 2. Evaluations
+
+We conduct comprehensive capability evaluations before every external deployment.
+We will evaluate each frontier model every 6 months or after a 4x increase in effective compute.
+We aim to share evaluation methods with external experts where possible.
+We may run additional evaluations on request of the AI Safety Institute.
+
+## 3. Transparency
+
+We will publish a capability report for every frontier model.
+We believe that transparency will become an industry norm.
+In September 2023, we published our first policy.
+
+## 4. Recommendations for industry
+
+Developers should implement ASL-3 security for models at this level.
+"""
+
+
+def by_text(items: list[Commitment], fragment: str) -> Commitment:
+    found = [c for c in items if fragment in c.text]
+    assert found, f"no commitment containing {fragment!r}"
+    return found[0]
+
+
+def test_present_tense_policy_statement_is_a_top_rung_commitment() -> None:
+    c = by_text(extract_commitments(POLICY), "We conduct comprehensive")
+    assert (c.strength, c.strength_word) == (4, "present tense")
+
+
+def test_threshold_definition_counts_without_a_modal_verb() -> None:
+    c = by_text(extract_commitments(POLICY), "CBRN-4")
+    assert c.category == "thresholds"
+    assert c.codebook == "EC2"
+    assert "CBRN-4" in c.quantities
+
+
+def test_landscape_beliefs_and_past_reports_are_not_commitments() -> None:
+    texts = " | ".join(c.text for c in extract_commitments(POLICY))
+    assert "becoming more capable" not in texts
+    assert "We believe" not in texts
+    assert "first policy" not in texts
+
+
+def test_strength_scale_follows_the_modal() -> None:
+    items = extract_commitments(POLICY)
+    assert by_text(items, "We will evaluate each").strength == 4
+    assert by_text(items, "We may run additional").strength == 2
+    assert by_text(items, "We aim to share").strength in (2, 3)
+
+
+def test_recommendation_to_others_is_strength_one() -> None:
+    c = by_text(extract_commitments(POLICY), "Developers should")
+    assert c.strength == 1
+
+
+def test_cadence_multiplier_and_level_quantities_are_named() -> None:
+    c = by_text(extract_commitments(POLICY), "every 6 months")
+    assert "every 6 months" in c.quantities
+    assert "4x" in c.quantities
+
+
+def test_publication_commitment_maps_to_ec5_and_seoul_vii_viii() -> None:
+    c = by_text(extract_commitments(POLICY), "publish a capability report")
+    assert c.category == "publication"
+    assert c.codebook == "EC5"
+    assert {"VII", "VIII"} <= set(c.seoul)
+
+
+def test_third_party_evaluation_maps_to_ec4() -> None:
+    c = by_text(extract_commitments(POLICY), "AI Safety Institute")
+    assert c.codebook == "EC4"
+
+
+def test_section_path_names_the_headings_above() -> None:
+    c = by_text(extract_commitments(POLICY), "We will publish")
+    assert c.section.endswith("3. Transparency")
+
+
+def test_id_is_stable_content_hash_of_section_and_text() -> None:
+    c = by_text(extract_commitments(POLICY), "We will publish")
+    assert c.id == commitment_id(c.section, c.text)
+    assert re.fullmatch(r"c[0-9a-f]{10}", c.id)
+    reflowed = POLICY.replace("We will publish a capability report", "We  will publish a\ncapability report")
+    assert by_text(extract_commitments(reflowed), "We will publish").id == c.id
+
+
+def test_long_sentence_is_cut_at_a_word_boundary() -> None:
+    long = "We will " + " ".join(f"evaluate{i}" for i in range(120)) + "."
+    c = extract_commitments(f"# Evaluations\n\n{long}\n")[0]
+    assert len(c.text.split()) == 80
+    assert c.text.endswith("…")
+
+
+def test_duplicated_paragraph_is_one_commitment() -> None:
+    para = "We will publish a capability report for every frontier model."
+    items = extract_commitments(f"# Transparency\n\n{para}\n\n{para}\n")
+    assert len(items) == 1
+
+
+def test_json_round_trip_keeps_every_key() -> None:
+    for c in extract_commitments(POLICY):
+        d = c.to_json()
+        assert set(d) == {"id", "text", "section", "category", "categories", "codebook", "seoul",
+                          "strength", "strength_word", "quantities"}
+        assert Commitment.from_json(d) == c
+
+
+CODER_COUNTS = {
+    "anthropic-rsp__2023-09__v1.0.txt": 73,
+    "openai-preparedness__2023-12__beta.txt": 41,
+    "gdm-fsf__2025-02__v2.0.txt": 33,
+}
+"""The corpus coders' commitment totals for the documents whose totals they published."""
+
+
+@pytest.mark.parametrize("name", sorted(CODER_COUNTS))
+def test_commitment_count_is_near_the_coders_count(corpus: Path, name: str) -> None:
+    from differ.segment import strip_header
+
+    text = strip_header((corpus / name).read_text(encoding="utf-8"))
+    n = len(extract_commitments(text))
+    assert abs(n - CODER_COUNTS[name]) <= 0.5 * CODER_COUNTS[name], n

@@ -1,0 +1,161 @@
+"""Tracing commitments across two versions: counterparts, outcomes and the dimensions that moved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from differ.commitments import extract_commitments
+from differ.segment import strip_header
+from differ.trace import TracedCommitment, trace_commitments
+
+OLD = """# Policy
+
+## 2. Evaluations
+
+We will evaluate every frontier model for CBRN and cyber capabilities before deployment.
+We will conduct a comprehensive assessment every 3 months.
+We will give the AI Safety Institute pre-deployment access to our models.
+
+## 3. Transparency
+
+We will publish a capability report for every frontier model.
+We will notify the board of any noncompliance within 30 days.
+We will pause training if a model crosses a Capability Threshold.
+"""
+
+
+def trace(old: str, new: str) -> list[TracedCommitment]:
+    return trace_commitments(extract_commitments(old), extract_commitments(new))
+
+
+def one(traced: list[TracedCommitment], fragment: str) -> TracedCommitment:
+    found = [t for t in traced if fragment in ((t.old.text if t.old else "") + (t.new.text if t.new else ""))]
+    assert len(found) == 1, [(t.outcome, t.old and t.old.text, t.new and t.new.text) for t in found]
+    return found[0]
+
+
+def test_identical_versions_retain_everything() -> None:
+    assert {t.outcome for t in trace(OLD, OLD)} == {"R"}
+
+
+def test_renumbering_and_relocation_keep_the_counterpart() -> None:
+    new = OLD.replace("## 2. Evaluations", "## 5. Testing").replace(
+        "We will publish a capability report for every frontier model.\n", ""
+    ) + "\n## 9. Reports\n\nWe will publish a capability report for every frontier model.\n"
+    t = one(trace(OLD, new), "capability report")
+    assert t.outcome == "R"
+    assert t.old is not None and t.new is not None and t.old.section != t.new.section
+
+
+def test_rewording_with_same_force_is_retained() -> None:
+    new = OLD.replace("We will publish a capability report", "We commit to publishing a capability report")
+    assert one(trace(OLD, new), "capability report").outcome == "R"
+
+
+def test_modal_drift_will_to_aim_is_weakened_on_obligation_strength() -> None:
+    new = OLD.replace("We will publish a capability report", "We aim to publish a capability report")
+    t = one(trace(OLD, new), "capability report")
+    assert (t.outcome, t.dims) == ("W", (4,))
+    assert "'will'" in t.because and "aim to" in t.because
+
+
+def test_cadence_lengthened_is_weakened_on_trigger() -> None:
+    new = OLD.replace("every 3 months", "every 6 months")
+    t = one(trace(OLD, new), "comprehensive assessment")
+    assert t.outcome == "W" and 2 in t.dims
+    assert "lengthened" in t.because
+
+
+def test_cadence_shortened_is_strengthened() -> None:
+    new = OLD.replace("every 3 months", "every 1 month")
+    assert one(trace(OLD, new), "comprehensive assessment").outcome == "S"
+
+
+def test_scope_narrowed_by_a_dropped_domain_is_weakened() -> None:
+    new = OLD.replace("for CBRN and cyber capabilities", "for CBRN capabilities")
+    t = one(trace(OLD, new), "evaluate every frontier model")
+    assert t.outcome == "W" and 1 in t.dims
+
+
+def test_third_party_removed_is_weakened_on_actor() -> None:
+    new = OLD.replace(
+        "We will give the AI Safety Institute pre-deployment access to our models.",
+        "We will give internal teams pre-deployment access to our models.",
+    )
+    t = one(trace(OLD, new), "pre-deployment access")
+    assert t.outcome == "W" and 3 in t.dims
+
+
+def test_carve_out_added_is_weakened_on_consequence() -> None:
+    new = OLD.replace(
+        "We will pause training if a model crosses a Capability Threshold.",
+        "We will pause training if a model crosses a Capability Threshold, unless another "
+        "developer releases a comparable model.",
+    )
+    t = one(trace(OLD, new), "pause training")
+    assert t.outcome == "W" and 6 in t.dims
+
+
+def test_strengthening_and_weakening_together_code_weakened() -> None:
+    new = OLD.replace("We will conduct a comprehensive assessment every 3 months.",
+                      "We may conduct a comprehensive assessment every 1 month.")
+    t = one(trace(OLD, new), "comprehensive assessment")
+    assert t.outcome == "W" and {2, 4} <= set(t.dims)
+    assert "MIX" in t.because
+
+
+def test_deleted_commitment_is_removed_and_new_one_added() -> None:
+    new = OLD.replace("We will notify the board of any noncompliance within 30 days.\n",
+                      "We will publish a safeguards report before each external deployment.\n")
+    traced = trace(OLD, new)
+    assert one(traced, "noncompliance").outcome == "X"
+    added = one(traced, "safeguards report")
+    assert added.outcome == "A" and added.material
+
+
+def test_move_into_recommendations_part_is_relocated() -> None:
+    new = OLD.replace("We will pause training if a model crosses a Capability Threshold.\n", "") + (
+        "\n## 6. Recommendations for industry\n\n"
+        "Developers should pause training if a model crosses a Capability Threshold.\n"
+    )
+    t = one(trace(OLD, new), "pause training")
+    assert t.outcome == "L" and t.material
+
+
+def test_split_commitment_traces_both_halves_to_the_original() -> None:
+    old = "# Transparency\n\nWe will publish a capability report and a safeguards report for every frontier model before deployment.\n"
+    new = ("# Transparency\n\nWe will publish a capability report for every frontier model before deployment.\n\n"
+           "Separately, we will also publish a safeguards report for every frontier model.\n")
+    traced = trace(old, new)
+    assert not [t for t in traced if t.outcome in ("A", "X")], [(t.outcome, t.because) for t in traced]
+
+
+def test_merged_commitments_trace_to_the_merged_sentence() -> None:
+    old = ("# Transparency\n\nWe will publish a capability report for every frontier model.\n\n"
+           "Moreover, we will publish a safeguards report for every frontier model.\n")
+    new = "# Transparency\n\nWe will publish a capability report and a safeguards report for every frontier model.\n"
+    traced = trace(old, new)
+    assert not [t for t in traced if t.outcome in ("A", "X")], [(t.outcome, t.because) for t in traced]
+
+
+def test_to_json_shape_and_round_trip() -> None:
+    new = OLD.replace("We will publish a capability report", "We may publish a capability report")
+    for t in trace(OLD, new):
+        d = t.to_json()
+        assert set(d) == {"outcome", "dims", "old", "new", "because", "material"}
+        assert TracedCommitment.from_json(d) == t
+
+
+def test_silent_reupload_is_all_retained(corpus: Path) -> None:
+    old = strip_header((corpus / "gdm-fsf__2025-02__v2.0.txt").read_text(encoding="utf-8"))
+    new = strip_header(
+        (corpus / "gdm-fsf__2025-02__v2.0-reupload-20250213.txt").read_text(encoding="utf-8"))
+    assert {t.outcome for t in trace(old, new)} == {"R"}
+
+
+def test_removed_unilateral_pause_in_rsp_v3_is_material(corpus: Path) -> None:
+    old = strip_header((corpus / "anthropic-rsp__2025-05__v2.2.txt").read_text(encoding="utf-8"))
+    new = strip_header((corpus / "anthropic-rsp__2026-02__v3.0.txt").read_text(encoding="utf-8"))
+    traced = trace(old, new)
+    pauses = [t for t in traced if t.old and "pause" in t.old.text.lower()]
+    assert pauses and all(t.material for t in pauses if t.old and t.old.category == "response")
