@@ -1,0 +1,3 @@
+"""Fetching, extraction, the run cycle and the command line."""
+
+__version__ = "0.1.0"
