@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from crawler.cli import (
+    NotFound,
     UsageError,
     add_common,
     config_from_args,
@@ -104,7 +105,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     if args.source and config.source(args.source) is None:
-        raise UsageError(f"unknown source {args.source!r} (not in {config.path})")
+        raise NotFound(f"unknown source {args.source!r} (not in {config.path})")
     db = open_db(args, config)
     report = _run_locked(db, lambda: reextract(config, db, args.source))
     if report is None:
@@ -118,7 +119,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from crawler.export import ExportError, export
 
     config = config_from_args(args, required=False)
-    db = open_db(args, config)
+    db = open_db(args, config, create=False)
     try:
         report = export(db, args.dir, git=args.git)
     except ExportError as exc:

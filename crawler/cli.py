@@ -1,7 +1,7 @@
-"""The `framewatch` command line (DESIGN "CLI contract").
+"""The `framewatch` command line.
 
-Exit codes: 0 all good, 1 some sources failed (or the thing asked for was not found),
-2 usage or configuration error. Commands of other packages (notifier, web, storage, scheduler)
+Exit codes: 0 all good, 1 some sources failed (or another cycle holds the lease), 2 usage,
+configuration or database error, 3 the version, change or source asked for does not exist. Commands of other packages (notifier, web, storage, scheduler)
 register themselves through a `register(subparsers)` function in their `cli` module.
 """
 
@@ -29,8 +29,16 @@ EXTRA_COMMAND_MODULES = (
 )
 
 
+EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE, EXIT_NOT_FOUND = 0, 1, 2, 3
+
+
 class UsageError(Exception):
     """Bad arguments; exit code 2."""
+
+
+class NotFound(Exception):
+    """The id asked for (a version, change or source) does not exist; exit code 3, so a script
+    can tell "no such thing" from "the command failed"."""
 
 
 # ---- shared helpers -----------------------------------------------------------------------------
@@ -56,9 +64,17 @@ def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
 
 
 def config_from_args(args: argparse.Namespace, *, required: bool = True) -> Config:
-    path = getattr(args, "config", None) or default_config_path()
-    if not required and not Path(path).exists():
-        return Config()
+    """The config named by --config (which must exist), else $FRAMEWATCH_CONFIG or
+    ./sources.toml (optional for commands that only read the database)."""
+    explicit = getattr(args, "config", None)
+    path = explicit or default_config_path()
+    if not Path(path).exists():
+        if explicit:
+            raise ConfigError("the file does not exist", path=str(path))
+        if not required:
+            return Config()
+        raise ConfigError("no such file: pass --config FILE, set FRAMEWATCH_CONFIG, or write a "
+                          "starter one with `framewatch init`", path=str(path))
     return load_config(path)
 
 
@@ -73,10 +89,13 @@ def database_url(args: argparse.Namespace, config: Config | None = None) -> str:
     return "sqlite:///framewatch.db"
 
 
-def open_db(args: argparse.Namespace, config: Config | None = None) -> Any:
+def open_db(args: argparse.Namespace, config: Config | None = None, *,
+            create: bool = True) -> Any:
+    """The database for this command; commands that only read pass ``create=False`` so that a
+    typo in --db is "no database at …", not a new empty file that reads as "no versions yet"."""
     from storage.db import open_database
 
-    return open_database(database_url(args, config))
+    return open_database(database_url(args, config), create=create)
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -110,7 +129,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.only:
         unknown = [sid for sid in args.only if config.source(sid) is None]
         if unknown:
-            raise UsageError(f"--only: unknown source id(s): {', '.join(unknown)}")
+            raise NotFound(f"--only: unknown source id(s): {', '.join(unknown)} (not in {config.path})")
     db = open_db(args, config)
     from crawler.lock import CycleInterrupted, LockBusy, exclusive_cycle
 
@@ -222,11 +241,10 @@ def print_run_summary(report: Any) -> None:
 def cmd_history(args: argparse.Namespace) -> int:
     from storage.repo import Repository
 
-    db = open_db(args, config_from_args(args, required=False))
+    db = open_db(args, config_from_args(args, required=False), create=False)
     repo = Repository(db)
     if args.source and repo.get_source(args.source) is None:
-        print(f"unknown source {args.source!r} (see `framewatch sources list`)", file=sys.stderr)
-        return 1
+        raise NotFound(f"unknown source {args.source!r} (see `framewatch sources list`)")
     versions = repo.history(args.source, limit=args.limit)
     changes = {c.new_version_id: c for c in repo.changes(source_id=args.source)}
     if args.format == "json":
@@ -258,7 +276,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_changes(args: argparse.Namespace) -> int:
     from storage.repo import Repository
 
-    db = open_db(args, config_from_args(args, required=False))
+    db = open_db(args, config_from_args(args, required=False), create=False)
     changes = Repository(db).changes(since=args.since, min_severity=args.severity,
                                      source_id=args.source, limit=args.limit)
     if args.format == "json":
@@ -286,7 +304,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     """`show 12` or `show v12` is a version; `show c7` a change."""
     from storage.repo import Repository
 
-    db = open_db(args, config_from_args(args, required=False))
+    db = open_db(args, config_from_args(args, required=False), create=False)
     repo = Repository(db)
     ident = args.id.strip().lower()
     want_change = ident.startswith("c")
@@ -297,8 +315,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if want_change:
         change = repo.get_change(num)
         if change is None:
-            print(f"no change {num}", file=sys.stderr)
-            return 1
+            raise NotFound(f"no change {num} (see `framewatch changes`)")
         if args.format == "json":
             print_json(change_json(change, with_diff=True))
             return 0
@@ -311,8 +328,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     version = repo.get_version(num)
     if version is None:
-        print(f"no version {num}", file=sys.stderr)
-        return 1
+        raise NotFound(f"no version {num} (see `framewatch history`)")
     if args.format == "json":
         print_json({"id": version.id, "type": "version", "source": version.source_id,
                     "kind": version.kind, "fetched_at": iso(version.fetched_at),
@@ -385,7 +401,7 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
     from storage.repo import Repository
 
     config = config_from_args(args, required=False)
-    db = open_db(args, config)
+    db = open_db(args, config, create=False)
     repo = Repository(db)
     if config.sources:
         from crawler.cycle import source_info
@@ -419,20 +435,59 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
 
 # ---- parser ---------------------------------------------------------------------------------------------------
 
+SUPPRESS = argparse.SUPPRESS
+CONFIG_HELP = "sources.toml to read (default: $FRAMEWATCH_CONFIG, else ./sources.toml)"
+DB_HELP = ("database URL, e.g. sqlite:///framewatch.db or postgresql://… (default: $FRAMEWATCH_DB, "
+           "else [settings] database, else sqlite:///framewatch.db)")
+
+
 def add_common(p: argparse.ArgumentParser, *, formats: bool = False) -> None:
-    p.add_argument("--config", help="sources.toml (default: $FRAMEWATCH_CONFIG or ./sources.toml)")
-    p.add_argument("--db", help="SQLAlchemy URL (default: $FRAMEWATCH_DB, [settings] database, "
-                                "or sqlite:///framewatch.db)")
+    # SUPPRESS: an option left out after the subcommand must not overwrite one given before it
+    # (`framewatch --db X history`); the top-level parser holds the defaults.
+    p.add_argument("--config", default=SUPPRESS, help=CONFIG_HELP)
+    p.add_argument("--db", default=SUPPRESS, help=DB_HELP)
     if formats:
-        p.add_argument("--format", choices=("text", "json"), default="text")
+        p.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text for people (default) or one JSON document for programs")
+
+
+def add_global_options(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """-v/-q/--config/--db, accepted before the subcommand and after it alike."""
+    have = {s for a in p._actions for s in a.option_strings}
+    if "--verbose" not in have:
+        p.add_argument("-v", "--verbose", action="count", default=0 if top else SUPPRESS,
+                       help="more log output (-vv: debug)")
+    if "--quiet" not in have:
+        p.add_argument("-q", "--quiet", action="store_true", default=False if top else SUPPRESS,
+                       help="only warnings and errors (for cron)")
+    if "--config" not in have:
+        p.add_argument("--config", default=None if top else SUPPRESS, help=CONFIG_HELP)
+    if "--db" not in have:
+        p.add_argument("--db", default=None if top else SUPPRESS, help=DB_HELP)
+
+
+def subparsers_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Every subcommand's parser by its full name ("run", "sources check"), recursively."""
+    out: dict[str, argparse.ArgumentParser] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                out[name] = sub
+                out.update({f"{name} {k}": v for k, v in subparsers_of(sub).items()})
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from crawler import __version__
+
     parser = argparse.ArgumentParser(
         prog="framewatch",
-        description="Watch AI companies' safety frameworks and tell people when they change.")
-    parser.add_argument("-v", "--verbose", action="count", default=0)
-    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+        description="Watch AI companies' safety frameworks and tell people when they change.",
+        epilog="Exit codes: 0 ok · 1 some sources failed · 2 usage, configuration or database "
+               "error · 3 not found. `framewatch demo` shows it working, offline.")
+    parser.add_argument("--version", action="version", version=f"framewatch {__version__}",
+                        help="print the version and exit")
+    add_global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -446,37 +501,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("history", help="versions of one source (or all), newest first")
     add_common(p, formats=True)
-    p.add_argument("source", nargs="?")
-    p.add_argument("--limit", type=int)
+    p.add_argument("source", nargs="?", help="a source id (default: every source)")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N versions")
     p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("changes", help="detected changes, newest first")
     add_common(p, formats=True)
-    p.add_argument("--since", type=parse_date, help="ISO date or time (UTC if no zone)")
+    p.add_argument("--since", type=parse_date, metavar="DATE",
+                   help="ISO date or time (UTC if no zone)")
     p.add_argument("--severity", choices=("none", "low", "medium", "high"),
                    help="minimum severity")
-    p.add_argument("--source")
-    p.add_argument("--limit", type=int)
+    p.add_argument("--source", metavar="ID", help="only this source")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N changes")
     p.set_defaults(func=cmd_changes)
 
     p = sub.add_parser("show", help="one version (12 or v12) or change (c7)")
     add_common(p, formats=True)
-    p.add_argument("id")
+    p.add_argument("id", help="a version (12, v12) or a change (c7)")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("diff", help="compare two files (HTML, PDF or text) as the watcher would")
-    p.add_argument("old")
-    p.add_argument("new")
-    p.add_argument("--format", choices=("text", "json", "html"), default="text")
-    p.add_argument("--select", action="append", help="CSS selector to keep (repeatable)")
-    p.add_argument("--remove", action="append", help="CSS selector to drop (repeatable)")
-    p.add_argument("--ignore", action="append", help="regex to ignore (repeatable)")
+    p = sub.add_parser("diff", help="compare two files or URLs (HTML, PDF or text) as the watcher would")
+    p.add_argument("old", help="a file or an http(s) URL")
+    p.add_argument("new", help="a file or an http(s) URL")
+    p.add_argument("--format", choices=("text", "json", "html"), default="text",
+                   help="text (default), json or a standalone html page")
+    add_rule_options(p)
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("sources", help="validate or list the watched sources")
     ssub = p.add_subparsers(dest="sources_command", metavar="SUBCOMMAND")
     ssub.required = True
-    sp = ssub.add_parser("check", help="validate sources.toml")
+    sp = ssub.add_parser("check", help="validate sources.toml (and the variables its channels name)")
     add_common(sp)
     sp.set_defaults(func=cmd_sources_check)
     sp = ssub.add_parser("list", help="sources with their last check")
@@ -491,14 +546,25 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(sub)
+    for sp in subparsers_of(parser).values():
+        add_global_options(sp)
     return parser
+
+
+def add_rule_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--select", action="append", metavar="CSS",
+                   help="CSS selector of the part to keep (repeatable)")
+    p.add_argument("--remove", action="append", metavar="CSS",
+                   help="CSS selector of a part to drop (repeatable)")
+    p.add_argument("--ignore", action="append", metavar="REGEX",
+                   help="regular expression removed from the text (repeatable)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose, args.quiet)
-    from storage.db import DatabaseError
+    from storage.db import DatabaseError, NoDatabase
 
     try:
         return int(args.func(args) or 0)
@@ -507,10 +573,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except NotFound as exc:
+        print(f"not found: {exc}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    except NoDatabase as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except DatabaseError as exc:
         print(f"database error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except BrokenPipeError:
         # `framewatch diff … | head`: the reader left; that is not an error worth a traceback.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -257,6 +257,8 @@ def _parse_settings(raw: Any, lines: _Lines, path: str) -> Settings:
         if key == "database" and not value.strip():
             # issue 8 (config fuzz): "" silently fell back to ./framewatch.db
             raise ConfigError("must be a database URL, e.g. sqlite:///framewatch.db", **where)
+        if key == "database":
+            value = _sqlite_beside(value, path)
         if key in ("base_url", "archive_url"):
             _check_url(value, where)
         if key == "schedule":
@@ -267,6 +269,20 @@ def _parse_settings(raw: Any, lines: _Lines, path: str) -> Settings:
             value = float(value)
         values[key] = value
     return Settings(**values)
+
+
+def _sqlite_beside(url: str, config_path: str) -> str:
+    """A relative SQLite path written in a config file means "next to this file", whatever the
+    working directory of the command (`framewatch run --config dir/sources.toml`)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return url
+    rest = url[len(prefix):]
+    file, sep, query = rest.partition("?")
+    if not file or file == ":memory:" or file.startswith("/") or file.startswith("file:"):
+        return url
+    folder = Path(config_path).expanduser().resolve().parent
+    return prefix + str(folder / file) + sep + query
 
 
 def _check_cron(value: str, where: dict[str, Any]) -> None:

@@ -81,7 +81,7 @@ def cmd_deliveries(args: argparse.Namespace) -> int:
     from crawler.cli import config_from_args, iso, open_db, print_json
     from storage import outbox as store
 
-    db = open_db(args, config_from_args(args, required=False))
+    db = open_db(args, config_from_args(args, required=False), create=False)
     try:
         statuses = None if args.all else ("pending", "sending", "failed")
         rows = store.listing(db, statuses, limit=args.limit)

@@ -26,6 +26,7 @@ from storage.db import (
     head_revision,
     open_database,
     redact_url,
+    require_existing,
     upgrade,
 )
 
@@ -69,8 +70,11 @@ def _url(args: argparse.Namespace) -> str:
     return database_url(args, config_from_args(args, required=False))
 
 
-def _engine(args: argparse.Namespace) -> tuple[str, Engine]:
+def _engine(args: argparse.Namespace, *, create: bool = False) -> tuple[str, Engine]:
+    """Only `db upgrade` may bring a database into being; the others describe an existing one."""
     url = _url(args)
+    if not create:
+        require_existing(url)
     return url, create_db_engine(url)
 
 
@@ -86,7 +90,7 @@ def _revisions(engine: Engine, url: str) -> tuple[str | None, str | None]:
 # ---- upgrade / current --------------------------------------------------------------------------
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
-    url, engine = _engine(args)
+    url, engine = _engine(args, create=True)
     try:
         before, head = _revisions(engine, url)
         target = head if args.revision == "head" else args.revision
@@ -145,8 +149,7 @@ def cmd_current(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from storage.integrity import check_database
 
-    url = _url(args)
-    engine = create_db_engine(url)
+    url, engine = _engine(args)
     try:
         current, head = _revisions(engine, url)
     finally:

@@ -25,6 +25,32 @@ class DatabaseError(Exception):
     """The database cannot be opened or upgraded; the message says which and why."""
 
 
+class NoDatabase(DatabaseError):
+    """A command that only reads was pointed at a database that does not exist (yet, or a typo
+    in the path): it says so instead of creating an empty one."""
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, or None (another backend, in-memory, unparseable)."""
+    try:
+        parsed = make_url(normalize_url(url))
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def require_existing(url: str) -> None:
+    """Raise :class:`NoDatabase` when `url` is a SQLite file that is not there."""
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        raise NoDatabase(f"no database at {path.resolve()}; run `framewatch run` first "
+                         "(or pass --db / set FRAMEWATCH_DB to the right one)")
+
+
 def normalize_url(url: str) -> str:
     """Accept plain `postgresql://` URLs and route them to psycopg 3, which we depend on."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
@@ -168,14 +194,31 @@ def _at_known_head(engine: Engine) -> bool:
     return [r[0] for r in rows] == [head]
 
 
-def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
+def _has_schema(engine: Engine) -> bool:
+    try:
+        return current_revision(engine) is not None
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot open database {redact_url(engine.url.render_as_string())}: "
+                            f"{exc.orig}") from exc
+
+
+def open_database(url: str | None = None, *, migrate: bool = True,
+                  create: bool = True) -> Database:
     """Open (and by default create or upgrade) the database at `url`.
 
     The default is FRAMEWATCH_DB, then a SQLite file in the working directory, so that a first
-    `framewatch run` needs no setup at all.
+    `framewatch run` needs no setup at all. With ``create=False`` (commands that only read) a
+    missing SQLite file, or a server database without framewatch's tables, is
+    :class:`NoDatabase` rather than a fresh empty database.
     """
     url = url or os.environ.get("FRAMEWATCH_DB") or "sqlite:///framewatch.db"
+    if not create:
+        require_existing(url)
     engine = create_db_engine(url)
+    if not create and sqlite_file(url) is None and not _has_schema(engine):
+        engine.dispose()
+        raise NoDatabase(f"no framewatch tables in {redact_url(url)}; run `framewatch run` "
+                         "(or `framewatch db upgrade`) first")
     if migrate:
         try:
             if not _at_known_head(engine) and current_revision(engine) != head_revision():

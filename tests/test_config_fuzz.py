@@ -412,4 +412,4 @@ def test_missing_file_is_a_configuration_error(tmp_path: Path) -> None:
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         code = main(["-q", "sources", "check", "--config", str(tmp_path / "nope.toml")])
-    assert code == 2 and "file not found" in err.getvalue()
+    assert code == 2 and "nope.toml: the file does not exist" in err.getvalue()

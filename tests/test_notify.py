@@ -324,8 +324,9 @@ def test_deliveries_command_lists_pending_and_failed_as_json(
         record_change(db, config, diff_of(RSP_V1, RSP_V2))
         deliver_pending(config, db)
     db.dispose()
+    (tmp_path / "empty.toml").write_text("")
     assert main(["deliveries", "--db", db_url, "--format", "json",
-                 "--config", str(tmp_path / "none.toml")]) == 0
+                 "--config", str(tmp_path / "empty.toml")]) == 0
     rows = {r["channel"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["webhook"]["status"] == "pending" and rows["webhook"]["next_attempt_at"]
     assert "HTTP 503" in rows["webhook"]["last_error"]

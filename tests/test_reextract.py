@@ -113,8 +113,8 @@ def test_unchanged_rules_add_no_version(server: FaultServer, tmp_path: Path, db_
     assert len(Repository(open_database(db_url)).history("rsp")) == 1
 
 
-def test_unknown_source_is_a_usage_error(server: FaultServer, tmp_path: Path, db_url: str,
+def test_unknown_source_is_not_found(server: FaultServer, tmp_path: Path, db_url: str,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     cfg = write_config(tmp_path, server)
-    assert main(["reextract", "nope", "--config", str(cfg), "--db", db_url]) == 2
+    assert main(["reextract", "nope", "--config", str(cfg), "--db", db_url]) == 3
     assert "unknown source 'nope'" in capsys.readouterr().err

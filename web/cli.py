@@ -48,7 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     config = config_from_args(args, required=False)
-    db = open_db(args, config)
+    db = open_db(args, config, create=False)
     # Permalinks in the feed and API use [settings] base_url (the public address behind a proxy)
     # — except the built-in default, which names port 8000 and would be wrong on any other port;
     # then links are built from the request's own address.
