@@ -2,6 +2,7 @@
 
     python bench/bench_extract.py html [--pages 300] [--kb 56]   # median ms/page of extract()
     python bench/bench_extract.py pdf  [--corpus DIR]             # pypdf vs pdfminer.six
+    python bench/bench_extract.py kept [--pages 50]               # collapsed text kept, share
 
 The HTML pages are generated to look like real framework pages: a site header with a large
 nested nav, a cookie/consent banner, inline scripts and styles, a per-request timestamp and
@@ -61,8 +62,13 @@ def _sentences() -> list[str]:
     return out
 
 
-def make_page(seed: int, kb: int = 56) -> bytes:
-    """One realistic page of about ``kb`` KiB; differs per seed and carries a timestamp."""
+def make_page(seed: int, kb: int = 56, collapsed: bool = False) -> bytes:
+    """One realistic page of about ``kb`` KiB; differs per seed and carries a timestamp.
+
+    ``collapsed`` puts each section's body behind an accordion trigger, hidden the three ways
+    pages do it (``hidden``, ``aria-hidden`` + ``display:none``, ``visibility:hidden``): the
+    same words, as a reader who expands them sees them.
+    """
     rng = random.Random(seed)
     sents = _sentences()
     nav = "".join(
@@ -107,9 +113,16 @@ def make_page(seed: int, kb: int = 56) -> bytes:
                              f"<tr><td>CCL {i}</td><td>{rng.choice(sents)[:80]}</td>"
                              f"<td><p>{rng.choice(sents)[:60]}</p></td></tr>" for i in range(4))
                          + "</tbody></table>")
-        html = "".join(block)
-        parts.append(html)
-        size += len(html)
+        plain_size = sum(map(len, block))  # same sections either way
+        if collapsed:
+            hide = ("hidden", 'aria-hidden="true" style="display:none"',
+                    'style="visibility: hidden"')[section % 3]
+            block[1:] = [f'<div id="s{section}" class="accordion-body" {hide}>', *block[1:],
+                         "</div>"]
+            block[0] = (f'<h2><button aria-expanded="false" aria-controls="s{section}">'
+                        f'{block[0][4:-5]}<span aria-hidden="true">+</span></button></h2>')
+        parts.append("".join(block))
+        size += plain_size
     footer = "".join(f'<li><a href="/f/{i}">Footer link {i}</a></li>' for i in range(80))
     parts.append(f'</article></main><footer class="site-footer"><ul>{footer}</ul>'
                  "<p>Copyright 2025</p></footer></body></html>")
@@ -146,6 +159,37 @@ def bench_html(n: int, kb: int) -> None:
         list(pool.map(_extract_all, chunks))
     print(f"html: 1,000 pages on 2 processes: {time.perf_counter() - t0:.2f} s wall "
           "(including process start-up and pickling)")
+
+
+def _kept_share(expected: str, got: str) -> float:
+    a, b = expected.split(), got.split()
+    matched = sum(m.size for m in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
+    return matched / max(1, len(a))
+
+
+def bench_kept(n: int, kb: int) -> None:
+    """Share of the expanded text that extraction keeps when sections are collapsed."""
+    rules = ExtractRules()
+    shares = []
+    for seed in range(n):
+        plain = extract(make_page(seed, kb), "text/html", rules).text
+        folded = extract(make_page(seed, kb, collapsed=True), "text/html", rules).text
+        shares.append(_kept_share(plain, folded))
+    print(f"kept: {n} generated pages with every section collapsed: median "
+          f"{statistics.median(shares):.1%} of the expanded text kept, min {min(shares):.1%}")
+    fixture = Path(__file__).resolve().parents[1] / "tests/fixtures/extract"
+    page = fixture / "collapsed_framework_page.html"
+    if page.exists():
+        from lxml import html as lxml_html
+
+        article = lxml_html.fromstring(page.read_bytes()).cssselect("article")[0]
+        for el in article.cssselect(".breadcrumbs, .share-buttons, .modal, button.read-more,"
+                                    " span[aria-hidden]"):
+            el.drop_tree()
+        got = extract(page.read_bytes(), "text/html", rules).text
+        got = re.sub(r"^#+ |^- | \| ", " ", got, flags=re.M)
+        print(f"kept: {page.name}: {_kept_share(article.text_content(), got):.1%} of the "
+              "expanded article text")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -270,13 +314,15 @@ def bench_pdf_stability(corpus: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("mode", choices=["html", "pdf"])
+    ap.add_argument("mode", choices=["html", "pdf", "kept"])
     ap.add_argument("--pages", type=int, default=300)
     ap.add_argument("--kb", type=int, default=56)
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     args = ap.parse_args()
     if args.mode == "html":
         bench_html(args.pages, args.kb)
+    elif args.mode == "kept":
+        bench_kept(min(args.pages, 50), args.kb)
     else:
         bench_pdf(args.corpus)
         bench_pdf_stability(args.corpus)

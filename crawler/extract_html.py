@@ -135,43 +135,195 @@ _CONSENT = re.compile(
     "cookie|consent|gdpr|onetrust|optanon|cc-banner|cc-window|cookiebot|didomi|osano"
     "|usercentrics|termly|iubenda"
 )
-_ROLES = frozenset(("navigation", "banner", "contentinfo", "dialog", "alertdialog"))
+# Site chrome that lives in ordinary <div>s, matched as whole words of id and class: the mobile
+# copy of the menu, off-canvas drawers, modals and pop-ups, skip links, share widgets,
+# breadcrumbs. Whole words, so "shareholder" or "menu-of-commitments-2" are not chrome.
+_CHROME = re.compile(
+    r"(?:^|[\s_-])(?:mobile-?(?:menu|nav|navigation)|(?:menu|nav)-?(?:mobile|drawer|overlay|toggle)"
+    r"|off-?canvas|drawer|modal|popup|pop-up|lightbox|newsletter|tooltip|popover|toast"
+    r"|skip-?link|skip-?to(?:-content)?|share|sharing|social-?share|social-?links|breadcrumbs?"
+    r"|site-?header|site-?footer|site-?nav|navbar|megamenu|mega-?menu|dropdown-?menu)(?=$|[\s_-])"
+)
+_ROLES = frozenset(("navigation", "banner", "contentinfo", "dialog", "alertdialog", "menu",
+                    "menubar", "tooltip", "search"))
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+# Hidden outside the main content, these names still mean "collapsed document text".
+_COLLAPSIBLE = re.compile(
+    r"accordion|collaps|expand|read-?more|show-?more|disclosure|faq|answer|tab-?pane|tab-?panel"
+    r"|panel|tab-?content|details|more-?text|full-?text"
+)
+_ALNUM = re.compile(r"\w")
 
 # Cheap in XPath (C, no string functions). A <header>/<footer> is the page banner only outside
 # sectioning content (the ARIA mapping); inside <article>/<main>/<section> it holds the
 # document's own title or its "last updated" line.
 _SECTIONING = "ancestor::article or ancestor::main or ancestor::section or ancestor::aside"
 _BOILERPLATE_TAGS = etree.XPath(
-    "//nav | //aside | //noscript | //template | //svg | //iframe | //form | //button"
+    "//nav | //aside | //noscript | //template | //svg | //iframe | //form"
     " | //dialog | //select | //textarea"
     f" | //header[not({_SECTIONING})] | //footer[not({_SECTIONING})]"
 )
 # Attribute tests are done in Python on this short list: XPath 1.0 has no lower-case or
 # regex, and translate()-per-keyword over every element cost 6 ms a page.
 _WITH_ATTRS = etree.XPath("//*[@id or @class or @role or @aria-hidden or @hidden or @style]")
+_CONTENT_AREAS = etree.XPath("//main | //article | //*[@role='main']")
+_CONTROLLED_IDS = etree.XPath("//@aria-controls | //@aria-labelledby | //@data-bs-target"
+                              " | //@data-target")
+_SKIP_LINKS = etree.XPath("//a[starts-with(@href, '#')]")
 
 
-def _is_boilerplate_by_attrs(el: etree._Element) -> bool:
-    """True for hidden elements, navigation/banner roles and cookie/consent banners."""
-    attrib = el.attrib
+def _is_hidden(attrib: etree._Attrib) -> bool:
     if "hidden" in attrib or attrib.get("aria-hidden", "").strip().lower() == "true":
         return True
+    style = attrib.get("style")
+    return bool(style) and _HIDDEN_STYLE.search(style.lower()) is not None
+
+
+def _is_chrome_by_attrs(el: etree._Element) -> bool:
+    """True for navigation/banner/dialog roles, cookie banners and chrome-named containers."""
+    attrib = el.attrib
     role = attrib.get("role")
     if role and not _ROLES.isdisjoint(role.lower().split()):
         return True
-    style = attrib.get("style")
-    if style and _HIDDEN_STYLE.search(style.lower()):
-        return True
     names = f"{attrib.get('id', '')} {attrib.get('class', '')}"
-    return names != " " and _CONSENT.search(names.lower()) is not None
+    if names == " ":
+        return False
+    names = names.lower()
+    return _CONSENT.search(names) is not None or _CHROME.search(names) is not None
 
 
-def _boilerplate(root: etree._Element) -> list[etree._Element]:
-    """Elements removed by default: site chrome, hidden content, consent banners."""
+def _is_collapsed_text(el: etree._Element, in_content: bool, controlled: set[str]) -> bool:
+    """Is this hidden element document text that a reader would expand (accordion, tab, more)?
+
+    Inside the main content every hidden element is, except pure decoration (an icon, a "+"):
+    pages collapse their commitments behind "Read more" and tabs, and a reader who clicks sees
+    them. Outside it only what is marked as a panel: a tab panel or region, the target of an
+    ``aria-controls``, or a collapse/accordion class. Anything else hidden out there (a
+    per-request render stamp, a hidden copy of the menu) is not the document.
+    """
+    if in_content:
+        return _ALNUM.search(el.text_content()) is not None
+    attrib = el.attrib
+    role = attrib.get("role", "").lower()
+    if role in ("tabpanel", "region") or el.tag == "details":
+        return True
+    if attrib.get("id") in controlled:
+        return True
+    names = f"{attrib.get('id', '')} {attrib.get('class', '')}".lower()
+    return names != " " and _COLLAPSIBLE.search(names) is not None
+
+
+def _content_areas(root: etree._Element, roots: list[etree._Element],
+                   selected: bool) -> set[etree._Element]:
+    """The elements that hold the document: the selected ones, else main/article."""
+    if selected:
+        return set(roots)
+    return set(_CONTENT_AREAS(root))
+
+
+def _boilerplate(root: etree._Element, areas: set[etree._Element]) -> list[etree._Element]:
+    """Elements removed by default: site chrome, hidden non-content, consent banners."""
     found = _BOILERPLATE_TAGS(root)
-    found.extend(el for el in _WITH_ATTRS(root) if _is_boilerplate_by_attrs(el))
+    controlled: set[str] | None = None
+    for el in _WITH_ATTRS(root):
+        if _is_chrome_by_attrs(el):
+            found.append(el)
+        elif _is_hidden(el.attrib):
+            if controlled is None:
+                controlled = {t.lstrip("#") for v in _CONTROLLED_IDS(root) for t in str(v).split()}
+            in_content = el in areas or any(a in areas for a in el.iterancestors())
+            if not _is_collapsed_text(el, in_content, controlled):
+                found.append(el)
+    for a in _SKIP_LINKS(root):
+        if a.text_content().strip().lower().startswith("skip to"):
+            found.append(a)
     return found
+
+
+# --- buttons, summaries and tabs: the words of collapsible widgets ----------------------------
+
+_TRIGGERS = etree.XPath(
+    "//h1 | //h2 | //h3 | //h4 | //h5 | //h6 | //button | //summary"
+    " | //*[@role='button' or @role='tab' or @role='tabpanel' or @aria-expanded]"
+)
+_WRAPS_TRIGGER = etree.XPath("boolean(.//button | .//*[@aria-expanded] | .//*[@role='button'])")
+# What a disclosure button says when it is a control, not a title.
+_UI_PHRASE = re.compile(
+    r"^(?:read|show|see|view|load)\s+(?:more|less|all|details)\b.*|^(?:more|less|expand|collapse"
+    r"|expand all|collapse all|close|open|menu|toggle|toggle navigation|\+|-|x|×)$", re.I
+)
+
+
+def _words(el: etree._Element) -> str:
+    return " ".join(el.text_content().split())
+
+
+def _rename(el: etree._Element, tag: str) -> None:
+    el.tag = tag
+    for name in ("role", "hidden", "aria-hidden", "style"):
+        el.attrib.pop(name, None)
+
+
+def _convert_widgets(root: etree._Element) -> None:
+    """Give accordion triggers, <summary> and tabs the shape of the document they stand for.
+
+    A trigger (a ``<button>``/``role=button`` with ``aria-expanded`` or ``aria-controls``, a
+    ``<summary>``) whose words are a title becomes a heading one level below the last real
+    heading before it, so the collapsed body it opens gets a section path; one that says
+    "Read more" is dropped. A button inside a heading is just the heading's words. A tab
+    (``role=tab``) becomes a heading placed before the panel it labels, so each panel reads
+    as a section. Any other ``<button>`` ("Copy link", "Print") is a control and goes.
+    """
+    found = _TRIGGERS(root)
+    if all(el.tag in _HEADING for el in found):
+        return
+    tabs: dict[str, etree._Element] = {}
+    for el in found:
+        if el.get("role") == "tab" and el.get("id"):
+            tabs[el.get("id", "")] = el
+    level = 1  # of the last heading of the document's own outline
+    sibling_level: int | None = None  # of the last heading that wraps a trigger
+    for el in found:
+        tag = el.tag
+        if tag in _HEADING:
+            if any(a.tag in ("summary", "button") or a.get("aria-expanded") is not None
+                   for a in el.iterancestors()):
+                continue  # a title inside a trigger: not the outline
+            if _WRAPS_TRIGGER(el):  # <h3><button aria-expanded>: an accordion's item level
+                sibling_level = _HEADING[tag]
+            else:
+                level, sibling_level = _HEADING[tag], None
+            continue
+        if el.getparent() is None:
+            continue
+        role = el.get("role", "")
+        if role == "tabpanel":
+            tab = tabs.pop(el.get("aria-labelledby", "").split(" ")[0], None)
+            if tab is not None and tab.getparent() is not None:
+                title = _words(tab)
+                tab.drop_tree()
+                if title:
+                    heading = etree.Element(f"h{min(level + 1, 6)}")
+                    heading.text = title
+                    el.addprevious(heading)
+            continue
+        in_heading = any(a.tag in _HEADING for a in el.iterancestors())
+        is_trigger = (tag == "summary" or role == "tab" or el.get("aria-expanded") is not None
+                      or el.get("aria-controls") is not None
+                      or el.get("data-bs-toggle") is not None or el.get("data-toggle") is not None)
+        if in_heading:
+            _rename(el, "span")
+        elif not is_trigger:
+            if tag == "button":
+                _drop(el)
+        elif el.xpath("boolean(.//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6)"):
+            _rename(el, "div")  # the heading inside speaks for it
+        else:
+            words = _words(el)
+            if not words or _UI_PHRASE.match(words):
+                _drop(el)
+            else:
+                _rename(el, f"h{sibling_level or min(level + 1, 6)}")
 
 
 # Never text, wherever they are (even inside an explicitly selected element).
@@ -187,6 +339,24 @@ _BLOCK = frozenset(
 )
 _HEADING = {f"h{n}": n for n in range(1, 7)}
 _NEVER_DROPPED = frozenset(("html", "body"))
+
+# An inline element styled as a box reads as one: "display:block" is a block edge,
+# "display:inline-block" a space.
+_DISPLAY = re.compile(r"display\s*:\s*(block|flex|grid|list-item|table|inline-block|inline-flex"
+                      r"|inline-grid|inline-table)")
+
+
+def _glues(left: str) -> bool:
+    """Could ``left`` run into a capital letter from the next element without a space?
+
+    Two elements rendered as separate boxes (a "Policy" tag, then "Target: 2026") have no
+    space between them in the markup, so their words would fuse into "PolicyTarget". Prose
+    almost never puts a capital right after a lower-case letter, a digit or a closing
+    punctuation mark inside one word, so at an element edge that pattern gets a space. The
+    price is a styled mid-word capital ("i<b>P</b>hone"), which is far rarer than badges.
+    """
+    return left.islower() or left.isdigit() or left in ".:;,!?)]"
+
 
 # Actions recorded on "start" so the matching "end" knows what to undo.
 _INLINE, _SKIPPED, _BLOCKA, _HEAD, _ITEM, _ROW, _CELL, _PRE, _SPACE = range(9)
@@ -299,6 +469,19 @@ def _walk(root: etree._Element, builder: _TextBuilder) -> None:
                 action = _PRE
             else:
                 action = _INLINE
+                style = el.get("style")
+                if style is not None and "display" in style:
+                    shown = _DISPLAY.search(style.lower())
+                    if shown is not None and shown.group(1).startswith("inline"):
+                        b.buf.append(" ")
+                        action = _SPACE
+                    elif shown is not None:
+                        b.boundary()
+                        action = _BLOCKA
+                if action == _INLINE and b.buf and _glues(b.buf[-1][-1]):
+                    right = el.text or next((t for t in el.itertext() if t), "")
+                    if right[:1].isupper():
+                        b.buf.append(" ")  # "Policy" badge + "Target: ..." line
             actions.append(action)
             if el.text:
                 b.buf.append(el.text)
@@ -327,7 +510,10 @@ def _walk(root: etree._Element, builder: _TextBuilder) -> None:
         elif action == _SPACE:
             b.buf.append(" ")
         if el is not root and el.tail:
-            b.buf.append(el.tail)
+            tail = el.tail
+            if action == _INLINE and b.buf and tail[0].isupper() and _glues(b.buf[-1][-1]):
+                b.buf.append(" ")
+            b.buf.append(tail)
     b.flush()
     if b.kind == "br":
         b.kind = "p"
@@ -456,9 +642,11 @@ def extract_html(
     for el in roots:
         protected.add(el)
         protected.update(el.iterancestors())
-    for el in _boilerplate(root):
+    areas = _content_areas(root, roots, bool(select) and select_matched)
+    for el in _boilerplate(root, areas):
         if el not in protected and el.tag not in _NEVER_DROPPED:
             _drop(el)
+    _convert_widgets(root)
 
     builder = _TextBuilder()
     for el in roots:

@@ -41,8 +41,7 @@ def test_the_fixture_page_extracts_to_exactly_its_content(page: str) -> None:
         "This framework applies to our frontier models, including models used internally.\n\n"
         "## 2. Capability Thresholds\n\n"
         "- CBRN uplift\n- Cyber autonomy\n\n"
-        "Level | Response\nHigh | We will not deploy.\n\n"
-        "Share this page\n"
+        "Level | Response\nHigh | We will not deploy.\n"
     )
 
 
