@@ -10,10 +10,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +22,7 @@ from crawler.config import Config, SourceConfig
 from crawler.extract import ExtractRules
 from crawler.fetch import Fetcher, FetchError, FetchOptions, FetchResult
 from crawler.work import ExtractJob, ExtractOutcome, extract_and_diff, text_hash, with_diff
+from crawler.workers import worker_pool
 from storage.db import Database
 from storage.records import NewChange, NewCheck, NewSnapshot, NewVersion, SourceInfo, VersionInfo
 from storage.repo import Repository
@@ -129,7 +129,7 @@ class Cycle:
         self._preloaded = True
         log.info("run %s: checking %d source(s)", self.run_id, len(sources))
         opts = fetch_options(self.config)
-        with _worker_pool(self.settings.workers, len(sources)) as executor:
+        with worker_pool(self.settings.workers, len(sources)) as executor:
             self._executor = executor
             # Issue 9: one headless browser per cycle, only if some source has fetcher =
             # "browser" / "auto" (None otherwise); Chromium itself starts on first use.
@@ -508,31 +508,6 @@ def _replace(obj: Any, **changes: Any) -> Any:
 
 def _ms_since(started: datetime) -> int:
     return int((datetime.now(UTC) - started).total_seconds() * 1000)
-
-
-class _InlineExecutor:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-def _worker_pool(workers: int, n_sources: int) -> Any:
-    """Both cores for extraction when there is enough work to pay for the processes."""
-    count = workers or (os.cpu_count() or 1)
-    if count <= 1 or n_sources < 8:
-        return _InlineExecutor()
-    _preload_worker_modules()
-    return ProcessPoolExecutor(max_workers=count)
-
-
-def _preload_worker_modules() -> None:
-    """Import the extractor and the differ once, before the workers fork, so that each worker
-    does not import them again on its first job (where fork is the start method: Linux). Their
-    import and first use cost ~0.1 s per process, on the critical path of every cycle."""
-    import crawler.extract_html  # noqa: F401
-    import differ  # noqa: F401
 
 
 async def run_cycle(config: Config, db: Database, *, only: Sequence[str] | None = None,

@@ -66,6 +66,46 @@ def redact_url(url: str) -> str:
         return "<unparseable database URL>"
 
 
+#: PostgreSQL session bounds, in seconds. A lock held by a dead or stuck session (a killed run's
+#: uncommitted snapshot row) fails the waiting statement after ``lock_timeout`` instead of
+#: blocking the run forever; a session idle inside a transaction is ended by the server; no
+#: single statement runs unbounded. FRAMEWATCH_PG_LOCK_TIMEOUT etc. override (tests use short
+#: ones).
+PG_SESSION_BOUNDS = {
+    "lock_timeout": 30.0,
+    "idle_in_transaction_session_timeout": 120.0,
+    "statement_timeout": 600.0,
+}
+
+
+def pg_session_bounds() -> dict[str, float]:
+    bounds = {}
+    for name, default in PG_SESSION_BOUNDS.items():
+        env = "FRAMEWATCH_PG_" + name.upper().replace("_SESSION", "")
+        try:
+            value = float(os.environ.get(env, default))
+        except ValueError:
+            value = default
+        bounds[name] = value if value > 0 and value != float("inf") else default
+    return bounds
+
+
+def application_name(pid: int | None = None) -> str:
+    """How a framewatch process names its PostgreSQL sessions (pg_stat_activity): by pid, so
+    the sessions of one run can be told apart and a stuck one traced to its process."""
+    return f"framewatch:{os.getpid() if pid is None else pid}"
+
+
+def _pg_session_setup(dbapi_conn: Any, _record: Any) -> None:
+    settings = {"application_name": application_name()}
+    settings.update({name: f"{int(value * 1000)}ms" for name, value in pg_session_bounds().items()})
+    cur = dbapi_conn.cursor()
+    for name, value in settings.items():
+        cur.execute("SELECT set_config(%s, %s, false)", (name, value))
+    cur.close()
+    dbapi_conn.commit()
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
@@ -119,6 +159,8 @@ def create_db_engine(url: str) -> Engine:
         ) from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _pg_session_setup)
     return engine
 
 

@@ -5,11 +5,14 @@ random fraction of the time a clean cycle takes on this machine (during start-up
 writes, or the alert deliveries — or not at all, when it finishes first). After every kill the database must be consistent
 (`framewatch db check`'s checks), and a final clean run must complete the work: every source at
 its newest text, versions in order without duplicates, one change per new version, and one
-outbox row per change, sent at most once.
+outbox row per change, sent at most once. Cycles use the worker pool (8 sources, 2 workers), and
+no process of a killed run may outlive it: no worker left behind, and on PostgreSQL no session
+of a killed run still open once the next run has started.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import signal
@@ -18,7 +21,15 @@ from pathlib import Path
 
 from faultserver import Dynamic, FaultServer, Page
 from sqlalchemy import select
-from test_crash_support import policy_page, run, spawn, write_config
+from test_crash_support import (
+    RUN_MARK,
+    pg_sessions_of,
+    policy_page,
+    processes_marked,
+    run,
+    spawn,
+    write_config,
+)
 
 from storage.db import open_database
 from storage.integrity import check_database
@@ -27,7 +38,7 @@ from storage.models import Change, Delivery, Version
 
 SEED = 20261127
 KILLS = 8
-PAGES = 6
+PAGES = 8  # ≥ 8 sources: the cycle starts its worker pool
 
 
 def test_sigkill_at_random_points_leaves_a_consistent_database_that_the_next_run_completes(
@@ -38,7 +49,7 @@ def test_sigkill_at_random_points_leaves_a_consistent_database_that_the_next_run
         for i, path in enumerate(generation):
             server.route(path, Dynamic(lambda _req, i=i, path=path: Page(policy_page(i, generation[path]))))
         server.route("/hook", Page(b"{}", content_type="application/json"))
-        config = write_config(tmp_path, server.base_url, list(generation))
+        config = write_config(tmp_path, server.base_url, list(generation), workers=2)
         with config.open("a", encoding="utf-8") as fh:
             fh.write(f'\n[notify.webhook]\nurl = "{server.base_url}/hook"\nmin_severity = "none"\n')
 
@@ -48,15 +59,29 @@ def test_sigkill_at_random_points_leaves_a_consistent_database_that_the_next_run
         duration = time.monotonic() - started
 
         killed = 0
+        killed_pids: list[int] = []
+        outlived: list[tuple[int, list[int]]] = []
         for cycle in range(KILLS):
             for path in rng.sample(sorted(generation), k=PAGES // 2):
                 generation[path] += 1
-            proc = spawn("run", "--config", str(config), "--db", db_url, cwd=tmp_path)
+            mark = f"crash-{SEED}-{cycle}"
+            proc = spawn("run", "--config", str(config), "--db", db_url, cwd=tmp_path,
+                         **{RUN_MARK: mark})
             time.sleep(rng.uniform(0.2, 1.05) * duration)  # start-up is most of it: imports
+            if db_url.startswith("postgresql"):  # this run has started: none of the killed
+                for pid in killed_pids:          # runs' sessions may still be open
+                    assert pg_sessions_of(db_url, pid) == [], (cycle, pid)
             if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
                 killed += 1
-            proc.communicate(timeout=30)
+                killed_pids.append(proc.pid)
+            proc.wait(timeout=30)  # not communicate(): an orphan would hold the pipes open
+            for pipe in (proc.stdout, proc.stderr):
+                assert pipe is not None
+                pipe.close()
+            left = _survivors(mark)
+            if left:
+                outlived.append((cycle, left))
             db = open_database(db_url, migrate=False)
             try:
                 report = check_database(db)
@@ -70,6 +95,7 @@ def test_sigkill_at_random_points_leaves_a_consistent_database_that_the_next_run
         assert again.returncode == 0, again.stderr
         received = [r.headers.get("idempotency-key") for r in server.requests_to("/hook")]
 
+    assert outlived == []  # no process of a killed run outlived it
     assert killed >= KILLS // 2  # the seed really kills most cycles mid-way
     db = open_database(db_url, migrate=False)
     try:
@@ -101,3 +127,15 @@ def test_sigkill_at_random_points_leaves_a_consistent_database_that_the_next_run
     sent_keys = {d[3] for d in deliveries if d[2] == "sent"}
     assert sent_keys <= set(received)
     assert len(received) == len(set(received))  # never sent twice
+
+
+def _survivors(mark: str, grace: float = 5.0) -> list[int]:
+    """Processes of a finished or killed run still alive after `grace` seconds; killed here so
+    that they cannot disturb the next cycle or outlive the test."""
+    deadline = time.monotonic() + grace
+    while processes_marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = processes_marked(mark)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return left

@@ -84,3 +84,36 @@ def wait_for(predicate: Callable[[], Any], timeout: float, interval: float = 0.0
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+RUN_MARK = "FRAMEWATCH_TEST_RUN_MARK"  # set in a run's environment; its children inherit it
+
+
+def processes_marked(mark: str) -> list[int]:
+    """Live (non-zombie) processes whose environment carries ``RUN_MARK=mark``: a run and
+    every process it started, whatever their command line (fork, forkserver, spawn)."""
+    needle = f"{RUN_MARK}={mark}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
+def pg_sessions_of(db_url: str, pid: int) -> list[tuple[Any, ...]]:
+    """PostgreSQL sessions opened by the framewatch process ``pid`` (its application_name)."""
+    import psycopg
+
+    dsn = db_url.split("?", 1)[0].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return conn.execute(
+            "SELECT pid, state, application_name FROM pg_stat_activity "
+            "WHERE application_name = %s", (f"framewatch:{pid}",)).fetchall()
