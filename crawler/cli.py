@@ -102,6 +102,13 @@ def iso(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z") if dt else None
 
 
+def shorten(text: str, width: int) -> str:
+    """At most `width` characters, cut at a word boundary with an ellipsis (never mid-word)."""
+    import textwrap
+
+    return textwrap.shorten(text, width, placeholder=" …") if len(text) > width else text
+
+
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
@@ -126,6 +133,10 @@ def parse_date(value: str) -> datetime:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
+    if not args.no_notify:
+        from crawler.envcheck import require_secrets
+
+        require_secrets(config)
     if args.only:
         unknown = [sid for sid in args.only if config.source(sid) is None]
         if unknown:
@@ -152,7 +163,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json(report.to_json())
     else:
-        print_run_summary(report)
+        print_run_summary(report, quiet=args.quiet)
     return report.exit_code
 
 
@@ -194,7 +205,10 @@ def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, no
             task = progress.add_task("", total=total)
 
             def done(outcome: Any) -> None:
-                progress.update(task, advance=1, description=f"{outcome.source_id}: {outcome.status}")
+                # An index source discovers new sources mid-cycle: the total grows with them.
+                seen = progress.tasks[0].completed + 1
+                progress.update(task, advance=1, total=max(seen, progress.tasks[0].total or 0),
+                                description=f"{outcome.source_id}: {outcome.status}")
 
             cycle.on_done = done
             report = asyncio.run(cycle.run(only))
@@ -203,8 +217,12 @@ def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, no
 
         def done_plain(outcome: Any) -> None:
             counter["n"] += 1
-            log.info("[%d/%d] %s: %s%s", counter["n"], total, outcome.source_id, outcome.status,
-                     f" ({outcome.message})" if outcome.message else "")
+            # Sources an index discovers mid-cycle are counted too: the total grows with them.
+            counter["total"] = max(counter.get("total", total), counter["n"])
+            # A failure's message is printed once, in the summary; here only its kind.
+            detail = outcome.error_kind if outcome.status == "failed" else outcome.message
+            log.info("[%d/%d] %s: %s%s", counter["n"], counter["total"], outcome.source_id,
+                     outcome.status, f" ({detail})" if detail else "")
 
         cycle.on_done = done_plain
         report = asyncio.run(cycle.run(only))
@@ -217,10 +235,40 @@ def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, no
     return report
 
 
-def print_run_summary(report: Any) -> None:
+def failure_lines(report: Any) -> list[str]:
+    """One line per failed source — or, when every source failed because no host name resolved,
+    one line saying the machine looks offline (36 identical DNS errors help nobody)."""
+    failures = report.failures
+    if len(failures) >= 2 and len(failures) == len(report.outcomes) \
+            and all(o.error_kind == "dns" for o in failures):
+        return [f"OFFLINE: no host name resolved ({plural(len(failures), 'source')} not checked); "
+                "this machine seems to have no internet access or no DNS. Try again when it is "
+                "online — or see framewatch work without it: `framewatch demo`."]
+    return [f"FAILED {o.source_id}: {o.error_kind}: {o.message}" for o in failures]
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """ "1 company", "2 companies": counts people read."""
+    if n == 1:
+        return f"1 {word}"
+    if many is None:
+        many = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+    return f"{n} {many}"
+
+
+def print_run_summary(report: Any, *, quiet: bool = False) -> None:
+    """The table, then each change and failure on a line of its own. With -q (cron) only those
+    lines: a day with nothing new prints nothing, so cron mails only when there is news."""
     from rich.table import Table
 
     con = console()
+    if quiet:
+        for o in report.changes:
+            con.print(f"change {o.change_id}  {o.source_id}  [{o.severity}]  {o.summary}",
+                      markup=False)
+        for line in failure_lines(report):
+            con.print(line, markup=False)
+        return
     t = Table(title=f"framewatch run {report.run_id}", show_header=True)
     for col in ("checked", "unchanged", "new versions", "changes", "failures"):
         t.add_column(col, justify="right")
@@ -230,8 +278,8 @@ def print_run_summary(report: Any) -> None:
     con.print(t)
     for o in report.changes:
         con.print(f"change {o.change_id}  {o.source_id}  [{o.severity}]  {o.summary}", markup=False)
-    for o in report.failures:
-        con.print(f"FAILED {o.source_id}: {o.error_kind}: {o.message}", markup=False)
+    for line in failure_lines(report):
+        con.print(line, markup=False)
     if report.deliveries is not None:
         con.print(str(report.deliveries), markup=False)
 
@@ -268,7 +316,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     for v in versions:
         c = changes.get(v.id)
         t.add_row(str(v.id), v.source_id, iso(v.fetched_at) or "", v.kind,
-                  str(c.id) if c else "", c.severity if c else "", (c.summary if c else "")[:100])
+                  str(c.id) if c else "", c.severity if c else "",
+                  shorten(c.summary, 100) if c else "")
     console().print(t)
     return 0
 
@@ -386,14 +435,22 @@ def cmd_diff(args: argparse.Namespace) -> int:
 # ---- sources -------------------------------------------------------------------------------------------------
 
 def cmd_sources_check(args: argparse.Namespace) -> int:
+    from crawler.envcheck import missing_secrets
+
     config = config_from_args(args)
+    problems = missing_secrets(config)
+    for problem in problems:
+        print(f"configuration error: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_USAGE
     kinds: dict[str, int] = {}
     for s in config.sources:
         kinds[s.kind] = kinds.get(s.kind, 0) + 1
     companies = sorted({s.company for s in config.sources})
-    print(f"{config.path}: OK — {len(config.sources)} sources "
+    print(f"{config.path}: OK — {plural(len(config.sources), 'source')} "
           f"({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}) "
-          f"from {len(companies)} companies; {len(config.channels)} notification channel(s)")
+          f"from {plural(len(companies), 'company')}; "
+          f"{plural(len(config.channels), 'notification channel')}")
     return 0
 
 
@@ -421,15 +478,35 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
         return 0
     from rich.table import Table
 
-    t = Table(show_header=True)
-    for col in ("id", "company", "kind", "origin", "last check", "status"):
-        t.add_column(col)
+    rows = []
     for s in sources:
         c = last.get(s.id)
-        status = "never checked" if c is None else (c.error_kind or c.status)
-        t.add_row(s.id + ("" if s.enabled else " (disabled)"), s.company, s.kind, s.origin,
-                  iso(c.started_at) if c else "", status)
-    console().print(t)
+        kind = s.kind + ("" if s.origin == "config" else f" ({s.origin})")
+        rows.append((s.id, s.company, kind + ("" if s.enabled else ", disabled"),
+                     c.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if c else "",
+                     "never checked" if c is None else (c.error_kind or c.status)))
+    con = console()
+    id_width = max((len(r[0]) for r in rows), default=2)
+    # Ids are what people copy into other commands: never cut one. When the table cannot fit
+    # them whole (long ids, an 80-column terminal), each source takes two lines instead.
+    if not sys.stdout.isatty():  # a pipe or a file: aligned plain columns, one line each
+        header = ("id", "company", "kind", "last check (UTC)", "status")
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+        for r in [header, *rows]:
+            print("  ".join(x.ljust(w) for x, w in zip(r, widths, strict=False)) + "  " + r[4])
+        return 0
+    if id_width + 62 > con.width:
+        for r in rows:
+            con.print(r[0], markup=False)
+            con.print("    " + " · ".join(x for x in r[1:] if x), markup=False)
+        return 0
+    t = Table(show_header=True)
+    t.add_column("id", no_wrap=True, min_width=id_width)
+    for col in ("company", "kind", "last check (UTC)", "status"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(*r)
+    con.print(t)
     return 0
 
 

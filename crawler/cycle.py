@@ -253,7 +253,9 @@ class Cycle:
                      http_status=err.http_status, error_kind=err.kind, error_message=err.message,
                      attempts=err.attempts, elapsed_ms=_ms_since(started), run_id=self.run_id),
             failed=True)
-        log.warning("source %s: %s: %s", source.id, err.kind, err.message)
+        # Debug only: the run summary prints each failure once (and `sources list`, the Check row
+        # and the maintainer notice keep it); a warning here printed every failure twice more.
+        log.debug("source %s: %s: %s", source.id, err.kind, err.message)
         return SourceOutcome(source.id, FAILED, err.message, err.kind, elapsed_ms=_ms_since(started))
 
     async def process_document(self, source: SourceInfo, result: FetchResult, started: datetime,

@@ -131,7 +131,7 @@ def say(message: str) -> None:
 
 def run_scheduled_cycle(args: argparse.Namespace, url: str, stop: Any) -> None:
     """One cycle, like `framewatch run`. Whatever goes wrong is logged; the scheduler goes on."""
-    from crawler.cli import config_from_args, run_with_progress
+    from crawler.cli import config_from_args, failure_lines, run_with_progress
     from crawler.lock import CycleInterrupted, LockBusy, exclusive_cycle
     from storage.db import DatabaseError, open_database
 
@@ -151,6 +151,8 @@ def run_scheduled_cycle(args: argparse.Namespace, url: str, stop: Any) -> None:
         say(f"cycle {report.run_id}: {len(report.outcomes)} checked, "
             f"{report.count('first', 'changed', 'removed')} new version(s), "
             f"{len(report.changes)} change(s), {len(report.failures)} failure(s)")
+        for line in failure_lines(report):
+            say(line)
     except LockBusy as exc:
         log.warning("cycle skipped: %s", exc)
     except CycleInterrupted as exc:

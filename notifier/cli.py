@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,7 +49,9 @@ def sample_alert(base_url: str) -> Alert:
     version = VersionInfo(id=0, source_id=source.id, snapshot_sha256=None,
                           document_url=source.url, text_sha256="", extractor_version="-",
                           fetched_at=now, kind="change", title="Sample Safety Framework")
-    return build_alert(change, source, version, base_url)
+    # No change 0 exists: the link goes to the web UI's front page, which does.
+    return replace(build_alert(change, source, version, base_url),
+                   permalink=base_url.rstrip("/") + "/")
 
 
 def cmd_notify_test(args: argparse.Namespace) -> int:
@@ -125,5 +128,5 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("deliveries", help="pending and failed alert deliveries")
     add_common(p, formats=True)
     p.add_argument("--all", action="store_true", help="also list sent and digested deliveries")
-    p.add_argument("--limit", type=int)
+    p.add_argument("--limit", type=int, metavar="N", help="at most N deliveries")
     p.set_defaults(func=cmd_deliveries)

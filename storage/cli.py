@@ -40,7 +40,8 @@ def register(subparsers: Any) -> None:
 
     sp = sub.add_parser("upgrade", help="apply Alembic migrations (to head, or --revision)")
     add_common(sp)
-    sp.add_argument("--revision", default="head")
+    sp.add_argument("--revision", default="head",
+                    help="the Alembic revision to reach (default: head, the newest)")
     sp.set_defaults(func=cmd_upgrade)
 
     sp = sub.add_parser("current", help="the schema revision, and whether it is the head")

@@ -73,5 +73,5 @@ def register(subparsers: Any) -> None:
     add_common(p)
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1; any other needs FRAMEWATCH_WEB_TOKEN)")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     p.set_defaults(func=cmd_serve)
