@@ -364,7 +364,7 @@ def _parse_source(raw: Any, index: int, start: int | None, lines: _Lines, path: 
         except (re.error, OverflowError, RecursionError) as exc:  # issue 8: a{99999999999}
             raise ConfigError(f"bad regular expression {pat!r}: {exc}", **where("ignore")) from None
     follow = raw.get("follow")
-    if kind in ("follow", "index") and not follow:
+    if kind == "follow" and not follow:  # an index defaults to its main content's links
         raise ConfigError(f"kind = {kind!r} needs a `follow` CSS selector for the links",
                           path=path, line=start, field=f"{label}.follow")
     if follow is not None:

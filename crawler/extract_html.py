@@ -25,7 +25,8 @@ from lxml import html as lxml_html
 
 from crawler.extract import ExtractError
 
-__all__ = ["HtmlText", "compile_selector", "decode_body", "extract_html"]
+__all__ = ["CleanTree", "HtmlText", "clean_tree", "compile_selector", "decode_body",
+           "extract_html", "parse_html"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +104,66 @@ def decode_body(body: bytes, content_type: str | None, *, sniff_meta: bool) -> t
 _translator = HTMLTranslator()
 
 
+def _split_top_level(text: str) -> list[str]:
+    """Split a selector list on the commas that are not inside brackets, parens or quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote and text[i - 1] != "\\":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+def _expand_not_lists(selector: str) -> str:
+    """``:not(.x, .y)`` -> ``:not(.x):not(.y)``, which means the same (Selectors Level 4).
+
+    cssselect only takes one selector inside ``:not()``; browsers and soupsieve take a list.
+    Rewriting keeps one engine (cssselect + lxml) for every selector key, for validation and for
+    execution alike, without rejecting selectors that are valid CSS.
+    """
+    out, i = [], 0
+    lower = selector.lower()
+    while True:
+        j = lower.find(":not(", i)
+        if j < 0:
+            out.append(selector[i:])
+            return "".join(out)
+        out.append(selector[i:j])
+        depth, k, quote = 1, j + 5, ""
+        while k < len(selector) and depth:
+            ch = selector[k]
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            k += 1
+        if depth:  # unbalanced: leave it for cssselect to report
+            out.append(selector[j:])
+            return "".join(out)
+        inner = selector[j + 5 : k - 1]
+        out.extend(f":not({_expand_not_lists(part)})" for part in _split_top_level(inner))
+        i = k
+
+
 @lru_cache(maxsize=1024)
 def compile_selector(selector: str) -> etree.XPath:
     """Translate a CSS selector to a compiled XPath once; ValueError with a message if invalid."""
     try:
-        xpath = _translator.css_to_xpath(selector)
+        xpath = _translator.css_to_xpath(_expand_not_lists(selector))
     except SelectorError as exc:
         raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from exc
     except Exception as exc:  # cssselect raises ExpressionError etc. for unsupported features
@@ -123,7 +179,8 @@ def _union(selectors: tuple[str, ...]) -> etree.XPath:
     """One XPath for many selectors: XPath unions return nodes in document order, for free."""
     for selector in selectors:
         compile_selector(selector)  # raises ValueError naming the bad one
-    return etree.XPath(" | ".join(_translator.css_to_xpath(s) for s in selectors))
+    return etree.XPath(" | ".join(_translator.css_to_xpath(_expand_not_lists(s))
+                                  for s in selectors))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,15 +271,17 @@ def _is_collapsed_text(el: etree._Element, in_content: bool, controlled: set[str
 
 
 def _content_areas(root: etree._Element, roots: list[etree._Element],
-                   selected: bool) -> set[etree._Element]:
-    """The elements that hold the document: the selected ones, else main/article."""
+                   selected: bool) -> list[etree._Element]:
+    """The elements that hold the document, in document order: the selected ones, else
+    main/article."""
     if selected:
-        return set(roots)
-    return set(_CONTENT_AREAS(root))
+        return list(roots)
+    return list(_CONTENT_AREAS(root))
 
 
-def _boilerplate(root: etree._Element, areas: set[etree._Element]) -> list[etree._Element]:
+def _boilerplate(root: etree._Element, content: list[etree._Element]) -> list[etree._Element]:
     """Elements removed by default: site chrome, hidden non-content, consent banners."""
+    areas = set(content)
     found = _BOILERPLATE_TAGS(root)
     controlled: set[str] | None = None
     for el in _WITH_ATTRS(root):
@@ -597,24 +656,32 @@ def _drop(el: etree._Element) -> None:
         el.drop_tree()
 
 
-def extract_html(
-    body: bytes,
-    content_type: str | None,
-    select: tuple[str, ...] = (),
-    remove: tuple[str, ...] = (),
-) -> HtmlText:
-    """Extract structured text from an HTML document.
+@dataclass(frozen=True, slots=True)
+class CleanTree:
+    """A parsed page after ``remove``, ``select`` and default boilerplate removal.
 
-    Order: the source's ``remove`` selectors; then ``select`` (matched elements kept in document
-    order, nested matches counted once); then default boilerplate removal inside what is kept.
+    ``roots`` are the elements that hold the document, in document order: the ``select``
+    matches, else ``<body>``. ``content`` are the elements known to hold the main content
+    (the ``select`` matches, else ``main``/``article``/``role=main``; possibly none).
+    """
+
+    root: etree._Element
+    roots: tuple[etree._Element, ...]
+    content: tuple[etree._Element, ...]
+    select_matched: bool
+    warnings: tuple[str, ...]
+
+
+def clean_tree(root: etree._Element, select: tuple[str, ...] = (),
+               remove: tuple[str, ...] = ()) -> CleanTree:
+    """Apply ``remove``, then ``select``, then default boilerplate removal, in place.
+
+    Shared by text extraction and link discovery, so that a link in the site's nav or in a
+    cookie banner is no more part of an index than its words are part of a page.
     A selected element is never removed as boilerplate itself, so ``select = ["footer .log"]``
     works. If ``select`` matches nothing, the whole body is used and ``select_matched`` is False.
-    Invalid selectors raise ValueError (config validation catches them first).
     """
-    root, warnings = parse_html(body, content_type)
-    title_el = root.find(".//title")
-    title = " ".join(title_el.text_content().split()) if title_el is not None else ""
-
+    warnings: list[str] = []
     if remove:
         for el in _union(remove)(root):
             _drop(el)
@@ -646,15 +713,37 @@ def extract_html(
     for el in _boilerplate(root, areas):
         if el not in protected and el.tag not in _NEVER_DROPPED:
             _drop(el)
+    content = tuple(el for el in areas if el.getroottree().getroot() is root)
+    return CleanTree(root, tuple(roots), content, select_matched, tuple(warnings))
+
+
+def extract_html(
+    body: bytes,
+    content_type: str | None,
+    select: tuple[str, ...] = (),
+    remove: tuple[str, ...] = (),
+) -> HtmlText:
+    """Extract structured text from an HTML document.
+
+    Order: the source's ``remove`` selectors; then ``select`` (matched elements kept in document
+    order, nested matches counted once); then default boilerplate removal inside what is kept
+    (see :func:`clean_tree`); then collapsible widgets are given the shape of a document.
+    Invalid selectors raise ValueError (config validation catches them first).
+    """
+    root, warnings = parse_html(body, content_type)
+    title_el = root.find(".//title")
+    title = " ".join(title_el.text_content().split()) if title_el is not None else ""
+    cleaned = clean_tree(root, select, remove)
+    warnings.extend(cleaned.warnings)
     _convert_widgets(root)
 
     builder = _TextBuilder()
-    for el in roots:
+    for el in cleaned.roots:
         _walk(el, builder)
         builder.flush()
     return HtmlText(
         text=builder.render(),
         title=title,
-        select_matched=select_matched,
+        select_matched=cleaned.select_matched,
         warnings=tuple(warnings),
     )

@@ -4,8 +4,9 @@
 - pdf:    a PDF at a fixed URL; new bytes at the same URL are a silent re-upload.
 - follow: an HTML page whose link (CSS selector) points at the current document; the document
           is what is versioned, and a new link target is itself part of the change.
-- index:  a listing page; the set of matching links is versioned, so a new or removed link is
-          the change. With `track_new`, each new link becomes a tracked source.
+- index:  a listing page; the set of matching links (the `follow` selector, by default every
+          link of the main content) is versioned, so a new or removed link is the change. With
+          `track_new`, each new link becomes a tracked source.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from crawler.fetch import FetchError, FetchResult
 from storage.records import SourceInfo
@@ -81,33 +82,21 @@ def _reupload_signal(cycle: Cycle, source: SourceInfo, result: FetchResult,
     return ()
 
 
-def find_links(html: bytes, base_url: str, selector: str,
-               pattern: str | None = None) -> list[tuple[str, str]]:
-    """(absolute url, link text) of every <a href> matched by `selector`, in page order.
+def page_links(page: FetchResult, source: SourceInfo) -> list[tuple[str, str]]:
+    """(url, link text) of the documents a follow/index page links to (see crawler.links).
 
-    beautifulsoup4 + soupsieve: the natural home of user CSS selectors; these pages are small.
+    An index's own ``select``/``remove`` narrow it (the listing is its document); a follow
+    source's apply to the followed document, not to the page that links to it.
     """
-    from bs4 import BeautifulSoup
+    from crawler.links import find_links
 
-    soup = BeautifulSoup(html, "lxml")
-    rx = re.compile(pattern) if pattern else None
-    seen: set[str] = set()
-    out: list[tuple[str, str]] = []
-    for el in soup.select(selector):
-        a = el if el.name == "a" else el.find("a", href=True)
-        if a is None or not a.get("href"):
-            continue
-        href = urljoin(base_url, str(a["href"]).strip())
-        if urlsplit(href).scheme not in ("http", "https"):
-            continue
-        text = " ".join(a.get_text(" ", strip=True).split())
-        if rx and not (rx.search(href) or rx.search(text)):
-            continue
-        href = href.split("#", 1)[0]
-        if href not in seen:
-            seen.add(href)
-            out.append((href, text))
-    return out
+    settings = source.settings
+    index = source.kind == "index"
+    links = find_links(page.body, page.final_url or page.url, settings.get("follow") or None,
+                       settings.get("link_pattern"), content_type=page.content_type,
+                       select=tuple(settings.get("select") or ()) if index else (),
+                       remove=tuple(settings.get("remove") or ()) if index else ())
+    return [(link.url, link.text) for link in links]
 
 
 def no_links(cycle: Cycle, source: SourceInfo, page: FetchResult,
@@ -117,8 +106,10 @@ def no_links(cycle: Cycle, source: SourceInfo, page: FetchResult,
     from crawler.cycle import FAILED, SourceOutcome
     from storage.records import NewCheck
 
-    message = (f"{source.url}: the `follow` selector {source.settings['follow']!r} matched "
-               "no link; the page layout probably changed (no version recorded)")
+    follow = source.settings.get("follow")
+    what = f"the `follow` selector {follow!r}" if follow else "the main content"
+    message = (f"{source.url}: {what} matched no link; the page layout probably changed "
+               "(no version recorded)")
     cycle.repo.record_check(NewCheck(
         source_id=source.id, url=source.url, final_url=page.final_url, started_at=started,
         status="error", http_status=page.status_code, error_kind="select_empty",
@@ -140,8 +131,7 @@ class Follow(SourceKind):
             return cycle.record_fetch_error(source, source.url, started, err)
         if page.gone:
             return await cycle.process_document(source, page, started)
-        links = find_links(page.body, page.final_url or page.url, source.settings["follow"],
-                           source.settings.get("link_pattern"))
+        links = page_links(page, source)
         if not links:
             return no_links(cycle, source, page, started)
         doc_url = links[0][0]
@@ -181,8 +171,7 @@ class Index(SourceKind):
             return cycle.record_fetch_error(source, source.url, started, err)
         if page.not_modified or page.gone:
             return await cycle.process_document(source, page, started)
-        links = find_links(page.body, page.final_url or page.url, source.settings["follow"],
-                           source.settings.get("link_pattern"))
+        links = page_links(page, source)
         if not links:
             # An index that suddenly lists nothing is a broken selector far more often than a
             # company withdrawing every document: fail loudly instead of recording a wipe-out.

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-__all__ = ["normalize_text", "apply_ignore", "tidy_lines", "compile_ignore"]
+__all__ = ["normalize_text", "apply_ignore", "tidy_lines", "compile_ignore", "canonical_link"]
 
 # Removed outright: they are invisible when rendered, and generators insert them at will.
 # U+00AD (soft hyphen) only shows at a line break the reader never sees in our output.
@@ -113,3 +113,77 @@ def apply_ignore(text: str, patterns: Iterable[str]) -> str:
     for regex in compiled:
         text = regex.sub("", text)
     return tidy_lines(text)
+
+
+# --- links ------------------------------------------------------------------------------------
+
+# Query parameters that never name a document: campaign tracking, click ids, analytics
+# cookies echoed into links, sessions, nonces, CSRF tokens and cache-busters.
+_VOLATILE_PARAMS = frozenset("""
+    gclid gclsrc dclid fbclid msclkid yclid twclid ttclid li_fat_id igshid mc_cid mc_eid _ga _gl
+    _hsenc _hsmi __hstc __hssc __hsfp hsctatracking mkt_tok spm trk trkcampaign sc_cid cmpid
+    s_kwcid ncid wt.mc_id oly_enc_id oly_anon_id vero_id rb_clickid si ref ref_src referrer
+    s sid ssid session sessionid session_id phpsessid jsessionid aspsessionid cfid cftoken
+    token nonce _wpnonce wpnonce csrf csrf_token csrftoken _token authenticity_token state
+    cb cachebuster cache_buster cache nocache _ t ts timestamp time rnd rand random
+""".split())
+# Parameters that say which document a link is: never dropped, whatever their value looks like.
+_IDENTIFYING_PARAMS = frozenset("""
+    id ids doc docid doc_id document documentid file filename name seq p page page_id pageid
+    post postid post_id article articleid item itemid slug path v ver version rev revision
+    lang locale hl type format year edition report key q
+""".split())
+_HEX_TOKEN = re.compile(r"[0-9a-fA-F-]{16,}")
+_OPAQUE_TOKEN = re.compile(r"[A-Za-z0-9_+/=.-]{24,}")
+_EPOCH = re.compile(r"1\d{9}(?:\d{3})?")
+
+
+def _looks_random(value: str) -> bool:
+    """A per-request value: a long hex string or UUID, an opaque base64-ish token, an epoch."""
+    if _EPOCH.fullmatch(value):
+        return True
+    if _HEX_TOKEN.fullmatch(value) and any(c.isdigit() for c in value):
+        return True
+    return bool(_OPAQUE_TOKEN.fullmatch(value)) and any(c.isdigit() for c in value) \
+        and any(c.isupper() for c in value) and any(c.islower() for c in value)
+
+
+def canonical_link(url: str) -> str:
+    """The URL that identifies a linked document: no fragment, no volatile query parameters.
+
+    Index and follow sources compare links by URL, so a link whose query string rotates per
+    request (a nav link carrying ``?s=<session>``, a ``?utm_source=`` campaign, a
+    ``?_=1733000000000`` cache-buster) must not read as "new document published" every day.
+    The rule, parameter by parameter:
+
+    - a parameter that identifies a document (``id``, ``seq``, ``name``, ``doc``, ``file``,
+      ``page``, ``version``, ``lang``, …) is always kept, whatever its value;
+    - a known tracking, session, nonce or cache-busting parameter (``utm_*``, ``gclid``,
+      ``fbclid``, ``s``, ``sid``, ``PHPSESSID``, ``token``, ``nonce``, ``_``, ``ts``, …) is
+      dropped;
+    - any other parameter is dropped only if its value looks random (a 16+ character hex
+      string or UUID, a 24+ character mixed-case token with digits, a Unix timestamp), and
+      kept otherwise, so an unknown ``?report=q3`` still tells documents apart.
+
+    Kept parameters stay exactly as written and in their order, so a URL without volatile
+    parameters is returned unchanged (less its fragment).
+    """
+    from urllib.parse import unquote_plus
+
+    url = url.split("#", 1)[0]
+    if "?" not in url:
+        return url
+    base, query = url.split("?", 1)
+    kept = []
+    for segment in query.split("&"):
+        if not segment:
+            continue
+        name, _, value = segment.partition("=")
+        key = unquote_plus(name).strip().lower()
+        if key in _IDENTIFYING_PARAMS:
+            kept.append(segment)
+        elif key in _VOLATILE_PARAMS or key.startswith(("utm_", "utm-", "pk_", "mtm_")):
+            continue
+        elif not _looks_random(unquote_plus(value)):
+            kept.append(segment)
+    return f"{base}?{'&'.join(kept)}" if kept else base
