@@ -27,12 +27,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from differ.align import Change, Region
-from differ.model import HIGH_SIGNALS, Hunk, order_signals
+from differ.materiality import Judgement, judge
+from differ.model import HIGH_SIGNALS, Hunk, combine_directions, order_signals
 from differ.segment import Sentence, squash
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
 
-BINDING_SIGNALS = frozenset({"weakened", "removed", "reworded"})
+BINDING_SIGNALS = frozenset({"weakened", "removed", "reworded", "added", "strengthened"})
 """High signals whose evidence is itself an obligation (a modal or a binding sentence)."""
 
 
@@ -384,6 +385,12 @@ class Classifier:
         else:
             self._modified(region, real, signals, details, because, evidence)
 
+        judgement = None
+        if region.kind != "moved" and old and new and len(old) <= 3 and len(new) <= 3:
+            # Word edits inside a commitment: the coders' materiality dimensions, the same
+            # judgement that traces commitments across versions.
+            judgement = self._materiality(old, new, signals, details, because, evidence)
+
         categories = tuple(sorted(cats))
         severity = "medium" if categories else "low"
         if categories and signals & HIGH_SIGNALS:
@@ -411,7 +418,45 @@ class Classifier:
             severity=severity,
             because=tuple(because),
             summary=summary,
+            direction=_direction(signals, judgement),
         )
+
+    def _materiality(
+        self,
+        old: list[Sentence],
+        new: list[Sentence],
+        signals: set[str],
+        details: dict[str, str],
+        because: list[str],
+        evidence: list[str],
+    ) -> Judgement | None:
+        """Judge a reworded commitment on the six materiality dimensions; record what moved.
+
+        Only sentences that commit on both sides are judged (a description that changes words
+        moves no obligation). Obligation strength is left to the modal lexicon above; the other
+        dimensions (scope, trigger, actor, disclosure, consequence) add a ``weakened`` or
+        ``strengthened`` signal naming the dimension and the words.
+        """
+        from differ.commitments import commits
+
+        old_c = [s for s in old if not s.heading and (self.is_commitment(s.text) or commits(s))]
+        new_c = [s for s in new if not s.heading and (self.is_commitment(s.text) or commits(s))]
+        if not old_c or not new_c:
+            return None
+        o = " ".join(s.text for s in old_c)
+        n = " ".join(s.text for s in new_c)
+        j = judge(o, n)
+        if not j.material:
+            return j
+        # Obligation strength is the modal lexicon's, and a changed number is already `numeric`.
+        extra = [d for d in j.dims if d != 4 and not (d == 2 and "numeric" in signals)]
+        if extra and not signals & {"weakened", "strengthened"}:
+            sig = "strengthened" if j.direction == "strengthened" else "weakened"
+            signals.add(sig)
+            details[sig] = j.because.split("; ")[0]
+            evidence.extend([o, n])
+        because.append(f"materiality: {j.because}")
+        return j
 
     def _one_sided(
         self,
@@ -450,17 +495,19 @@ class Classifier:
                 evidence.extend([s.text for s in heads] + weighty)
             else:
                 because.append(f"{section_signal}: no binding sentence, quantity or prose under it")
+        from differ.commitments import commitment_word
+
         binding = [s for s in side if not s.heading and self.is_commitment(s.text)]
+        binding += [s for s in side if not s.heading and s not in binding and commitment_word(s)]
         if binding:
             # Prefer a binding sentence that itself names a category: that is the commitment.
             lead = next((s for s in binding if self.text_categories([s.text])), binding[0])
             signals.add(signal)
             details[signal] = _quote(lead.text)
-            because.append(
-                f"{signal}: commitment sentence (binds with '{self.binding_word(lead.text)}')"
-            )
-            if signal == "removed":
-                evidence.extend(s.text for s in binding)
+            word = self.binding_word(lead.text) or commitment_word(lead)
+            because.append(f"{signal}: commitment sentence (binds with '{word}')")
+            # An added commitment or threshold is as material as a removed one.
+            evidence.extend(s.text for s in binding)
 
     def _modified(
         self,
@@ -631,6 +678,32 @@ class Classifier:
                 continue
             out.add(key)
         return frozenset(out)
+
+
+def _direction(signals: set[str], judgement: Judgement | None) -> str:
+    """Which way the hunk moved the commitments (strengthened / weakened / added / removed /
+    mixed), "" when it moved none."""
+    found: list[str] = []
+    if "weakened" in signals:
+        found.append("weakened")
+    if "strengthened" in signals:
+        found.append("strengthened")
+    if judgement is not None and judgement.material:
+        found.append("weakened" if judgement.direction == "mixed" else judgement.direction)
+        if judgement.direction == "mixed":
+            return "mixed"
+    gone = bool(signals & {"removed", "section_removed"})
+    come = bool(signals & {"added", "section_added"})
+    if not found:
+        if gone and come:
+            return "mixed"
+        if gone:
+            return "removed"
+        if come:
+            return "added"
+        if "numeric" in signals:
+            return "mixed"
+    return combine_directions(found)
 
 
 def _drop_list_number(tokens: list[str], at_start: bool) -> list[str]:

@@ -59,7 +59,7 @@ _MEDIUM = re.compile(
     re.IGNORECASE,
 )
 _WEAK = re.compile(
-    r"\b(?:may|might|could|consider(?:s|ing)?|will\s+consider|where\s+(?:possible|feasible|"
+    r"\b(?:may(?!\s+\d)|might|could|consider(?:s|ing)?|will\s+consider|where\s+(?:possible|feasible|"
     r"appropriate|practical)|as\s+appropriate|if\s+(?:feasible|appropriate))\b",
     re.IGNORECASE,
 )
@@ -92,7 +92,7 @@ _PRESENT_VERBS = (
     r"(?:conduct|perform|run|evaluate|test|assess|maintain|implement|apply|publish|share|notify|"
     r"review|use|utili[sz]e|monitor|restrict|limit|provide|treat|track|measure|employ|enforce|"
     r"report|document|update|designate|retain|engage|partner|require|deploy|release|train|"
-    r"prohibit|define|classify|categori[sz]e|consult|escalate|ensure|red-team|audit|log|store|"
+    r"prohibit|consult|escalate|ensure|red-team|audit|log|store|"
     r"protect|secure|grant|give|offer|make|invest|operate|identify|verify|validate|determine|"
     r"prepare|produce|submit|inform|brief|adopt|follow|establish|develop|collect|solicit|"
     r"investigate|prioriti[sz]e|pause|halt|stop|delay|commission|invite|allow|permit|"
@@ -250,6 +250,12 @@ _DOMAINS = re.compile(
     re.IGNORECASE,
 )
 
+@lru_cache(maxsize=None)
+def _rx(pattern: str) -> re.Pattern[str]:
+    """A case-insensitive pattern, compiled once."""
+    return re.compile(pattern, re.IGNORECASE)
+
+
 _NORM = re.compile(r"[^\w+%]+", re.UNICODE)
 
 
@@ -344,30 +350,28 @@ def strength_of(text: str, *, in_recommendations: bool = False) -> tuple[int, st
     medium = _MEDIUM.search(t)
     weak = _WEAK.search(t)
     advice = _ADVICE.search(t)
-    if in_recommendations and (advice or strong) and not re.search(r"\bwe\s+will\b", t, re.I):
+    if in_recommendations and (advice or strong) and not _rx(r"\bwe\s+will\b").search(t):
         word = (advice or strong).group(0)  # type: ignore[union-attr]
         return 1, word.lower()
     if medium and (not strong or medium.start() <= strong.start() + 12):
         return 3, medium.group(0).lower()
     if strong:
-        hedge = re.search(
-            r"\bwhere\s+(?:possible|feasible|appropriate|practical)|\bas\s+appropriate\b|"
-            r"\bif\s+(?:feasible|appropriate)\b", t, re.I)
+        hedge = _rx(r"\bwhere\s+(?:possible|feasible|appropriate|practical)|\bas\s+appropriate\b|"
+            r"\bif\s+(?:feasible|appropriate)\b").search(t)
         if hedge:
             return 2, hedge.group(0).lower()
         return 4, strong.group(0).lower()
     present = _PRESENT.search(t)
     if present:
         return 4, "present tense"
-    if weak and re.search(rf"\b{_SELF}\s+(?:\w+\s+)?(?:may|might|could|can|consider)\b", t, re.I):
+    if weak and _rx(rf"\b{_SELF}\s+(?:\w+\s+)?(?:may|might|could|can|consider)\b").search(t):
         return 2, weak.group(0).lower()
     if weak and _POLICY_MAY.search(t):
         return 2, weak.group(0).lower()
-    if advice and re.search(r"\b(?:we|I)\s+(?:\w+\s+)?(?:recommend|encourage|urge)", t, re.I):
+    if advice and _rx(r"\b(?:we|I)\s+(?:\w+\s+)?(?:recommend|encourage|urge)").search(t):
         return 1, advice.group(0).lower()
-    if advice and re.search(
-        r"\b(?:developers?|companies|labs|industry|governments?|policymakers|the\s+field)\s+"
-        r"(?:\w+\s+)?(?:should|ought)", t, re.I):
+    if advice and _rx(r"\b(?:developers?|companies|labs|industry|governments?|policymakers|the\s+field)\s+"
+        r"(?:\w+\s+)?(?:should|ought)").search(t):
         return 1, advice.group(0).lower()
     passive = _PASSIVE.search(t)
     if passive and _PASSIVE_SUBJECT.search(t[: passive.start()]) and not weak:
@@ -381,21 +385,16 @@ def _first_strong(t: str) -> re.Match[str] | None:
         word = m.group(0).lower()
         if word.startswith("will") and _FORECAST_AFTER_WILL.match(t, m.start()):
             continue
-        if word.startswith("require") and not re.search(
-            r"\b(?:we|I|policy|framework|this)\s+(?:\w+\s+)?require", t[: m.end()], re.I
-        ) and not re.search(r"require[sd]?\s+(?:that|us|all|each|every|both)\b", t[m.start():], re.I):
+        if word.startswith("require") and not _rx(r"\b(?:we|I|policy|framework|this)\s+(?:\w+\s+)?require").search(t[: m.end()]) and not _rx(r"require[sd]?\s+(?:that|us|all|each|every|both)\b").search(t[m.start():]):
             continue
-        if word.startswith("will") and re.search(
-            r"\b(?:models?|AI|systems?|capabilities|risks?|attackers?|adversar\w+|actors?|"
-            r"this|it|they|that|which|there)\s+(?:\w+\s+)?$", t[: m.start()], re.I
-        ) and not re.search(rf"\b{_SELF}\b", t[: m.start()], re.I):
+        if word.startswith("will") and _rx(r"\b(?:models?|AI|systems?|capabilities|risks?|attackers?|adversar\w+|actors?|"
+            r"this|it|they|that|which|there)\s+(?:\w+\s+)?$").search(t[: m.start()]) and not _rx(rf"\b{_SELF}\b").search(t[: m.start()]):
             # "AI systems will soon ...", "this will help" predict; "we/our team will" bind.
-            if not re.search(r"\bwill\s+(?:be\s+)?(?:required|subject|evaluated|tested|assessed|"
+            if not _rx(r"\bwill\s+(?:be\s+)?(?:required|subject|evaluated|tested|assessed|"
                              r"reviewed|published|shared|reported|applied|implemented|deployed|"
-                             r"conducted|restricted|paused|notified|treated|considered)", t[m.start():],
-                             re.I):
+                             r"conducted|restricted|paused|notified|treated|considered)").search(t[m.start():]):
                 continue
-        if word == "cannot" and not re.search(rf"\b{_SELF}\s+cannot\b", t, re.I):
+        if word == "cannot" and not _rx(rf"\b{_SELF}\s+cannot\b").search(t):
             continue
         return m
     return None
@@ -408,7 +407,7 @@ def is_definition(text: str, section: str) -> bool:
     if not level:
         return bool(
             _LABEL_COLON.match(t)
-            and re.search(r"threshold|capabilit|level|CCL|red\s+line", section, re.I)
+            and _rx(r"threshold|capabilit|level|CCL|red\s+line").search(section)
             and _DEFINES.search(t)
         )
     if _DEFINES.search(t):
@@ -424,11 +423,32 @@ def _classifier() -> Classifier:
     return Classifier()
 
 
+@lru_cache(maxsize=1)
+def _category_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One alternation per category from the classifier's lexicon: same rules, one search each."""
+    by_cat: dict[str, list[str]] = {}
+    for rule in _classifier().lex.rules:
+        by_cat.setdefault(rule.category, []).extend(p.pattern for p in rule.patterns)
+    return tuple(
+        (cat, re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE))
+        for cat, pats in by_cat.items()
+    )
+
+
+def text_categories(text: str) -> set[str]:
+    """The lexicon categories whose rules match ``text`` (as ``Classifier.text_categories``)."""
+    return {cat for cat, pat in _category_patterns() if pat.search(text)}
+
+
+@lru_cache(maxsize=4096)
+def _section_categories(section: str) -> frozenset[str]:
+    return frozenset(text_categories(section)) if section else frozenset()
+
+
 def categorise(text: str, section: str) -> tuple[str, tuple[str, ...]]:
     """(primary, all) categories of a commitment: its own words first, then its section's."""
-    clf = _classifier()
-    own = clf.text_categories([text])
-    from_section = clf.text_categories([section]) if section else set()
+    own = text_categories(text)
+    from_section = set(_section_categories(section))
     pool = own or from_section
     if not pool:
         return "governance", ("governance",)
@@ -528,6 +548,17 @@ def _candidate(s: Sentence) -> _Candidate | None:
         category = "thresholds"
         categories = ("thresholds", *(c for c in categories if c != "thresholds"))
     return _Candidate(s, section, found[0], found[1], definition, category, categories)
+
+
+def commits(s: Sentence) -> bool:
+    """Whether a segmented sentence is a commitment by the definitions above."""
+    return _candidate(s) is not None
+
+
+def commitment_word(s: Sentence) -> str:
+    """The word that makes ``s`` a commitment ("will", "present tense", "defines"), or ""."""
+    cand = _candidate(s)
+    return cand.word if cand else ""
 
 
 def extract_commitments(text: str) -> list[Commitment]:

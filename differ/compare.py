@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from differ.align import Region, align
 from differ.classify import Classifier
-from differ.model import DiffResult, Hunk, order_signals
+from differ.model import DiffResult, Hunk, combine_directions, order_signals
 from differ.segment import Sentence, segment, segment_window
 
 WINDOW_MARGINS = (3, 12)
@@ -166,4 +166,5 @@ def _merge(run: list[Hunk]) -> Hunk:
         severity="high",
         because=tuple(because),
         summary=f"{run[0].summary} (+{len(run) - 1} adjacent changes in this section)",
+        direction=combine_directions([h.direction for h in run]),
     )

@@ -68,7 +68,17 @@ _LEVEL = re.compile(
     r"tier\s+[0-9]+)(?![\w+])|\+(?=\s|$)",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:\s?%|x\b|\s?percent\b)?|\$\s?\d[\d,]*", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)*(?:\s?%|x\b|\s?percent\b)?|\$\s?\d[\d,]*")
+_PLACE_BEFORE = re.compile(
+    r"\b(?:table|tables|section|sections|sec|appendix|annex|figure|fig|footnote|note|page|pages|"
+    r"step|part|item|chapter|version|v|no|§)\.?\s*$",
+    re.IGNORECASE,
+)
+"""A number after these words names a place in the document, not a quantity ("Table 2")."""
+_MONTH = re.compile(
+    r"\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE
+)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
 _CARVE_OUT = re.compile(
     r"\b(?:unless|except(?:\s+(?:where|when|if|for))?|other\s+than|provided\s+that|"
     r"as\s+long\s+as|so\s+long\s+as|ordinarily\s+not|will\s+(?:generally|ordinarily|typically)\s+"
@@ -135,7 +145,7 @@ _STRENGTH_MEDIUM = re.compile(
     re.IGNORECASE,
 )
 _STRENGTH_WEAK = re.compile(
-    r"\b(?:may|might|could|consider\w*|where\s+(?:possible|feasible|appropriate|practical)|"
+    r"\b(?:may(?!\s+\d)|might|could|consider\w*|where\s+(?:possible|feasible|appropriate|practical)|"
     r"as\s+appropriate|if\s+(?:feasible|appropriate))\b",
     re.IGNORECASE,
 )
@@ -228,6 +238,24 @@ def _set(pattern: re.Pattern[str], text: str) -> set[str]:
     return {" ".join(m.group(0).lower().split()) for m in pattern.finditer(text)}
 
 
+def _quantities(text: str) -> set[str]:
+    """Numbers that are quantities: not years (a date is a label, not a threshold)."""
+    out = set()
+    for m in _NUMBER.finditer(text):
+        q = " ".join(m.group(0).lower().split())
+        before, after = text[max(0, m.start() - 12): m.start()], text[m.end(): m.end() + 1]
+        if (
+            _YEAR.match(q)
+            or q.count(".") >= 2  # an outline number, "2.1.2"
+            or _PLACE_BEFORE.search(before)
+            or (before.endswith("(") and after == ")")  # a list marker, "(1)"
+            or _MONTH.match(text, m.end())  # a date, "14 May"
+        ):
+            continue
+        out.add(q)
+    return out
+
+
 def _quote(items: set[str]) -> str:
     return ", ".join(f"'{w}'" for w in sorted(items)) if items else "''"
 
@@ -252,7 +280,8 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
 
     # 2 threshold / trigger: levels, numbers, durations and cadences, quantitative anchors.
     lv_o, lv_n = _set(_LEVEL, o_rule), _set(_LEVEL, n_rule)
-    num_o, num_n = _set(_NUMBER, o_rule) - _digits_of(lv_o), _set(_NUMBER, n_rule) - _digits_of(lv_n)
+    num_o = _quantities(o_rule) - _digits_of(lv_o)
+    num_n = _quantities(n_rule) - _digits_of(lv_n)
     dur_o, dur_n = _durations(o_rule), _durations(n_rule)
     if lv_o != lv_n:
         moves.append((2, -1, f"level {_quote(lv_o - lv_n)} → {_quote(lv_n - lv_o)}"))

@@ -57,9 +57,26 @@ SEOUL: dict[str, tuple[str, ...]] = {
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
 HIGH_SIGNALS: frozenset[str] = frozenset(
-    {"numeric", "weakened", "removed", "reworded", "section_removed"}
+    {"numeric", "weakened", "removed", "reworded", "section_removed", "added", "strengthened"}
 )
-"""Signals that make a categorized change ``high`` (DESIGN "Classification")."""
+"""Signals that make a categorized change ``high`` when the changed sentence is a commitment.
+
+``added`` and ``strengthened`` are here because a new commitment or threshold, or a stronger one,
+is as material as a removed or weaker one; the classifier still demands that the evidence be a
+commitment (a binding sentence, a threshold definition) in a categorized place."""
+
+DIRECTIONS: tuple[str, ...] = ("", "strengthened", "weakened", "added", "removed", "mixed")
+"""Which way a change moved the commitments; "" when it moved none."""
+
+
+def combine_directions(directions: list[str] | tuple[str, ...]) -> str:
+    """One direction for several: the common one, else "mixed"; "" when none moved."""
+    found = {d for d in directions if d}
+    if not found:
+        return ""
+    if len(found) == 1:
+        return found.pop()
+    return "mixed"
 
 
 def seoul_for(categories: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -100,6 +117,7 @@ class Hunk:
     severity: str = "none"
     because: tuple[str, ...] = ()
     summary: str = ""
+    direction: str = ""
 
     @property
     def seoul(self) -> tuple[str, ...]:
@@ -115,6 +133,7 @@ class Hunk:
             "categories": list(self.categories),
             "signals": list(self.signals),
             "severity": self.severity,
+            "direction": self.direction,
             "because": list(self.because),
             "old_span": list(self.old_span),
             "new_span": list(self.new_span),
@@ -139,6 +158,7 @@ class Hunk:
             severity=str(d.get("severity", "none")),
             because=tuple(d.get("because", ())),
             summary=str(d.get("summary", "")),
+            direction=str(d.get("direction", "") or ""),
         )
 
 
@@ -159,6 +179,7 @@ class DiffResult:
     signals: tuple[str, ...] = ()
     summary: str = "no change"
     hunks: tuple[Hunk, ...] = field(default_factory=tuple)
+    direction: str = ""
 
     @classmethod
     def from_hunks(cls, hunks: tuple[Hunk, ...], *, whitespace_only: bool = False) -> DiffResult:
@@ -174,6 +195,7 @@ class DiffResult:
         severity = max_severity([h.severity for h in hunks])
         return cls(
             severity=severity,
+            direction=combine_directions([h.direction for h in hunks if h.severity == severity]),
             categories=categories,
             seoul=seoul_for(categories),
             signals=signals,
@@ -185,6 +207,7 @@ class DiffResult:
         """Exactly the DESIGN ``framewatch diff --format json`` object, plus ``summary``."""
         return {
             "severity": self.severity,
+            "direction": self.direction,
             "categories": list(self.categories),
             "seoul": list(self.seoul),
             "signals": list(self.signals),
@@ -203,6 +226,7 @@ class DiffResult:
             signals=tuple(d.get("signals", ())),
             summary=str(d.get("summary", "")),
             hunks=tuple(Hunk.from_json(h) for h in d.get("hunks", ())),
+            direction=str(d.get("direction", "") or ""),
         )
 
 

@@ -122,10 +122,11 @@ def test_deleted_sentence_without_a_binding_word_is_not_removed() -> None:
     assert hunk.severity == "medium"
 
 
-def test_inserted_commitment_sentence_is_added_and_medium() -> None:
+def test_inserted_commitment_sentence_is_added_and_high() -> None:
     hunk = one("We test models.", "We test models. We will publish a system card for each model.")
     assert "added" in hunk.signals
-    assert hunk.severity == "medium"
+    assert hunk.severity == "high"
+    assert hunk.direction == "added"
 
 
 def test_other_words_of_a_commitment_changed_is_reworded() -> None:

@@ -128,7 +128,8 @@ def test_words_run_together_by_a_pdf_text_layer_are_not_a_change() -> None:
 
 def test_to_json_has_exactly_the_design_keys() -> None:
     data = compare(DOC, DOC.replace("every model", "each model")).to_json()
-    assert set(data) == {"severity", "categories", "seoul", "signals", "summary", "hunks"}
+    assert set(data) == {"severity", "direction", "categories", "seoul", "signals", "summary",
+                         "hunks"}
     assert {"section", "old", "new", "categories", "signals", "severity"} <= set(data["hunks"][0])
 
 

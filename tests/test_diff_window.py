@@ -107,7 +107,7 @@ def test_consecutive_corpus_pairs_match_the_full_diff(corpus: Path) -> None:
     for p in sorted(corpus.glob("*__*.txt")):
         by_source.setdefault(p.name.split("__")[0], []).append(p)
     pairs = [(f[k], f[k + 1]) for f in by_source.values() for k in range(len(f) - 1)]
-    assert len(pairs) == 6
+    assert len(pairs) >= 6  # the corpus grows; every consecutive pair is checked
     for a, b in pairs:
         assert_same(corpus_text(a), corpus_text(b))
 
