@@ -70,6 +70,7 @@ class Pair:
     new: str
     items: tuple[Item, ...]
     reviewed: tuple[Reviewed, ...] = ()
+    reupload: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,9 @@ class PairScore:
     missed: tuple[str, ...]
     hunks: int
     seconds: float
+    at_high: int = 0
+    items: int = 0
+    severity: str = "none"
 
     @property
     def recall(self) -> float:
@@ -112,6 +116,7 @@ def load_pairs(path: Path = LABELS) -> list[Pair]:
             reviewed=tuple(
                 Reviewed(phrase=r["phrase"], reason=r["reason"]) for r in p.get("reviewed", ())
             ),
+            reupload=bool(p.get("reupload", False)),
         )
         for p in data["pair"]
     ]
@@ -220,11 +225,32 @@ def score_pair(pair: Pair, corpus: Path = CORPUS) -> tuple[PairScore, DiffResult
         if not any(i.in_hunk(h) for i in pair.items) and any(r.in_hunk(h) for r in pair.reviewed)
     )
     rerender_high = sum(1 for h in compare(old, rerender(old)).hunks if h.severity == "high")
+    at_high = sum(1 for i in pair.items if any(i.in_hunk(h) for h in high))
     return (
         PairScore(pair, found, total, len(high), matched, reviewed, rerender_high, tuple(missed),
-                  len(result.hunks), seconds),
+                  len(result.hunks), seconds, at_high, len(pair.items), result.severity),
         result,
     )
+
+
+CODER_COUNTS = {
+    "anthropic-rsp__2023-09__v1.0.txt": 73,
+    "openai-preparedness__2023-12__beta.txt": 41,
+    "gdm-fsf__2025-02__v2.0.txt": 33,
+}
+"""Commitment totals the corpus coders published (changes.md, "Corpus-coder totals")."""
+
+
+def commitment_counts(corpus: Path = CORPUS) -> list[tuple[str, int, int | None, Counter[int]]]:
+    """(file, commitments extracted, coders' count or None, strengths) for every corpus text."""
+    from differ.commitments import extract_commitments
+
+    rows = []
+    for path in sorted(corpus.glob("*__*.txt")):
+        items = extract_commitments(strip_header(path.read_text(encoding="utf-8")))
+        rows.append((path.name, len(items), CODER_COUNTS.get(path.name),
+                     Counter(c.strength for c in items)))
+    return rows
 
 
 def check_phrases(pairs: list[Pair], corpus: Path = CORPUS) -> list[str]:
@@ -254,19 +280,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         for line in check_phrases(pairs):
             print("unmatched phrase:", line)
-    header = (f"{'pair':<62} {'recall':>9} {'high':>5} {'prec':>5} {'rev':>5} {'rerender':>8} "
-              f"{'hunks':>5} {'secs':>5}  missed")
+    header = (f"{'pair':<62} {'recall':>9} {'@high':>7} {'high':>5} {'prec':>5} {'rev':>5} "
+              f"{'rerender':>8} {'sev':>6} {'hunks':>5} {'secs':>5}  missed")
     print(header)
     print("-" * len(header))
-    tf = tt = th = tm = tr = 0
+    tf = tt = th = tm = tr = ah = ai = 0
+    reuploads: list[str] = []
     for n, pair in enumerate(pairs, 1):
         s, result = score_pair(pair)
-        tf, tt, th, tm = tf + s.recall_found, tt + s.recall_total, th + s.high, tm + s.high_matched
-        tr += s.high_reviewed
+        if pair.reupload:
+            reuploads.append(f"{pair.new}: severity {s.severity}")
+        else:
+            tf, tt, th = tf + s.recall_found, tt + s.recall_total, th + s.high
+            tm, tr, ah, ai = tm + s.high_matched, tr + s.high_reviewed, ah + s.at_high, ai + s.items
         name = f"{pair.old.removesuffix('.txt')} → {pair.new.split('__', 1)[1].removesuffix('.txt')}"
         print(f"{name:<62} {s.recall_found:>3}/{s.recall_total:<2} "
-              f"{s.recall:>4.2f} {s.high:>5} {s.precision:>5.2f} {s.reviewed_precision:>5.2f} "
-              f"{s.rerender_high:>8} "
+              f"{s.recall:>4.2f} {s.at_high:>3}/{s.items:<3} {s.high:>5} {s.precision:>5.2f} "
+              f"{s.reviewed_precision:>5.2f} {s.rerender_high:>8} {s.severity:>6} "
               f"{s.hunks:>5} {s.seconds:>5.2f}  {','.join(s.missed) or '-'}")
         if args.show == n:
             for h in result.hunks:
@@ -277,10 +307,20 @@ def main(argv: list[str] | None = None) -> int:
                         tag = "r"
                     print(f"   {tag} {h.summary}" + (f"\n       reviewed: {why}" if why else ""))
     print("-" * len(header))
-    print(f"{'all pairs':<62} {tf:>3}/{tt:<2} {(tf / tt if tt else 1):>4.2f} {th:>5} "
+    print(f"{'all pairs (re-uploads apart)':<62} {tf:>3}/{tt:<2} {(tf / tt if tt else 1):>4.2f} "
+          f"{ah:>3}/{ai:<3} {th:>5} "
           f"{(tm / th if th else 1):>5.2f} {((tm + tr) / th if th else 1):>5.2f}")
-    print("prec = high hunks touching a changes.md item (raw, a lower bound); rev = also counting "
-          "high hunks reviewed as material but unlisted (labels file, [[pair]].reviewed)")
+    print("recall = THR/EVAL/PUB items in a hunk of the right category; @high = documented items "
+          "(any label) touched by a high hunk; prec = high hunks touching a documented item (raw, "
+          "a lower bound); rev = also counting high hunks reviewed as material but unlisted")
+    for line in reuploads:
+        print(f"editorial re-upload {line} (target: none or low)")
+    print()
+    print(f"{'document':<50} {'commitments':>11} {'coders':>6} {'ratio':>5}  strengths 4/3/2/1")
+    for name, n, coders, strengths in commitment_counts():
+        ratio = f"{n / coders:.2f}" if coders else "-"
+        print(f"{name:<50} {n:>11} {coders or '-':>6} {ratio:>5}  "
+              f"{strengths[4]}/{strengths[3]}/{strengths[2]}/{strengths[1]}")
     return 0
 
 

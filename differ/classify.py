@@ -29,7 +29,7 @@ from pathlib import Path
 from differ.align import Change, Region
 from differ.materiality import Judgement, judge
 from differ.model import HIGH_SIGNALS, Hunk, combine_directions, order_signals
-from differ.segment import Sentence, squash
+from differ.segment import Sentence, normalize_chars, squash
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
 
@@ -353,7 +353,15 @@ class Classifier:
             added=added,
         )
         real = [ch for ch in region.changes if not self.is_cosmetic(ch)]
-        if region.kind == "cosmetic" or (region.kind == "change" and not real):
+        levels_moved = (
+            bool(old and new)
+            and region.kind != "moved"
+            and _suffixed(_levels(old_text)) != _suffixed(_levels(new_text))
+            and not all(_label_only(ch) for ch in region.changes)
+        )
+        if not levels_moved and (
+            region.kind == "cosmetic" or (region.kind == "change" and not real)
+        ):
             return Hunk(
                 **base,
                 signals=("cosmetic",),
@@ -385,8 +393,18 @@ class Classifier:
         else:
             self._modified(region, real, signals, details, because, evidence)
 
+        if levels_moved:
+            # "Level 2" → "Level 2+": a level suffix is part of the level, not punctuation.
+            gone, come = _levels(old_text) - _levels(new_text), _levels(new_text) - _levels(old_text)
+            signals.add("numeric")
+            details.setdefault("numeric", f"{_words(sorted(gone))} → {_words(sorted(come))}")
+            because.append(f"numeric: level {_words(sorted(gone))} → {_words(sorted(come))}")
+            evidence.extend([old_text, new_text])
         judgement = None
-        if region.kind != "moved" and old and new and len(old) <= 3 and len(new) <= 3:
+        if (
+            region.kind != "moved" and old and new and len(old) <= 3 and len(new) <= 3
+            and not all(_label_only(ch) for ch in real)
+        ):
             # Word edits inside a commitment: the coders' materiality dimensions, the same
             # judgement that traces commitments across versions.
             judgement = self._materiality(old, new, signals, details, because, evidence)
@@ -551,6 +569,8 @@ class Classifier:
         new_q = self._numbers([w for s in new for w in s.words])
         first_num = True
         for ch in real:
+            if _label_only(ch) or all(_DATE_LABEL.match(t) for t in sentences_of(ch)):
+                continue
             rem_q = self._numbers(_drop_list_number(ch.removed, ch.at_start), ch.before)
             add_q = self._numbers(_drop_list_number(ch.added, ch.at_start), ch.before)
             gone_q = sorted(rem_q - add_q - new_q)
@@ -637,6 +657,12 @@ class Classifier:
 
         if content(ch.removed) == content(ch.added):
             return True
+        if [SAME_MEANING.get(w, w) for w in content(ch.removed)] == [
+            SAME_MEANING.get(w, w) for w in content(ch.added)
+        ]:
+            return True  # a renamed term with the same meaning ("release" → "deployment")
+        if _label_only(ch):
+            return True  # a label prefix added or dropped ("CBRN-3:", "Published: ...")
         # A bullet turned into a labelled item ("●" → "3. Workforce:") or back: the sentence
         # after the label is unchanged, so no obligation moved.
         for tokens, other in ((ch.added, ch.removed), (ch.removed, ch.added)):
@@ -678,6 +704,54 @@ class Classifier:
                 continue
             out.add(key)
         return frozenset(out)
+
+
+SAME_MEANING: dict[str, str] = {
+    w: "deploy"
+    for w in ("release", "releases", "released", "releasing", "deployment", "deployments",
+              "deploy", "deploys", "deployed", "deploying", "launch", "launches", "launched")
+}
+"""Words the frameworks use interchangeably: swapping one for another rewords nothing."""
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_MONTH_WORD = re.compile(
+    r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[.,;:]?$", re.IGNORECASE
+)
+_DATE_LABEL = re.compile(
+    r"^(?:Published|Last\s+updated|Updated|Effective|Date|Version)\b[^.]{0,40}\.?$", re.IGNORECASE
+)
+"""A dateline ("Published: 12 May 2025."): its numbers are a label, not a quantity."""
+_LEVEL_TOKEN = re.compile(
+    r"\b(?:Level|ASL|CBRN|SL|Tier|AI\s+R&D)[- ]?\d+(?:\.\d+)?\+?(?![\w+])", re.IGNORECASE
+)
+
+
+def _suffixed(levels: set[str]) -> set[str]:
+    """The levels carrying a "+" suffix: other level changes already show as changed words."""
+    return {lv for lv in levels if lv.endswith("+")}
+
+
+def _levels(text: str) -> set[str]:
+    """The capability levels a text names, suffix included ("Level 2+" is not "Level 2")."""
+    joined = re.sub(r"(?<=-)\s+|\s+(?=[-+])", "", normalize_chars(text))
+    return {
+        m.group(0).replace("-", "").replace(" ", "").lower()
+        for m in _LEVEL_TOKEN.finditer(joined)
+    }
+
+
+_LABEL = re.compile(r"^[A-Z][\w&/+-]*(?:\s+[\w&/+-]+){0,2}:$")
+
+
+def _label_only(ch: Change) -> bool:
+    """A run-in label at the start of a sentence added or dropped ("CBRN-3:", "Published:
+    12 May 2025"), the rest unchanged: a label, not a commitment."""
+    for tokens, other in ((ch.removed, ch.added), (ch.added, ch.removed)):
+        if ch.at_start and tokens and not other and len(tokens) <= 4:
+            head = " ".join(tokens)
+            if _LABEL.match(head) or re.match(r"^(?:Published|Last\s+updated|Updated|Effective|"
+                                              r"Version|Date)\b", head, re.IGNORECASE):
+                return True
+    return False
 
 
 def _direction(signals: set[str], judgement: Judgement | None) -> str:

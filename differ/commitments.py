@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from differ.classify import Classifier
@@ -250,7 +250,7 @@ _DOMAINS = re.compile(
     re.IGNORECASE,
 )
 
-@lru_cache(maxsize=None)
+@cache
 def _rx(pattern: str) -> re.Pattern[str]:
     """A case-insensitive pattern, compiled once."""
     return re.compile(pattern, re.IGNORECASE)

@@ -405,3 +405,74 @@ def test_a_removed_description_under_an_uncategorized_heading_is_not_high() -> N
     hunks = [h for h in compare(old, new).hunks if "section_removed" in h.signals]
     assert hunks and "thresholds" in hunks[0].categories
     assert hunks[0].severity == "medium"
+
+
+def test_label_prefix_dropped_is_not_high() -> None:
+    hunk = one("CBRN-3: We will apply ASL-3 safeguards to such models.",
+               "We will apply ASL-3 safeguards to such models.")
+    assert hunk.severity in ("none", "low", "medium")
+    assert "numeric" not in hunk.signals
+
+
+def test_renamed_term_with_same_meaning_is_not_high() -> None:
+    hunk = one("We will run evaluations before each release of a frontier model.",
+               "We will run evaluations before each deployment of a frontier model.")
+    assert hunk.severity != "high"
+
+
+def test_publication_date_change_is_not_high() -> None:
+    hunk = one("Published: 12 May 2025. We will publish a report.",
+               "Published: 3 June 2025. We will publish a report.")
+    assert hunk.severity != "high"
+
+
+def test_carve_out_added_to_a_commitment_is_high_and_weakened() -> None:
+    hunk = one("We will publish the evaluation results for each frontier model.",
+               "We will publish the evaluation results for each frontier model, unless the "
+               "information is already public.")
+    assert hunk.severity == "high"
+    assert hunk.direction == "weakened"
+    assert any("6 consequence" in b for b in hunk.because)
+
+
+def test_scope_narrowed_from_all_to_external_deployments_is_high() -> None:
+    hunk = one("We will evaluate models before all deployments for CBRN risks.",
+               "We will evaluate models before external deployments for CBRN risks.")
+    assert hunk.severity == "high"
+    assert hunk.direction == "weakened"
+
+
+def test_level_suffix_is_material() -> None:
+    hunk = one("Models at Level 2 require enhanced security measures that we will apply.",
+               "Models at Level 2+ require enhanced security measures that we will apply.")
+    assert hunk.severity == "high"
+
+
+def test_will_to_commit_is_not_material_but_will_to_aim_is() -> None:
+    same = one("We will publish a capability report for every model.",
+               "We commit to publish a capability report for every model.")
+    assert same.severity != "high"
+    weaker = one("We will publish a capability report for every model.",
+                 "We aim to publish a capability report for every model.")
+    assert weaker.severity == "high" and weaker.direction == "weakened"
+
+
+def test_added_threshold_definition_is_high() -> None:
+    hunk = one("# Capability Thresholds\n\nCBRN-3: The ability to significantly assist novices.",
+               "# Capability Thresholds\n\nCBRN-3: The ability to significantly assist novices.\n\n"
+               "CBRN-4: The ability to substantially uplift state programmes in weapons development.")
+    assert hunk.severity == "high"
+    assert hunk.direction == "added"
+
+
+def test_result_reports_direction_and_old_json_without_it_still_loads() -> None:
+    from differ import DiffResult
+
+    result = compare("We will publish a capability report for every model.",
+                     "We may publish a capability report for every model.")
+    assert result.direction == "weakened"
+    data = result.to_json()
+    assert data["direction"] == "weakened"
+    legacy = {k: v for k, v in data.items() if k != "direction"}
+    legacy["hunks"] = [{k: v for k, v in h.items() if k != "direction"} for h in data["hunks"]]
+    assert DiffResult.from_json(legacy).direction == ""
