@@ -138,6 +138,10 @@ _DEFINES = re.compile(
     r"sufficient\s+to|at\s+or\s+above)\b",
     re.IGNORECASE,
 )
+_SPECULATIVE = re.compile(
+    r"\b(?:could\s+be\s+that|might|perhaps|guess|speculative|we\s+think|possibly)\b", re.IGNORECASE
+)
+"""A level described as a guess is not yet a definition ("a related criterion could be that")."""
 _LABEL_COLON = re.compile(r"^[^.:]{2,60}:\s+\S")
 
 # -- exclusions -----------------------------------------------------------------------------------
@@ -166,7 +170,7 @@ _FOOTNOTE_LINE = re.compile(r"^(?:\d{1,2}\s+[A-Z“\"]|Note:|\d{1,2}\s+Note\b|\(
 """A footnote or note: "3 CBRN refers to ...", "Note: ..." — it explains, it does not bind."""
 _TERM_DEFINITION = re.compile(
     r"\b(?:we\s+use\s+(?:the\s+)?(?:terms?|word|phrase)|(?:the\s+)?terms?\s+[\"“][^\"”]+[\"”]\s+"
-    r"(?:refers?|means)|we\s+refer\s+to|we\s+mean\b|by\s+[\"“][^\"”]+[\"”]\s*,?\s*we\s+mean)",
+    r"(?:refers?|means)|we\s+refer\s+to|\bto\s+refer\s+to\b|we\s+mean\b|by\s+[\"“][^\"”]+[\"”]\s*,?\s*we\s+mean)",
     re.IGNORECASE,
 )
 _ASPIRATIONAL_SECTION = re.compile(
@@ -187,6 +191,8 @@ _ITEM = re.compile(r"^\s*(?:[●•▪◦○■□➢►–*]|-\s|\(?[a-z]\)\s|\
 """A list item's opening marker."""
 _LEAD_IN = re.compile(r"(?:\bthe\s+following\b[^.]*|:)\s*$|:\s*$", re.IGNORECASE)
 """A sentence that introduces a list: "... the following security themes.", "... procedure:"."""
+_OWN_SUBJECT = re.compile(rf"\b{_SELF}\b", re.IGNORECASE)
+"""The author (or one of its bodies) named as the one acting."""
 _ELABORATION = re.compile(
     r"^(?:this|these|that|such|it|in\s+particular|specifically|in\s+other\s+words|that\s+is|"
     r"to\s+do\s+so|to\s+this\s+end|for\s+example|for\s+instance|as\s+part\s+of\s+this|"
@@ -353,6 +359,12 @@ def strength_of(text: str, *, in_recommendations: bool = False) -> tuple[int, st
     if in_recommendations and (advice or strong) and not _rx(r"\bwe\s+will\b").search(t):
         word = (advice or strong).group(0)  # type: ignore[union-attr]
         return 1, word.lower()
+    if medium and not (
+        medium.group(0).lower().startswith("will")
+        or _rx(rf"(?:{_SELF}|\bwho)\s+(?:\w+\s+){{0,2}}$").search(t[: medium.start()])
+        or _rx(r"(?:^|[,;:]\s*)$").search(t[: medium.start()])
+    ):
+        medium = None
     if medium and (not strong or medium.start() <= strong.start() + 12):
         return 3, medium.group(0).lower()
     if strong:
@@ -379,21 +391,55 @@ def strength_of(text: str, *, in_recommendations: bool = False) -> tuple[int, st
     return None
 
 
+_PREDICTING_SUBJECT = re.compile(
+    r"\b(?:models?|AI|systems?|capabilities|risks?|attackers?|adversar\w+|actors?|this|it|they|"
+    r"that|which|there|these|those|what|technology|progress|future|field|world|society|"
+    r"researchers|people|others|competitors|developers)\s+(?:(?:\w+ly|also|then|only|soon|"
+    r"still|not|already|eventually)\s+)?$",
+    re.IGNORECASE,
+)
+_PASSIVE_DUTY = re.compile(
+    r"\bwill\s+(?:also\s+)?(?:be\s+)?(?:required|subject|evaluated|tested|assessed|reviewed|"
+    r"published|shared|reported|applied|implemented|deployed|conducted|restricted|paused|notified|"
+    r"treated|considered|audited|updated|given|provided|logged|monitored|stored)\b",
+    re.IGNORECASE,
+)
+_EFFECT_VERB = re.compile(
+    r"\bwill\s+(?:also\s+)?(?:help|allow|enable|let|make\s+it|keep\s+being|already|serve|"
+    r"depend|vary|differ|remain\s+(?:uncertain|unclear|possible))\b",
+    re.IGNORECASE,
+)
+_BELIEF_CUE = re.compile(
+    r"\b(?:believes?|think|thinks|hope|hopes|expect\s+that|expects\s+that|anticipate|anticipates|"
+    r"guess|predict|predicts|suspect|likely\s+that|possible\s+that)\b",
+    re.IGNORECASE,
+)
+
+
 def _first_strong(t: str) -> re.Match[str] | None:
-    """The first binding modal that is not a forecast ("will likely", "will become")."""
+    """The first binding modal that is not a forecast ("will likely", "will become").
+
+    A "will" binds the author when its subject is the author, a body of the author's, or a
+    policy object ("the Scorecard will be updated"); it predicts when its subject is the world
+    ("AI systems will", "which will", "this will help") or when a belief opens the clause
+    ("Anthropic believes that they will", "our guess is that ASL-4 will").
+    """
     for m in _STRONG.finditer(t):
         word = m.group(0).lower()
-        if word.startswith("will") and _FORECAST_AFTER_WILL.match(t, m.start()):
-            continue
-        if word.startswith("require") and not _rx(r"\b(?:we|I|policy|framework|this)\s+(?:\w+\s+)?require").search(t[: m.end()]) and not _rx(r"require[sd]?\s+(?:that|us|all|each|every|both)\b").search(t[m.start():]):
-            continue
-        if word.startswith("will") and _rx(r"\b(?:models?|AI|systems?|capabilities|risks?|attackers?|adversar\w+|actors?|"
-            r"this|it|they|that|which|there)\s+(?:\w+\s+)?$").search(t[: m.start()]) and not _rx(rf"\b{_SELF}\b").search(t[: m.start()]):
-            # "AI systems will soon ...", "this will help" predict; "we/our team will" bind.
-            if not _rx(r"\bwill\s+(?:be\s+)?(?:required|subject|evaluated|tested|assessed|"
-                             r"reviewed|published|shared|reported|applied|implemented|deployed|"
-                             r"conducted|restricted|paused|notified|treated|considered)").search(t[m.start():]):
+        before = t[: m.start()]
+        if word.startswith("will") or word.endswith("ll"):
+            if _FORECAST_AFTER_WILL.match(t, m.start()) or _EFFECT_VERB.match(t, m.start()):
                 continue
+            if _BELIEF_CUE.search(re.split(r"[.;:]", before)[-1]):
+                continue
+            if _PREDICTING_SUBJECT.search(before) and not _PASSIVE_DUTY.match(t, m.start()):
+                continue
+        if word.startswith("require") and not _rx(
+            r"\b(?:we|I|policy|framework|this)\s+(?:\w+\s+)?require"
+        ).search(t[: m.end()]) and not _rx(
+            r"require[sd]?\s+(?:that|us|all|each|every|both)\b"
+        ).search(t[m.start():]):
+            continue
         if word == "cannot" and not _rx(rf"\b{_SELF}\s+cannot\b").search(t):
             continue
         return m
@@ -410,6 +456,8 @@ def is_definition(text: str, section: str) -> bool:
             and _rx(r"threshold|capabilit|level|CCL|red\s+line").search(section)
             and _DEFINES.search(t)
         )
+    if _SPECULATIVE.search(t):
+        return False
     if _DEFINES.search(t):
         return True
     return bool(_LABEL_COLON.match(t) and level.start() < 40 and len(t.split()) >= 8)
@@ -527,7 +575,13 @@ def _candidate(s: Sentence) -> _Candidate | None:
         return None
     text = _clean(s.text)
     words = text.split()
-    if len(words) < 5 or _TOC.search(text) or _FOOTNOTE_LINE.match(text) or _TERM_DEFINITION.search(text):
+    if (
+        len(words) < 5
+        or _TOC.search(text)
+        or _FOOTNOTE_LINE.match(text)
+        or _TERM_DEFINITION.search(text)
+        or text[:1].islower()  # the tail of a sentence a page break cut, not a statement
+    ):
         return None
     section = " > ".join(s.section)
     if section and (
@@ -577,11 +631,11 @@ def extract_commitments(text: str) -> list[Commitment]:
             lead_in = None
             continue
         is_item = bool(_ITEM.match(s.text))
-        if lead_in is not None and not (is_item or s.para == lead_in.sentence.para):
-            lead_in = None
-        if lead_in is not None and is_item:
-            # An enumeration under a commitment is that commitment's operative content: the
-            # list is what is committed to, one commitment (codebook enumeration rule).
+        if lead_in is not None and (is_item or not _OWN_SUBJECT.search(s.text)):
+            # An enumeration under a commitment ("we commit to the following security themes")
+            # is that commitment's operative content: the list is what is committed to, one
+            # commitment (codebook enumeration rule). Its items are bullets or, where a PDF lost
+            # the bullets, impersonal requirements ("Storage of weights must be centralized").
             continue
         cand = _candidate(s)
         if cand is None:
@@ -599,7 +653,7 @@ def extract_commitments(text: str) -> list[Commitment]:
             # the coders count the obligation once.
             continue
         if _LEAD_IN.search(_clean(s.text)):
-            lead_in = cand
+            lead_in = cand  # its list runs to the next heading
         prev = cand
         quoted = cut_words(_clean(cand.sentence.text))
         norm_text = normalise(quoted)
