@@ -26,6 +26,7 @@ log = logging.getLogger("framewatch")
 
 EXTRA_COMMAND_MODULES = (
     "storage.cli", "notifier.cli", "web.cli", "crawler.schedule", "crawler.archive",
+    "crawler.trycli", "crawler.setup_cli",
 )
 
 
@@ -395,9 +396,13 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 # ---- diff two files -------------------------------------------------------------------------------------
 
-def read_document(path: str, rules: Any) -> str:
+def read_document(path: str, rules: Any, args: argparse.Namespace | None = None) -> str:
+    """The text of a file or URL under `rules`; a `select` that matches nothing is an error
+    (the whole page instead would make the diff meaningless)."""
     from crawler.extract import ExtractError, extract
 
+    if path.startswith(("http://", "https://")):
+        return fetch_document(path, rules, args)
     try:
         body = Path(path).read_bytes()
     except OSError as exc:
@@ -409,19 +414,49 @@ def read_document(path: str, rules: Any) -> str:
             text = text.split("-----\n", 1)[1]  # the shared corpus header
         body, ctype = text.encode("utf-8"), "text/plain; charset=utf-8"
     try:
-        return extract(body, ctype, rules, url=path).text
+        extracted = extract(body, ctype, rules, url=path)
     except ExtractError as exc:
         raise UsageError(f"{path}: {exc}") from None
+    if rules.select and not extracted.select_matched:
+        raise UsageError(f"{path}: --select {' '.join(map(repr, rules.select))} matched nothing "
+                         "(try `framewatch try` on the page, or a broader selector)")
+    return extracted.text
+
+
+def fetch_document(url: str, rules: Any, args: argparse.Namespace | None) -> str:
+    """One URL fetched and extracted the way `run` would (nothing stored)."""
+    from dataclasses import replace
+
+    from crawler.config import SourceConfig
+    from crawler.trial import try_source
+
+    allow_private = bool(getattr(args, "allow_private", False))
+    source = SourceConfig(id="diff", company="-", title=url, url=url, select=rules.select,
+                          remove=rules.remove, ignore=rules.ignore,
+                          allow_private=allow_private or None)
+    settings = config_from_args(args, required=False).settings if args else Config().settings
+    if allow_private:
+        settings = replace(settings, allow_private=True)
+    trial = try_source(source, settings)
+    if trial.error_kind == "select_empty":
+        raise UsageError(f"{url}: --select {' '.join(map(repr, rules.select))} matched nothing")
+    if not trial.ok or trial.text is None:
+        raise UsageError(f"{url}: {trial.message or trial.status}")
+    return trial.text
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from crawler.extract import ExtractRules
+    from crawler.trycli import rules_problem
     from differ import compare
     from differ.render import render_html, render_text
 
+    problem = rules_problem(args.select, args.remove, args.ignore)
+    if problem:
+        raise UsageError(problem)
     rules = ExtractRules(select=tuple(args.select or ()), remove=tuple(args.remove or ()),
                          ignore=tuple(args.ignore or ()))
-    old, new = read_document(args.old, rules), read_document(args.new, rules)
+    old, new = read_document(args.old, rules, args), read_document(args.new, rules, args)
     result = compare(old, new)
     if args.format == "json":
         print_json(result.to_json())
@@ -603,6 +638,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json", "html"), default="text",
                    help="text (default), json or a standalone html page")
     add_rule_options(p)
+    p.add_argument("--allow-private", action="store_true",
+                   help="URLs: allow loopback and private addresses (a local test server)")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("sources", help="validate or list the watched sources")
@@ -682,4 +719,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m crawler.cli`: run the imported module's main, so that the exception classes
+    # other command modules raise (crawler.cli.UsageError) are the ones caught here.
+    from crawler.cli import main as _main
+
+    sys.exit(_main())

@@ -310,8 +310,10 @@ class Cycle:
         assert outcome.text is not None and outcome.text_sha256 is not None
         warnings = tuple(check.warnings) + outcome.warnings
         if rules.select and not outcome.select_matched:
+            why = ("the page layout probably changed" if latest is not None else
+                   "check the selector against the page with `framewatch try URL --select …`")
             message = (f"{doc_url}: the `select` selector(s) {list(rules.select)} matched nothing; "
-                       "the page layout probably changed (no version recorded)")
+                       f"{why} (no version recorded)")
             self.repo.record_check(
                 _replace(check, status="error", error_kind="select_empty", error_message=message),
                 snapshot=snapshot, failed=True)

@@ -108,8 +108,10 @@ def no_links(cycle: Cycle, source: SourceInfo, page: FetchResult,
 
     follow = source.settings.get("follow")
     what = f"the `follow` selector {follow!r}" if follow else "the main content"
-    message = (f"{source.url}: {what} matched no link; the page layout probably changed "
-               "(no version recorded)")
+    why = ("the page layout probably changed" if cycle.repo.latest_version(source.id) is not None
+           else "check the selector against the page with `framewatch try URL --kind "
+                f"{source.kind} --follow …`")
+    message = f"{source.url}: {what} matched no link; {why} (no version recorded)"
     cycle.repo.record_check(NewCheck(
         source_id=source.id, url=source.url, final_url=page.final_url, started_at=started,
         status="error", http_status=page.status_code, error_kind="select_empty",
