@@ -81,13 +81,14 @@ class SourceConfig:
     wait_for: str | None = None
     user_agent: str | None = None
     notes: str = ""
+    changelog: str | None = None  # id of the source that is the provider's account of revisions
 
     def stored_settings(self) -> dict[str, Any]:
         """What the database keeps about how this source is extracted (for re-extraction)."""
         return {
             "select": list(self.select), "remove": list(self.remove), "ignore": list(self.ignore),
             "follow": self.follow, "link_pattern": self.link_pattern, "track_new": self.track_new,
-            "fetcher": self.fetcher, "wait_for": self.wait_for,
+            "fetcher": self.fetcher, "wait_for": self.wait_for, "changelog": self.changelog,
         }
 
 
@@ -124,7 +125,7 @@ _SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
 _SOURCE_KEYS = {
     "id", "company", "title", "url", "kind", "select", "remove", "ignore", "follow",
     "link_pattern", "track_new", "enabled", "allow_private", "fetcher", "wait_for", "user_agent",
-    "notes",
+    "notes", "changelog",
 }
 _REQUIRED = ("id", "company", "title", "url")
 
@@ -226,7 +227,25 @@ def parse_config(text: str, path: str = "sources.toml") -> Config:
                               field=f"source {src.id!r}.id")
         seen[src.id] = lines.key("id", start) or start
         sources.append(src)
+    _check_changelogs(sources, lines, path)
     return Config(settings=settings, sources=tuple(sources), channels=channels, path=path)
+
+
+def _check_changelogs(sources: list[SourceConfig], lines: _Lines, path: str) -> None:
+    """`changelog` names another source of the same file: checked once all ids are known, so a
+    changelog may be defined after the framework that points at it."""
+    ids = {s.id for s in sources}
+    for i, src in enumerate(sources):
+        if src.changelog is None:
+            continue
+        start = lines.table("[[source]]", i)
+        where = {"path": path, "line": lines.key("changelog", start) or start,
+                 "field": f"source {src.id!r}.changelog"}
+        if src.changelog == src.id:
+            raise ConfigError("must name another source (the provider's account of this "
+                              "document's revisions), not the source itself", **where)
+        if src.changelog not in ids:
+            raise ConfigError(f"{src.changelog!r} is not the id of a source in this file", **where)
 
 
 def _parse_settings(raw: Any, lines: _Lines, path: str) -> Settings:
@@ -390,12 +409,15 @@ def _parse_source(raw: Any, index: int, start: int | None, lines: _Lines, path: 
     for key in ("wait_for", "user_agent", "notes"):
         if key in raw and not isinstance(raw[key], str):
             raise ConfigError("must be a string", **where(key))
+    changelog = raw.get("changelog")
+    if changelog is not None and (not isinstance(changelog, str) or not changelog.strip()):
+        raise ConfigError("must be the id of another source", **where("changelog"))
     return SourceConfig(
         id=sid, company=raw["company"].strip(), title=raw["title"].strip(), url=url, kind=kind,  # type: ignore[arg-type]
         select=select, remove=remove, ignore=ignore, follow=follow, link_pattern=link_pattern,
         track_new=raw.get("track_new", False), enabled=raw.get("enabled", True),
         allow_private=raw.get("allow_private"), fetcher=fetcher, wait_for=raw.get("wait_for"),
-        user_agent=raw.get("user_agent"), notes=raw.get("notes", ""),
+        user_agent=raw.get("user_agent"), notes=raw.get("notes", ""), changelog=changelog,
     )
 
 

@@ -21,6 +21,12 @@ class SourceInfo:
     health: str = "ok"
     discovered_from: str | None = None
 
+    @property
+    def changelog(self) -> str | None:
+        """Id of the source that is the provider's own account of this document's revisions."""
+        value = self.settings.get("changelog")
+        return value if isinstance(value, str) else None
+
 
 @dataclass(frozen=True)
 class CheckInfo:
