@@ -222,7 +222,7 @@ SOURCE_TYPES: dict[str, type | tuple[type, ...]] = {
     "id": str, "company": str, "title": str, "url": str, "kind": str, "select": (str, list),
     "remove": (str, list), "ignore": (str, list), "follow": str, "link_pattern": str,
     "track_new": bool, "enabled": bool, "allow_private": bool, "fetcher": str, "wait_for": str,
-    "user_agent": str, "notes": str,
+    "user_agent": str, "notes": str, "changelog": str,
 }
 
 
