@@ -65,6 +65,7 @@ def test_changelog_is_stored_with_the_source(tmp_path: Path, db_url: str,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     cfg = tmp_path / "sources.toml"
     cfg.write_text(TWO_SOURCES.format(changelog="fw-history"))
+    assert main(["-q", "db", "upgrade", "--db", db_url]) == 0
     assert main(["-q", "sources", "list", "--config", str(cfg), "--db", db_url,
                  "--format", "json"]) == 0
     capsys.readouterr()
@@ -77,6 +78,7 @@ def test_removing_changelog_from_the_config_clears_it_in_storage(
         tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = tmp_path / "sources.toml"
     cfg.write_text(TWO_SOURCES.format(changelog="fw-history"))
+    main(["-q", "db", "upgrade", "--db", db_url])
     main(["-q", "sources", "list", "--config", str(cfg), "--db", db_url, "--format", "json"])
     cfg.write_text(TWO_SOURCES.replace('changelog = "{changelog}"\n', ""))
     main(["-q", "sources", "list", "--config", str(cfg), "--db", db_url, "--format", "json"])

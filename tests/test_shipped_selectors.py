@@ -72,10 +72,12 @@ def test_shipped_selector_picks_the_intended_links(src: SourceConfig, tmp_path: 
     with FaultServer() as server:
         page_path = "/" + urlsplit(src.url).netloc + urlsplit(src.url).path
         server.route(page_path, Page(saved_page(src, server)))
-        shipped = {"id": src.id, "company": src.company, "title": src.title, "path": page_path,
+        shipped: dict[str, object] = {"id": src.id, "company": src.company, "title": src.title, "path": page_path,
                    "kind": src.kind, "follow": src.follow}
-        if src.link_pattern is not None:
-            shipped["link_pattern"] = src.link_pattern
+        for key, value in (("link_pattern", src.link_pattern), ("select", list(src.select)),
+                           ("remove", list(src.remove))):
+            if value:
+                shipped[key] = value
         cfg = write_config(tmp_path, server, [shipped])
         _, report = run_json(cfg, db, capsys)
         outcome = by_source(report)[src.id]
