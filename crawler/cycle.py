@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crawler.browser import browser_for_cycle, fetch_for_source
@@ -275,6 +275,14 @@ class Cycle:
         raw_sha = hashlib.sha256(result.body).hexdigest()
         rules = extract_rules(source)
         from crawler.extract import EXTRACTOR_VERSION
+        from crawler.fingerprint import rules_changed, rules_fingerprint
+
+        fingerprint = rules_fingerprint(rules)
+        if (latest is not None and latest.kind not in ("removed", "archived")
+                and latest.snapshot_sha256
+                and rules_changed(latest.rules_fingerprint, latest.extractor_version, fingerprint)):
+            latest = await self.catch_up_rules(source, latest, rules, fingerprint,
+                                               before=check.started_at)
 
         # Same bytes as the latest version, same extractor: nothing to extract or diff.
         if (latest is not None and latest.snapshot_sha256 == raw_sha
@@ -341,10 +349,14 @@ class Cycle:
             if reverted_to is not None:
                 kind = "reverted"
             change = _replace(change, channels=self.router(source, change))
+        from crawler.fingerprint import rules_fingerprint
+
         version = NewVersion(document_url=doc_url, text=outcome.text,
                              text_sha256=outcome.text_sha256,
                              extractor_version=outcome.extractor_version, kind=kind,
-                             fetched_at=check.started_at, title=outcome.title or None)
+                             fetched_at=check.started_at, title=outcome.title or None,
+                             rules_fingerprint=rules_fingerprint(extract_rules(source),
+                                                                 outcome.extractor_version))
         _, version_id, change_id = self.repo.record_check(
             _replace(check, status="ok", warnings=warnings), snapshot=snapshot, version=version,
             change=change, previous_version_id=latest.id if latest else None)
@@ -354,6 +366,53 @@ class Cycle:
                              severity=change.severity if change else None,
                              summary=change.summary if change else "",
                              elapsed_ms=check.elapsed_ms or 0)
+
+    async def catch_up_rules(self, source: SourceInfo, latest: VersionInfo, rules: ExtractRules,
+                             fingerprint: str, *, before: datetime) -> VersionInfo:
+        """The rules changed since `latest` was made: re-extract its stored snapshot with the
+        current rules and record the result as a ``technical`` version (no alert), so the fetch
+        is compared against text made the same way and only the company's edits are news.
+
+        Returns the version to compare against: the technical one, or `latest` itself when the
+        text came out the same (its fingerprint is updated, so this is done once) or the old
+        bytes cannot be extracted under the new rules (a `select` that matches nothing there:
+        the fetch's own extraction reports it)."""
+        from crawler.reextract import technical_change
+
+        body, content_type = self.repo.snapshot_bytes(latest.snapshot_sha256)  # type: ignore[arg-type]
+        job = ExtractJob(body=body, content_type=content_type, rules=rules,
+                         url=latest.document_url, previous_text=self.repo.version_text(latest.id),
+                         max_pdf_pages=self.settings.max_pdf_pages,
+                         pdf_timeout=self.settings.pdf_timeout)
+        outcome = await self._run_cpu(job)
+        if (outcome.error_kind is not None or outcome.text is None or outcome.text_sha256 is None
+                or (rules.select and not outcome.select_matched)):
+            return latest
+        if outcome.text_sha256 == latest.text_sha256:
+            self.repo.set_rules_fingerprint(latest.id, fingerprint)
+            return _replace(latest, rules_fingerprint=fingerprint)
+        now = datetime.now(UTC)
+        # History is ordered by fetch time: the technical version sits between the latest
+        # version and this fetch (`before`), whose version must stay the newest.
+        tick = timedelta(microseconds=1)
+        when = max(latest.fetched_at + tick, min(now, before - tick))
+        version = NewVersion(document_url=latest.document_url, text=outcome.text,
+                             text_sha256=outcome.text_sha256,
+                             extractor_version=outcome.extractor_version, kind="technical",
+                             fetched_at=when, title=outcome.title or latest.title,
+                             rules_fingerprint=fingerprint)
+        vid, _ = self.repo.insert_history_version(
+            source.id, version, snapshot_sha256=latest.snapshot_sha256,
+            change=technical_change(outcome.diff or {}, now,
+                                    why="new extraction rules (select, remove, ignore or the "
+                                        "extractor changed)"),
+            previous_version_id=latest.id)
+        self._stale.add(source.id)
+        log.info("source %s: extraction rules changed; re-extracted version %d as technical "
+                 "version %d (not alerted)", source.id, latest.id, vid)
+        caught_up = self.repo.get_version(vid, with_text=False)
+        assert caught_up is not None
+        return caught_up
 
     def record_gone(self, source: SourceInfo, result: FetchResult, check: NewCheck) -> SourceOutcome:
         """404/410: a document that disappears is itself a change, recorded once."""

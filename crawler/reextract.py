@@ -78,20 +78,25 @@ def reextract_source(config: Config, repo: Repository, source: SourceInfo,
     if outcome.text_sha256 == latest.text_sha256:
         report.unchanged += 1
         return
+    from crawler.fingerprint import rules_fingerprint
+
     now = datetime.now(UTC)
     version = NewVersion(document_url=latest.document_url, text=outcome.text,
                          text_sha256=outcome.text_sha256,
                          extractor_version=outcome.extractor_version, kind="technical",
-                         fetched_at=now, title=outcome.title or latest.title)
+                         fetched_at=now, title=outcome.title or latest.title,
+                         rules_fingerprint=rules_fingerprint(extract_rules(source),
+                                                             outcome.extractor_version))
     vid, _ = repo.insert_history_version(
         source.id, version, snapshot_sha256=latest.snapshot_sha256,
         change=technical_change(outcome.diff or {}, now), previous_version_id=latest.id)
     report.technical.append(vid)
 
 
-def technical_change(diff: dict[str, Any], now: datetime) -> NewChange:
+def technical_change(diff: dict[str, Any], now: datetime, *,
+                     why: str = "the current extractor and selectors") -> NewChange:
     """The change a re-extraction makes: shown in the history, never alerted (severity none)."""
-    summary = "Technical: re-extracted with the current extractor and selectors"
+    summary = f"Technical: re-extracted with {why}"
     if diff.get("summary"):
         summary += f" ({diff['summary']})"
     diff = dict(diff, severity="none", signals=["technical"], summary=summary, technical=True)

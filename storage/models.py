@@ -131,6 +131,8 @@ class Version(Base):
     text_sha256: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str | None] = mapped_column(Text, nullable=True)
     extractor_version: Mapped[str] = mapped_column(String(40))
+    # hash of the select/remove/ignore rules + extractor that made `text` (NULL: not recorded)
+    rules_fingerprint: Mapped[str | None] = mapped_column(String(32), nullable=True)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     # first | change | technical | archived | removed | reverted
     kind: Mapped[str] = mapped_column(String(20))

@@ -61,6 +61,7 @@ class VersionInfo:
     kind: str
     title: str | None = None
     text: str | None = None  # loaded on demand: texts are large
+    rules_fingerprint: str | None = None  # the extraction rules that made the text
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class NewVersion:
     kind: str
     fetched_at: datetime
     title: str | None = None
+    rules_fingerprint: str | None = None
 
 
 @dataclass(frozen=True)

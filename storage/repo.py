@@ -74,7 +74,7 @@ def _version_info(v: Version, with_text: bool = False) -> VersionInfo:
         id=v.id, source_id=v.source_id, snapshot_sha256=v.snapshot_sha256,
         document_url=v.document_url, text_sha256=v.text_sha256,
         extractor_version=v.extractor_version, fetched_at=v.fetched_at, kind=v.kind,
-        title=v.title, text=v.text if with_text else None,
+        title=v.title, text=v.text if with_text else None, rules_fingerprint=v.rules_fingerprint,
     )
 
 
@@ -332,6 +332,7 @@ class Repository:
                         document_url=version.document_url, text=version.text,
                         text_sha256=version.text_sha256, title=version.title,
                         extractor_version=version.extractor_version,
+                        rules_fingerprint=version.rules_fingerprint,
                         fetched_at=version.fetched_at, kind=version.kind)
             s.add(v)
             s.flush()
@@ -339,6 +340,13 @@ class Repository:
             if change is not None:
                 change_id = _add_change(s, source_id, previous_version_id, v.id, change)
             return v.id, change_id
+
+    def set_rules_fingerprint(self, version_id: int, fingerprint: str) -> None:
+        """Record that `version_id`'s text is also what the rules `fingerprint` give (its
+        snapshot was re-extracted under them with the same result)."""
+        with self.db.session() as s:
+            s.execute(update(Version).where(Version.id == version_id)
+                      .values(rules_fingerprint=fingerprint))
 
     def add_change_if_missing(self, source_id: str, old_version_id: int, new_version_id: int,
                               change: NewChange) -> int | None:
@@ -386,7 +394,7 @@ def _write_check(s: Session, check: NewCheck, *, snapshot: NewSnapshot | None,
             "document_url": version.document_url, "text": version.text,
             "text_sha256": version.text_sha256, "title": version.title,
             "extractor_version": version.extractor_version, "fetched_at": version.fetched_at,
-            "kind": version.kind,
+            "kind": version.kind, "rules_fingerprint": version.rules_fingerprint,
         }).inserted_primary_key[0]
         if change is not None:
             change_id = _add_change(s, check.source_id, previous_version_id, version_id, change)
