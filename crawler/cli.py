@@ -482,6 +482,8 @@ def cmd_sources_check(args: argparse.Namespace) -> int:
     for s in config.sources:
         kinds[s.kind] = kinds.get(s.kind, 0) + 1
     companies = sorted({s.company for s in config.sources})
+    for warning in config.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{config.path}: OK — {plural(len(config.sources), 'source')} "
           f"({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}) "
           f"from {plural(len(companies), 'company')}; "

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.patterns import backtracking_risk, compile_pattern
+
 SOURCE_KINDS = ("page", "pdf", "follow", "index")
 FETCHERS = ("http", "browser", "auto")
 SEVERITIES = ("none", "low", "medium", "high")
@@ -108,6 +110,8 @@ class Config:
     sources: tuple[SourceConfig, ...] = ()
     channels: tuple[ChannelConfig, ...] = ()
     path: str | None = None
+    #: "file:line: field: message" for what is valid but probably wrong (`sources check` prints)
+    warnings: tuple[str, ...] = ()
 
     def source(self, source_id: str) -> SourceConfig | None:
         return next((s for s in self.sources if s.id == source_id), None)
@@ -189,6 +193,12 @@ def _str_list(value: Any, where: dict[str, Any]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _warn_backtracking(pattern: str, where: dict[str, Any], warnings: list[str] | None) -> None:
+    risk = backtracking_risk(pattern)
+    if risk and warnings is not None:
+        warnings.append(str(ConfigError(f"{pattern!r}: {risk}", **where)))
+
+
 def _validate_selector(sel: str) -> str | None:
     try:
         from crawler.extract import validate_selector
@@ -217,10 +227,11 @@ def parse_config(text: str, path: str = "sources.toml") -> Config:
     if not isinstance(raw_sources, list):
         raise ConfigError("must be an array of tables: write [[source]]", path=path, field="source")
     sources: list[SourceConfig] = []
+    warnings: list[str] = []
     seen: dict[str, int | None] = {}
     for i, raw in enumerate(raw_sources):
         start = lines.table("[[source]]", i)
-        src = _parse_source(raw, i, start, lines, path)
+        src = _parse_source(raw, i, start, lines, path, warnings)
         if src.id in seen:
             raise ConfigError(f"duplicate source id {src.id!r} (first defined at line {seen[src.id]})",
                               path=path, line=lines.key("id", start) or start,
@@ -228,7 +239,8 @@ def parse_config(text: str, path: str = "sources.toml") -> Config:
         seen[src.id] = lines.key("id", start) or start
         sources.append(src)
     _check_changelogs(sources, lines, path)
-    return Config(settings=settings, sources=tuple(sources), channels=channels, path=path)
+    return Config(settings=settings, sources=tuple(sources), channels=channels, path=path,
+                  warnings=tuple(warnings))
 
 
 def _check_changelogs(sources: list[SourceConfig], lines: _Lines, path: str) -> None:
@@ -343,7 +355,8 @@ def _parse_channels(raw: Any, lines: _Lines, path: str) -> tuple[ChannelConfig, 
     return tuple(out)
 
 
-def _parse_source(raw: Any, index: int, start: int | None, lines: _Lines, path: str) -> SourceConfig:
+def _parse_source(raw: Any, index: int, start: int | None, lines: _Lines, path: str,
+                  warnings: list[str] | None = None) -> SourceConfig:
     label = f"source[{index}]"
     if not isinstance(raw, dict):
         raise ConfigError("must be a table", path=path, line=start, field=label)
@@ -378,10 +391,11 @@ def _parse_source(raw: Any, index: int, start: int | None, lines: _Lines, path: 
                 raise ConfigError(f"bad CSS selector {sel!r}: {problem}", **where(key))
     ignore = _str_list(raw.get("ignore", []), where("ignore"))
     for pat in ignore:
-        try:
-            re.compile(pat)
-        except (re.error, OverflowError, RecursionError) as exc:  # issue 8: a{99999999999}
-            raise ConfigError(f"bad regular expression {pat!r}: {exc}", **where("ignore")) from None
+        try:  # the engine that will run it (crawler.patterns), so check and run agree
+            compile_pattern(pat, True)
+        except ValueError as exc:
+            raise ConfigError(str(exc), **where("ignore")) from None
+        _warn_backtracking(pat, where("ignore"), warnings)
     follow = raw.get("follow")
     if kind == "follow" and not follow:  # an index defaults to its main content's links
         raise ConfigError(f"kind = {kind!r} needs a `follow` CSS selector for the links",
@@ -397,9 +411,10 @@ def _parse_source(raw: Any, index: int, start: int | None, lines: _Lines, path: 
         if not isinstance(link_pattern, str):
             raise ConfigError("must be a regular expression string", **where("link_pattern"))
         try:
-            re.compile(link_pattern)
-        except (re.error, OverflowError, RecursionError) as exc:  # issue 8: as for `ignore`
-            raise ConfigError(f"bad regular expression: {exc}", **where("link_pattern")) from None
+            compile_pattern(link_pattern)
+        except ValueError as exc:
+            raise ConfigError(str(exc), **where("link_pattern")) from None
+        _warn_backtracking(link_pattern, where("link_pattern"), warnings)
     for key in ("track_new", "enabled", "allow_private"):
         if key in raw and not isinstance(raw[key], bool):
             raise ConfigError("must be true or false", **where(key))

@@ -21,6 +21,8 @@ from crawler.browser import browser_for_cycle, fetch_for_source
 from crawler.config import Config, SourceConfig
 from crawler.extract import ExtractRules
 from crawler.fetch import Fetcher, FetchError, FetchOptions, FetchResult
+from crawler.lock import LeaseLost, current_lease
+from crawler.patterns import PatternTimeout
 from crawler.work import ExtractJob, ExtractOutcome, extract_and_diff, text_hash, with_diff
 from crawler.workers import worker_pool
 from storage.db import Database
@@ -112,6 +114,11 @@ class Cycle:
 
     def __post_init__(self) -> None:
         self.repo = Repository(self.db)
+        # Every write of this cycle first re-checks (and renews) the cycle lease in its own
+        # transaction: a cycle that lost the lease stops writing (crawler/lock.py).
+        self.lease = current_lease()
+        if self.lease is not None:
+            self.repo.fence = self.lease.fence
         self.settings = self.config.settings
         self._executor: Executor | None = None
         # Preloaded by run(): one query for all sources instead of several per source.
@@ -163,13 +170,21 @@ class Cycle:
         """One source's failure never stops the others: anything unexpected becomes a failed
         outcome with its reason, and the database transaction for that source is rolled back."""
         try:
+            if self.lease is not None and self.lease.lost:
+                raise LeaseLost(self.lease.name, self.lease.owner)
             return await self.check_source(source)
+        except LeaseLost as exc:  # nothing is written: another cycle now owns the database
+            log.error("source %s: %s", source.id, exc)
+            return SourceOutcome(source.id, FAILED, str(exc), "lease_lost")
         except Exception as exc:  # noqa: BLE001 - the cycle must go on
             # Issue 8: a database failure (disk full, read-only file, connection lost) is not a
             # bug: report it as kind "database" with the driver's one-line reason, not a
             # traceback with the SQL statement and its parameters (crawled bytes).
             db_problem = database_error_text(exc)
-            if db_problem is not None:
+            if isinstance(exc, PatternTimeout):
+                kind, message = "pattern_timeout", str(exc)
+                log.error("source %s: %s", source.id, message)
+            elif db_problem is not None:
                 kind, message = "database", f"database error: {db_problem}"
                 log.error("source %s: %s", source.id, message)
             else:

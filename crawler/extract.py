@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from crawler.normalize import apply_ignore, compile_ignore, normalize_text
+from crawler.patterns import PatternTimeout
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -36,7 +37,7 @@ Format = Literal["html", "pdf", "text"]
 
 ErrorKind = Literal[
     "bad_pdf", "encrypted_pdf", "pdf_too_large", "pdf_timeout", "empty", "unsupported_type",
-    "bad_html",
+    "bad_html", "pattern_timeout",
 ]
 
 
@@ -194,7 +195,10 @@ def extract(
         title = ""
     text = normalize_text(raw)
     if rules.ignore:
-        text = apply_ignore(text, rules.ignore)
+        try:
+            text = apply_ignore(text, rules.ignore)
+        except PatternTimeout as exc:
+            raise ExtractError("pattern_timeout", f"{exc}{where}") from None
     if not text:
         raise ExtractError("empty", f"no text extracted from the {fmt} document{where}")
     title = " ".join(normalize_text(title).split())

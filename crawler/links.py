@@ -11,7 +11,6 @@ tracking parameters rotate per request keeps one identity.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -19,6 +18,7 @@ from lxml import etree
 
 from crawler.extract_html import clean_tree, compile_selector, parse_html
 from crawler.normalize import canonical_link
+from crawler.patterns import search_bounded
 
 __all__ = ["Link", "find_links"]
 
@@ -74,7 +74,6 @@ def find_links(html: bytes, base_url: str, selector: str | None, pattern: str | 
             raw, _ = parse_html(html, content_type)
             body = raw.find("body")
             elements = _matches(raw, (body if body is not None else raw,), selector)
-    rx = re.compile(pattern) if pattern else None
     seen: set[str] = set()
     out: list[Link] = []
     for el in elements:
@@ -87,7 +86,7 @@ def find_links(html: bytes, base_url: str, selector: str | None, pattern: str | 
         if urlsplit(href).scheme not in ("http", "https"):
             continue
         text = " ".join(a.text_content().split())
-        if rx and not (rx.search(href) or rx.search(text)):
+        if pattern and not (search_bounded(pattern, href) or search_bounded(pattern, text)):
             continue
         href = canonical_link(href)
         if href not in seen:

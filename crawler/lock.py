@@ -36,7 +36,10 @@ from typing import Any
 
 from storage import lock as lease_store
 from storage.db import Database
-from storage.lock import LeaseInfo
+from storage.lock import LeaseInfo, LeaseLost
+
+__all__ = ["CycleLease", "CycleInterrupted", "GracefulStop", "LeaseLost", "LockBusy",
+           "current_lease", "exclusive_cycle"]
 
 log = logging.getLogger("framewatch.lock")
 
@@ -159,6 +162,18 @@ class CycleLease:
             except Exception as exc:  # noqa: BLE001 - a busy database must not kill the cycle
                 log.warning("could not renew the cycle lock: %s", exc)
 
+    def fence(self, session: Any) -> None:
+        """Called first in each of the cycle's write transactions: a cycle that lost its lease
+        (the heartbeat saw it taken, or this renewal finds another owner) stops writing."""
+        if self.lost:
+            raise LeaseLost(self.name, self.owner)
+        try:
+            lease_store.fence(session, self.name, self.owner, self.ttl)
+        except LeaseLost:
+            self.lost = True
+            log.error("the cycle lock was taken by another process; this cycle stops writing")
+            raise
+
     def release(self) -> None:
         self._stop.set()
         if self._thread is not None:
@@ -245,6 +260,14 @@ class GracefulStop:
         # Otherwise no cycle is running: the caller polls `requested`.
 
 
+_held: list[CycleLease] = []  # the lease this process's running cycle holds, if any
+
+
+def current_lease() -> CycleLease | None:
+    """The cycle lease held by this process (inside exclusive_cycle), for the cycle's writes."""
+    return _held[-1] if _held else None
+
+
 @contextmanager
 def exclusive_cycle(db: Database, *, wait: float = 0.0, stop: GracefulStop | None = None,
                     ttl: float | None = None) -> Iterator[CycleLease]:
@@ -259,6 +282,7 @@ def exclusive_cycle(db: Database, *, wait: float = 0.0, stop: GracefulStop | Non
         stopper.install()
     try:
         lease.acquire(wait, stopper)
+        _held.append(lease)
         try:
             with stopper.watching_cycle_loop():
                 yield lease
@@ -267,6 +291,7 @@ def exclusive_cycle(db: Database, *, wait: float = 0.0, stop: GracefulStop | Non
                 raise CycleInterrupted(stopper.signum) from None
             raise
         finally:
+            _held.remove(lease)
             lease.release()
     finally:
         if own_stop:

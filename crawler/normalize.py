@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
+
+from crawler.patterns import compile_pattern, sub_bounded
 
 __all__ = ["normalize_text", "apply_ignore", "tidy_lines", "compile_ignore", "canonical_link"]
 
@@ -81,23 +82,20 @@ def normalize_text(text: str) -> str:
     return tidy_lines(_FOLD.sub(_fold, text))
 
 
-@lru_cache(maxsize=256)
-def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.MULTILINE)
-
-
-def compile_ignore(patterns: Iterable[str]) -> list[re.Pattern[str]]:
-    """Compile ``ignore`` regexes (multiline, so ``^``/``$`` mean line edges).
+def compile_ignore(patterns: Iterable[str]) -> list[str]:
+    """Check that every ``ignore`` regex compiles (multiline, so ``^``/``$`` mean line edges),
+    with the engine that runs it (crawler.patterns). Returns the patterns.
 
     Raises ValueError naming the bad pattern, so a config error reads as one.
     """
-    compiled = []
+    checked = []
     for pattern in patterns:
         try:
-            compiled.append(_compile(pattern))
-        except re.error as exc:
+            compile_pattern(pattern, True)
+        except ValueError as exc:
             raise ValueError(f"invalid ignore pattern {pattern!r}: {exc}") from exc
-    return compiled
+        checked.append(pattern)
+    return checked
 
 
 def apply_ignore(text: str, patterns: Iterable[str]) -> str:
@@ -105,13 +103,14 @@ def apply_ignore(text: str, patterns: Iterable[str]) -> str:
 
     Used for volatile fragments ("Last updated ...", view counters) that would otherwise make
     every fetch a new version. Patterns run against normalised text, so they can be written
-    with straight quotes and "-" dashes.
+    with straight quotes and "-" dashes. Each runs with a time bound: PatternTimeout names the
+    pattern that took too long.
     """
-    compiled = compile_ignore(patterns)
-    if not compiled:
+    checked = compile_ignore(patterns)
+    if not checked:
         return text
-    for regex in compiled:
-        text = regex.sub("", text)
+    for pattern in checked:
+        text = sub_bounded(pattern, text)
     return tidy_lines(text)
 
 

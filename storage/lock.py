@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from storage.db import Database
 from storage.models import Lock
@@ -90,6 +91,27 @@ def renew(db: Database, name: str, owner: str, ttl: float) -> bool:
             update(Lock).where(Lock.name == name, Lock.owner == owner)
             .values(expires_at=now + timedelta(seconds=ttl))
         ).rowcount == 1
+
+
+class LeaseLost(Exception):
+    """The lease is no longer ours (expired and taken by another owner): stop writing."""
+
+    def __init__(self, name: str, owner: str) -> None:
+        super().__init__(f"the {name} lock of {owner} was taken by another process; this cycle "
+                         "stops writing (its remaining sources are checked next cycle)")
+
+
+def fence(session: Session, name: str, owner: str, ttl: float) -> None:
+    """Inside a write transaction: renew our lease in the same transaction, or raise LeaseLost.
+
+    Renewing (an UPDATE) rather than reading takes the lease row's write lock until the commit,
+    so a takeover cannot slip in between this check and the data written after it."""
+    now = datetime.now(UTC)
+    renewed = session.connection().execute(
+        update(Lock).where(Lock.name == name, Lock.owner == owner)
+        .values(expires_at=now + timedelta(seconds=ttl))).rowcount
+    if renewed != 1:
+        raise LeaseLost(name, owner)
 
 
 def release(db: Database, name: str, owner: str) -> bool:

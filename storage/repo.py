@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -90,6 +90,13 @@ def _change_info(c: Change, with_diff: bool = False) -> ChangeInfo:
 class Repository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        #: called first inside every write transaction of the run cycle; it raises to refuse
+        #: the write (a cycle whose lease was taken must not write: storage.lock.fence)
+        self.fence: Callable[[Session], None] | None = None
+
+    def _fenced(self, s: Session) -> None:
+        if self.fence is not None:
+            self.fence(s)
 
     # ---- sources -------------------------------------------------------------------------
     def sync_sources(self, sources: Iterable[SourceInfo]) -> None:
@@ -123,6 +130,7 @@ class Repository:
         """Add a source found on an index page; False when it already exists, or when an enabled
         source already watches its URL (two sources on one URL would alert twice)."""
         with self.db.session() as s:
+            self._fenced(s)
             if s.get(Source, info.id) is not None:
                 return False
             if s.scalar(select(Source.id).where(Source.url == info.url, Source.enabled.is_(True))
@@ -218,6 +226,7 @@ class Repository:
 
         Returns (check id, version id, change id)."""
         with self.db.session() as s:
+            self._fenced(s)
             return _write_check(s, check, snapshot=snapshot, version=version, change=change,
                                 previous_version_id=previous_version_id, failed=failed)
 
@@ -235,6 +244,7 @@ class Repository:
             "snapshot_sha256": None, "warnings": list(c.warnings) or None,
         } for c in checks]
         with self.db.session() as s:
+            self._fenced(s)
             s.execute(insert(Check), rows)
             s.execute(update(Source).where(Source.id.in_({c.source_id for c in checks}))
                       .values(consecutive_failures=0))

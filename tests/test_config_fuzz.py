@@ -306,8 +306,10 @@ def test_any_selector_text_is_accepted_or_named(text: str) -> None:
     assert_ok_or_config_error(code, err, "source 'alpha'.select")
 
 
+# Invalid for the engine that runs them (the `regex` module, which, unlike `re`, accepts
+# duplicate group names and variable-width lookbehind).
 BAD_REGEXES = st.sampled_from([
-    "(", ")", "[a-", "*x", "a{2,1}", "(?P<x>a)(?P<x>b)", "\\", "(?<=a+)b", "x**", "[z-a]",
+    "(", ")", "[a-", "*x", "a{2,1}", "(?P<>x)", "\\", "(?P=nope)", "x**", "[z-a]",
     "a{99999999999}", "(?P<1>x)", "\\k<nope>", "(?", "+",
 ])
 
