@@ -96,8 +96,8 @@ def application_name(pid: int | None = None) -> str:
     return f"framewatch:{os.getpid() if pid is None else pid}"
 
 
-def _pg_session_setup(dbapi_conn: Any, _record: Any) -> None:
-    settings = {"application_name": application_name()}
+def _pg_session_setup(dbapi_conn: Any, _record: Any, *, named: bool = True) -> None:
+    settings = {"application_name": application_name()} if named else {}
     settings.update({name: f"{int(value * 1000)}ms" for name, value in pg_session_bounds().items()})
     cur = dbapi_conn.cursor()
     for name, value in settings.items():
@@ -160,7 +160,10 @@ def create_db_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif engine.dialect.name == "postgresql":
-        event.listen(engine, "connect", _pg_session_setup)
+        # An application_name the operator put in the URL (or in `options`) is theirs to keep.
+        named = "application_name" not in parsed.query
+        event.listen(engine, "connect",
+                     lambda conn, record: _pg_session_setup(conn, record, named=named))
     return engine
 
 
