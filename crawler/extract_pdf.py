@@ -69,6 +69,7 @@ class _Line:
     lead: float | None = None  # width of the line's first word
     lead1: float | None = None  # width of the line's first character
     space: float | None = None  # width of a space in the line's last font
+    table: bool = False  # a whole table, rows as lines (see _tables)
 
 
 class _Widths:
@@ -129,7 +130,7 @@ def _page_lines(page: object, widths: _Widths) -> list[_Line]:
     last: list[tuple[float, str, dict[str, float] | None, float] | None] = [None]
 
     def end_line() -> None:
-        text = "".join(parts).strip()
+        text = _clean_glyphs("".join(parts)).strip()
         parts.clear()
         if text:
             line = _Line(text, pos[0], size[0])
@@ -161,6 +162,12 @@ def _page_lines(page: object, widths: _Widths) -> list[_Line]:
             if i:
                 end_line()
             if chunk.strip():
+                if i == 0 and parts and size[0] and _is_marker(chunk, font_size * (scale or 1.0),
+                                                               size[0], parts[-1]):
+                    left = "".join(parts)
+                    if _POWER_BASE.search(left):  # 10^26 FLOP: an exponent, not a footnote
+                        parts.append("^" + chunk.strip())
+                    continue  # a footnote marker glued to the word or number before it
                 if pos[0] is None:
                     pos[0] = y
                 size[0] = max(size[0], abs(font_size * (scale or 1.0)))
@@ -178,6 +185,39 @@ def _page_lines(page: object, widths: _Widths) -> list[_Line]:
     return lines
 
 
+# A footnote marker: a small number (or a list of them) set in a smaller size right after a
+# word or number, with no space between ("Security level 3" + superscript "15").
+_MARKER_TEXT = re.compile(r"\s*\d{1,3}(?:\s*[,\u2013-]\s*\d{1,3})*\s*|\s*[*\u2020\u2021\u00a7]\s*")
+_POWER_BASE = re.compile(r"(?:^|[^\d.,])10$")
+_SMALL = 0.85  # a superscript or footnote is set at most at this share of the body size
+
+
+def _is_marker(chunk: str, chunk_size: float, line_size: float, before: str) -> bool:
+    """Is this run a superscript footnote marker glued to the text before it?
+
+    pypdf reports no text rise, but the marker is always set smaller than the line around it,
+    and it follows the previous character without a space. Markers carry no wording: dropping
+    them keeps "level 3" from reading as "level 315" and a renumbered footnote from reading as
+    a changed number.
+    """
+    return (abs(chunk_size) < _SMALL * line_size and bool(before) and not before[-1].isspace()
+            and not chunk[:1].isspace() and _MARKER_TEXT.fullmatch(chunk) is not None)
+
+
+# Glyphs that carry no text: U+FFFD for an unmapped glyph, C0 controls, and private-use code
+# points (symbol-font bullets and icons). A private-use glyph that opens a line is its bullet.
+_NOISE = re.compile("[\ufffd\x00-\x08\x0b-\x1f\x7f\ue000-\uf8ff]")
+_PUA_BULLET = re.compile(r"^\s*[\ue000-\uf8ff]\s*")
+
+
+def _clean_glyphs(text: str) -> str:
+    """Drop glyph noise; a private-use glyph at the start of a line becomes a bullet."""
+    if text.isascii() and text.isprintable():
+        return text
+    text = _PUA_BULLET.sub("\u2022 ", text, count=1)
+    return _NOISE.sub("", text)
+
+
 def _edge_key(text: str) -> str:
     """Running headers differ only by page number: compare them with digits masked.
 
@@ -192,7 +232,7 @@ def _edge_key(text: str) -> str:
 def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
     """Remove page numbers and headers/footers repeated at the top/bottom edge of pages.
 
-    Candidates are the two highest and two lowest lines of each page (by baseline, so it works
+    Candidates are the three highest and three lowest lines of each page (by baseline, so it works
     whatever order the generator wrote them in). A candidate goes if the same text (digits
     masked; any bare page number counts as the same text) sits at the same height on at least
     half the pages (min 2): running heads are stamped at a fixed position, body text that
@@ -206,7 +246,7 @@ def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
         placed = sorted((i for i, ln in enumerate(lines) if ln.y is not None),
                         key=lambda i: lines[i].y or 0.0)
         idx = {i: (_edge_key(lines[i].text), round(lines[i].y or 0.0))
-               for i in placed[:2] + placed[-2:]}
+               for i in placed[:3] + placed[-3:]}
         edges.append(idx)
         for key in set(idx.values()):
             counts[key] = counts.get(key, 0) + 1
@@ -216,6 +256,236 @@ def _drop_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
         out.append([ln for i, ln in enumerate(lines)
                     if i not in idx or counts[idx[i]] < threshold])
     return out
+
+
+# --- footnotes ---------------------------------------------------------------------------------
+
+_NOTE_START = re.compile(r"^(?:(\d{1,3})(?!\d)|[*\u2020\u2021\u00a7])\.?\s*(?=\S)")
+
+
+def _body_size(pages: list[list[_Line]]) -> float:
+    """The font size most of the text is set in (by characters, to the half point)."""
+    weight: dict[float, int] = {}
+    for lines in pages:
+        for ln in lines:
+            if not ln.table:
+                key = round(ln.size * 2) / 2
+                weight[key] = weight.get(key, 0) + len(ln.text)
+    return max(weight, key=weight.__getitem__) if weight else 0.0
+
+
+def _take_footnotes(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[str]]:
+    """Lift each page's footnotes out of the running text; return them in document order.
+
+    Footnotes are the small-print lines below the page's last body-size line, starting with a
+    note number (or *, dagger, section sign). Left in place they sit between the two halves of
+    a paragraph that runs over the page break, and their "15 See ..." lines read as numbered
+    headings. Their numbers are dropped (markers in the text are too, see _is_marker): which
+    number a note has depends on how many notes come before it, not on what it says. A marker
+    that arrived glued to a word at the body size ("noncompliance14") is removed when a note
+    of that number sits at the foot of the same page.
+    """
+    body = _body_size(pages)
+    if not body:
+        return pages, []
+    notes: list[str] = []
+    out: list[list[_Line]] = []
+    for lines in pages:
+        floor = min((ln.y for ln in lines if ln.y is not None and ln.size >= 0.92 * body
+                     and not ln.table), default=None)
+        small = sorted((ln for ln in lines if floor is not None and ln.y is not None
+                        and ln.y < floor - 0.5 and ln.size < _SMALL * body and not ln.table),
+                       key=lambda ln: -(ln.y or 0.0))
+        first = _NOTE_START.match(small[0].text) if small else None
+        if first is None:
+            out.append(lines)
+            continue
+        page_notes: list[list[str]] = []
+        numbers: list[str] = []
+        expected: int | None = None
+        for ln in small:
+            m = _NOTE_START.match(ln.text)
+            number = m.group(1) if m else None
+            starts = m is not None and (not page_notes or number is None or expected is None
+                                        or int(number) == expected)
+            if starts and m is not None:
+                page_notes.append([ln.text[m.end():]])
+                if number is not None:
+                    numbers.append(number)
+                    expected = int(number) + 1
+            else:
+                page_notes[-1].append(ln.text)
+        notes.extend(" ".join(parts) for parts in page_notes)
+        taken = {id(ln) for ln in small}
+        kept = [ln for ln in lines if id(ln) not in taken]
+        if numbers:
+            glued = re.compile(r"(?<=[a-z)\].,;:])(?:" + "|".join(sorted(set(numbers), key=len,
+                                                                        reverse=True))
+                               + r")(?=[\s.,;:)]|$)")
+            for ln in kept:
+                if not ln.table and any(c.isdigit() for c in ln.text):
+                    ln.text = glued.sub("", ln.text)
+        out.append(kept)
+    return out, notes
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+_COL_SLACK = 2.5  # points: cells of one column start at the same x, give or take padding
+
+
+def _side_by_side(a: _Line, b: _Line) -> bool:
+    return (a.y is not None and b.y is not None and a.left is not None and b.left is not None
+            and abs(a.y - b.y) <= 0.3 * max(a.size, b.size, 1.0)
+            and b.left > (a.right if a.right is not None else a.left) + 0.5 * a.size)
+
+
+def _column_of(ln: _Line, cols: list[float]) -> int | None:
+    if ln.left is None or ln.y is None:
+        return None
+    for i, x in enumerate(cols):
+        if abs(ln.left - x) <= _COL_SLACK:
+            nxt = cols[i + 1] if i + 1 < len(cols) else None
+            if nxt is not None and ln.right is not None and ln.right > nxt + _COL_SLACK:
+                return None  # runs across the next column: body text, not a cell
+            return i
+    return None
+
+
+def _table_rows(region: list[_Line], cols: list[float]) -> list[list[str]]:
+    """Cells (consecutive lines of one column) grouped into rows by overlapping height."""
+    cells: list[tuple[int, float, float, list[str]]] = []  # column, top, bottom, lines
+    for ln in region:
+        col = _column_of(ln, cols)
+        assert col is not None and ln.y is not None
+        if cells and cells[-1][0] == col and 0 < cells[-1][2] - ln.y <= 1.6 * max(ln.size, 1.0):
+            c, top, _, words = cells[-1]
+            words.append(ln.text)
+            cells[-1] = (c, top, ln.y, words)
+        else:
+            cells.append((col, ln.y, ln.y, [ln.text]))
+    rows: list[tuple[float, dict[int, list[str]]]] = []  # bottom, cells by column
+    for col, top, bottom, words in sorted(cells, key=lambda c: -c[1]):
+        if rows and top >= rows[-1][0] - 1.0:
+            row_bottom, by_col = rows[-1]
+            by_col.setdefault(col, []).extend(words)
+            rows[-1] = (min(row_bottom, bottom), by_col)
+        else:
+            rows.append((bottom, {col: list(words)}))
+    return [[" ".join(by_col.get(i, [])) for i in range(len(cols))] for _, by_col in rows]
+
+
+def _table_text(rows: list[list[str]]) -> str:
+    """One line per row; with a header row, every cell carries its column's name.
+
+    "Threshold: 22%" rather than a bare "22%" makes a changed cell say what it is, and a row
+    that is one line stays one unit however its cells wrapped.
+    """
+    header = rows[0]
+    labelled = len(rows) > 1 and all(len(h.split()) <= 5 for h in header) and sum(
+        1 for h in header if h) >= 2 and not any(re.search(r"\d%|\d{3,}", h) for h in header)
+    lines = [" | ".join(h for h in header if h)]
+    for row in rows[1:]:
+        if labelled:
+            cells = [f"{h}: {c}" if h else c for h, c in zip(header, row, strict=True) if c]
+        else:
+            cells = [c for c in row if c]
+        if cells:
+            lines.append(" | ".join(cells))
+    return "\n".join(lines)
+
+
+def _tables(pages: list[list[_Line]]) -> list[list[_Line]]:
+    """Replace each table on a page by one line holding the table, rows as lines.
+
+    A table starts where two or more lines sit side by side on one baseline, in content order
+    (a header row); those lines' left edges are the columns. It runs on while each next line
+    starts at one of the columns and does not run across the next one. Two columns of prose
+    are not a table: their lines come one column after the other, never side by side in
+    content order. A single row is not a table either (a heading number and its title).
+    """
+    out = []
+    for lines in pages:
+        kept: list[_Line] = []
+        i = 0
+        while i < len(lines):
+            k = i
+            while k + 1 < len(lines) and _side_by_side(lines[k], lines[k + 1]):
+                k += 1
+            if k == i:
+                kept.append(lines[i])
+                i += 1
+                continue
+            cols = [ln.left for ln in lines[i : k + 1] if ln.left is not None]
+            j = k + 1
+            while j < len(lines) and _column_of(lines[j], cols) is not None:
+                j += 1
+            rows = _table_rows(lines[i:j], cols)
+            if len(rows) < 2:
+                kept.extend(lines[i:j])
+            else:
+                first = lines[i]
+                kept.append(_Line(_table_text(rows), first.y, first.size, table=True))
+            i = j
+        out.append(kept)
+    return out
+
+
+# --- tables of contents ------------------------------------------------------------------------
+
+_TOC_TITLE = re.compile(r"^(?:table of )?contents:?$", re.I)
+_TOC_ENTRY = re.compile(r"^(.{2,120}?)\s*(?:\.\.\.\s*|\s)(?:page\s*)?\d{1,3}$", re.I)
+_BARE_PAGE = re.compile(r"^\d{1,3}$")
+_TOC_RUN = re.compile(r"^(?:\D{2,80}?\s\d{1,3}\s*){3,}$")  # entries run together on one line
+_SECTION_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[A-Z]\.\d{1,2}(?:\.\d{1,2})*\.?)\s+")
+
+
+def _drop_contents(paragraphs: list[str]) -> list[str]:
+    """Remove table-of-contents blocks: a "Contents" title and the entries after it, or a run
+    of four or more "Title ... 12" entries with leaders.
+
+    A TOC repeats the headings with page numbers, which move whenever anything above them
+    reflows: kept, every re-export would be a change. Entries are lines that end in a page
+    number, bare page numbers, or (after a title) short lines that are the opening words of a
+    later paragraph, i.e. of a heading.
+    """
+    if len(paragraphs) < 3:
+        return paragraphs
+    bare = [p.lstrip("# ").strip() for p in paragraphs]
+    # Compared without section numbers: contents pages and headings number differently.
+    titles = [_SECTION_NUMBER.sub("", p).lower() for p in bare]
+
+    def repeated_later(j: int) -> bool:
+        entry = titles[j]
+        return len(entry) >= 3 and any(q.startswith(entry) for q in titles[j + 1 :])
+
+    drop: set[int] = set()
+    i = 0
+    while i < len(paragraphs):
+        titled = bool(_TOC_TITLE.match(bare[i]))
+        start = j = i + 1 if titled else i
+        while j < len(paragraphs) and (
+                (_TOC_ENTRY.match(bare[j]) and (titled or " ... " in bare[j]))
+                or (titled and (_BARE_PAGE.match(bare[j]) or _TOC_RUN.match(bare[j])))):
+            j += 1
+        if titled and j == start:
+            # No page numbers: the entries are the titles of later headings. Take the short,
+            # unpunctuated lines that follow, up to the last one that is repeated later on.
+            k, last, repeats = start, start, 0
+            while k < len(paragraphs) and len(bare[k]) <= 100 and not bare[k].endswith(
+                    (".", ",", ";")):
+                if repeated_later(k):
+                    repeats, last = repeats + 1, k + 1
+                k += 1
+            if repeats >= 2 and repeats >= 0.6 * (last - start):
+                j = last
+        entries = j - start
+        if (titled and entries >= 2) or (not titled and entries >= 4):
+            drop.update(range(i, j))
+            i = j
+        else:
+            i += 1
+    return [p for n, p in enumerate(paragraphs) if n not in drop] if drop else paragraphs
 
 
 # --- rejoining words that a line break or an earlier extraction split at a hyphen ------------
@@ -398,8 +668,8 @@ def _paragraphs(pages: list[list[_Line]]) -> list[str]:
       layout dependence, and it is rare (it needs both coincidences at once);
     - anything else continues the paragraph.
     """
-    all_lines = [ln for lines in pages for ln in lines]
-    if not all_lines:
+    all_lines = [ln for lines in pages for ln in lines if not ln.table]
+    if not all_lines and not any(pages):
         return []
     pitches: list[float] = []
     for lines in pages:
@@ -421,8 +691,8 @@ def _paragraphs(pages: list[list[_Line]]) -> list[str]:
     prev: _Line | None = None
     for lines in pages:
         for i, ln in enumerate(lines):
-            new = prev is None
-            if prev is not None:
+            new = prev is None or ln.table or prev.table
+            if not new and prev is not None:
                 size_change = abs(ln.size - prev.size) > 0.15 * max(prev.size, 1.0)
                 item = bool(_BULLET.match(ln.text) or _NUMBERED_HEADING.match(ln.text))
                 fitted = _room_for_next_word(prev, ln, margin)
@@ -518,7 +788,12 @@ def extract_pdf(body: bytes, *, max_pages: int = 500, timeout: float = 60.0) -> 
     if len(warnings) == count:
         raise ExtractError("bad_pdf", "no page of the PDF could be read")
 
-    paragraphs = [_heading(p) for p in _paragraphs(_drop_running_lines(pages))]
+    body, notes = _take_footnotes(_tables(_drop_running_lines(pages)))
+    paragraphs = [_heading(p) for p in _drop_contents(_paragraphs(body))]
+    if notes:
+        vocab = _vocabulary(notes)
+        paragraphs += ["## Footnotes", *(_rejoin_splits(" ".join(n.split()), vocab)
+                                         for n in notes)]
     title = ""
     try:
         meta = reader.metadata
