@@ -134,10 +134,11 @@ def parse_date(value: str) -> datetime:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    if not args.no_notify:
-        from crawler.envcheck import require_secrets
+    problems = config_problems(config, secrets=not args.no_notify)
+    if problems:
+        from crawler.envcheck import MissingSecrets
 
-        require_secrets(config)
+        raise MissingSecrets(problems)  # every problem, one per line
     if args.only:
         unknown = [sid for sid in args.only if config.source(sid) is None]
         if unknown:
@@ -469,11 +470,29 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 # ---- sources -------------------------------------------------------------------------------------------------
 
-def cmd_sources_check(args: argparse.Namespace) -> int:
+def config_problems(config: Config, *, secrets: bool = True) -> list[ConfigError]:
+    """What `sources check` and `run` both reject beyond the file's own parsing: every
+    ``[notify.*]`` table validated by its channel, then secret variables missing from the
+    environment (those only matter when alerts will be sent)."""
     from crawler.envcheck import missing_secrets
 
+    problems: list[ConfigError] = []
+    try:
+        from notifier.channels import channel_problems
+    except ImportError:
+        pass
+    else:
+        problems += channel_problems(config)
+    if secrets:
+        bad = {p.field.rsplit(".", 1)[0] for p in problems if p.field}
+        problems += [p for p in missing_secrets(config)
+                     if p.field and p.field.rsplit(".", 1)[0] not in bad]
+    return problems
+
+
+def cmd_sources_check(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    problems = missing_secrets(config)
+    problems = config_problems(config)
     for problem in problems:
         print(f"configuration error: {problem}", file=sys.stderr)
     if problems:

@@ -102,6 +102,10 @@ class ChannelConfig:
     kind: str
     options: dict[str, Any]
     line: int | None = None
+    key_lines: dict[str, int] = field(default_factory=dict)  # the line of each option
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key, self.line)
 
 
 @dataclass(frozen=True)
@@ -351,7 +355,9 @@ def _parse_channels(raw: Any, lines: _Lines, path: str) -> tuple[ChannelConfig, 
             if key.endswith("_env") and not isinstance(value, str):
                 raise ConfigError("must name an environment variable", path=path,
                                   line=lines.key(key, line), field=f"notify.{name}.{key}")
-        out.append(ChannelConfig(name=name, kind=kind, options=dict(table), line=line))
+        key_lines = {key: found for key in table if (found := lines.key(key, line)) is not None}
+        out.append(ChannelConfig(name=name, kind=kind, options=dict(table), line=line,
+                                 key_lines=key_lines))
     return tuple(out)
 
 

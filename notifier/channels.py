@@ -51,6 +51,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import os
 import re
 import smtplib
@@ -140,7 +141,7 @@ class _Options:
         self.cfg, self.path, self.used = cfg, path, {"kind"}
 
     def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(message, path=self.path, line=self.cfg.line,
+        return ConfigError(message, path=self.path, line=self.cfg.line_of(key),
                            field=f"notify.{self.cfg.name}.{key}")
 
     def get(self, key: str) -> Any:
@@ -164,15 +165,20 @@ class _Options:
             raise self.error(key, f"{value!r} is not one of {', '.join(choices)}")
         return value
 
-    def number(self, key: str, default: float, *, minimum: float, integer: bool = False) -> float:
+    def number(self, key: str, default: float, *, minimum: float, maximum: float | None = None,
+               integer: bool = False) -> float:
         value = self.get(key)
         if value is None:
             return default
         ok = isinstance(value, int) if integer else isinstance(value, int | float)
         if isinstance(value, bool) or not ok:
             raise self.error(key, f"must be {'an integer' if integer else 'a number'}, got {value!r}")
+        if not math.isfinite(value):  # nan passes every comparison; inf overflows the backoff
+            raise self.error(key, f"must be a finite number, got {value!r}")
         if value < minimum:
-            raise self.error(key, f"must be at least {minimum:g}")
+            raise self.error(key, f"must be at least {minimum:g}, got {value!r}")
+        if maximum is not None and value > maximum:
+            raise self.error(key, f"must be at most {maximum:g}, got {value!r}")
         return value
 
     def flag(self, key: str, default: bool) -> bool:
@@ -200,7 +206,16 @@ class _Options:
                                   "(put the secret in the environment, and its name here)")
         return value
 
+    def reject_secrets(self, known: set[str]) -> None:
+        """`webhook_url = "https://hooks…"`: a secret written into the file, where `*_env` names
+        the variable that should hold it. Checked before anything else, so it is what is said."""
+        for key in self.cfg.options:
+            if key not in known and f"{key}_env" in known:
+                raise self.error(key, "secrets do not belong in sources.toml: put the value in "
+                                      f"an environment variable and name it with `{key}_env`")
+
     def reject_unknown(self, known: set[str]) -> None:
+        self.reject_secrets(known)
         for key in self.cfg.options:
             if key not in known:
                 raise self.error(key, f"unknown key (known: {', '.join(sorted(known))})")
@@ -245,6 +260,8 @@ class Policy:
     max_hunks: int = 8
 
 
+MAX_BACKOFF_SECONDS = 6 * 3600  # the longest wait between two attempts
+
 COMMON_KEYS = {"kind", "min_severity", "companies", "categories", "sources", "digest",
                "digest_below", "max_attempts", "retry_backoff", "timeout", "resend_interrupted",
                "max_hunks"}
@@ -277,13 +294,16 @@ class Channel(ABC):
             if cat not in CATEGORY_NAMES:
                 raise opts.error("categories", f"{cat!r} is not one of {', '.join(CATEGORY_NAMES)}")
         policy = Policy(
-            max_attempts=int(opts.number("max_attempts", 8, minimum=1, integer=True)),
-            retry_backoff=float(opts.number("retry_backoff", 60.0, minimum=0)),
-            timeout=float(opts.number("timeout", 15.0, minimum=0.1)),
+            max_attempts=int(opts.number("max_attempts", 8, minimum=1, maximum=1000,
+                                         integer=True)),
+            retry_backoff=float(opts.number("retry_backoff", 60.0, minimum=0,
+                                            maximum=MAX_BACKOFF_SECONDS)),
+            timeout=float(opts.number("timeout", 15.0, minimum=0.1, maximum=3600)),
             resend_interrupted=opts.flag("resend_interrupted", cls.idempotent),
-            max_hunks=int(opts.number("max_hunks", 8, minimum=1, integer=True)),
+            max_hunks=int(opts.number("max_hunks", 8, minimum=1, maximum=50, integer=True)),
         )
         channel = cls(cfg.name, routing, policy)
+        opts.reject_secrets(COMMON_KEYS | cls.keys)
         channel.configure(opts)
         opts.reject_unknown(COMMON_KEYS | cls.keys)
         return channel
@@ -441,7 +461,8 @@ class EmailChannel(Channel):
         self.host = opts.text("smtp_host", required=True) or ""
         self.security = opts.choice("security", ("starttls", "ssl", "none"), "starttls")
         default_port = {"starttls": 587, "ssl": 465, "none": 25}[self.security]
-        self.port = int(opts.number("smtp_port", default_port, minimum=1, integer=True))
+        self.port = int(opts.number("smtp_port", default_port, minimum=1, maximum=65535,
+                                    integer=True))
         self.username_env = opts.env_name("username_env")
         self.password_env = opts.env_name("password_env")
         if (self.username_env is None) != (self.password_env is None):
@@ -526,3 +547,16 @@ def channel_from_config(cfg: ChannelConfig, path: str | None = None) -> Channel:
 def channels_from_config(config: Config) -> dict[str, Channel]:
     """Every ``[notify.*]`` table as a validated channel, by name (ConfigError on a bad one)."""
     return {c.name: channel_from_config(c, config.path) for c in config.channels}
+
+
+def channel_problems(config: Config) -> list[ConfigError]:
+    """Every bad ``[notify.*]`` table at once (the first problem of each), for `sources check`
+    and `run` alike: they validate with this same code, so one never accepts what the other
+    rejects."""
+    problems = []
+    for cfg in config.channels:
+        try:
+            channel_from_config(cfg, config.path)
+        except ConfigError as exc:
+            problems.append(exc)
+    return problems

@@ -42,6 +42,7 @@ rather than silently retried).
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -100,8 +101,11 @@ class ContentError(Exception):
 
 
 def backoff(channel: Channel, attempts: int, retry_after: float | None) -> timedelta:
-    delay = timedelta(seconds=channel.policy.retry_backoff * 2 ** max(0, attempts - 1))
-    delay = min(delay, MAX_BACKOFF)
+    # Capped in float seconds before it becomes a timedelta: retry_backoff * 2**attempts
+    # overflows timedelta (and float) long before it is capped otherwise.
+    seconds = channel.policy.retry_backoff * 2.0 ** min(max(0, attempts - 1), 64)
+    cap = MAX_BACKOFF.total_seconds()
+    delay = timedelta(seconds=min(seconds, cap) if math.isfinite(seconds) else cap)
     if retry_after is not None:
         delay = max(delay, min(timedelta(seconds=retry_after), MAX_RETRY_AFTER))
     return delay
@@ -220,8 +224,14 @@ def deliver_pending(config: Config, db: Database, *, now: datetime | None = None
             continue
         except Exception as exc:  # a bug must not leave the row "sending" until the lease ends
             log.exception("delivery %d (%s %s): internal error", row.id, row.kind, row.channel)
+            reason = f"internal error: {type(exc).__name__}"
+            if attempts >= ch.policy.max_attempts:  # a bug is retried no more than a failure
+                store.mark_failed(db, row.id, f"{reason} (gave up after {attempts} attempt"
+                                              f"{'s' if attempts > 1 else ''})")
+                failed += 1
+                continue
             next_at = now + backoff(ch, attempts, None)
-            store.mark_retry(db, row.id, f"internal error: {type(exc).__name__}", next_at)
+            store.mark_retry(db, row.id, reason, next_at)
             problems.append(f"{row.channel}: internal error, retry at {iso(next_at)}")
             continue
         items = tuple(int(i) for i in (row.payload or {}).get("item_delivery_ids", ())) \
