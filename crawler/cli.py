@@ -27,6 +27,7 @@ log = logging.getLogger("framewatch")
 EXTRA_COMMAND_MODULES = (
     "storage.cli", "notifier.cli", "web.cli", "crawler.schedule", "crawler.archive",
     "crawler.trycli", "crawler.setup_cli", "crawler.coverage", "crawler.noise", "crawler.demo",
+    "crawler.completion",
 )
 
 

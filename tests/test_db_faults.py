@@ -36,6 +36,10 @@ from storage.repo import Repository
 
 FAST = {"allow_private": True, "retries": 0, "backoff": 0.01, "connect_timeout": 0.5,
         "read_timeout": 1, "total_timeout": 3, "workers": 1}
+# The disk-full tests fetch megabytes of incompressible text and store them: on a loaded
+# machine that took longer than FAST's 3 s deadline, and the fetch failed as a timeout before
+# the disk could fill. Their subject is the full disk, so their deadlines never bind.
+NO_DEADLINE = {"connect_timeout": 30, "read_timeout": 120, "total_timeout": 600}
 
 
 def page(n: int, words: str = "") -> str:
@@ -195,7 +199,7 @@ def test_disk_full_on_a_real_tmpfs_fails_the_source_and_keeps_the_rest_whole(
     server.route("/small", Page(page(1)))
     server.route("/huge", Page(incompressible_page(2_500_000)))
     cfg = write_config(tmp_path, [("small", server.url("/small")), ("huge", server.url("/huge"))],
-                       max_bytes=5_000_000, concurrency=1)
+                       max_bytes=5_000_000, concurrency=1, **NO_DEADLINE)
     code, report, err = run(cfg, db_url, capsys)
     assert code == 1, err
     out = outcomes(report)
@@ -233,7 +237,7 @@ def test_disk_full_fails_the_source_with_a_database_error_and_writes_nothing_hal
     server.route("/small", Page(page(1)))
     server.route("/huge", Page(incompressible_page(600_000)))
     cfg = write_config(tmp_path, [("small", server.url("/small")), ("huge", server.url("/huge"))],
-                       max_bytes=2_000_000)
+                       max_bytes=2_000_000, **NO_DEADLINE)
     code, _, _ = run(cfg, sqlite_url, capsys)  # creates the schema, no limit yet
     assert code == 0
     server.route("/small", Page(page(2)))
