@@ -324,6 +324,11 @@ class WebUI:
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
     # -- JSON API
+    def api_index(self, request: Request) -> Response:
+        """`/api/`: what the JSON API offers, so the root of the API is not a 404."""
+        return api_json({"endpoints": [{"path": path, "returns": about}
+                                       for path, about in API_ENDPOINTS]})
+
     def api_sources(self, request: Request) -> Response:
         checks = self.repo.last_checks()
         changes = queries.last_changes(self.db)
@@ -432,6 +437,17 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+API_ENDPOINTS = (
+    ("/api/sources", "every source with its last check, last change and version count"),
+    ("/api/sources/{source_id}", "one source, its last check and last change"),
+    ("/api/sources/{source_id}/versions", "a source's versions, newest first"),
+    ("/api/versions/{version_id}", "one version with its text and evidence"),
+    ("/api/changes", "changes, newest first (?severity=, ?company=, ?source=, ?category=, "
+                     "?limit=, ?offset=)"),
+    ("/api/changes/{change_id}", "one change with its full diff"),
+)
+
+
 def api_json(data: Any, status: int = 200) -> Response:
     return Response(json.dumps(data, ensure_ascii=False, default=str),
                     status_code=status, media_type="application/json")
@@ -487,6 +503,8 @@ def create_app(db: Database | str | None = None, *, token: str | None = None,
         Route("/versions/{version_id:int}/text", ui.text_download),
         Route("/search", ui.search),
         Route("/feed.atom", ui.feed),
+        Route("/api", ui.api_index),
+        Route("/api/", ui.api_index),
         Route("/api/sources", ui.api_sources),
         Route("/api/sources/{source_id}", ui.api_source),
         Route("/api/sources/{source_id}/versions", ui.api_versions),
