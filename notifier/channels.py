@@ -62,7 +62,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from crawler.config import ChannelConfig, Config, ConfigError
 from notifier.alert import Content
@@ -89,10 +89,53 @@ class SendError(Exception):
         self.retry_after = retry_after
 
 
+FRAGMENT = 8  # an echoed run of this many characters of a secret is itself scrubbed
+
+
+def secret_parts(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """Each secret, and for a secret URL its path, query, every path segment and query value:
+    servers and gateways echo any of them ("invalid_token: <the last segment>")."""
+    out: list[str] = []
+    for secret in secrets:
+        if not secret:
+            continue
+        out.append(secret)
+        if secret.startswith(("http://", "https://")):
+            parts = urlsplit(secret)
+            out += [parts.path, parts.query]
+            out += [seg for seg in parts.path.split("/")]
+            for pair in parts.query.split("&"):
+                name, _, value = pair.partition("=")
+                out += [value, unquote(value), unquote(name) if not value else ""]
+    return tuple(dict.fromkeys(p for p in out if len(p) >= 4))
+
+
+def _fragments(text: str, secret: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that are runs of ≥ FRAGMENT characters found in ``secret``."""
+    if len(secret) < FRAGMENT:
+        return []
+    grams = {secret[i:i + FRAGMENT] for i in range(len(secret) - FRAGMENT + 1)}
+    spans, i = [], 0
+    while i <= len(text) - FRAGMENT:
+        if text[i:i + FRAGMENT] in grams:
+            j = i + FRAGMENT
+            while j < len(text) and text[i:j + 1] in secret:
+                j += 1
+            spans.append((i, j))
+            i = j
+        else:
+            i += 1
+    return spans
+
+
 def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with every secret (and its URL-path form) replaced by ``***``."""
-    for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
-        text = text.replace(secret, "***")
+    """``text`` with every secret, every part of a secret URL (:func:`secret_parts`) and every
+    echoed fragment of ≥ 8 characters of a secret replaced by ``***``."""
+    for part in sorted(secret_parts(secrets), key=len, reverse=True):
+        text = text.replace(part, "***")
+    for secret in secrets:
+        for start, end in reversed(_fragments(text, secret) if secret else []):
+            text = text[:start] + "***" + text[end:]
     return text
 
 
@@ -345,16 +388,6 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _with_url_parts(secrets: tuple[str, ...]) -> tuple[str, ...]:
-    """Secrets plus the path and query of secret URLs (servers echo paths in error bodies)."""
-    out = list(secrets)
-    for secret in secrets:
-        if secret.startswith(("http://", "https://")):
-            parts = urlsplit(secret)
-            out += [p for p in (parts.path, parts.query) if len(p) >= 8]
-    return tuple(out)
-
-
 def post_json(url: str, body: bytes, headers: dict[str, str], *, timeout: float,
               secrets: tuple[str, ...], what: str) -> None:
     """POST ``body``; map every failure to a SendError whose message holds no secret.
@@ -364,7 +397,6 @@ def post_json(url: str, body: bytes, headers: dict[str, str], *, timeout: float,
     """
     import httpx
 
-    secrets = _with_url_parts(secrets)
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
                **headers}
     try:
