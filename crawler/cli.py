@@ -28,6 +28,7 @@ EXTRA_COMMAND_MODULES = (
     "storage.cli", "notifier.cli", "web.cli", "crawler.schedule", "crawler.archive",
     "crawler.trycli", "crawler.setup_cli", "crawler.coverage", "crawler.noise", "crawler.demo",
     "crawler.completion",
+    "crawler.ledger_cli",
 )
 
 
@@ -414,6 +415,8 @@ def read_document(path: str, rules: Any, args: argparse.Namespace | None = None)
         text = body.decode("utf-8", errors="replace")
         if "-----\n" in text and text.startswith("# SOURCE:"):
             text = text.split("-----\n", 1)[1]  # the shared corpus header
+        elif text.startswith("# SOURCE:"):
+            text = text.split("\n", 1)[-1]  # its one-line form
         body, ctype = text.encode("utf-8"), "text/plain; charset=utf-8"
     try:
         extracted = extract(body, ctype, rules, url=path)
@@ -460,12 +463,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
                          ignore=tuple(args.ignore or ()))
     old, new = read_document(args.old, rules, args), read_document(args.new, rules, args)
     result = compare(old, new)
+    from crawler.ledger_cli import diff_commitments, render_diff_commitments_text
+
     if args.format == "json":
-        print_json(result.to_json())
+        print_json({**result.to_json(), **diff_commitments(old, new, args.account)})
     elif args.format == "html":
         sys.stdout.write(render_html(result, title=f"{args.old} → {args.new}"))
     else:
         print(render_text(result, color=sys.stdout.isatty()))
+        if args.account:
+            print(render_diff_commitments_text(diff_commitments(old, new, args.account)))
     return 0
 
 
@@ -662,6 +669,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_rule_options(p)
     p.add_argument("--allow-private", action="store_true",
                    help="URLs: allow loopback and private addresses (a local test server)")
+    p.add_argument("--account", metavar="FILE",
+                   help="the provider's account of this revision (changelog, announcement): "
+                        "marks each traced commitment change announced or silent")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("sources", help="validate or list the watched sources")

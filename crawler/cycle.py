@@ -21,6 +21,7 @@ from crawler.browser import browser_for_cycle, fetch_for_source
 from crawler.config import Config, SourceConfig
 from crawler.extract import ExtractRules
 from crawler.fetch import Fetcher, FetchError, FetchOptions, FetchResult
+from crawler.ledger import ledger_diff_keys, ledger_for_version
 from crawler.lock import LeaseLost, current_lease
 from crawler.patterns import PatternTimeout
 from crawler.work import ExtractJob, ExtractOutcome, extract_and_diff, text_hash, with_diff
@@ -356,9 +357,14 @@ class Cycle:
         now = datetime.now(UTC)
         assert outcome.text is not None and outcome.text_sha256 is not None
         kind = "first" if latest is None else "change"
+        ledger = ledger_for_version(
+            self.db, source, outcome.text, outcome.commitments, base.id if base else None,
+            self.repo.version_text(base.id) if base is not None else None)
         change = None
         if base is not None:
-            diff = outcome.diff or empty_diff()
+            # The traced commitments and their disclosure travel with the change, so alerts can
+            # say which changes the provider's changelog does not mention.
+            diff = {**(outcome.diff or empty_diff()), **ledger_diff_keys(ledger)}
             reverted_to = self._reverted_to(source.id, outcome.text_sha256, latest)
             change = change_from_diff(diff, now, extra_signals, extra_summary, reverted_to)
             if reverted_to is not None:
@@ -371,7 +377,8 @@ class Cycle:
                              extractor_version=outcome.extractor_version, kind=kind,
                              fetched_at=check.started_at, title=outcome.title or None,
                              rules_fingerprint=rules_fingerprint(extract_rules(source),
-                                                                 outcome.extractor_version))
+                                                                 outcome.extractor_version),
+                             ledger=ledger)
         _, version_id, change_id = self.repo.record_check(
             _replace(check, status="ok", warnings=warnings), snapshot=snapshot, version=version,
             change=change, previous_version_id=latest.id if latest else None)
@@ -415,7 +422,10 @@ class Cycle:
                              text_sha256=outcome.text_sha256,
                              extractor_version=outcome.extractor_version, kind="technical",
                              fetched_at=when, title=outcome.title or latest.title,
-                             rules_fingerprint=fingerprint)
+                             rules_fingerprint=fingerprint,
+                             ledger=ledger_for_version(self.db, source, outcome.text,
+                                                       outcome.commitments, latest.id,
+                                                       job.previous_text))
         vid, _ = self.repo.insert_history_version(
             source.id, version, snapshot_sha256=latest.snapshot_sha256,
             change=technical_change(outcome.diff or {}, now,

@@ -10,7 +10,8 @@ no Delivery rows, so it never alerts; the history shows it. Sources whose latest
 removal have no bytes to re-read and are skipped. Idempotent: a second run finds nothing to do.
 
 Only the latest version is rebuilt: older versions stay as they were recorded (they are evidence of
-what was seen then); future diffs start from the re-extracted text.
+what was seen then); future diffs start from the re-extracted text. The commitments ledger, being
+derived from the texts, is brought up to date for every version that lacks it.
 """
 
 from __future__ import annotations
@@ -33,11 +34,12 @@ class ReextractReport:
     technical: list[int] = field(default_factory=list)  # new version ids
     skipped: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    ledger: int = 0  # versions whose commitments were (re)derived
 
     def to_json(self) -> dict[str, Any]:
         return {"checked": self.checked, "unchanged": self.unchanged,
                 "technical_versions": self.technical, "skipped": self.skipped,
-                "failures": self.failures}
+                "failures": self.failures, "ledger_versions": self.ledger}
 
 
 def reextract(config: Config, db: Database, only: str | None = None) -> ReextractReport:
@@ -53,6 +55,11 @@ def reextract(config: Config, db: Database, only: str | None = None) -> Reextrac
             continue
         report.checked += 1
         reextract_source(config, repo, source, report)
+    from crawler.ledger import rebuild
+
+    # The commitments ledger is derived from the texts: bring it up to them (new technical
+    # versions, versions recorded before the ledger or by an older commitment model).
+    report.ledger = rebuild(db, only, missing_only=True).versions
     return report
 
 
@@ -79,6 +86,7 @@ def reextract_source(config: Config, repo: Repository, source: SourceInfo,
         report.unchanged += 1
         return
     from crawler.fingerprint import rules_fingerprint
+    from crawler.ledger import ledger_for_version
 
     now = datetime.now(UTC)
     version = NewVersion(document_url=latest.document_url, text=outcome.text,
@@ -86,7 +94,9 @@ def reextract_source(config: Config, repo: Repository, source: SourceInfo,
                          extractor_version=outcome.extractor_version, kind="technical",
                          fetched_at=now, title=outcome.title or latest.title,
                          rules_fingerprint=rules_fingerprint(extract_rules(source),
-                                                             outcome.extractor_version))
+                                                             outcome.extractor_version),
+                         ledger=ledger_for_version(repo.db, source, outcome.text,
+                                                   outcome.commitments, latest.id, old_text))
     vid, _ = repo.insert_history_version(
         source.id, version, snapshot_sha256=latest.snapshot_sha256,
         change=technical_change(outcome.diff or {}, now), previous_version_id=latest.id)

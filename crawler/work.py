@@ -38,6 +38,7 @@ class ExtractOutcome:
     error_message: str | None = None
     extractor_version: str = EXTRACTOR_VERSION
     needs_diff: bool = False  # the text changed but the previous text was not sent along
+    commitments: tuple[dict[str, Any], ...] | None = None  # a new text's, for the ledger
 
 
 def text_hash(text: str) -> str:
@@ -58,7 +59,20 @@ def extract_and_diff(job: ExtractJob) -> ExtractOutcome:
         diff = diff_texts(job.previous_text, ex.text)
         needs_diff = False
     return ExtractOutcome(ex.text, digest, ex.format, ex.title, ex.select_matched,
-                          tuple(ex.warnings), diff, needs_diff=needs_diff)
+                          tuple(ex.warnings), diff, needs_diff=needs_diff,
+                          commitments=new_text_commitments(ex.text) if digest != job.previous_sha256
+                          else None)
+
+
+def new_text_commitments(text: str) -> tuple[dict[str, Any], ...] | None:
+    """The commitments of a text that will become a new version (None if the model fails:
+    the cycle then derives them itself, or leaves them to `framewatch commitments --rebuild`)."""
+    try:
+        from crawler.ledger import extract_json
+
+        return extract_json(text)
+    except Exception:  # noqa: BLE001 - derived data never costs a version
+        return None
 
 
 def with_diff(outcome: ExtractOutcome, previous_text: str) -> ExtractOutcome:

@@ -135,7 +135,9 @@ def _slack_alert(a: Alert, max_hunks: int) -> list[dict[str, Any]]:
         _header(f"{a.severity.upper()} · {a.company} · {a.source_title}"),
         _mrkdwn(f"{slack_escape(cap(one_line(a.summary) or 'Changed', 1500))}\n"
                 f"*Categories:* {slack_escape(category_line(a.categories, a.seoul))}\n"
-                f"*Signals:* {slack_escape(', '.join(a.signals) or 'none')}"),
+                f"*Signals:* {slack_escape(', '.join(a.signals) or 'none')}"
+                + (f"\n*Disclosure:* {slack_escape(line)}"
+                   if (line := disclosure_line(a.diff or {})) else "")),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": cap(
             f"{slack_link(a.document_url, cap(one_line(a.document_title), 200))} · "
             f"fetched {when(a.fetched_at)} · change #{a.change_id}", SLACK_MAX_TEXT)}]},
@@ -251,6 +253,27 @@ def email_message(content: Content, *, sender: str, to: tuple[str, ...], key: st
     return msg
 
 
+NOT_IN_CHANGELOG = "not mentioned in the provider's changelog"
+
+
+def disclosure_line(diff: dict[str, Any]) -> str | None:
+    """How much of the change the provider's own account discloses, when the commitments
+    ledger traced it: "2 of 3 material commitment changes not mentioned in the provider's
+    changelog"."""
+    traced = [c for c in diff.get("commitments") or () if isinstance(c, dict)]
+    if not traced:
+        return None
+    codes = [c.get("disclosure") for c in traced]
+    if "NCL" in codes:
+        return (f"{len(traced)} material commitment change{'s' if len(traced) != 1 else ''}; "
+                "the provider published no changelog for this revision")
+    silent = sum(code == "SIL" for code in codes)
+    if not silent:
+        return None
+    return (f"{silent} of {len(traced)} material commitment change"
+            f"{'s' if len(traced) != 1 else ''} {NOT_IN_CHANGELOG}")
+
+
 def text_hunk(h: AlertHunk) -> str:
     marks = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
     body = "".join(marks[o.op].format(o.text if o.op == "=" else one_line(o.text)) for o in h.ops)
@@ -283,6 +306,9 @@ def email_text(content: Content, *, max_hunks: int = 8) -> str:
              f"Fetched:    {when(a.fetched_at)}",
              f"Change:     {a.permalink}", "",
              "Removed words are shown as [-old-], added words as {+new+}.", ""]
+    disclosed = disclosure_line(a.diff or {})
+    if disclosed:
+        lines[3:3] = [f"Disclosure: {disclosed}"]
     shown = a.hunks[:max_hunks]
     lines += [text_hunk(h) + "\n" for h in shown]
     more = a.total_hunks - len(shown)
@@ -362,6 +388,10 @@ def email_html(content: Content, *, max_hunks: int = 8) -> str:
         f"Document: {_a(a.document_url, one_line(a.document_title))} · fetched "
         f"{e(when(a.fetched_at))}</td></tr>",
     ]
+    disclosed = disclosure_line(a.diff or {})
+    if disclosed:
+        rows.append(f'<tr><td style="{_FONT};color:#b91c1c;padding-bottom:8px">'
+                    f"{e(disclosed)}</td></tr>")
     shown = a.hunks[:max_hunks]
     rows += [html_hunk(h) for h in shown]
     more = a.total_hunks - len(shown)

@@ -205,3 +205,66 @@ class Lock(Base):
     owner: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
+
+
+class CommitmentSet(Base):
+    """Marks a version whose commitments were derived, and by which model: derived data that
+    `framewatch commitments --rebuild` (and `reextract`) can always recompute from the text."""
+
+    __tablename__ = "commitment_sets"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), primary_key=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    model: Mapped[str] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommitmentRow(Base):
+    """One commitment sentence of one version (the ledger's unit)."""
+
+    __tablename__ = "commitments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    source_id: Mapped[str] = mapped_column(String(200), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    section: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(40))
+    codebook: Mapped[str] = mapped_column(String(10))
+    seoul: Mapped[str] = mapped_column(String(60), default="")  # "I,II": groupable in SQL
+    strength: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # Commitment.to_json()
+
+    __table_args__ = (Index("ix_commitments_version_position", "version_id", "position"),
+                      Index("ix_commitments_source_key", "source_id", "key"))
+
+
+class CommitmentChangeRow(Base):
+    """One traced commitment of one version pair: its outcome and whether it was disclosed."""
+
+    __tablename__ = "commitment_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(String(200))
+    old_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"), nullable=True)
+    new_version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
+    detected_at: Mapped[datetime] = mapped_column()
+    position: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(2))
+    material: Mapped[bool] = mapped_column(Boolean)
+    old_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    new_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    category: Mapped[str] = mapped_column(String(40))
+    codebook: Mapped[str] = mapped_column(String(10))
+    seoul: Mapped[str] = mapped_column(String(60), default="")
+    disclosure: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # traced JSON + announced_by
+
+    __table_args__ = (Index("ix_commitment_changes_source_detected", "source_id", "detected_at"),
+                      # The matrix reads material changes only (a few per version among the
+                      # retained ones): this index is what keeps it fast on a long history.
+                      Index("ix_commitment_changes_material", "material", "source_id",
+                            "seoul", "codebook", "detected_at"))

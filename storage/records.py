@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from storage.ledger import VersionLedger
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class NewVersion:
     fetched_at: datetime
     title: str | None = None
     rules_fingerprint: str | None = None
+    ledger: VersionLedger | None = None  # its commitments, written in the same transaction
 
 
 @dataclass(frozen=True)

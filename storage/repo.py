@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import Database
+from storage.ledger import write_version_ledger
 from storage.models import Change, Check, Delivery, Snapshot, Source, Version
 from storage.records import (
     ChangeInfo,
@@ -346,6 +347,8 @@ class Repository:
                         fetched_at=version.fetched_at, kind=version.kind)
             s.add(v)
             s.flush()
+            if version.ledger is not None:
+                write_version_ledger(s, v.id, source_id, version.fetched_at, version.ledger)
             change_id = None
             if change is not None:
                 change_id = _add_change(s, source_id, previous_version_id, v.id, change)
@@ -406,6 +409,9 @@ def _write_check(s: Session, check: NewCheck, *, snapshot: NewSnapshot | None,
             "extractor_version": version.extractor_version, "fetched_at": version.fetched_at,
             "kind": version.kind, "rules_fingerprint": version.rules_fingerprint,
         }).inserted_primary_key[0]
+        if version.ledger is not None:
+            write_version_ledger(s, version_id, check.source_id, version.fetched_at,
+                                 version.ledger)
         if change is not None:
             change_id = _add_change(s, check.source_id, previous_version_id, version_id, change)
             if change.channels:

@@ -152,16 +152,20 @@ def templates_env() -> jinja2.Environment:
 class WebUI:
     """Holds the database and the templates; its methods are the endpoints."""
 
-    def __init__(self, db: Database, base_url: str | None = None) -> None:
+    def __init__(self, db: Database, base_url: str | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.db = db
         self.repo = Repository(db)
         self.base_url = base_url.rstrip("/") if base_url else None
         self.env = templates_env()
+        # The static site renders with a fixed clock, so "3 days ago" is the same on every run.
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.env.filters["relative"] = lambda dt: render.relative(dt, self.clock())
 
     # -- helpers
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         context.setdefault("title", "framewatch")
-        body = self.env.get_template(name).render(request=request, now=datetime.now(UTC),
+        body = self.env.get_template(name).render(request=request, now=self.clock(),
                                                   **context)
         return HTMLResponse(body, status_code=status)
 
@@ -235,7 +239,15 @@ class WebUI:
         hunks = render.hunk_views(change.diff)
         view = "side" if request.query_params.get("view") == "side" else "inline"
         diff = change.diff or {}
+        from differ.disclosure import rate_of_codes
+        from storage.ledger import traces_of
+        from web.ledger import slug, words
+
+        traces = [t for t in traces_of(self.db, change.new_version_id) if t.material]
         return self.page(request, "change.html", title=f"Change {change.id} — {source.title}",
+                         ledger_traces=traces, ledger_words=words(),
+                         ledger_rate=rate_of_codes([t.disclosure or "SIL" for t in traces]),
+                         company_slug=slug(source.company),
                          change=change, source=source, old=old, new=new, view=view,
                          groups=render.group_by_section(hunks), hunk_count=len(hunks),
                          total_hunks=len(diff.get("hunks") or []),
@@ -488,12 +500,15 @@ def source_json(s: SourceInfo, url: str, check: CheckInfo | None,
 
 
 def create_app(db: Database | str | None = None, *, token: str | None = None,
-               base_url: str | None = None) -> ASGIApp:
+               base_url: str | None = None,
+               clock: Callable[[], datetime] | None = None) -> ASGIApp:
     """The ASGI app. ``db`` is an open Database or a URL; ``token`` gates every request;
     ``base_url`` (sources.toml [settings] base_url) makes feed and API links absolute."""
     database = db if isinstance(db, Database) else open_database(db)
-    ui = WebUI(database, base_url)
-    routes = [
+    ui = WebUI(database, base_url, clock)
+    from web import ledger
+
+    routes = [*ledger.routes(ui),
         Route("/", ui.dashboard),
         Route("/sources/{source_id}", ui.source),
         Route("/sources/{source_id}/compare", ui.compare),

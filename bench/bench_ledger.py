@@ -1,0 +1,162 @@
+"""Commitments-ledger pages on a large history (run by hand; not part of the test suite).
+
+    python3 bench/bench_ledger.py                        # 200 sources x 100 versions = 20,000
+    python3 bench/bench_ledger.py --sources 20 --versions 10    # a quick look
+
+Builds a SQLite database with the ledger's own write path (storage.ledger.write_version_ledger,
+the rows the cycle writes next to each version): every version gets --commitments commitments and
+a traced row for each (most retained, a few strengthened, weakened, removed or added, each
+announced, partially announced or silent), then times the pages in-process through Starlette's
+TestClient and reports medians. The commitment model itself is not timed here (see
+bench/bench_commitments.py where it exists); this measures storage + queries + templates.
+Target: the matrix page <= 150 ms median at 20,000 versions. The database is kept (--db) so
+reruns skip generation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import statistics
+import sys
+import time
+import warnings
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from storage.db import open_database  # noqa: E402
+from storage.ledger import VersionLedger, write_version_ledger  # noqa: E402
+from storage.models import Version  # noqa: E402
+from storage.records import SourceInfo  # noqa: E402
+from storage.repo import Repository  # noqa: E402
+
+COMPANIES = ("Anthropic", "OpenAI", "Google DeepMind", "Meta", "xAI", "Microsoft", "Amazon",
+             "Mistral", "Cohere", "NVIDIA", "G42", "Magic", "Naver")
+CATEGORIES = {"thresholds": ("EC2", ("II",)), "evaluations": ("EC3", ("I",)),
+              "publication": ("EC5", ("VII", "VIII")), "mitigations": ("M", ("III",)),
+              "response": ("EC6", ("IV",)), "governance": ("G", ("V", "VI")),
+              "scope": ("EC1", ("I",)), "alignment": ("EC1", ())}
+WORDS = ("model capability threshold evaluation safeguard deployment security weights risk "
+         "assessment red-teaming uplift biological cyber autonomy report publish board").split()
+
+
+def commitment(rng: random.Random, sid: str, n: int) -> dict[str, object]:
+    category = rng.choice(tuple(CATEGORIES))
+    code, seoul = CATEGORIES[category]
+    text = "We will " + " ".join(rng.choices(WORDS, k=rng.randint(12, 30))) + "."
+    return {"id": hashlib.sha1(f"{sid}-{n}".encode()).hexdigest()[:11], "text": text,
+            "section": f"{rng.randint(1, 9)}. Section", "category": category,
+            "categories": [category], "codebook": code, "seoul": list(seoul),
+            "strength": rng.choice((4, 4, 4, 3, 2, 1)), "strength_word": "will",
+            "quantities": [f"{rng.randint(2, 12)}x"] if rng.random() < 0.3 else []}
+
+
+def generate(url: str, n_sources: int, n_versions: int, per_version: int) -> None:
+    db = open_database(url)
+    repo = Repository(db)
+    rng = random.Random(11)
+    repo.sync_sources([SourceInfo(id=f"src-{i:03d}", company=COMPANIES[i % len(COMPANIES)],
+                                  title=f"Frontier Safety Framework {i}",
+                                  url=f"https://example.org/{i}", kind="page", enabled=True,
+                                  origin="config") for i in range(n_sources)])
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    start = time.perf_counter()
+    table = Version.__table__
+    for i in range(n_sources):
+        sid = f"src-{i:03d}"
+        items = [commitment(rng, sid, n) for n in range(per_version)]
+        serial = per_version
+        previous = None
+        with db.session() as s:
+            conn = s.connection()
+            for k in range(n_versions):
+                at = t0 + timedelta(days=k * 7 + i % 7)
+                text = f"version {k} of {sid}"
+                vid = conn.execute(table.insert(), {
+                    "source_id": sid, "document_url": f"https://example.org/{i}", "text": text,
+                    "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                    "extractor_version": "bench", "fetched_at": at,
+                    "kind": "first" if k == 0 else "change"}).inserted_primary_key[0]
+                traces = []
+                if previous is not None:
+                    new_items = list(items)
+                    for _ in range(rng.randint(0, 6)):
+                        j = rng.randrange(len(new_items))
+                        outcome = rng.choice("SWWXA")
+                        old = new_items[j]
+                        if outcome == "X":
+                            new_items.pop(j)
+                            traces.append({"outcome": "X", "dims": [1], "old": old, "new": None})
+                            continue
+                        serial += 1
+                        fresh = commitment(rng, sid, serial)
+                        if outcome == "A":
+                            new_items.append(fresh)
+                            traces.append({"outcome": "A", "dims": [1], "old": None,
+                                           "new": fresh})
+                        else:
+                            new_items[j] = fresh
+                            traces.append({"outcome": outcome, "dims": [4], "old": old,
+                                           "new": fresh})
+                    moved = {id(t.get("new")) for t in traces}
+                    traces += [{"outcome": "R", "dims": [], "old": c, "new": c}
+                               for c in new_items if id(c) not in moved]
+                    for t in traces:
+                        t["material"] = t["outcome"] != "R"
+                        t["disclosure"] = (rng.choice(("ANN", "ANN-P", "SIL", "SIL"))
+                                           if t["material"] else None)
+                        t["announced_by"] = None
+                    items = new_items
+                write_version_ledger(s, vid, sid, at, VersionLedger(
+                    "bench", tuple(items), tuple(traces), previous))
+                previous = vid
+        if (i + 1) % 20 == 0:
+            print(f"  {i + 1}/{n_sources} sources, {time.perf_counter() - start:.0f} s",
+                  file=sys.stderr)
+    db.dispose()
+
+
+def time_page(client: object, path: str, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = client.get(path)  # type: ignore[attr-defined]
+        out.append((time.perf_counter() - t) * 1000)
+        assert r.status_code == 200, (path, r.status_code)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--sources", type=int, default=200)
+    ap.add_argument("--versions", type=int, default=100)
+    ap.add_argument("--commitments", type=int, default=60)
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--db", default="/tmp/framewatch-bench-ledger.db")
+    args = ap.parse_args()
+    url = f"sqlite:///{args.db}"
+    if not Path(args.db).exists():
+        print(f"generating {args.sources} x {args.versions} versions, {args.commitments} "
+              "commitments each ...", file=sys.stderr)
+        generate(url, args.sources, args.versions, args.commitments)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+    from web.app import create_app
+
+    db = open_database(url)
+    counts = Repository(db).counts()
+    client = TestClient(create_app(db))
+    client.get("/matrix")  # warm: templates compiled, caches filled
+    print(f"{counts['versions']:,} versions, {counts['sources']} sources")
+    for path in ("/matrix", "/matrix/anthropic/EC2", "/companies/anthropic", "/api/matrix"):
+        ms = time_page(client, path, args.runs)
+        print(f"{path:<28} median {statistics.median(ms):7.1f} ms   "
+              f"min {min(ms):7.1f}   max {max(ms):7.1f}")
+
+
+if __name__ == "__main__":
+    main()

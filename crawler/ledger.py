@@ -1,0 +1,176 @@
+"""Keeping the commitments ledger: derive each version's commitments, trace them against the
+previous version and mark each material change disclosed or silent.
+
+It runs in two places. The cycle calls :func:`ledger_for_version` for every new version, so the
+ledger rows are written in the version's own transaction (a version is never stored without its
+commitments); :func:`rebuild` recomputes them from stored texts — after a model change, for
+versions recorded before the ledger existed, and from `framewatch reextract`.
+
+The provider's account of a revision is what the codebook says it is: the new entries of the
+document's own changelog section, plus the text of the source named by the framework's
+``changelog`` key (a version-history page) as it stood when the new version was recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage.db import Database
+from storage.ledger import (
+    VersionLedger,
+    clear_ledger,
+    commitments_of,
+    has_ledger,
+    previous_text_version,
+    store_ledger,
+    versions_missing_ledger,
+)
+from storage.records import SourceInfo
+from storage.repo import Repository
+
+log = logging.getLogger("framewatch.ledger")
+
+MODEL = "commitments-1"
+"""Stored with every derived set; a new model version means `framewatch commitments --rebuild`."""
+
+
+def extract_json(text: str) -> tuple[dict[str, Any], ...]:
+    """A version's commitments as stored (``Commitment.to_json()`` each). Cheap enough to run in
+    the extraction worker for every new text."""
+    from differ.commitments import extract_commitments
+
+    return tuple(c.to_json() for c in extract_commitments(text))
+
+
+def trace_with_disclosure(old_items: Sequence[dict[str, Any]], new_items: Sequence[dict[str, Any]],
+                          account: str | None, old_text: str, new_text: str,
+                          ) -> tuple[list[dict[str, Any]], Any]:
+    """Traced commitments (JSON, each with ``disclosure`` and ``announced_by``) and the pair's
+    silent revision rate."""
+    from differ import disclosure
+    from differ.commitments import Commitment
+    from differ.trace import trace_commitments
+
+    old = [Commitment.from_json(c) for c in old_items]
+    new = [Commitment.from_json(c) for c in new_items]
+    traced = trace_commitments(old, new)
+    verdicts = disclosure.classify(traced, account, disclosure.universe_of(old_text, new_text))
+    rows = []
+    for t, d in zip(traced, verdicts, strict=True):
+        row = t.to_json()
+        row["disclosure"] = d.code if t.material else None
+        row["announced_by"] = d.announced_by if t.material and d.announced_by else None
+        rows.append(row)
+    return rows, disclosure.silent_rate(traced, verdicts)
+
+
+def external_account(repo: Repository, source: SourceInfo) -> str | None:
+    """The latest text of the source this one names as its changelog, if any."""
+    changelog_id = (source.settings or {}).get("changelog")
+    if not changelog_id:
+        return None
+    latest = repo.latest_version(str(changelog_id), with_text=True)
+    if latest is None or latest.kind == "removed":
+        return None
+    return latest.text
+
+
+def account_for(repo: Repository, source: SourceInfo, old_text: str, new_text: str) -> str | None:
+    from differ.disclosure import account_for_pair
+
+    external = external_account(repo, source)
+    return account_for_pair(old_text, new_text, [external] if external else [])
+
+
+def ledger_for_version(db: Database, source: SourceInfo, new_text: str,
+                       commitments: Sequence[dict[str, Any]] | None,
+                       old_version_id: int | None, old_text: str | None) -> VersionLedger | None:
+    """The ledger rows for a new version, or None when the model fails on this text (the
+    version is still recorded; `framewatch commitments --rebuild` retries it)."""
+    try:
+        items = tuple(commitments) if commitments is not None else extract_json(new_text)
+        if old_version_id is None or old_text is None:
+            return VersionLedger(MODEL, items)
+        repo = Repository(db)
+        old_items = ([c.data for c in commitments_of(db, old_version_id)]
+                     if has_ledger(db, old_version_id) else list(extract_json(old_text)))
+        traces, _ = trace_with_disclosure(old_items, items, account_for(repo, source, old_text,
+                                                                         new_text),
+                                          old_text, new_text)
+        return VersionLedger(MODEL, items, tuple(traces), old_version_id)
+    except Exception:  # noqa: BLE001 - derived data must never cost a version
+        log.exception("source %s: could not derive commitments; the version is kept "
+                      "(`framewatch commitments --rebuild` retries)", source.id)
+        return None
+
+
+@dataclass
+class RebuildReport:
+    versions: int = 0
+    commitments: int = 0
+    traced: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"versions": self.versions, "commitments": self.commitments,
+                "traced": self.traced, "failures": self.failures}
+
+
+def rebuild(db: Database, source_id: str | None = None, *, missing_only: bool = False,
+            progress: Callable[[int, int], None] | None = None) -> RebuildReport:
+    """Recompute the ledger from stored version texts, oldest first per source (each version is
+    traced against the one before it). ``missing_only``: only versions never derived or
+    derived by an older model."""
+    repo = Repository(db)
+    report = RebuildReport()
+    if not missing_only:
+        clear_ledger(db, source_id)
+    todo = versions_missing_ledger(db, source_id, MODEL)
+    sources: dict[str, SourceInfo | None] = {}
+    for n, vid in enumerate(todo, 1):
+        version = repo.get_version(vid, with_text=True)
+        if version is None or version.text is None:
+            continue
+        if version.source_id not in sources:
+            sources[version.source_id] = repo.get_source(version.source_id)
+        source = sources[version.source_id]
+        if source is None:
+            continue
+        prev_id = previous_text_version(db, vid)
+        prev_text = repo.version_text(prev_id) if prev_id is not None else None
+        ledger = ledger_for_version(db, source, version.text, None, prev_id, prev_text)
+        if ledger is None:
+            report.failures.append(f"version {vid} ({version.source_id})")
+            continue
+        store_ledger(db, vid, ledger)
+        report.versions += 1
+        report.commitments += len(ledger.commitments)
+        report.traced += sum(1 for t in ledger.traces if t.get("material"))
+        if progress is not None:
+            progress(n, len(todo))
+    return report
+
+
+MAX_DIFF_COMMITMENTS = 60
+"""Material commitment changes kept in a change's diff JSON (alerts, webhook bodies); the full
+list is in the ledger tables."""
+
+
+def ledger_diff_keys(ledger: VersionLedger | None) -> dict[str, Any]:
+    """What a change's diff JSON gains from the ledger: the material traced commitments (the
+    `framewatch diff --format json` shape) and the pair's silent revision rate."""
+    if ledger is None or ledger.old_version_id is None:
+        return {}
+    from differ.disclosure import rate_of_codes
+
+    material = [t for t in ledger.traces if t.get("material")]
+    rate = rate_of_codes([str(t.get("disclosure") or "SIL") for t in material])
+    return {"commitments": [{"outcome": t["outcome"], "dims": t.get("dims", []),
+                             "old": t.get("old"), "new": t.get("new"),
+                             "disclosure": t.get("disclosure"),
+                             "announced_by": t.get("announced_by")}
+                            for t in material[:MAX_DIFF_COMMITMENTS]],
+            "silent_revision_rate": rate.to_json()}

@@ -1,0 +1,496 @@
+"""The commitments ledger in the database: what each version promises, and how each promise moved.
+
+Derived data: every row here is computed from ``versions.text`` by the differ's commitment model
+and can be thrown away and rebuilt (`framewatch commitments --rebuild`). It is written in the
+same transaction as the version it describes, so a version never exists half-described; a
+version recorded before the ledger existed simply has no ``commitment_sets`` row yet, and
+:func:`versions_missing_ledger` finds it.
+
+Everything that leaves this module is a frozen dataclass of plain values; web/ and the CLI read
+the ledger only through the functions below (no SQLAlchemy above storage/).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.orm import Session
+
+from storage.db import Database
+from storage.models import (
+    CommitmentChangeRow,
+    CommitmentRow,
+    CommitmentSet,
+    Source,
+    Version,
+)
+
+SEOUL_PARAGRAPHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
+CODEBOOK_CODES = ("EC1", "EC2", "EC3", "EC4", "EC5", "EC6", "G", "S", "M")
+WEAKENING = ("W", "X", "L")
+_DIRECTION_RANK = {"A": 1, "S": 2, "L": 3, "X": 4, "W": 5}
+"""Outcomes that move a commitment toward less obligation (L: relocated out of the binding text)."""
+
+
+# ---- values ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VersionLedger:
+    """What to write next to one new version: its commitments (``Commitment.to_json()`` each)
+    and, when it has a predecessor, the traced pairs (``TracedCommitment.to_json()`` each plus
+    ``disclosure`` and ``announced_by``)."""
+
+    model: str
+    commitments: tuple[dict[str, Any], ...]
+    traces: tuple[dict[str, Any], ...] = ()
+    old_version_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredCommitment:
+    version_id: int
+    source_id: str
+    position: int
+    key: str
+    text: str
+    section: str
+    category: str
+    codebook: str
+    seoul: tuple[str, ...]
+    strength: int
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredTrace:
+    id: int
+    source_id: str
+    old_version_id: int | None
+    new_version_id: int
+    detected_at: datetime
+    position: int
+    outcome: str
+    material: bool
+    old_key: str | None
+    new_key: str | None
+    category: str
+    codebook: str
+    seoul: tuple[str, ...]
+    disclosure: str | None
+    data: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        side = self.data.get("new") or self.data.get("old") or {}
+        return str(side.get("text", ""))
+
+
+@dataclass(frozen=True)
+class LedgerVersion:
+    """A version as the ledger pages need it: when, which source, how many commitments."""
+
+    id: int
+    source_id: str
+    fetched_at: datetime
+    kind: str
+    count: int | None  # None: not derived yet
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    count: int = 0
+    strongest: int = 0
+    last_outcome: str | None = None
+    last_at: datetime | None = None
+    last_version_id: int | None = None
+    weakenings_12m: int = 0
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    company: str
+    sources: tuple[str, ...]
+    cells: dict[str, MatrixCell] = field(default_factory=dict)
+
+
+# ---- writing -------------------------------------------------------------------------------------------
+
+def _seoul_key(seoul: Iterable[str]) -> str:
+    return ",".join(seoul)
+
+
+def _split(key: str | None) -> tuple[str, ...]:
+    return tuple(p for p in (key or "").split(",") if p)
+
+
+def _side(trace: dict[str, Any]) -> dict[str, Any]:
+    return trace.get("new") or trace.get("old") or {}
+
+
+def write_version_ledger(s: Session, version_id: int, source_id: str, fetched_at: datetime,
+                         ledger: VersionLedger) -> None:
+    """The ledger rows of one version, inside the caller's transaction (Core inserts: a cold
+    cycle writes them for every first version)."""
+    conn = s.connection()
+    conn.execute(delete(CommitmentRow.__table__).where(CommitmentRow.version_id == version_id))
+    conn.execute(delete(CommitmentChangeRow.__table__)
+                 .where(CommitmentChangeRow.new_version_id == version_id))
+    conn.execute(delete(CommitmentSet.__table__).where(CommitmentSet.version_id == version_id))
+    conn.execute(CommitmentSet.__table__.insert(), {
+        "version_id": version_id, "source_id": source_id, "model": ledger.model,
+        "count": len(ledger.commitments), "computed_at": fetched_at})
+    if ledger.commitments:
+        conn.execute(CommitmentRow.__table__.insert(), [{
+            "version_id": version_id, "source_id": source_id, "position": i,
+            "key": str(c.get("id", ""))[:80], "text": str(c.get("text", "")),
+            "section": str(c.get("section", "")), "category": str(c.get("category", "")),
+            "codebook": str(c.get("codebook", "")), "seoul": _seoul_key(c.get("seoul", ())),
+            "strength": int(c.get("strength", 0)), "data": c,
+        } for i, c in enumerate(ledger.commitments)])
+    if ledger.traces:
+        conn.execute(CommitmentChangeRow.__table__.insert(), [{
+            "source_id": source_id, "old_version_id": ledger.old_version_id,
+            "new_version_id": version_id, "detected_at": fetched_at, "position": i,
+            "outcome": str(t.get("outcome", "")), "material": bool(t.get("material")),
+            "old_key": (t.get("old") or {}).get("id"), "new_key": (t.get("new") or {}).get("id"),
+            "category": str(_side(t).get("category", "")),
+            "codebook": str(_side(t).get("codebook", "")),
+            "seoul": _seoul_key(_side(t).get("seoul", ())), "disclosure": t.get("disclosure"),
+            "data": t,
+        } for i, t in enumerate(ledger.traces)])
+
+
+def store_ledger(db: Database, version_id: int, ledger: VersionLedger) -> None:
+    """Replace one version's ledger (rebuilds, and versions recorded before the ledger)."""
+    with db.session() as s:
+        row = s.execute(select(Version.source_id, Version.fetched_at)
+                        .where(Version.id == version_id)).first()
+        if row is None:
+            raise KeyError(version_id)
+        write_version_ledger(s, version_id, row[0], row[1], ledger)
+
+
+def clear_ledger(db: Database, source_id: str | None = None) -> None:
+    with db.session() as s:
+        for model in (CommitmentChangeRow, CommitmentRow, CommitmentSet):
+            q = delete(model.__table__)
+            if source_id is not None:
+                q = q.where(model.source_id == source_id)
+            s.execute(q)
+
+
+# ---- reading -------------------------------------------------------------------------------------------
+
+def _commitment(r: CommitmentRow) -> StoredCommitment:
+    return StoredCommitment(version_id=r.version_id, source_id=r.source_id, position=r.position,
+                            key=r.key, text=r.text, section=r.section, category=r.category,
+                            codebook=r.codebook, seoul=_split(r.seoul), strength=r.strength,
+                            data=dict(r.data or {}))
+
+
+def _trace(r: CommitmentChangeRow) -> StoredTrace:
+    return StoredTrace(id=r.id, source_id=r.source_id, old_version_id=r.old_version_id,
+                       new_version_id=r.new_version_id, detected_at=r.detected_at,
+                       position=r.position, outcome=r.outcome, material=r.material,
+                       old_key=r.old_key, new_key=r.new_key, category=r.category,
+                       codebook=r.codebook, seoul=_split(r.seoul), disclosure=r.disclosure,
+                       data=dict(r.data or {}))
+
+
+def has_ledger(db: Database, version_id: int) -> bool:
+    with db.session() as s:
+        return s.get(CommitmentSet, version_id) is not None
+
+
+def commitments_of(db: Database, version_id: int) -> list[StoredCommitment]:
+    with db.session() as s:
+        rows = s.scalars(select(CommitmentRow).where(CommitmentRow.version_id == version_id)
+                         .order_by(CommitmentRow.position))
+        return [_commitment(r) for r in rows]
+
+
+def traces_of(db: Database, new_version_id: int) -> list[StoredTrace]:
+    with db.session() as s:
+        rows = s.scalars(select(CommitmentChangeRow)
+                         .where(CommitmentChangeRow.new_version_id == new_version_id)
+                         .order_by(CommitmentChangeRow.position))
+        return [_trace(r) for r in rows]
+
+
+def material_traces(db: Database, source_ids: Sequence[str]) -> list[StoredTrace]:
+    """Every material traced change of these sources, oldest first (a company's timeline)."""
+    if not source_ids:
+        return []
+    with db.session() as s:
+        rows = s.scalars(select(CommitmentChangeRow)
+                         .where(CommitmentChangeRow.source_id.in_(list(source_ids)),
+                                CommitmentChangeRow.material.is_(True))
+                         .order_by(CommitmentChangeRow.detected_at, CommitmentChangeRow.id))
+        return [_trace(r) for r in rows]
+
+
+def ledger_versions(db: Database, source_id: str) -> list[LedgerVersion]:
+    """A source's versions oldest first, with their commitment counts (one query)."""
+    with db.session() as s:
+        rows = s.execute(
+            select(Version.id, Version.source_id, Version.fetched_at, Version.kind,
+                   CommitmentSet.count)
+            .outerjoin(CommitmentSet, CommitmentSet.version_id == Version.id)
+            .where(Version.source_id == source_id)
+            .order_by(Version.fetched_at, Version.id)).all()
+        return [LedgerVersion(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def strength_series(db: Database, source_id: str) -> list[tuple[int, datetime, dict[int, int]]]:
+    """Per version (oldest first): how many commitments sit at each obligation strength."""
+    with db.session() as s:
+        rows = s.execute(
+            select(CommitmentRow.version_id, Version.fetched_at, CommitmentRow.strength,
+                   func.count())
+            .join(Version, Version.id == CommitmentRow.version_id)
+            .where(CommitmentRow.source_id == source_id)
+            .group_by(CommitmentRow.version_id, Version.fetched_at, CommitmentRow.strength)
+            .order_by(Version.fetched_at, CommitmentRow.version_id)).all()
+    out: dict[int, tuple[datetime, dict[int, int]]] = {}
+    for vid, at, strength, n in rows:
+        out.setdefault(vid, (at, {}))[1][int(strength)] = int(n)
+    return [(vid, at, counts) for vid, (at, counts) in out.items()]
+
+
+def commitment_history(db: Database, source_id: str, key: str) -> tuple[
+        list[StoredCommitment], list[StoredTrace]]:
+    """Every version's instance of one commitment, and every traced step that touched it.
+
+    The trace chain is followed both ways: a reworded commitment gets a new key, and the trace
+    row that links the old key to the new one is what carries the history across."""
+    with db.session() as s:
+        keys = {key}
+        traces: dict[int, CommitmentChangeRow] = {}
+        frontier = {key}
+        while frontier:
+            rows = s.scalars(select(CommitmentChangeRow).where(
+                CommitmentChangeRow.source_id == source_id,
+                (CommitmentChangeRow.old_key.in_(frontier))
+                | (CommitmentChangeRow.new_key.in_(frontier)))).all()
+            found: set[str] = set()
+            for r in rows:
+                traces[r.id] = r
+                for k in (r.old_key, r.new_key):
+                    if k and k not in keys:
+                        found.add(k)
+            keys |= found
+            frontier = found
+            if len(keys) > 500:  # a pathological chain; what was found is enough to show
+                break
+        commitments = s.scalars(
+            select(CommitmentRow).join(Version, Version.id == CommitmentRow.version_id)
+            .where(CommitmentRow.source_id == source_id, CommitmentRow.key.in_(keys))
+            .order_by(Version.fetched_at, Version.id, CommitmentRow.position)).all()
+        ordered = sorted(traces.values(), key=lambda r: (r.detected_at, r.id))
+        return [_commitment(c) for c in commitments], [_trace(t) for t in ordered]
+
+
+def versions_missing_ledger(db: Database, source_id: str | None = None,
+                            model: str | None = None) -> list[int]:
+    """Versions with text whose commitments were never derived (or, given ``model``, were
+    derived by another model), oldest first per source."""
+    with db.session() as s:
+        stale = CommitmentSet.version_id.is_(None)
+        if model is not None:
+            stale = stale | (CommitmentSet.model != model)
+        q = (select(Version.id).outerjoin(CommitmentSet, CommitmentSet.version_id == Version.id)
+             .where(stale, Version.kind != "removed")
+             .order_by(Version.source_id, Version.fetched_at, Version.id))
+        if source_id is not None:
+            q = q.where(Version.source_id == source_id)
+        return [r[0] for r in s.execute(q)]
+
+
+def previous_text_version(db: Database, version_id: int) -> int | None:
+    """The version before this one (by fetch time) of the same source that has text."""
+    with db.session() as s:
+        row = s.execute(select(Version.source_id, Version.fetched_at, Version.id)
+                        .where(Version.id == version_id)).first()
+        if row is None:
+            return None
+        sid, at, vid = row
+        prev = s.execute(
+            select(Version.id).where(Version.source_id == sid, Version.kind != "removed",
+                                     (Version.fetched_at < at)
+                                     | ((Version.fetched_at == at) & (Version.id < vid)))
+            .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(1)).first()
+        return prev[0] if prev else None
+
+
+def _latest_version_ids(s: Session, source_ids: Sequence[str] | None = None) -> dict[str, int]:
+    ranked = select(Version.id, Version.source_id, func.row_number().over(
+        partition_by=Version.source_id,
+        order_by=(Version.fetched_at.desc(), Version.id.desc())).label("rank")).where(
+        Version.kind != "removed")
+    if source_ids is not None:
+        ranked = ranked.where(Version.source_id.in_(list(source_ids)))
+    sub = ranked.subquery()
+    rows = s.execute(select(sub.c.source_id, sub.c.id).where(sub.c.rank == 1)).all()
+    return {r[0]: r[1] for r in rows}
+
+
+def latest_commitments(db: Database, source_ids: Sequence[str]) -> dict[str, list[StoredCommitment]]:
+    """The commitments of each source's newest version (the ledger's "today")."""
+    with db.session() as s:
+        latest = _latest_version_ids(s, source_ids)
+        if not latest:
+            return {}
+        rows = s.scalars(select(CommitmentRow)
+                         .where(CommitmentRow.version_id.in_(list(latest.values())))
+                         .order_by(CommitmentRow.source_id, CommitmentRow.position)).all()
+    out: dict[str, list[StoredCommitment]] = {sid: [] for sid in latest}
+    for r in rows:
+        out[r.source_id].append(_commitment(r))
+    return out
+
+
+def _columns_of(seoul: str, codebook: str) -> list[str]:
+    return [*_split(seoul), codebook] if codebook else list(_split(seoul))
+
+
+def matrix(db: Database, sources: Sequence[tuple[str, str]], since: datetime) -> list[MatrixRow]:
+    """Companies × (Seoul I–VIII, codebook codes): the counts, strongest obligation and latest
+    movement per cell, aggregated in SQL (a handful of grouped rows per source, whatever the
+    history's length) so the page stays fast on a long history.
+
+    ``sources`` are (source id, company) pairs: the documents whose promises count (frameworks,
+    not changelogs or card indexes — the caller decides). ``since`` bounds "weakenings in the
+    last 12 months"."""
+    by_company: dict[str, list[str]] = {}
+    for sid, company in sources:
+        by_company.setdefault(company, []).append(sid)
+    company_of = {sid: company for sid, company in sources}
+    ids = list(company_of)
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def cell(company: str, col: str) -> dict[str, Any]:
+        return cells.setdefault((company, col), {"count": 0, "strongest": 0, "last": None,
+                                                 "weak": 0})
+
+    with db.session() as s:
+        latest = _latest_version_ids(s, ids)
+        if latest:
+            for sid, seoul, codebook, n, strongest in s.execute(
+                    select(CommitmentRow.source_id, CommitmentRow.seoul, CommitmentRow.codebook,
+                           func.count(), func.max(CommitmentRow.strength))
+                    .where(CommitmentRow.version_id.in_(list(latest.values())))
+                    .group_by(CommitmentRow.source_id, CommitmentRow.seoul,
+                              CommitmentRow.codebook)):
+                for col in _columns_of(seoul, codebook):
+                    c = cell(company_of[sid], col)
+                    c["count"] += int(n)
+                    c["strongest"] = max(c["strongest"], int(strongest or 0))
+        if ids:
+            material = CommitmentChangeRow.material.is_(True)
+            C = CommitmentChangeRow  # noqa: N806
+            last = (select(C.source_id, C.seoul, C.codebook, func.max(C.detected_at).label("at"))
+                    .where(material, C.source_id.in_(ids))
+                    .group_by(C.source_id, C.seoul, C.codebook).subquery())
+            for sid, seoul, codebook, outcome, at, vid in s.execute(
+                    select(C.source_id, C.seoul, C.codebook, C.outcome, C.detected_at,
+                           C.new_version_id)
+                    .join(last, and_(C.source_id == last.c.source_id, C.seoul == last.c.seoul,
+                                     C.codebook == last.c.codebook,
+                                     C.detected_at == last.c.at))
+                    .where(material).order_by(C.id)):
+                for col in _columns_of(seoul, codebook):
+                    c = cell(company_of[sid], col)
+                    # The latest change wins; within one revision the weakening one (the
+                    # codebook's conservative call when a cell moved both ways).
+                    if c["last"] is None or (at, _DIRECTION_RANK.get(outcome, 0)) > (
+                            c["last"][1], _DIRECTION_RANK.get(c["last"][0], 0)):
+                        c["last"] = (outcome, at, vid)
+            for sid, seoul, codebook, n in s.execute(
+                    select(CommitmentChangeRow.source_id, CommitmentChangeRow.seoul,
+                           CommitmentChangeRow.codebook, func.count())
+                    .where(material, CommitmentChangeRow.source_id.in_(ids),
+                           CommitmentChangeRow.outcome.in_(WEAKENING),
+                           CommitmentChangeRow.detected_at >= since)
+                    .group_by(CommitmentChangeRow.source_id, CommitmentChangeRow.seoul,
+                              CommitmentChangeRow.codebook)):
+                for col in _columns_of(seoul, codebook):
+                    cell(company_of[sid], col)["weak"] += int(n)
+    rows = []
+    for company in sorted(by_company, key=str.lower):
+        out = {}
+        for col in (*SEOUL_PARAGRAPHS, *CODEBOOK_CODES):
+            c = cells.get((company, col))
+            if c is None:
+                out[col] = MatrixCell()
+                continue
+            last = c["last"]
+            out[col] = MatrixCell(count=c["count"], strongest=c["strongest"],
+                                  last_outcome=last[0] if last else None,
+                                  last_at=last[1] if last else None,
+                                  last_version_id=last[2] if last else None,
+                                  weakenings_12m=c["weak"])
+        rows.append(MatrixRow(company, tuple(sorted(by_company[company])), out))
+    return rows
+
+
+def cell_commitments(db: Database, source_ids: Sequence[str], column: str) -> list[StoredCommitment]:
+    """The sentences behind one matrix cell: the newest versions' commitments in that column."""
+    return [c for sid, items in sorted(latest_commitments(db, source_ids).items())
+            for c in items if column in c.seoul or column == c.codebook]
+
+
+def source_companies(db: Database) -> dict[str, str]:
+    with db.session() as s:
+        return {r[0]: r[1] for r in s.execute(select(Source.id, Source.company))}
+
+
+def ledger_sources(sources: Sequence[Any]) -> list[Any]:
+    """The sources whose promises the ledger counts: documents, not the changelog pages that
+    account for them nor the indexes that list model cards."""
+    changelogs = {str((s.settings or {}).get("changelog")) for s in sources
+                  if (s.settings or {}).get("changelog")}
+    return [s for s in sources if s.kind != "index" and s.id not in changelogs]
+
+
+def pair_rates(db: Database, source_ids: Sequence[str]) -> list[tuple[int | None, int, int, int, int, int]]:
+    """Per version pair: (old version, new version, material, SIL, ANN-P, NCL) counts — the
+    silent revision rate's inputs, newest pair last."""
+    if not source_ids:
+        return []
+    with db.session() as s:
+        rows = s.execute(
+            select(CommitmentChangeRow.old_version_id, CommitmentChangeRow.new_version_id,
+                   CommitmentChangeRow.disclosure, func.count(),
+                   func.min(CommitmentChangeRow.detected_at))
+            .where(CommitmentChangeRow.source_id.in_(list(source_ids)),
+                   CommitmentChangeRow.material.is_(True))
+            .group_by(CommitmentChangeRow.old_version_id, CommitmentChangeRow.new_version_id,
+                      CommitmentChangeRow.disclosure)).all()
+    pairs: dict[tuple[int | None, int], dict[str, Any]] = {}
+    for old, new, code, n, at in rows:
+        p = pairs.setdefault((old, new), {"at": at, "n": 0})
+        p["n"] += int(n)
+        p[code or ""] = p.get(code or "", 0) + int(n)
+    ordered = sorted(pairs.items(), key=lambda kv: (kv[1]["at"], kv[0][1]))
+    return [(old, new, p["n"], p.get("SIL", 0), p.get("ANN-P", 0), p.get("NCL", 0))
+            for (old, new), p in ordered]
+
+
+def last_recorded_at(db: Database) -> datetime | None:
+    """The latest moment the database records (a check, a version or a change): the fixed
+    clock of the static site, so the same database renders the same bytes."""
+    from storage.models import Change, Check
+
+    with db.session() as s:
+        times = [s.scalar(select(func.max(col))) for col in
+                 (Check.started_at, Version.fetched_at, Change.detected_at)]
+    found = [t for t in times if t is not None]
+    if not found:
+        return None
+    from datetime import UTC
+
+    return max(t if t.tzinfo else t.replace(tzinfo=UTC) for t in found)
