@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.config import Config, ConfigError, default_config_path, load_config
+from crawler.terminal import terminal_safe, terminal_safe_json
 
 log = logging.getLogger("framewatch")
 
@@ -226,7 +227,7 @@ def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, no
             # A failure's message is printed once, in the summary; here only its kind.
             detail = outcome.error_kind if outcome.status == "failed" else outcome.message
             log.info("[%d/%d] %s: %s%s", counter["n"], counter["total"], outcome.source_id,
-                     outcome.status, f" ({detail})" if detail else "")
+                     outcome.status, f" ({terminal_safe(detail)})" if detail else "")
 
         cycle.on_done = done_plain
         report = asyncio.run(cycle.run(only))
@@ -268,10 +269,10 @@ def print_run_summary(report: Any, *, quiet: bool = False) -> None:
     con = console()
     if quiet:
         for o in report.changes:
-            con.print(f"change {o.change_id}  {o.source_id}  [{o.severity}]  {o.summary}",
-                      markup=False)
+            con.print(f"change {o.change_id}  {o.source_id}  [{o.severity}]  "
+                      f"{terminal_safe(o.summary)}", markup=False)
         for line in failure_lines(report):
-            con.print(line, markup=False)
+            con.print(terminal_safe(line), markup=False)
         return
     t = Table(title=f"framewatch run {report.run_id}", show_header=True)
     for col in ("checked", "unchanged", "new versions", "changes", "failures"):
@@ -281,11 +282,12 @@ def print_run_summary(report: Any, *, quiet: bool = False) -> None:
               str(len(report.failures)))
     con.print(t)
     for o in report.changes:
-        con.print(f"change {o.change_id}  {o.source_id}  [{o.severity}]  {o.summary}", markup=False)
+        con.print(f"change {o.change_id}  {o.source_id}  [{o.severity}]  "
+                  f"{terminal_safe(o.summary)}", markup=False)
     for line in failure_lines(report):
-        con.print(line, markup=False)
+        con.print(terminal_safe(line), markup=False)
     if report.deliveries is not None:
-        con.print(str(report.deliveries), markup=False)
+        con.print(terminal_safe(str(report.deliveries)), markup=False)
 
 
 # ---- reading history --------------------------------------------------------------------------------
@@ -313,6 +315,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print("no versions yet — run `framewatch run`")
         return 0
     from rich.table import Table
+    from rich.text import Text
 
     t = Table(show_header=True)
     for col in ("version", "source", "fetched (UTC)", "kind", "change", "severity", "summary"):
@@ -321,7 +324,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         c = changes.get(v.id)
         t.add_row(str(v.id), v.source_id, iso(v.fetched_at) or "", v.kind,
                   str(c.id) if c else "", c.severity if c else "",
-                  shorten(c.summary, 100) if c else "")
+                  Text(terminal_safe(shorten(c.summary, 100))) if c else "")
     console().print(t)
     return 0
 
@@ -339,7 +342,8 @@ def cmd_changes(args: argparse.Namespace) -> int:
         print("no changes found")
         return 0
     for c in changes:
-        print(f"{c.id:>6}  {iso(c.detected_at)}  {c.source_id:<32} {c.severity:<6}  {c.summary}")
+        print(f"{c.id:>6}  {iso(c.detected_at)}  {c.source_id:<32} {c.severity:<6}  "
+              f"{terminal_safe(c.summary)}")
     return 0
 
 
@@ -377,7 +381,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
         print(f"change {change.id}  {change.source_id}  detected {iso(change.detected_at)}")
         print(f"versions {change.old_version_id} → {change.new_version_id}")
-        print(render_text(DiffResult.from_json(change.diff or {}), color=sys.stdout.isatty()))
+        diff = terminal_safe_json(change.diff or {})
+        print(render_text(DiffResult.from_json(diff), color=sys.stdout.isatty()))
         return 0
     version = repo.get_version(num)
     if version is None:
@@ -390,10 +395,10 @@ def cmd_show(args: argparse.Namespace) -> int:
                     "extractor_version": version.extractor_version, "text": version.text})
         return 0
     print(f"version {version.id}  {version.source_id}  {version.kind}  fetched {iso(version.fetched_at)}")
-    print(f"url {version.document_url}")
+    print(f"url {terminal_safe(version.document_url or '')}")
     print(f"raw sha256 {version.snapshot_sha256}  text sha256 {version.text_sha256}")
     print()
-    print(version.text)
+    print(terminal_safe(version.text or ""))
     return 0
 
 

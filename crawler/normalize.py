@@ -69,13 +69,42 @@ def tidy_lines(text: str) -> str:
     return "\n".join(out) + "\n" if out else ""
 
 
+# Terminal escape sequences a hostile page may carry (the raw snapshot keeps them; the text
+# never does): CSI "ESC[2J", OSC "ESC]0;title BEL" and OSC 8 hyperlinks (their payload goes
+# too), DCS/SOS/PM/APC strings, two-character escapes; and their 8-bit C1 forms.
+_ESCAPES = re.compile(
+    "\x1b\\[[0-?]*[ -/]*[@-~]?"
+    "|\x1b\\][^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"
+    "|\x1b[PX^_][^\x1b\x9c]*(?:\x1b\\\\|\x9c)?"
+    "|\x1b[ -/]*[0-~]?"
+    "|\x9b[0-?]*[ -/]*[@-~]?"
+    "|\x9d[^\x07\x1b\x9c]*(?:\x07|\x9c)?"
+    "|[\x90\x98\x9e\x9f][^\x1b\x9c]*(?:\x1b\\\\|\x9c)?")
+# Controls that end a line for str.splitlines() become newlines (a PDF's form feed between
+# pages); every other C0 control but tab, and DEL and the C1 controls, are dropped.
+_LINE_CONTROLS = re.compile("[\x0b\x0c\x1c-\x1e\x85]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+_ANY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without terminal escape sequences or control characters (tab, newline and
+    carriage return stay; line-ending controls become newlines)."""
+    if not _ANY_CONTROL.search(text):
+        return text
+    text = _ESCAPES.sub("", text)
+    return _CONTROLS.sub("", _LINE_CONTROLS.sub("\n", text))
+
+
 def normalize_text(text: str) -> str:
     """Fold rendering noise out of ``text`` so equal words give byte-equal text.
 
-    NFKC, straight quotes, one dash, no zero-width characters or soft hyphens, plain spaces,
-    whitespace collapsed within lines, no trailing spaces, at most one blank line between blocks,
-    and exactly one trailing newline (none for empty text).
+    No control characters or terminal escapes, NFKC, straight quotes, one dash, no zero-width
+    characters or soft hyphens, plain spaces, whitespace collapsed within lines, no trailing
+    spaces, at most one blank line between blocks, and exactly one trailing newline (none for
+    empty text).
     """
+    text = strip_controls(text)
     if text.isascii():  # the common case for English pages: only whitespace to tidy
         return tidy_lines(text)
     text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))

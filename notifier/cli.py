@@ -103,8 +103,10 @@ def cmd_deliveries(args: argparse.Namespace) -> int:
         print("no pending or failed deliveries" if not args.all else "no deliveries")
         return 0
     from rich.table import Table
+    from rich.text import Text
 
     from crawler.cli import console
+    from crawler.terminal import terminal_safe
 
     t = Table(show_header=True)
     for col in ("id", "channel", "kind", "change", "status", "attempts", "next attempt",
@@ -112,7 +114,8 @@ def cmd_deliveries(args: argparse.Namespace) -> int:
         t.add_column(col)
     for r in rows:
         t.add_row(str(r.id), r.channel, r.kind, str(r.change_id or ""), r.status,
-                  str(r.attempts), iso(r.next_attempt_at) or "", (r.last_error or "")[:120])
+                  str(r.attempts), iso(r.next_attempt_at) or "",
+                  Text(terminal_safe((r.last_error or "")[:120])))
     console().print(t)
     return 0
 
