@@ -21,7 +21,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -116,6 +115,8 @@ class DemoSite:
     """The demo site on 127.0.0.1 (a free port), its pages swappable between cycles."""
 
     def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
         self.pages = site_pages(edited=False)
         site = self
 
