@@ -153,7 +153,8 @@ class WebUI:
     """Holds the database and the templates; its methods are the endpoints."""
 
     def __init__(self, db: Database, base_url: str | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None,
+                 config_path: str | None = None) -> None:
         self.db = db
         self.repo = Repository(db)
         self.base_url = base_url.rstrip("/") if base_url else None
@@ -161,6 +162,12 @@ class WebUI:
         # The static site renders with a fixed clock, so "3 days ago" is the same on every run.
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.env.filters["relative"] = lambda dt: render.relative(dt, self.clock())
+        # "Mark as noise" writes sources.toml: only when the server was given one to write.
+        self.noise: Any = None
+        if config_path is not None:
+            from web.noise import NoiseForms
+
+            self.noise = NoiseForms(self, config_path)
 
     # -- helpers
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -251,7 +258,13 @@ class WebUI:
                          change=change, source=source, old=old, new=new, view=view,
                          groups=render.group_by_section(hunks), hunk_count=len(hunks),
                          total_hunks=len(diff.get("hunks") or []),
-                         seoul=tuple(diff.get("seoul") or render.seoul_for(change.categories)))
+                         seoul=tuple(diff.get("seoul") or render.seoul_for(change.categories)),
+                         noise_csrf=self.noise.token(change.id) if self.noise else None)
+
+    async def noise_post(self, request: Request) -> Response:
+        if self.noise is None:
+            raise HTTPException(404, "this server does not write sources.toml (read-only)")
+        return await self.noise.post(request)
 
     def version(self, request: Request) -> Response:
         version = self.version_or_404(request.path_params["version_id"])
@@ -501,11 +514,13 @@ def source_json(s: SourceInfo, url: str, check: CheckInfo | None,
 
 def create_app(db: Database | str | None = None, *, token: str | None = None,
                base_url: str | None = None,
-               clock: Callable[[], datetime] | None = None) -> ASGIApp:
+               clock: Callable[[], datetime] | None = None,
+               config_path: str | None = None) -> ASGIApp:
     """The ASGI app. ``db`` is an open Database or a URL; ``token`` gates every request;
-    ``base_url`` (sources.toml [settings] base_url) makes feed and API links absolute."""
+    ``base_url`` (sources.toml [settings] base_url) makes feed and API links absolute;
+    ``config_path`` (the sources.toml to write) enables "mark as noise" on change pages."""
     database = db if isinstance(db, Database) else open_database(db)
-    ui = WebUI(database, base_url, clock)
+    ui = WebUI(database, base_url, clock, config_path)
     from web import ledger
 
     routes = [*ledger.routes(ui),
@@ -513,6 +528,7 @@ def create_app(db: Database | str | None = None, *, token: str | None = None,
         Route("/sources/{source_id}", ui.source),
         Route("/sources/{source_id}/compare", ui.compare),
         Route("/changes/{change_id:int}", ui.change),
+        Route("/changes/{change_id:int}/noise", ui.noise_post, methods=["POST"]),
         Route("/versions/{version_id:int}", ui.version),
         Route("/versions/{version_id:int}/raw", ui.raw),
         Route("/versions/{version_id:int}/text", ui.text_download),

@@ -55,7 +55,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     base_url: str | None = config.settings.base_url if config.path is not None else None
     if base_url == type(config.settings)().base_url:
         base_url = None
-    app = create_app(db, token=token, base_url=base_url)
+    # Writing sources.toml ("mark as noise") only with a config file, and never with --read-only.
+    # The server is on loopback or behind the token here (check_exposure refused the rest).
+    config_path = config.path if config.path is not None and not args.read_only else None
+    app = create_app(db, token=token, base_url=base_url, config_path=config_path)
     import uvicorn
 
     where = f"http://{args.host}:{args.port}/"
@@ -74,4 +77,6 @@ def register(subparsers: Any) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1; any other needs FRAMEWATCH_WEB_TOKEN)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--read-only", action="store_true",
+                   help="never offer to write sources.toml (the change page's \"mark as noise\")")
     p.set_defaults(func=cmd_serve)
