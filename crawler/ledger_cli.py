@@ -31,9 +31,9 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser("matrix", help="companies × Seoul commitments I–VIII and "
                                              "codebook categories")
-    p.add_argument("--config")
-    p.add_argument("--db")
-    p.add_argument("--format", choices=("text", "json", "html"), default="text")
+    add_common(p)
+    p.add_argument("--format", choices=("text", "json", "html"), default="text",
+                   help="text (default), one JSON document, or a standalone html page")
     p.set_defaults(func=cmd_matrix)
 
     p = subparsers.add_parser("site", help="write the public site (HTML, JSON API, Atom feed) "

@@ -470,6 +470,9 @@ API_ENDPOINTS = (
     ("/api/changes", "changes, newest first (?severity=, ?company=, ?source=, ?category=, "
                      "?limit=, ?offset=)"),
     ("/api/changes/{change_id}", "one change with its full diff"),
+    ("/api/matrix", "companies × Seoul commitments I–VIII and codebook categories"),
+    ("/api/companies/{company}", "one company: its sources and silent-revision rates"),
+    ("/api/versions/{version_id}/commitments", "the commitments one version makes"),
 )
 
 
