@@ -125,8 +125,9 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
     parse_config(new_text, str(path))  # the whole file must still be valid: else nothing written
     write_atomically(path, new_text)
     line = new_text.count("\n", 0, len(new_text) - len(table)) + 1
+    where = "" if getattr(args, "config", None) is None else f" --config {path}"
     print(f"added source {sid!r} to {path} (line {line}); check it with "
-          f"`framewatch run --only {sid}`")
+          f"`framewatch run{where} --only {sid}`")
     return 0
 
 
