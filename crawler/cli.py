@@ -14,6 +14,7 @@ import importlib
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -341,9 +342,20 @@ def cmd_changes(args: argparse.Namespace) -> int:
     if not changes:
         print("no changes found")
         return 0
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 0
     for c in changes:
-        print(f"{c.id:>6}  {iso(c.detected_at)}  {c.source_id:<32} {c.severity:<6}  "
-              f"{terminal_safe(c.summary)}")
+        head = f"{c.id:>6}  {iso(c.detected_at)}  {c.source_id:<32} {c.severity:<6}"
+        summary = terminal_safe(c.summary)
+        if width and len(head) + 2 + len(summary) > width:
+            # On a terminal, long summaries wrap at words under an indent, not mid-word.
+            import textwrap
+
+            print(head)
+            print(textwrap.fill(summary, width=max(width, 40), initial_indent="        ",
+                                subsequent_indent="        ", break_long_words=False,
+                                break_on_hyphens=False))
+        else:
+            print(f"{head}  {summary}")
     return 0
 
 
