@@ -627,6 +627,7 @@ class BrowserFetcher:
 
     async def _wait_for_content(self, page: Page, url: str, wait_for: str | None,
                                 deadline: float, state: _PageState) -> None:
+        from playwright.async_api import Error as PlaywrightError
         from playwright.async_api import TimeoutError as PlaywrightTimeout
 
         if wait_for:
@@ -639,6 +640,13 @@ class BrowserFetcher:
                     f"{url}: `wait_for` selector {wait_for!r} did not appear within "
                     f"{self.options.timeout:g} s (total_timeout). The page layout may have "
                     "changed, or the site serves a challenge the browser cannot pass.") from exc
+            except PlaywrightError as exc:  # the selector itself: the config, not the browser
+                if "selector" not in str(exc).lower() or state.crashed:
+                    raise
+                raise FetchError(
+                    "bad_selector", url,
+                    f"{url}: `wait_for` {wait_for!r} is not a valid selector; fix it in "
+                    "sources.toml") from None
             return
         if state.main is not None and not _is_html(
                 (state.main.headers.get("content-type") or "").split(";", 1)[0].strip().lower()):

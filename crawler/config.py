@@ -178,6 +178,7 @@ def _check_url(value: Any, where: dict[str, Any]) -> str:
     try:
         parts = urlsplit(value)
         parts.hostname  # noqa: B018 - parses the host: "http://[::1" raises ValueError here
+        parts.port  # noqa: B018 - "http://127.0.0.1:99999/": port out of range
     except ValueError as exc:  # issue 8 (config fuzz): was an uncaught traceback
         raise ConfigError(f"{value!r} is not a valid URL: {exc}", **where) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -187,6 +188,14 @@ def _check_url(value: Any, where: dict[str, Any]) -> str:
         raise ConfigError(f"{value!r} contains spaces or control characters "
                           "(write a space in a path as %20)", **where)
     return value
+
+
+def _check_header_value(value: str, where: dict[str, Any]) -> None:
+    """An HTTP header value: no CR, LF or other control character (it would split the request,
+    and the server would be blamed for the error)."""
+    if any(ord(ch) < 0x20 and ch != "\t" or ord(ch) == 0x7F for ch in value):
+        raise ConfigError(f"{value!r} contains a line break or control character; an HTTP "
+                          "header value must be one line", **where)
 
 
 def _str_list(value: Any, where: dict[str, Any]) -> tuple[str, ...]:
@@ -296,6 +305,8 @@ def _parse_settings(raw: Any, lines: _Lines, path: str) -> Settings:
             value = _sqlite_beside(value, path)
         if key in ("base_url", "archive_url"):
             _check_url(value, where)
+        if key == "user_agent":
+            _check_header_value(value, where)
         if key == "schedule":
             _check_cron(value, where)
         if key == "timezone":
@@ -430,6 +441,14 @@ def _parse_source(raw: Any, index: int, start: int | None, lines: _Lines, path: 
     for key in ("wait_for", "user_agent", "notes"):
         if key in raw and not isinstance(raw[key], str):
             raise ConfigError("must be a string", **where(key))
+    if "user_agent" in raw:
+        _check_header_value(raw["user_agent"], where("user_agent"))
+    if raw.get("wait_for") and not re.match(r"^[a-z][a-z-]*=", raw["wait_for"]):
+        # CSS (Playwright's own engines, `text=…` / `xpath=…`, are left to the browser)
+        problem = _validate_selector(raw["wait_for"])
+        if problem:
+            raise ConfigError(f"bad CSS selector {raw['wait_for']!r}: {problem}",
+                              **where("wait_for"))
     changelog = raw.get("changelog")
     if changelog is not None and (not isinstance(changelog, str) or not changelog.strip()):
         raise ConfigError("must be the id of another source", **where("changelog"))

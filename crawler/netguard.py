@@ -145,6 +145,11 @@ def parse_http_url(url: str) -> httpx.URL:
         )
     if not parsed.host:
         raise _fetch.FetchError("invalid_url", url, f"{url!r} has no host name.")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        # httpx accepts "http://127.0.0.1:99999/" and the socket layer fails deep inside a
+        # task group, as an ExceptionGroup traceback reported as an internal error.
+        raise _fetch.FetchError("invalid_url", url,
+                                f"{url!r}: port {parsed.port} is out of range (1–65535).")
     return parsed
 
 

@@ -28,7 +28,7 @@ from storage.db import Database
 from storage.models import Change, Check, Delivery, Snapshot, Version
 from storage.repo import decompress
 
-DELIVERY_STATUSES = ("pending", "sending", "sent", "failed")
+DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "digested")
 VERSION_KINDS_WITH_CHANGE = ("change", "reverted", "removed")
 MAX_PROBLEMS_PER_KIND = 50  # enough to act on; a broken restore would otherwise print millions
 

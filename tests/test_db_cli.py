@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
 from crawler.cli import main
 from storage.db import head_revision, open_database
@@ -169,3 +169,20 @@ def test_backup_of_postgresql_points_to_pg_dump(pg_url: str, tmp_path: Path,
     code, _, err = fw(capsys, "db", "backup", "--db", pg_url, str(tmp_path / "x.db"))
     assert code == 2 and "pg_dump" in err
     assert not (tmp_path / "x.db").exists()
+
+
+def test_check_accepts_deliveries_batched_into_a_daily_digest(
+        db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from storage import outbox as store
+
+    repo = record_history(db_url)
+    with repo.db.session() as s:
+        item = s.scalars(select(Delivery.id)).one()
+    digest = store.create_digest(repo.db, store.NewDelivery(
+        channel="webhook", kind="digest", idempotency_key="digest:webhook:2026-01-02",
+        payload={"item_delivery_ids": [item]}), (item,))
+    assert digest is not None
+    repo.db.dispose()
+    code, out, err = fw(capsys, "db", "check", "--db", db_url)
+    assert code == 0, out + err
+    assert "unknown status" not in out + err
