@@ -8,7 +8,6 @@ reextract write versions, so they take the cycle lock like `run` does (never two
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import Any
 
@@ -79,6 +78,8 @@ def _finish(report: Any, as_json: bool, summary: str) -> int:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
+    import asyncio
+
     from crawler.backfill import BackfillError, backfill
 
     config = config_from_args(args)

@@ -8,7 +8,6 @@ register themselves through a `register(subparsers)` function in their `cli` mod
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import importlib
 import json
@@ -191,6 +190,8 @@ def deliver_after_cycle(config: Config, db: Any) -> Any:
 
 def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, notify: bool,
                       show_progress: bool) -> Any:
+    import asyncio
+
     from crawler.cycle import Cycle
 
     router = make_router(config) if notify else None
@@ -727,7 +728,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose, args.quiet)
-    from storage.db import DatabaseError, NoDatabase
+    from storage.errors import DatabaseError, NoDatabase
 
     try:
         return int(args.func(args) or 0)

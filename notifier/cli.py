@@ -12,10 +12,12 @@ import sys
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from notifier.alert import Alert, build_alert
 from storage.records import ChangeInfo, SourceInfo, VersionInfo
+
+if TYPE_CHECKING:
+    from notifier.alert import Alert
 
 SAMPLE_DIFF: dict[str, Any] = {
     "severity": "high", "categories": ["response", "thresholds"], "seoul": ["II", "IV"],
@@ -37,6 +39,8 @@ SAMPLE_DIFF: dict[str, Any] = {
 
 def sample_alert(base_url: str) -> Alert:
     """A realistic alert (no real change behind it) for `notify-test`."""
+    from notifier.alert import build_alert  # imports storage: only when a command runs
+
     now = datetime.now(UTC)
     change = ChangeInfo(id=0, source_id="framewatch-test", old_version_id=None, new_version_id=0,
                         severity="high", categories=("response", "thresholds"),

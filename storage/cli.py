@@ -14,21 +14,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
-from storage.db import (
-    DatabaseError,
-    create_db_engine,
-    current_revision,
-    head_revision,
-    open_database,
-    redact_url,
-    require_existing,
-    upgrade,
-)
+# storage.db (and SQLAlchemy under it) is imported inside each command: registering these
+# commands must not cost every other `framewatch` command that import.
 
 
 def register(subparsers: Any) -> None:
@@ -73,6 +65,8 @@ def _url(args: argparse.Namespace) -> str:
 
 def _engine(args: argparse.Namespace, *, create: bool = False) -> tuple[str, Engine]:
     """Only `db upgrade` may bring a database into being; the others describe an existing one."""
+    from storage.db import create_db_engine, require_existing
+
     url = _url(args)
     if not create:
         require_existing(url)
@@ -81,6 +75,8 @@ def _engine(args: argparse.Namespace, *, create: bool = False) -> tuple[str, Eng
 
 def _revisions(engine: Engine, url: str) -> tuple[str | None, str | None]:
     from sqlalchemy.exc import OperationalError
+
+    from storage.db import DatabaseError, current_revision, head_revision, redact_url
 
     try:
         return current_revision(engine), head_revision()
@@ -91,6 +87,8 @@ def _revisions(engine: Engine, url: str) -> tuple[str | None, str | None]:
 # ---- upgrade / current --------------------------------------------------------------------------
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
+    from storage.db import current_revision, redact_url, upgrade
+
     url, engine = _engine(args, create=True)
     try:
         before, head = _revisions(engine, url)
@@ -109,7 +107,7 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_current(args: argparse.Namespace) -> int:
-    from storage.db import Database
+    from storage.db import Database, redact_url
 
     url, engine = _engine(args)
     try:
@@ -148,6 +146,7 @@ def cmd_current(args: argparse.Namespace) -> int:
 # ---- check ----------------------------------------------------------------------------------------
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from storage.db import open_database, redact_url
     from storage.integrity import check_database
 
     url, engine = _engine(args)
@@ -197,6 +196,8 @@ def _usage(message: str) -> int:
 
 
 def _sqlite_path(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
@@ -208,6 +209,8 @@ def _size(path: Path) -> int:
 
 
 def cmd_vacuum(args: argparse.Namespace) -> int:
+    from storage.db import redact_url
+
     url, engine = _engine(args)
     path = _sqlite_path(url)
     before = _size(path) if path else 0
@@ -238,6 +241,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     The copy goes to a temporary file next to PATH, is checked (PRAGMA quick_check), and only
     then replaces PATH, so a failed backup never destroys the previous one."""
+    from storage.db import redact_url
+
     url = _url(args)
     src_path = _sqlite_path(url)
     if src_path is None:

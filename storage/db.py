@@ -16,18 +16,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.errors import DatabaseError, NoDatabase
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-class DatabaseError(Exception):
-    """The database cannot be opened or upgraded; the message says which and why."""
-
-
-class NoDatabase(DatabaseError):
-    """A command that only reads was pointed at a database that does not exist (yet, or a typo
-    in the path): it says so instead of creating an empty one."""
 
 
 def sqlite_file(url: str) -> Path | None:
