@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -101,13 +101,15 @@ class LeaseLost(Exception):
                          "stops writing (its remaining sources are checked next cycle)")
 
 
-def fence(session: Session, name: str, owner: str, ttl: float) -> None:
-    """Inside a write transaction: renew our lease in the same transaction, or raise LeaseLost.
+def fence(session: Session | Connection, name: str, owner: str, ttl: float) -> None:
+    """Inside a write transaction (an ORM session's or a Core connection's): renew our lease in
+    the same transaction, or raise LeaseLost.
 
     Renewing (an UPDATE) rather than reading takes the lease row's write lock until the commit,
     so a takeover cannot slip in between this check and the data written after it."""
     now = datetime.now(UTC)
-    renewed = session.connection().execute(
+    conn = session.connection() if isinstance(session, Session) else session
+    renewed = conn.execute(
         update(Lock).where(Lock.name == name, Lock.owner == owner)
         .values(expires_at=now + timedelta(seconds=ttl))).rowcount
     if renewed != 1:

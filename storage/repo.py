@@ -7,12 +7,14 @@ or none.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import zlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import Database
@@ -93,9 +95,9 @@ class Repository:
         self.db = db
         #: called first inside every write transaction of the run cycle; it raises to refuse
         #: the write (a cycle whose lease was taken must not write: storage.lock.fence)
-        self.fence: Callable[[Session], None] | None = None
+        self.fence: Callable[[Session | Connection], None] | None = None
 
-    def _fenced(self, s: Session) -> None:
+    def _fenced(self, s: Session | Connection) -> None:
         if self.fence is not None:
             self.fence(s)
 
@@ -225,10 +227,13 @@ class Repository:
     ) -> tuple[int, int | None, int | None]:
         """Write one fetch's outcome in ONE transaction: check, snapshot, version, change, outbox.
 
-        Returns (check id, version id, change id)."""
-        with self.db.session() as s:
-            self._fenced(s)
-            return _write_check(s, check, snapshot=snapshot, version=version, change=change,
+        Returns (check id, version id, change id).
+
+        A plain Core connection, not an ORM session: nothing here needs the unit of work, and
+        a cold cycle opens 1,000 of these transactions."""
+        with self.db.engine.begin() as conn:
+            self._fenced(conn)
+            return _write_check(conn, check, snapshot=snapshot, version=version, change=change,
                                 previous_version_id=previous_version_id, failed=failed)
 
     def record_checks(self, checks: list[NewCheck]) -> None:
@@ -337,7 +342,7 @@ class Repository:
         change id)."""
         with self.db.session() as s:
             if snapshot is not None:
-                _put_snapshot(s, snapshot)
+                _put_snapshot(s.connection(), snapshot)
                 snapshot_sha256 = snapshot.sha256
             v = Version(source_id=source_id, snapshot_sha256=snapshot_sha256, check_id=None,
                         document_url=version.document_url, text=version.text,
@@ -351,7 +356,8 @@ class Repository:
                 write_version_ledger(s, v.id, source_id, version.fetched_at, version.ledger)
             change_id = None
             if change is not None:
-                change_id = _add_change(s, source_id, previous_version_id, v.id, change)
+                change_id = _add_change(s.connection(), source_id, previous_version_id, v.id,
+                                        change)
             return v.id, change_id
 
     def set_rules_fingerprint(self, version_id: int, fingerprint: str) -> None:
@@ -368,7 +374,7 @@ class Repository:
         with self.db.session() as s:
             if s.scalar(select(Change.id).where(Change.new_version_id == new_version_id)):
                 return None
-            return _add_change(s, source_id, old_version_id, new_version_id, change)
+            return _add_change(s.connection(), source_id, old_version_id, new_version_id, change)
 
     def final_urls(self, source_id: str) -> dict[int, str | None]:
         """version id → the final URL (after redirects) of the check that produced it."""
@@ -379,7 +385,7 @@ class Repository:
             return {r[0]: r[1] for r in rows}
 
 
-def _write_check(s: Session, check: NewCheck, *, snapshot: NewSnapshot | None,
+def _write_check(conn: Connection, check: NewCheck, *, snapshot: NewSnapshot | None,
                  version: NewVersion | None, change: NewChange | None,
                  previous_version_id: int | None, failed: bool) -> tuple[int, int | None, int | None]:
     """The rows of one fetch, inside the caller's transaction.
@@ -387,9 +393,8 @@ def _write_check(s: Session, check: NewCheck, *, snapshot: NewSnapshot | None,
     SQLAlchemy Core statements, not ORM objects: a cold cycle writes 1,000 of these, and the
     unit of work (identity map, flush ordering, attribute events) cost more than SQLite itself
     (profiled: over half of ``record_check``). The rows and their defaults are the same."""
-    conn = s.connection()
     if snapshot is not None:
-        _put_snapshot(s, snapshot)
+        _put_snapshot(conn, snapshot)
     sha = snapshot.sha256 if snapshot else None
     check_id = conn.execute(_CHECKS.insert(), {
         "source_id": check.source_id, "run_id": check.run_id, "url": check.url,
@@ -413,7 +418,8 @@ def _write_check(s: Session, check: NewCheck, *, snapshot: NewSnapshot | None,
             write_version_ledger(s, version_id, check.source_id, version.fetched_at,
                                  version.ledger)
         if change is not None:
-            change_id = _add_change(s, check.source_id, previous_version_id, version_id, change)
+            change_id = _add_change(conn, check.source_id, previous_version_id, version_id,
+                                    change)
             if change.channels:
                 conn.execute(_DELIVERIES.insert(), [
                     {"change_id": change_id, "channel": channel, "kind": "change",
@@ -433,9 +439,9 @@ _SOURCES = Source.__table__
 _SNAPSHOTS = Snapshot.__table__
 
 
-def _add_change(s: Session, source_id: str, old_version_id: int | None, new_version_id: int,
-                change: NewChange) -> int:
-    return s.connection().execute(_CHANGES.insert(), {
+def _add_change(conn: Connection, source_id: str, old_version_id: int | None,
+                new_version_id: int, change: NewChange) -> int:
+    return conn.execute(_CHANGES.insert(), {
         "source_id": source_id, "old_version_id": old_version_id,
         "new_version_id": new_version_id, "severity": change.severity,
         "categories": list(change.categories), "signals": list(change.signals),
@@ -443,17 +449,32 @@ def _add_change(s: Session, source_id: str, old_version_id: int | None, new_vers
     }).inserted_primary_key[0]
 
 
-def _put_snapshot(s: Session, snap: NewSnapshot) -> None:
+def _put_snapshot(conn: Connection, snap: NewSnapshot) -> None:
     """Content-addressed: the same bytes are stored once, whoever served them.
 
-    The existence check selects the key only; ``Session.get`` would load (and keep in the
-    identity map) the stored compressed bytes just to learn that they exist."""
-    conn = s.connection()
+    One statement where the dialect has an upsert (SQLite, PostgreSQL): ``INSERT … ON CONFLICT
+    DO NOTHING`` instead of a lookup and an insert. Elsewhere the existence check selects the
+    key only (never the stored compressed bytes)."""
+    row = {"sha256": snap.sha256, "content_type": snap.content_type, "size": len(snap.body),
+           "compression": "zlib", "data": compress(snap.body)}
+    statement = _snapshot_upsert(conn.dialect.name)
+    if statement is not None:
+        conn.execute(statement, row)
+        return
     if conn.execute(select(_SNAPSHOTS.c.sha256).where(_SNAPSHOTS.c.sha256 == snap.sha256)).first():
         return
-    conn.execute(_SNAPSHOTS.insert(), {"sha256": snap.sha256, "content_type": snap.content_type,
-                                       "size": len(snap.body), "compression": "zlib",
-                                       "data": compress(snap.body)})
+    conn.execute(_SNAPSHOTS.insert(), row)
+
+
+@functools.cache
+def _snapshot_upsert(dialect: str) -> Any:
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        return None
+    return dialect_insert(_SNAPSHOTS).on_conflict_do_nothing(index_elements=["sha256"])
 
 
 def severity_at_least(severity: str, minimum: str) -> bool:
