@@ -190,6 +190,9 @@ def search(db: Database, query: str, *, source_id: str | None = None, limit: int
     if not terms:
         return []
     if db.engine.dialect.name == "sqlite":
+        from storage.search_index import catch_up
+
+        catch_up(db)  # versions written since the last search (cycles do not index them)
         return _search_sqlite(db, terms, source_id, limit, offset)
     if db.engine.dialect.name == "postgresql":
         return _search_pg(db, terms, source_id, limit, offset)
