@@ -30,7 +30,7 @@ from faultserver import FaultServer, Page, Reply
 from sqlalchemy import Engine, event
 
 from crawler.cli import main
-from storage.db import open_database
+from storage.db import application_name, open_database
 from storage.integrity import check_database
 from storage.repo import Repository
 
@@ -270,10 +270,12 @@ def terminate_sessions(tag: str) -> int:
     from conftest import PG_URL
 
     dsn = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    # The run names its sessions after its process (storage.db.application_name); it runs in
+    # this test's process, so its sessions carry this pid (or the URL's tag, before renaming).
     with psycopg.connect(dsn, autocommit=True) as conn:
         rows = conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE application_name = %s AND pid <> pg_backend_pid()",
-                            (tag,)).fetchall()
+                            "WHERE application_name IN (%s, %s) AND pid <> pg_backend_pid()",
+                            (tag, application_name())).fetchall()
     return sum(1 for (ok,) in rows if ok)
 
 
