@@ -237,17 +237,42 @@ def _flush(
         para_lines.clear()
         return
     para_no = st.para_no
-    chars: list[str] = []
-    offs: list[int] = []
-    for k, li in enumerate(para_lines):
-        if k:
-            chars.append("\n")
-            offs.append(offsets[li] - 1)
-        ln = lines[li]
-        chars.append(ln)
-        offs.extend(range(offsets[li], offsets[li] + len(ln)))
-    ptext = "".join(chars)
+    first = para_lines[0]
+    if len(para_lines) == 1 or para_lines[-1] - first == len(para_lines) - 1:
+        # Consecutive lines (nearly always): the paragraph is a slice of the text, so a
+        # paragraph offset plus the first line's offset is the text offset.
+        ptext = "\n".join(lines[first : para_lines[-1] + 1])
+        base = offsets[first]
+        offs = None
+    else:  # lines skipped in between (page furniture): map every character
+        chars: list[str] = []
+        offs = []
+        for k, li in enumerate(para_lines):
+            if k:
+                chars.append("\n")
+                offs.append(offsets[li] - 1)
+            ln = lines[li]
+            chars.append(ln)
+            offs.extend(range(offsets[li], offsets[li] + len(ln)))
+        ptext = "".join(chars)
+        base = 0
     section = tuple(t for _, t in st.stack)
+    for shown, a, b, key, visible in _paragraph_sentences(ptext):
+        start, end = (base + a, base + b) if offs is None else (offs[a], offs[b - 1] + 1)
+        sentences.append(
+            Sentence(text=shown, start=start, end=end, key=key, visible=visible,
+                     section=section, para=para_no)
+        )
+    para_lines.clear()
+
+
+@functools.lru_cache(maxsize=8192)
+def _paragraph_sentences(ptext: str) -> tuple[tuple[str, int, int, str, str], ...]:
+    """(text, start, end, key, visible) of each sentence of a paragraph, offsets within it.
+
+    Cached by the paragraph's text: the old and new texts of a change share nearly every
+    paragraph, so the second segmentation only rebuilds the Sentence records."""
+    out: list[tuple[str, int, int, str, str]] = []
     for n, (a, b) in enumerate(_split_sentences(ptext)):
         raw = ptext[a:b]
         shown = _SPACE.sub(" ", raw).strip()
@@ -258,18 +283,9 @@ def _flush(
             continue
         lead = len(raw) - len(raw.lstrip())
         tail = len(raw.rstrip())
-        sentences.append(
-            Sentence(
-                text=shown,
-                start=offs[a + lead],
-                end=offs[a + tail - 1] + 1,
-                key=key,
-                visible=visible_form(_ENUMERATOR.sub("", shown, count=1) if n == 0 else shown),
-                section=section,
-                para=para_no,
-            )
-        )
-    para_lines.clear()
+        visible = visible_form(_ENUMERATOR.sub("", shown, count=1) if n == 0 else shown)
+        out.append((shown, a + lead, a + tail, key, visible))
+    return tuple(out)
 
 
 def _scan(
