@@ -26,7 +26,10 @@ from test_crash_support import (
     write_config,
 )
 
-FAST, SLOW = 10, 2  # ≥ 8 sources: the cycle uses its worker pool
+from crawler.workers import INLINE_JOBS
+
+# ≥ 8 sources and more jobs than the run does inline: the cycle starts its worker pool
+FAST, SLOW = INLINE_JOBS + 8, 2
 
 
 def _pool_config(tmp_path: Path, base_url: str) -> Path:
