@@ -415,8 +415,8 @@ def _write_check(conn: Connection, check: NewCheck, *, snapshot: NewSnapshot | N
             "kind": version.kind, "rules_fingerprint": version.rules_fingerprint,
         }).inserted_primary_key[0]
         if version.ledger is not None:
-            write_version_ledger(s, version_id, check.source_id, version.fetched_at,
-                                 version.ledger)
+            write_version_ledger(conn, version_id, check.source_id, version.fetched_at,
+                                 version.ledger, new_version=True)
         if change is not None:
             change_id = _add_change(conn, check.source_id, previous_version_id, version_id,
                                     change)

@@ -2,7 +2,7 @@
 
 A cycle does not index the versions it writes (that cost ~1.1 ms of CPU and an FTS5 segment per
 version, inside each source's transaction): ``versions_fts_state.indexed_upto`` is the highest
-version id in the index (migration 0004), and :func:`catch_up` indexes everything above it in one
+version id in the index (migration 0005), and :func:`catch_up` indexes everything above it in one
 transaction. The web UI calls it before every search, so a search always sees every version.
 PostgreSQL keeps its own index (a GIN expression index maintained by the server): nothing to do.
 """

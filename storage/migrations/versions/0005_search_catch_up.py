@@ -1,7 +1,7 @@
 """SQLite search index caught up in batches, not by a trigger on every version insert
 
-Revision ID: 0004_search_catch_up
-Revises: 0003_rules_fingerprint
+Revision ID: 0005_search_catch_up
+Revises: 0004_commitments
 Create Date: 2026-12-01 22:50:00
 
 The 0002 insert trigger tokenised every new version's text (30–80 KB) inside the cycle's
@@ -21,8 +21,8 @@ migrations, as for 0002: an Alembic batch alter of ``versions`` drops these trig
 
 from alembic import op
 
-revision = "0004_search_catch_up"
-down_revision = "0003_rules_fingerprint"
+revision = "0005_search_catch_up"
+down_revision = "0004_commitments"
 branch_labels = None
 depends_on = None
 
