@@ -231,8 +231,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 return 1
             if args.no_serve:
                 say()
-                say("Done (--no-serve). Run `framewatch demo` to browse this in the web UI, "
-                    "or watch the real list: `framewatch run`.")
+                keep = ("" if getattr(args, "db", None) else
+                        " To keep it and browse it later: `framewatch demo --no-serve --db "
+                        "sqlite:///demo.db && framewatch serve --db sqlite:///demo.db`.")
+                say("Done (--no-serve). `framewatch demo` serves this in the web UI;"
+                    f"{keep} The real watch list: `framewatch run`.")
                 return 0
             return serve(db, port, web)
         finally:
