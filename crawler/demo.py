@@ -234,7 +234,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 keep = ("" if getattr(args, "db", None) else
                         " To keep it and browse it later: `framewatch demo --no-serve --db "
                         "sqlite:///demo.db && framewatch serve --db sqlite:///demo.db`.")
-                say("Done (--no-serve). `framewatch demo` serves this in the web UI;"
+                say("Done (--no-serve). Without --no-serve the demo also serves the web UI."
                     f"{keep} The real watch list: `framewatch run`.")
                 return 0
             return serve(db, port, web)
