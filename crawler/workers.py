@@ -39,11 +39,12 @@ WATCH_INTERVAL = 0.5  # seconds between two looks at the run's pid
 PRELOAD = ("crawler.work", "crawler.extract_html", "crawler.extract_pdf", "differ")
 
 
-#: jobs run inline before the pool is started: a run with a handful of changed pages (most
-#: daily runs) does them in less time than forking the workers and importing their modules
-INLINE_JOBS = 12
-#: only small jobs, never a PDF, run inline: they block the event loop (~3 ms for a 60 KB page
-#: extracted, ~10 ms for one diffed) while fetches are in flight
+#: jobs run inline before the pool is started (a changed page is two: extraction with its
+#: commitments, then the diff): a run with a page or two to redo, most daily runs, is done
+#: before forking the workers and importing their modules would be
+INLINE_JOBS = 4
+#: only small jobs, never a PDF, run inline: they block the event loop while fetches are in
+#: flight
 INLINE_MAX_CHARS = 256 * 1024
 
 
