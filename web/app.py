@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,13 @@ import jinja2
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -56,6 +62,33 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 # ---- middleware ---------------------------------------------------------------------------------
+
+class HostCheck:
+    """400 unless the Host header names this server: the host it is bound to, a loopback name,
+    or the configured base_url's host. A loopback UI needs no token, so without this a page
+    on any web site could reach it through DNS rebinding (its own name resolving to
+    127.0.0.1) and read the history as same-origin."""
+
+    def __init__(self, app: ASGIApp, allowed: Iterable[str]) -> None:
+        self.app = app
+        self.allowed = {h.strip("[]").lower() for h in allowed if h}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _host_name(scope) not in self.allowed:
+            response = PlainTextResponse("unknown Host header: this server answers only to "
+                                         "its own address", status_code=400)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _host_name(scope: Scope) -> str:
+    raw = next((v for k, v in scope.get("headers", []) if k == b"host"), b"")
+    host = raw.decode("latin-1").strip().lower()
+    if host.startswith("["):  # [::1]:8000
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
 
 class SecurityHeaders:
     """Adds the CSP and friends to every response that does not set its own CSP."""
@@ -187,6 +220,8 @@ class WebUI:
         return source
 
     def version_or_404(self, version_id: int, with_text: bool = True) -> VersionInfo:
+        if not _storable_id(version_id):
+            raise HTTPException(404, f"no version {version_id}")
         version = (self.repo.get_version(version_id) if with_text
                    else queries.version_meta(self.db, version_id))
         if version is None:
@@ -194,6 +229,8 @@ class WebUI:
         return version
 
     def change_or_404(self, change_id: int) -> ChangeInfo:
+        if not _storable_id(change_id):
+            raise HTTPException(404, f"no change {change_id}")
         change = self.repo.get_change(change_id)
         if change is None:
             raise HTTPException(404, f"no change {change_id}")
@@ -455,11 +492,21 @@ def _paragraph_diff(old: str, new: str) -> dict[str, Any]:
             "summary": f"{len(hunks)} changed passages", "hunks": hunks}
 
 
+MAX_ID = 2**63 - 1  # the largest integer either database stores; larger ids exist nowhere
+
+
+def _storable_id(value: int) -> bool:
+    """Whether ``value`` can be looked up at all (``/changes/99999999999999999999`` is a 404,
+    not an overflow inside the database driver)."""
+    return 0 <= value <= MAX_ID
+
+
 def _int(value: str | None) -> int | None:
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except ValueError:
         return None
+    return number if number is None or abs(number) <= MAX_ID else None
 
 
 API_ENDPOINTS = (
@@ -518,10 +565,12 @@ def source_json(s: SourceInfo, url: str, check: CheckInfo | None,
 def create_app(db: Database | str | None = None, *, token: str | None = None,
                base_url: str | None = None,
                clock: Callable[[], datetime] | None = None,
-               config_path: str | None = None) -> ASGIApp:
+               config_path: str | None = None,
+               allowed_hosts: Iterable[str] | None = None) -> ASGIApp:
     """The ASGI app. ``db`` is an open Database or a URL; ``token`` gates every request;
     ``base_url`` (sources.toml [settings] base_url) makes feed and API links absolute;
-    ``config_path`` (the sources.toml to write) enables "mark as noise" on change pages."""
+    ``config_path`` (the sources.toml to write) enables "mark as noise" on change pages;
+    ``allowed_hosts`` (when given) are the only Host header names answered (:class:`HostCheck`)."""
     database = db if isinstance(db, Database) else open_database(db)
     ui = WebUI(database, base_url, clock, config_path)
     from web import ledger
@@ -554,6 +603,8 @@ def create_app(db: Database | str | None = None, *, token: str | None = None,
     if token:
         wrapped = TokenGate(wrapped, token)
         wrapped = SecurityHeaders(wrapped)  # 401s and redirects carry the headers too
+    if allowed_hosts is not None:
+        wrapped = SecurityHeaders(HostCheck(wrapped, allowed_hosts))
     return wrapped
 
 

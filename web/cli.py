@@ -26,6 +26,22 @@ def is_loopback(host: str) -> bool:
         return False  # a hostname may resolve anywhere: treat it as exposed
 
 
+def allowed_hosts(host: str, base_url: str | None) -> set[str] | None:
+    """The Host header names the UI answers to: the bound host, loopback names, base_url's
+    host. None (any) when bound to every interface: then the token gates each request and
+    the machine's own names are not known here."""
+    bound = host.strip().strip("[]").lower()
+    if bound in ("0.0.0.0", "::", ""):
+        return None
+    names = {bound, "127.0.0.1", "::1", *LOOPBACK_NAMES}
+    if base_url:
+        from urllib.parse import urlsplit
+
+        if urlsplit(base_url).hostname:
+            names.add(urlsplit(base_url).hostname or "")
+    return names
+
+
 def check_exposure(host: str, token: str | None) -> str | None:
     """Why serving on ``host`` is refused, or None when it is allowed."""
     if is_loopback(host) or token:
@@ -58,7 +74,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Writing sources.toml ("mark as noise") only with a config file, and never with --read-only.
     # The server is on loopback or behind the token here (check_exposure refused the rest).
     config_path = config.path if config.path is not None and not args.read_only else None
-    app = create_app(db, token=token, base_url=base_url, config_path=config_path)
+    app = create_app(db, token=token, base_url=base_url, config_path=config_path,
+                     allowed_hosts=allowed_hosts(args.host, base_url))
     import uvicorn
 
     where = f"http://{args.host}:{args.port}/"
