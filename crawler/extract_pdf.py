@@ -25,6 +25,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from crawler.extract import ExtractError
 
@@ -738,6 +739,16 @@ def _heading(paragraph: str) -> str:
     return paragraph
 
 
+def _declared_page_count(reader: Any) -> int | None:
+    """The page tree's /Count, read without flattening the tree (a 150,000-page tree takes
+    pypdf minutes and memory to walk); None when absent or not a number."""
+    try:
+        count = reader.trailer["/Root"]["/Pages"].get("/Count")
+        return int(count) if count is not None else None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return None
+
+
 def extract_pdf(body: bytes, *, max_pages: int = 500, timeout: float = 60.0) -> PdfText:
     """Extract the text of a PDF, or raise ExtractError with a stable kind.
 
@@ -759,12 +770,19 @@ def extract_pdf(body: bytes, *, max_pages: int = 500, timeout: float = 60.0) -> 
                 raise ExtractError("encrypted_pdf", f"cannot decrypt the PDF: {exc}") from exc
             if not unlocked:
                 raise ExtractError("encrypted_pdf", "the PDF needs a password to open")
+        declared = _declared_page_count(reader)
+        if declared is not None and declared > max_pages:  # before walking the page tree
+            raise ExtractError("pdf_too_large",
+                               f"{declared} pages, more than the limit of {max_pages}")
         count = len(reader.pages)
     except ExtractError:
         raise
     except FileNotDecryptedError as exc:
         raise ExtractError("encrypted_pdf", f"the PDF needs a password: {exc}") from exc
     except (PdfReadError, Exception) as exc:  # pypdf raises many types on corrupt files
+        if type(exc).__name__ == "LimitReachedError":  # pypdf ≥ 5: its own size guards
+            raise ExtractError("pdf_too_large", f"the PDF is larger than its reader's safety "
+                               f"limits ({exc}); the page limit is {max_pages}") from exc
         raise ExtractError("bad_pdf", f"cannot read the PDF: {exc}") from exc
     if count > max_pages:
         raise ExtractError("pdf_too_large", f"{count} pages, more than the limit of {max_pages}")
