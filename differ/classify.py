@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from differ.align import Change, Region
-from differ.materiality import Judgement, judge
+from differ.materiality import CARVE_OUT, Judgement, judge
 from differ.model import HIGH_SIGNALS, Hunk, combine_directions, order_signals
 from differ.segment import Sentence, normalize_chars, squash
 
@@ -386,6 +386,7 @@ class Classifier:
             signals.add("moved")
             details["moved"] = f"{_quote(old_text)} moved"
             because.append("moved: the same sentence(s) deleted here and inserted elsewhere")
+            self._relocated(old, new, signals, details, because, evidence)
         elif not new:
             self._one_sided(old, "removed", "section_removed", signals, details, because, evidence)
         elif not old:
@@ -476,6 +477,35 @@ class Classifier:
         because.append(f"materiality: {j.because}")
         return j
 
+    def _relocated(
+        self,
+        old: list[Sentence],
+        new: list[Sentence],
+        signals: set[str],
+        details: dict[str, str],
+        because: list[str],
+        evidence: list[str],
+    ) -> None:
+        """A commitment moved from the company's own part into a non-binding recommendations
+        part ("Our Recommendations for Industry-Wide Safety") no longer binds the company: the
+        coders' relocation (L), a weakening however verbatim the words."""
+        from differ.commitments import is_recommendation_section
+
+        old_sec = " > ".join(old[0].section) if old else ""
+        new_sec = " > ".join(new[0].section) if new else ""
+        if not is_recommendation_section(new_sec) or is_recommendation_section(old_sec):
+            return
+        binding = [s.text for s in old if not s.heading and self.is_commitment(s.text)]
+        if not binding:
+            return
+        signals.add("weakened")
+        details["weakened"] = f"moved into '{new_sec.split(' > ')[-1]}'"
+        because.append(
+            f"weakened: 4 obligation strength: relocated from '{old_sec.split(' > ')[-1]}' to the "
+            f"non-binding part '{new_sec.split(' > ')[-1]}'"
+        )
+        evidence.extend(binding)
+
     def _one_sided(
         self,
         side: list[Sentence],
@@ -524,6 +554,16 @@ class Classifier:
             details[signal] = _quote(lead.text)
             word = self.binding_word(lead.text) or commitment_word(lead)
             because.append(f"{signal}: commitment sentence (binds with '{word}')")
+            if signal == "added":
+                carve = next((m for t in binding if (m := CARVE_OUT.search(t.text))), None)
+                if carve:
+                    # "... will ordinarily not require additional safety measures": a new
+                    # exception to existing commitments weakens them, it adds no obligation.
+                    signals.add("weakened")
+                    details["weakened"] = f"carve-out {_quote(carve.group(0))}"
+                    because.append(
+                        f"weakened: 6 consequence: carve-out added '{carve.group(0)}'"
+                    )
             # An added commitment or threshold is as material as a removed one.
             evidence.extend(s.text for s in binding)
 

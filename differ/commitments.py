@@ -604,6 +604,11 @@ def _candidate(s: Sentence) -> _Candidate | None:
     return _Candidate(s, section, found[0], found[1], definition, category, categories)
 
 
+def is_recommendation_section(section: str) -> bool:
+    """A part that recommends to others ("Recommendations for Industry") rather than binds."""
+    return bool(section and _RECOMMENDATION_SECTION.search(section))
+
+
 def commits(s: Sentence) -> bool:
     """Whether a segmented sentence is a commitment by the definitions above."""
     return _candidate(s) is not None

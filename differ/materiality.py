@@ -79,7 +79,7 @@ _MONTH = re.compile(
     r"\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
-_CARVE_OUT = re.compile(
+CARVE_OUT = re.compile(
     r"\b(?:unless|except(?:\s+(?:where|when|if|for))?|other\s+than|provided\s+that|"
     r"as\s+long\s+as|so\s+long\s+as|ordinarily\s+not|will\s+(?:generally|ordinarily|typically)\s+"
     r"not|need\s+not|not\s+(?:be\s+)?required|may\s+(?:be\s+)?(?:adjust\w*|waiv\w*|relax\w*|"
@@ -303,7 +303,7 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
             moves.append((2, -1, f"quantity {_quote(gone)} → {_quote(come)}"))
 
     # 6 consequence: carve-outs, exceptions and suspension conditions.
-    co_o, co_n = _set(_CARVE_OUT, o_rule), _set(_CARVE_OUT, n_rule)
+    co_o, co_n = _set(CARVE_OUT, o_rule), _set(CARVE_OUT, n_rule)
     if co_n - co_o:
         moves.append((6, -1, f"carve-out added {_quote(co_n - co_o)}"))
     elif co_o - co_n:

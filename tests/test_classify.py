@@ -476,3 +476,59 @@ def test_result_reports_direction_and_old_json_without_it_still_loads() -> None:
     legacy = {k: v for k, v in data.items() if k != "direction"}
     legacy["hunks"] = [{k: v for k, v in h.items() if k != "direction"} for h in data["hunks"]]
     assert DiffResult.from_json(legacy).direction == ""
+
+
+ALIGN_BASE = """# Policy
+
+## Evaluations
+
+We will evaluate every frontier model for CBRN risks before deployment.
+
+We will publish a capability report for every frontier model.
+
+## Governance
+
+The board will review this policy every year.
+
+Our staff may report noncompliance to the RSO anonymously.
+
+## Recommendations for industry
+
+Developers should share safety research with each other.
+"""
+
+
+@pytest.mark.parametrize("marker", ["- ", "1. ", "(a) ", "● "])
+def test_rebulleted_or_renumbered_commitments_are_cosmetic(marker: str) -> None:
+    new = ALIGN_BASE.replace("We will evaluate every", marker + "We will evaluate every")
+    result = compare(ALIGN_BASE, new)
+    assert result.severity == "none"
+    assert not any({"removed", "weakened"} & set(h.signals) for h in result.hunks)
+
+
+def test_commitment_moved_verbatim_to_another_section_is_moved_not_removed() -> None:
+    sentence = "We will publish a capability report for every frontier model.\n\n"
+    new = ALIGN_BASE.replace(sentence, "").replace("Our staff may", sentence + "Our staff may")
+    result = compare(ALIGN_BASE, new)
+    assert result.severity != "high"
+    assert all("moved" in h.signals and "removed" not in h.signals for h in result.hunks)
+
+
+def test_commitment_moved_into_the_recommendations_part_is_weakened() -> None:
+    sentence = "We will publish a capability report for every frontier model.\n\n"
+    new = ALIGN_BASE.replace(sentence, "").replace("Developers should", sentence + "Developers should")
+    result = compare(ALIGN_BASE, new)
+    assert result.severity == "high"
+    assert result.direction == "weakened"
+    assert any("non-binding part" in b for h in result.hunks for b in h.because)
+
+
+def test_added_carve_out_sentence_is_a_weakening_not_an_addition() -> None:
+    new = ALIGN_BASE.replace(
+        "for every frontier model.\n",
+        "for every frontier model.\n\nModels fine-tuned from a model below the High threshold "
+        "will ordinarily not require additional safety measures.\n",
+    )
+    result = compare(ALIGN_BASE, new)
+    assert result.severity == "high"
+    assert result.direction == "weakened"
