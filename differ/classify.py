@@ -167,6 +167,15 @@ class Classifier:
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lex = lexicon or load_lexicon()
+        by_cat: dict[str, list[str]] = {}
+        for rule in self.lex.rules:
+            by_cat.setdefault(rule.category, []).extend(p.pattern for p in rule.patterns)
+        # One alternation per category: the same rules, one search per category instead of one
+        # per pattern (whether a category matches is all ``text_categories`` needs).
+        self._category_unions = tuple(
+            (cat, re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE))
+            for cat, pats in by_cat.items()
+        )
 
     # -- word-level judgements ---------------------------------------------------------------
 
@@ -303,11 +312,7 @@ class Classifier:
 
     def text_categories(self, texts: list[str]) -> set[str]:
         """Categories whose rules match ``texts`` themselves (no section path)."""
-        return {
-            rule.category
-            for rule in self.lex.rules
-            if any(p.search(t) for t in texts for p in rule.patterns)
-        }
+        return {cat for cat, union in self._category_unions if any(union.search(t) for t in texts)}
 
     def categories(self, texts: list[str], sections: list[str]) -> tuple[set[str], list[str]]:
         """Categories whose rules match the texts or the section paths, and why."""

@@ -471,21 +471,9 @@ def _classifier() -> Classifier:
     return Classifier()
 
 
-@lru_cache(maxsize=1)
-def _category_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """One alternation per category from the classifier's lexicon: same rules, one search each."""
-    by_cat: dict[str, list[str]] = {}
-    for rule in _classifier().lex.rules:
-        by_cat.setdefault(rule.category, []).extend(p.pattern for p in rule.patterns)
-    return tuple(
-        (cat, re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE))
-        for cat, pats in by_cat.items()
-    )
-
-
 def text_categories(text: str) -> set[str]:
-    """The lexicon categories whose rules match ``text`` (as ``Classifier.text_categories``)."""
-    return {cat for cat, pat in _category_patterns() if pat.search(text)}
+    """The lexicon categories whose rules match ``text`` (the classifier's own judgement)."""
+    return _classifier().text_categories([text])
 
 
 @lru_cache(maxsize=4096)
@@ -573,7 +561,19 @@ class _Candidate:
 def _candidate(s: Sentence) -> _Candidate | None:
     if s.heading:
         return None
-    text = _clean(s.text)
+    found = _judge_sentence(s.text, s.section)
+    return None if found is None else _Candidate(s, *found)
+
+
+@lru_cache(maxsize=16384)
+def _judge_sentence(
+    raw: str, section_path: tuple[str, ...]
+) -> tuple[str, int, str, bool, str, tuple[str, ...]] | None:
+    """(section, strength, word, definition, category, categories) of a commitment, or None.
+
+    Cached: consecutive versions share almost all their sentences, and the classifier asks
+    about the same sentences the ledger extracts."""
+    text = _clean(raw)
     words = text.split()
     if (
         len(words) < 5
@@ -583,7 +583,7 @@ def _candidate(s: Sentence) -> _Candidate | None:
         or text[:1].islower()  # the tail of a sentence a page break cut, not a statement
     ):
         return None
-    section = " > ".join(s.section)
+    section = " > ".join(section_path)
     if section and (
         _NON_NORMATIVE_SECTION.search(section.split(" > ")[-1])
         or _ASPIRATIONAL_SECTION.search(section)
@@ -601,7 +601,7 @@ def _candidate(s: Sentence) -> _Candidate | None:
     if definition:
         category = "thresholds"
         categories = ("thresholds", *(c for c in categories if c != "thresholds"))
-    return _Candidate(s, section, found[0], found[1], definition, category, categories)
+    return section, found[0], found[1], definition, category, categories
 
 
 def is_recommendation_section(section: str) -> bool:
