@@ -101,7 +101,7 @@ _VERSION = re.compile(r"^v\d+(?:\.\d+)*[.,;:)]?$", re.IGNORECASE)
 _DASH = frozenset({"-", "–", "—", "|"})
 _NON_NORMATIVE = re.compile(
     r"\b(?:acknowledge?ments?|references|bibliography|works\s+cited|endnotes|contributors|"
-    r"about\s+the\s+authors)\b",
+    r"about\s+the\s+authors|glossary)\b",
     re.IGNORECASE,
 )
 """Sections that thank people or list sources: edits there change no commitment."""
@@ -552,6 +552,8 @@ class Classifier:
 
         binding = [s for s in side if not s.heading and self.is_commitment(s.text)]
         binding += [s for s in side if not s.heading and s not in binding and commitment_word(s)]
+        # Advice to others in a recommendations part ("developers should ...") commits no one.
+        binding = [s for s in binding if not _advice_only(s)]
         if binding:
             # Prefer a binding sentence that itself names a category: that is the commitment.
             lead = next((s for s in binding if self.text_categories([s.text])), binding[0])
@@ -797,6 +799,21 @@ def _label_only(ch: Change) -> bool:
                                               r"Version|Date)\b", head, re.IGNORECASE):
                 return True
     return False
+
+
+_ADVICE_WORD = re.compile(r"\b(?:should|recommend\w*|encourage\w*|ought\s+to)\b", re.IGNORECASE)
+_SELF_BINDS = re.compile(r"\bwe\s+(?:\w+\s+)?(?:will|must|shall|commit)", re.IGNORECASE)
+
+
+def _advice_only(s: Sentence) -> bool:
+    """A recommendation to others inside a recommendations part: not the author's commitment."""
+    from differ.commitments import is_recommendation_section
+
+    return (
+        is_recommendation_section(" > ".join(s.section))
+        and bool(_ADVICE_WORD.search(s.text))
+        and not _SELF_BINDS.search(s.text)
+    )
 
 
 def _direction(signals: set[str], judgement: Judgement | None) -> str:

@@ -99,7 +99,8 @@ _SCOPE_WIDE = re.compile(
 _SCOPE_NARROW = re.compile(
     r"\b(?:only|solely|external\s+deployments?|externally\s+deployed|public(?:ly)?\s+"
     r"(?:released|deployed|available)|general(?:ly)?\s+availab\w+|frontier\s+models?\s+only|"
-    r"(?:strictly\s+)?above|exceeding|significantly\s+more\s+capable)\b",
+    r"(?:strictly\s+)?above\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}(?:thresholds?|levels?|CCLs?|"
+    r"capabilit\w*)|exceeding|significantly\s+more\s+capable)\b",
     re.IGNORECASE,
 )
 _DOMAIN = re.compile(

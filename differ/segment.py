@@ -60,8 +60,14 @@ class Sentence:
 
 
 def strip_header(text: str) -> str:
-    """Drop the corpus files' 5-line provenance header (everything up to the ``-----`` line)."""
-    return text.split("-----\n", 1)[1] if "-----\n" in text else text
+    """Drop a corpus file's provenance header: the older files' five lines ending in a
+    ``# ----- BEGIN STORED TEXT ... -----`` line, or the newer files' single ``# SOURCE:`` line."""
+    head, sep, rest = text.partition("-----\n")
+    if sep and "# ----- BEGIN STORED TEXT" in head and head.count("\n") <= 6:
+        return rest
+    if text.startswith("# SOURCE:"):
+        return text.split("\n", 1)[1].lstrip("\n") if "\n" in text else ""
+    return text
 
 
 def normalize_chars(text: str) -> str:

@@ -532,3 +532,16 @@ def test_added_carve_out_sentence_is_a_weakening_not_an_addition() -> None:
     result = compare(ALIGN_BASE, new)
     assert result.severity == "high"
     assert result.direction == "weakened"
+
+
+def test_advice_to_others_added_in_a_recommendations_part_is_not_high() -> None:
+    old = "# Policy\n\n## Recommendations for industry\n\nDevelopers should share research.\n"
+    new = old + "\nDevelopers should also publish their safety frameworks and update them yearly.\n"
+    assert compare(old, new).severity != "high"
+
+
+def test_scope_word_above_in_a_cross_reference_is_not_a_narrowing() -> None:
+    hunk = one("All reports are kept on a secure platform, accessible only to the case manager.",
+               "All reports are kept on a secure platform, accessible only to the case manager "
+               "named above.")
+    assert not any("scope narrowed" in b for b in hunk.because)

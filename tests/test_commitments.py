@@ -141,3 +141,12 @@ def test_commitment_count_is_near_the_coders_count(corpus: Path, name: str) -> N
     text = strip_header((corpus / name).read_text(encoding="utf-8"))
     n = len(extract_commitments(text))
     assert abs(n - CODER_COUNTS[name]) <= 0.5 * CODER_COUNTS[name], n
+
+
+def test_newer_corpus_header_line_is_not_a_commitment_or_heading() -> None:
+    from differ.segment import strip_header
+
+    text = "# SOURCE: some/repo@abc path/to/file.txt\n\n# Policy\n\nWe will publish a report for every model.\n"
+    body = strip_header(text)
+    assert not body.startswith("# SOURCE")
+    assert [c.section for c in extract_commitments(body)] == ["Policy"]
