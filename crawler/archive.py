@@ -33,6 +33,8 @@ def register(subparsers: Any) -> None:
                    help="last capture date to import (ISO date)")
     p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
                    help="pause between archive requests (default 1; be polite)")
+    p.add_argument("--allow-private-backfill", action="store_true",
+                   help="send the URL of a source on a private address to the archive anyway")
     p.set_defaults(func=cmd_backfill)
 
     p = subparsers.add_parser(
@@ -88,7 +90,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     db = open_db(args, config)
     try:
         report = _run_locked(db, lambda: asyncio.run(backfill(
-            config, db, args.source, since=args.since, until=args.until, delay=args.delay)))
+            config, db, args.source, since=args.since, until=args.until, delay=args.delay,
+            allow_private_backfill=args.allow_private_backfill)))
     except BackfillError as exc:
         raise UsageError(str(exc)) from None
     if report is None:

@@ -35,7 +35,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from crawler.config import Config
 from crawler.fetch import Fetcher, FetchError
@@ -133,9 +133,49 @@ def wayback_digest(body: bytes) -> str:
     return base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")  # noqa: S324 - CDX's format
 
 
+async def private_url_leak(config: Config, source: SourceInfo) -> str | None:
+    """Why sending this source's URL to the archive would disclose a private address, or None.
+
+    Asking a public archive about ``http://wiki.corp.internal/policy`` tells a third party the
+    name and path of an intranet page. A private source is one allowed to fetch private
+    addresses whose URL is (or resolves to) one; an archive on a private address (a
+    self-hosted or test archive) learns nothing new."""
+    from crawler import netguard
+
+    archive_host = urlsplit(config.settings.archive_url).hostname or ""
+    if not _public_host(archive_host):
+        return None
+    value = source.settings.get("allow_private")
+    if not (config.settings.allow_private if value is None else bool(value)):
+        return None  # it can only fetch public addresses: its URL is public
+    try:
+        await netguard.check_url_allowed(source.url, False)
+    except FetchError as err:
+        if err.kind in ("private_address", "dns"):
+            return (f"source {source.id!r} watches {source.url}, which is "
+                    f"{'a private address' if err.kind == 'private_address' else 'not a public name'}"
+                    f"; backfilling would send that URL to {archive_host}. Pass "
+                    "--allow-private-backfill if the archive may know it")
+        raise
+    return None
+
+
+def _public_host(host: str) -> bool:
+    import ipaddress
+
+    name = host.strip("[]").lower()
+    if name in ("localhost", "localhost.localdomain", "ip6-localhost") or name.endswith(
+            (".localhost", ".local", ".internal", ".lan", ".home.arpa")):
+        return False
+    try:
+        return ipaddress.ip_address(name).is_global
+    except ValueError:
+        return True  # a name: assume it is reachable from outside
+
+
 async def backfill(config: Config, db: Database, source_id: str, *,
                    since: datetime | None = None, until: datetime | None = None,
-                   delay: float = 1.0) -> BackfillReport:
+                   delay: float = 1.0, allow_private_backfill: bool = False) -> BackfillReport:
     from crawler.cycle import fetch_options, source_info
 
     repo = Repository(db)
@@ -146,6 +186,10 @@ async def backfill(config: Config, db: Database, source_id: str, *,
     if source.kind not in BACKFILL_KINDS:
         raise BackfillError(f"source {source_id!r} is kind {source.kind!r}; backfill supports "
                             f"{', '.join(BACKFILL_KINDS)} sources")
+    if not allow_private_backfill:
+        leak = await private_url_leak(config, source)
+        if leak:
+            raise BackfillError(leak)
     report = BackfillReport(source_id)
     settings = config.settings
     async with Fetcher(fetch_options(config)) as fetcher:

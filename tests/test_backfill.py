@@ -255,3 +255,28 @@ def test_parse_cdx_reads_the_field_names_from_the_first_row() -> None:
     assert cap.original == "https://x.test/a" and cap.digest == "ABC"
     assert cap.captured_at == datetime(2024, 1, 1, tzinfo=UTC)
     assert parse_cdx(b"[]") == [] and parse_cdx(b"") == []
+
+
+def test_backfill_refuses_to_send_a_private_sources_url_to_a_public_archive(
+        server: FaultServer, tmp_path: Path, sqlite_url: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The source lives on 127.0.0.1 (an intranet stand-in); the archive is a public name. The
+    refusal comes before any request, so nothing leaves this machine."""
+    cfg = write_config(tmp_path, server, archive_url="https://web.archive.org")
+    code = main(["backfill", "rsp", "--config", str(cfg), "--db", sqlite_url, "--delay", "0"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "rsp" in err and "web.archive.org" in err and "--allow-private-backfill" in err
+    assert server.requests == []
+
+
+def test_private_url_leak_allows_an_archive_on_a_private_address(
+        server: FaultServer, tmp_path: Path) -> None:
+    import asyncio
+
+    from crawler.backfill import private_url_leak
+    from crawler.config import load_config
+    from crawler.cycle import source_info
+
+    config = load_config(write_config(tmp_path, server))
+    assert asyncio.run(private_url_leak(config, source_info(config.sources[0]))) is None
