@@ -41,6 +41,7 @@ from storage.records import SourceInfo, VersionInfo
 from storage.repo import Repository
 
 MANIFEST = "manifest.csv"
+_OWN_NAMES = {MANIFEST, ".git"}  # top-level names the export itself writes or uses
 LATEST = "latest.md"  # the newest version again, so `git log -p` on it reads as diffs
 MANIFEST_FIELDS = ("source", "company", "document", "version_time", "url", "final_url",
                    "sha256_raw", "sha256_text", "kind", "version_id", "path")
@@ -97,6 +98,16 @@ def safe_name(value: str, fallback: str = "untitled") -> str:
     return name
 
 
+def company_dir(company: str) -> str:
+    """A company's top-level directory: never one of the export's own top-level names
+    (``company = "manifest.csv"`` would otherwise be a directory where the manifest goes),
+    compared without case, as macOS and Windows file systems do."""
+    name = safe_name(company, "company")
+    if name.lower() in _OWN_NAMES:
+        name = f"company-{name}"
+    return name
+
+
 def file_time(dt: datetime) -> str:
     """ISO 8601 UTC, with '-' for ':' so the name is valid on every file system."""
     dt = dt.astimezone(UTC)
@@ -127,10 +138,10 @@ def plan(repo: Repository) -> list[tuple[ExportRow, VersionInfo, SourceInfo]]:
     doc_dirs: dict[str, str] = {}
     taken: dict[tuple[str, str], list[str]] = {}
     for s in sorted(sources, key=lambda s: s.id):
-        key = (safe_name(s.company, "company"), safe_name(s.title, "document").lower())
+        key = (company_dir(s.company), safe_name(s.title, "document").lower())
         taken.setdefault(key, []).append(s.id)
     for s in sources:
-        company = safe_name(s.company, "company")
+        company = company_dir(s.company)
         doc = safe_name(s.title, "document")
         if len(taken[(company, doc.lower())]) > 1:  # two sources, one title: keep them apart
             doc = safe_name(f"{doc} ({s.id})", "document")

@@ -198,3 +198,20 @@ def test_secrets_never_reach_the_export(server: FaultServer, tmp_path: Path, db_
 ])
 def test_safe_name(title: str, expected: str) -> None:
     assert safe_name(title, "document") == expected
+
+
+@pytest.mark.parametrize("company", ["manifest.csv", "MANIFEST.CSV", ".git"])
+def test_a_company_named_like_the_exports_own_files_gets_its_own_directory(
+        company: str, server: FaultServer, tmp_path: Path, sqlite_url: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = write_config(tmp_path, server, company=company)
+    history(server, cfg, sqlite_url, capsys, 30)
+    out = tmp_path / "dataset"
+    report = export(sqlite_url, out, capsys)
+    assert report["written"] >= 1
+    assert (out / "manifest.csv").is_file()
+    rows = list(csv.DictReader((out / "manifest.csv").open()))
+    assert rows[0]["company"] == company  # the name as published, in the manifest
+    written = [p for p in out.rglob("*.md")]
+    assert written and all(p.parts[len(out.parts)].lower() not in ("manifest.csv", ".git")
+                           for p in written)
