@@ -418,13 +418,18 @@ def _glues(left: str) -> bool:
 
 
 # Actions recorded on "start" so the matching "end" knows what to undo.
-_INLINE, _SKIPPED, _BLOCKA, _HEAD, _ITEM, _ROW, _CELL, _PRE, _SPACE = range(9)
+_INLINE, _SKIPPED, _BLOCKA, _HEAD, _ITEM, _ROW, _CELL, _PRE, _SPACE, _TABLE = range(10)
+_HEADER_CELL = "\x00"  # marks a <th> cell's text until its row is complete
+
+# A footnote marker in <sup>: a number or a list of them, or a symbol.
+_SUP_MARKER = re.compile(r"\s*(?:\[?\d{1,3}\]?(?:\s*[,\u2013-]\s*\d{1,3})*|[*\u2020\u2021\u00a7])\s*")
+_POWER_BASE = re.compile(r"(?:^|[^\d.,])10$")
 
 
 class _TextBuilder:
     """Accumulates inline text into blocks (paragraphs, headings, items, rows)."""
 
-    __slots__ = ("blocks", "buf", "prefix", "kind", "cell_depth", "pre_depth", "rows")
+    __slots__ = ("blocks", "buf", "prefix", "kind", "cell_depth", "pre_depth", "rows", "tables")
 
     def __init__(self) -> None:
         self.blocks: list[tuple[str, str]] = []  # (kind, text)
@@ -434,6 +439,8 @@ class _TextBuilder:
         self.cell_depth = 0
         self.pre_depth = 0
         self.rows: list[list[str]] = []
+        # Per open table: its header cells once known, and whether its first row is still due.
+        self.tables: list[list[object]] = []
 
     def flush(self, kind: str | None = None) -> None:
         if not self.buf:
@@ -471,6 +478,28 @@ class _TextBuilder:
         return "".join(out)
 
 
+def _table_row(table: list[object] | None, cells: list[str]) -> str:
+    """One row as a line; under a header row of <th> cells, each cell carries its column name.
+
+    "Threshold: 22%" rather than a bare "22%" makes a changed cell say what it is (the PDF
+    extractor writes table rows the same way).
+    """
+    header = None
+    if table is not None:
+        if table[1]:  # the table's first row: is it a header?
+            table[1] = False
+            if len(cells) >= 2 and all(c.startswith(_HEADER_CELL) for c in cells):
+                table[0] = [c[1:] for c in cells]
+        elif isinstance(table[0], list) and len(table[0]) == len(cells):
+            header = table[0]
+    texts = [c[1:] if c.startswith(_HEADER_CELL) else c for c in cells]
+    if not any(texts):
+        return ""
+    if header is None:
+        return " | ".join(texts)
+    return " | ".join(f"{h}: {t}" if h else t for h, t in zip(header, texts, strict=True) if t)
+
+
 def _walk(root: etree._Element, builder: _TextBuilder) -> None:
     """Turn one subtree into blocks. Iterative: depth is bounded by memory, not the C stack."""
     actions: list[int] = []
@@ -483,9 +512,22 @@ def _walk(root: etree._Element, builder: _TextBuilder) -> None:
                 walker.skip_subtree()
                 actions.append(_SKIPPED)
                 continue
-            if tag in _BLOCK:
+            if tag == "table" and not b.cell_depth:
+                b.flush()
+                b.tables.append([None, True])
+                action = _TABLE
+            elif tag in _BLOCK:
                 b.boundary()
                 action = _BLOCKA
+            elif tag == "sup" and b.buf and not b.buf[-1][-1:].isspace() \
+                    and _SUP_MARKER.fullmatch(el.text_content()):
+                # A footnote marker glued to the word or number before it ("level 3" + "15"):
+                # no wording, and a renumbered note must not read as a changed number.
+                walker.skip_subtree()
+                actions.append(_SKIPPED)
+                if _POWER_BASE.search("".join(b.buf[-2:])):
+                    b.buf.append("^" + el.text_content().strip())  # 10^26 FLOP
+                continue  # its tail comes with its "end" event
             elif tag in _HEADING or tag == "li":
                 if b.cell_depth:
                     action = _SPACE
@@ -557,12 +599,16 @@ def _walk(root: etree._Element, builder: _TextBuilder) -> None:
             b.cell_depth -= 1
             text = " ".join("".join(b.buf).split())
             b.buf.clear()
-            b.rows[-1].append(text)
+            b.rows[-1].append(_HEADER_CELL + text if tag == "th" else text)
         elif action == _ROW:
             cells = b.rows.pop()
             b.buf.clear()
-            if any(cells):
-                b.blocks.append(("tr", " | ".join(cells)))
+            row = _table_row(b.tables[-1] if b.tables else None, cells)
+            if row:
+                b.blocks.append(("tr", row))
+        elif action == _TABLE:
+            b.flush()
+            b.tables.pop()
         elif action == _PRE:
             b.flush()
             b.pre_depth -= 1

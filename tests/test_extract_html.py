@@ -41,7 +41,7 @@ def test_the_fixture_page_extracts_to_exactly_its_content(page: str) -> None:
         "This framework applies to our frontier models, including models used internally.\n\n"
         "## 2. Capability Thresholds\n\n"
         "- CBRN uplift\n- Cyber autonomy\n\n"
-        "Level | Response\nHigh | We will not deploy.\n"
+        "Level | Response\nLevel: High | Response: We will not deploy.\n"
     )
 
 
@@ -57,8 +57,32 @@ def test_list_items_are_dash_lines_without_blank_lines_between() -> None:
 
 
 def test_table_rows_are_pipe_separated_cells() -> None:
-    html = "<table><tr><th>Risk</th><th>Level</th></tr><tr><td>Cyber</td><td>High</td></tr></table>"
+    html = "<table><tr><td>Risk</td><td>Level</td></tr><tr><td>Cyber</td><td>High</td></tr></table>"
     assert html_text(html) == "Risk | Level\nCyber | High\n"
+
+
+def test_cells_under_a_header_row_carry_their_column_names() -> None:
+    html = ("<table><thead><tr><th>Level</th><th>Threshold</th></tr></thead><tbody>"
+            "<tr><td>CBRN-3</td><td>15%</td></tr><tr><td>Cyber-2</td><td></td></tr>"
+            "<tr><td colspan=2>Reviewed yearly</td></tr></tbody></table>")
+    assert html_text(html) == ("Level | Threshold\nLevel: CBRN-3 | Threshold: 15%\n"
+                               "Level: Cyber-2\nReviewed yearly\n")
+
+
+def test_a_header_column_alone_does_not_label_cells() -> None:
+    html = "<table><tr><th>Risk</th><td>Cyber</td></tr><tr><th>Level</th><td>High</td></tr></table>"
+    assert html_text(html) == "Risk | Cyber\nLevel | High\n"
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    ("<p>Security level 3<sup>15</sup> applies.</p>", "Security level 3 applies.\n"),
+    ('<p>noncompliance<sup><a href="#fn4">[4]</a></sup> is reported</p>',
+     "noncompliance is reported\n"),
+    ("<p>above 10<sup>26</sup> FLOP</p>", "above 10^26 FLOP\n"),
+    ("<p>the 1<sup>st</sup> review</p>", "the 1st review\n"),
+])
+def test_superscript_footnote_markers_are_dropped(html: str, expected: str) -> None:
+    assert html_text(html) == expected
 
 
 def test_block_content_inside_a_table_cell_stays_on_the_row() -> None:
