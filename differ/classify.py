@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from differ.align import Change, Region
-from differ.materiality import CARVE_OUT, Judgement, judge
+from differ.materiality import CARVE_OUT, ILLUSTRATIVE, Judgement, judge
 from differ.model import HIGH_SIGNALS, Hunk, combine_directions, order_signals
 from differ.segment import Sentence, normalize_chars, squash
 
@@ -691,6 +691,23 @@ class Classifier:
                     f"{_quote(' '.join(ch.added), 6)}"
                 )
 
+    def _inside_example(self, ch: Change, old: list[Sentence], new: list[Sentence]) -> bool:
+        """Whether every changed word sits inside an illustrative enumeration ("e.g.", "for
+        example", "such as") on its side: changing an example does not change the rule. A
+        number or a modal among the changed words is never just an example."""
+        if any(self.is_numeric(t) or self.is_modal_word(t) for t in (*ch.removed, *ch.added)):
+            return False
+        for tokens, side, sids in ((ch.removed, old, ch.old_sids), (ch.added, new, ch.new_sids)):
+            if not tokens:
+                continue
+            if not sids:
+                return False
+            text = side[sids[0]].text
+            spans = [m.group(0) for m in ILLUSTRATIVE.finditer(text)]
+            if not any(squash(" ".join(tokens)) in squash(span) for span in spans):
+                return False
+        return bool(ch.removed or ch.added)
+
     def _only_form_changed(self, ch: Change, old: list[Sentence], new: list[Sentence]) -> bool:
         """Whether ``ch`` changes only function words, or only drops/adds a run-in heading.
 
@@ -704,6 +721,8 @@ class Classifier:
 
         if content(ch.removed) == content(ch.added):
             return True
+        if self._inside_example(ch, old, new):
+            return True  # an illustrative example changed; the rule stands without it
         if [SAME_MEANING.get(w, w) for w in content(ch.removed)] == [
             SAME_MEANING.get(w, w) for w in content(ch.added)
         ]:

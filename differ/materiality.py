@@ -33,7 +33,7 @@ DIMENSIONS: dict[int, str] = {
     6: "consequence",
 }
 
-_ILLUSTRATIVE = re.compile(
+ILLUSTRATIVE = re.compile(
     r"\((?:e\.g\.|for example|such as|for instance|i\.e\.)[^)]*\)|"
     r"\b(?:e\.g\.|for example|such as|for instance)[^.;:()]*",
     re.IGNORECASE,
@@ -182,7 +182,7 @@ def without_examples(text: str) -> str:
     def keep_anchor(m: re.Match[str]) -> str:
         return m.group(0) if re.search(r"\d", m.group(0)) else " "
 
-    return _ILLUSTRATIVE.sub(keep_anchor, text)
+    return ILLUSTRATIVE.sub(keep_anchor, text)
 
 
 def modal_strength(text: str) -> tuple[int, str]:

@@ -545,3 +545,67 @@ def test_scope_word_above_in_a_cross_reference_is_not_a_narrowing() -> None:
                "All reports are kept on a secure platform, accessible only to the case manager "
                "named above.")
     assert not any("scope narrowed" in b for b in hunk.because)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category"),
+    [
+        ("We will make the evaluation results public within a month.", "publication"),
+        ("We will release a public summary of each risk assessment.", "publication"),
+        ("We report serious incidents as required by regulation.", "publication"),
+        ("We track risks of loss of control over advanced systems.", "alignment"),
+    ],
+)
+def test_lexicon_gaps_are_categorised(sentence: str, category: str) -> None:
+    assert category in Classifier().text_categories([sentence])
+
+
+def test_cadence_lengthened_is_high_and_weakened() -> None:
+    hunk = one("We will run comprehensive evaluations of each frontier model every 3 months.",
+               "We will run comprehensive evaluations of each frontier model every 6 months.")
+    assert hunk.severity == "high"
+    assert "numeric" in hunk.signals
+
+
+def test_quantitative_anchor_dropped_is_high() -> None:
+    hunk = one("# ML R&D\n\nUplift level 1: can accelerate AI development, substantially "
+               "accelerating progress (e.g. 2x) from 2020-2024 rates.",
+               "# ML R&D\n\nUplift level 1: can accelerate AI development, substantially "
+               "accelerating progress from historical rates.")
+    assert hunk.severity == "high"
+
+
+def test_removed_present_tense_policy_statement_is_high() -> None:
+    old = ("# Evaluations\n\nIntro stays here for context.\n\n"
+           "We conduct red-teaming of every frontier model before external deployment.\n\n"
+           "Outro stays here too.\n")
+    new = "# Evaluations\n\nIntro stays here for context.\n\nOutro stays here too.\n"
+    result = compare(old, new)
+    assert result.severity == "high"
+    assert result.direction == "removed"
+
+
+def test_removed_threshold_definition_is_high() -> None:
+    old = ("# Capability Thresholds\n\nCBRN-3: The ability to significantly assist novices in "
+           "creating weapons.\n\nCBRN-4: The ability to substantially uplift state programmes in "
+           "weapons development.\n")
+    new = ("# Capability Thresholds\n\nCBRN-3: The ability to significantly assist novices in "
+           "creating weapons.\n")
+    result = compare(old, new)
+    assert result.severity == "high"
+    assert result.direction == "removed"
+
+
+def test_change_to_an_illustrative_example_is_not_material() -> None:
+    hunk = one("We will evaluate models for dangerous capabilities (e.g., biology, chemistry).",
+               "We will evaluate models for dangerous capabilities (e.g., biology, cyber).")
+    assert not any(b.startswith("materiality:") for b in hunk.because)
+    assert hunk.severity != "high"
+
+
+def test_scope_defining_enumeration_shortened_is_still_high() -> None:
+    hunk = one("We will evaluate models for dangerous capabilities, including biology and "
+               "cyber offence, before deployment.",
+               "We will evaluate models for dangerous capabilities, including biology, before "
+               "deployment.")
+    assert hunk.severity == "high"
