@@ -139,7 +139,8 @@ _DEFINES = re.compile(
     re.IGNORECASE,
 )
 _SPECULATIVE = re.compile(
-    r"\b(?:could\s+be\s+that|might|perhaps|guess|speculative|we\s+think|possibly)\b", re.IGNORECASE
+    r"\b(?:could\s+be\s+that|might|perhaps|guess|speculative|we\s+think|possibly|may\s+be)\b",
+    re.IGNORECASE
 )
 """A level described as a guess is not yet a definition ("a related criterion could be that")."""
 _LABEL_COLON = re.compile(r"^[^.:]{2,60}:\s+\S")
@@ -166,6 +167,7 @@ _RECOMMENDATION_SECTION = re.compile(
     re.IGNORECASE,
 )
 _QUESTION = re.compile(r"\?\s*$")
+_EXAMPLE_OPENER = re.compile(r"^(?:for\s+example|for\s+instance|e\.g\.)[,:]?\s", re.IGNORECASE)
 _FOOTNOTE_LINE = re.compile(r"^(?:\d{1,2}\s+[A-Z“\"]|Note:|\d{1,2}\s+Note\b|\(\d{1,2}\)\s+[A-Z])")
 """A footnote or note: "3 CBRN refers to ...", "Note: ..." — it explains, it does not bind."""
 _TERM_DEFINITION = re.compile(
@@ -374,7 +376,7 @@ def strength_of(text: str, *, in_recommendations: bool = False) -> tuple[int, st
             return 2, hedge.group(0).lower()
         return 4, strong.group(0).lower()
     present = _PRESENT.search(t)
-    if present:
+    if present and not _rx(r"^\s*(?:no|not|nothing)\b").match(t, present.end()):
         return 4, "present tense"
     if weak and _rx(rf"\b{_SELF}\s+(?:\w+\s+)?(?:may|might|could|can|consider)\b").search(t):
         return 2, weak.group(0).lower()
@@ -405,12 +407,13 @@ _PASSIVE_DUTY = re.compile(
     re.IGNORECASE,
 )
 _EFFECT_VERB = re.compile(
-    r"\bwill\s+(?:also\s+)?(?:help|allow|enable|let|make\s+it|keep\s+being|already|serve|"
+    r"\bwill\s+(?:also\s+)?(?:help|allow|enable|let|make\s+it|keep\s+being|already|serve|result|"
     r"depend|vary|differ|remain\s+(?:uncertain|unclear|possible))\b",
     re.IGNORECASE,
 )
 _BELIEF_CUE = re.compile(
     r"\b(?:believes?|think|thinks|hope|hopes|expect\s+that|expects\s+that|anticipate|anticipates|"
+    r"do\s+not\s+expect|don['’]t\s+expect|"
     r"guess|predict|predicts|suspect|likely\s+that|possible\s+that)\b",
     re.IGNORECASE,
 )
@@ -434,6 +437,10 @@ def _first_strong(t: str) -> re.Match[str] | None:
                 continue
             if _PREDICTING_SUBJECT.search(before) and not _PASSIVE_DUTY.match(t, m.start()):
                 continue
+        if word.startswith(("is ", "are ", "be ")) and _rx(r"\b(?:would|could|might)\s+$").search(
+            before
+        ):
+            continue  # "would be required" conditions or predicts
         if word.startswith("require") and not _rx(
             r"\b(?:we|I|policy|framework|this)\s+(?:\w+\s+)?require"
         ).search(t[: m.end()]) and not _rx(
@@ -581,6 +588,7 @@ def _judge_sentence(
         or _FOOTNOTE_LINE.match(text)
         or _TERM_DEFINITION.search(text)
         or text[:1].islower()  # the tail of a sentence a page break cut, not a statement
+        or _EXAMPLE_OPENER.match(text)  # an illustration of a rule, not a rule
     ):
         return None
     section = " > ".join(section_path)
