@@ -185,7 +185,12 @@ def deliver_after_cycle(config: Config, db: Any) -> Any:
         from notifier.outbox import deliver_pending
     except ImportError:
         return None
-    return deliver_pending(config, db)
+    from crawler.lock import current_lease
+
+    # Every delivery runs under the cycle lease: holding it, we know the process that left a
+    # row in "sending" is gone (crashed mid-send), so it is retried now, not 15 minutes later.
+    lease = current_lease()
+    return deliver_pending(config, db, senders_gone=lease is not None and not lease.lost)
 
 
 def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, notify: bool,

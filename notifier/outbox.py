@@ -21,9 +21,10 @@ A row that is ``sent`` is never selected again, so a successful delivery is neve
 later run. The claim is a conditional update, so two processes cannot both send one row.
 
 What no outbox can close is the moment between the receiver accepting a message and our commit
-of ``sent``: if the process is killed there, the row stays ``sending``. A later run treats a
-``sending`` row older than :data:`SENDING_LEASE` as interrupted — it cannot know whether the
-message arrived — and then:
+of ``sent``: if the process is killed there, the row stays ``sending``. The next run — which
+holds the cycle lease, so it knows that process is gone — treats the row as interrupted at
+once (any other caller after :data:`SENDING_LEASE`); it cannot know whether the message
+arrived, and then:
 
 - **webhook and email** (``resend_interrupted = true``) send it again with the *same*
   idempotency key: the ``Idempotency-Key`` header for webhooks, and a ``Message-ID`` derived
@@ -169,8 +170,13 @@ def make_digests(config: Config, db: Database, channels: dict[str, Channel],
 
 
 def deliver_pending(config: Config, db: Database, *, now: datetime | None = None,
-                    channels: dict[str, Channel] | None = None) -> DeliveryReport:
-    """Send every due delivery once (see the module docstring); never raises for a send."""
+                    channels: dict[str, Channel] | None = None,
+                    senders_gone: bool = False) -> DeliveryReport:
+    """Send every due delivery once (see the module docstring); never raises for a send.
+
+    ``senders_gone``: the caller knows no other process is sending (it holds the cycle lease,
+    under which every delivery runs), so a ``sending`` row is an interrupted send now, not
+    only after :data:`SENDING_LEASE`."""
     now = now or datetime.now(UTC)
     if channels is None:
         channels = channels_from_config(config)
@@ -178,7 +184,7 @@ def deliver_pending(config: Config, db: Database, *, now: datetime | None = None
     held = make_digests(config, db, channels, now)
     sent = failed = 0
     problems: list[str] = []
-    for row in store.due(db, now, now - SENDING_LEASE):
+    for row in store.due(db, now, now if senders_gone else now - SENDING_LEASE):
         ch = channels.get(row.channel)
         if ch is None:
             store.mark_failed(db, row.id, f"channel {row.channel!r} is not configured "

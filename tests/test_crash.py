@@ -5,7 +5,7 @@ random fraction of the time a clean cycle takes on this machine (during start-up
 writes, or the alert deliveries — or not at all, when it finishes first). After every kill the database must be consistent
 (`framewatch db check`'s checks), and a final clean run must complete the work: every source at
 its newest text, versions in order without duplicates, one change per new version, and one
-outbox row per change, sent at most once. Cycles use the worker pool (8 sources, 2 workers), and
+outbox row per change, sent once (again only, with the same idempotency key, after a kill mid-send). Cycles use the worker pool (8 sources, 2 workers), and
 no process of a killed run may outlive it: no worker left behind, and on PostgreSQL no session
 of a killed run still open once the next run has started.
 """
@@ -107,7 +107,7 @@ def test_sigkill_at_random_points_leaves_a_consistent_database_that_the_next_run
                                  .order_by(Version.id)).all()
             changes = s.execute(select(Change.id, Change.new_version_id)).all()
             deliveries = s.execute(select(Delivery.change_id, Delivery.channel, Delivery.status,
-                                          Delivery.idempotency_key)).all()
+                                          Delivery.idempotency_key, Delivery.attempts)).all()
     finally:
         db.dispose()
 
@@ -126,7 +126,10 @@ def test_sigkill_at_random_points_leaves_a_consistent_database_that_the_next_run
     assert {d[2] for d in deliveries} <= {"sent", "sending"}  # pending ones went out at the end
     sent_keys = {d[3] for d in deliveries if d[2] == "sent"}
     assert sent_keys <= set(received)
-    assert len(received) == len(set(received))  # never sent twice
+    # Sent twice only when a run was killed mid-send: the next run resends with the same
+    # idempotency key (the receiver drops the duplicate), never a new one.
+    resent = {d[3] for d in deliveries if d[4] >= 2}
+    assert {k for k in received if received.count(k) > 1} <= resent
 
 
 def _survivors(mark: str, grace: float = 5.0) -> list[int]:
