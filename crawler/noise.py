@@ -53,11 +53,11 @@ def plan_noise(config_path: Path, source_id: str, pattern: str, change_texts: li
     try:
         regex = re.compile(pattern, re.MULTILINE)
     except (re.error, OverflowError, RecursionError) as exc:
-        raise ValueError(f"--pattern {pattern!r} is not a valid regular expression: {exc}") from None
+        raise ValueError(f"the pattern {pattern!r} is not a valid regular expression: {exc}") from None
     found = tuple(dict.fromkeys(m.group(0) for t in change_texts for m in regex.finditer(t)
                                 if m.group(0).strip()))
     if not found:
-        raise ValueError(f"--pattern {pattern!r} matches nothing in the change's text; "
+        raise ValueError(f"the pattern {pattern!r} matches nothing in the change's text; "
                          "nothing would be ignored")
     text = config_path.read_text(encoding="utf-8")
     config = parse_config(text, str(config_path))
