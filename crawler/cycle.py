@@ -21,7 +21,7 @@ from crawler.browser import browser_for_cycle, fetch_for_source
 from crawler.config import Config, SourceConfig
 from crawler.extract import ExtractRules
 from crawler.fetch import Fetcher, FetchError, FetchOptions, FetchResult
-from crawler.ledger import ledger_diff_keys, ledger_for_version
+from crawler.ledger import ledger_diff_keys, ledger_for_version, refresh_disclosure
 from crawler.lock import LeaseLost, current_lease
 from crawler.patterns import PatternTimeout
 from crawler.work import ExtractJob, ExtractOutcome, extract_and_diff, text_hash, with_diff
@@ -383,6 +383,8 @@ class Cycle:
             _replace(check, status="ok", warnings=warnings), snapshot=snapshot, version=version,
             change=change, previous_version_id=latest.id if latest else None)
         self._stale.add(source.id)
+        if latest is not None:
+            refresh_disclosure(self.db, source.id)  # if it is another document's changelog
         status = FIRST if latest is None else CHANGED
         return SourceOutcome(source.id, status, version_id=version_id, change_id=change_id,
                              severity=change.severity if change else None,

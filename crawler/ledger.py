@@ -174,3 +174,31 @@ def ledger_diff_keys(ledger: VersionLedger | None) -> dict[str, Any]:
                              "announced_by": t.get("announced_by")}
                             for t in material[:MAX_DIFF_COMMITMENTS]],
             "silent_revision_rate": rate.to_json()}
+
+
+def refresh_disclosure(db: Database, changelog_id: str) -> int:
+    """A changelog page changed: re-judge the newest traced pair of every source that names it
+    (providers often post the version-history entry after the document itself). Returns how
+    many pairs were re-judged. The change's alert, already queued, keeps what it said."""
+    from storage.ledger import latest_traced_pair, traces_of
+
+    repo = Repository(db)
+    refreshed = 0
+    for source in repo.list_sources(enabled_only=True):
+        if (source.settings or {}).get("changelog") != changelog_id:
+            continue
+        pair = latest_traced_pair(db, source.id)
+        if pair is None:
+            continue
+        old_id, new_id = pair
+        old_text, new_text = repo.version_text(old_id), repo.version_text(new_id)
+        before = {t.position: t.disclosure for t in traces_of(db, new_id)}
+        ledger = ledger_for_version(db, source, new_text, [c.data for c in commitments_of(db, new_id)],
+                                    old_id, old_text)
+        if ledger is None:
+            continue
+        after = {i: t.get("disclosure") for i, t in enumerate(ledger.traces)}
+        if after != before:
+            store_ledger(db, new_id, ledger)
+            refreshed += 1
+    return refreshed

@@ -501,3 +501,15 @@ def last_recorded_at(db: Database) -> datetime | None:
     from datetime import UTC
 
     return max(t if t.tzinfo else t.replace(tzinfo=UTC) for t in found)
+
+
+def latest_traced_pair(db: Database, source_id: str) -> tuple[int, int] | None:
+    """(old, new) version ids of a source's newest traced pair, or None."""
+    with db.session() as s:
+        row = s.execute(
+            select(CommitmentChangeRow.old_version_id, CommitmentChangeRow.new_version_id)
+            .where(CommitmentChangeRow.source_id == source_id,
+                   CommitmentChangeRow.old_version_id.is_not(None))
+            .order_by(CommitmentChangeRow.detected_at.desc(), CommitmentChangeRow.id.desc())
+            .limit(1)).first()
+        return (row[0], row[1]) if row else None

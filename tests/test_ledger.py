@@ -277,3 +277,42 @@ def test_alerts_say_how_many_changes_the_changelog_does_not_mention(history: str
     assert f"Disclosure: {line}" in email_text(alert)
     assert line.replace("'", "&#x27;") in email_html(alert)
     assert "not mentioned in the provider's changelog" in json.dumps(slack_message(alert))
+
+
+def test_a_changelog_posted_after_the_document_updates_the_verdict(tmp_path: Path) -> None:
+    """`changelog = "<id>"` in sources.toml; the provider's history page gains the entry one
+    cycle after the framework changed: the silent verdict becomes announced."""
+    import contextlib
+    import io
+
+    from cycle_support import source, write_config
+    from faultserver import FaultServer, Page
+
+    url = f"sqlite:///{tmp_path / 'framewatch.db'}"
+    without_log = V2.split("<h2>Changelog</h2>")[0] + "</main></body></html>"
+    log_before = "<html><body><main><h1>Version history</h1><p>Version 1: first release of the policy.</p></main></body></html>"
+    log_after = log_before.replace("</main>", f"<h2>June 2026</h2><p>{ANNOUNCE}</p></main>")
+
+    def run(cfg: Path) -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["-q", "run", "--config", str(cfg), "--db", url, "--no-notify"]) == 0
+
+    with FaultServer() as server:
+        server.route("/policy", Page(V1))
+        server.route("/log", Page(log_before))
+        cfg = write_config(tmp_path, server, [
+            {**source("policy", "/policy"), "changelog": "policy-log"},
+            source("policy-log", "/log")])
+        run(cfg)
+        server.route("/policy", Page(without_log))
+        run(cfg)
+        db = open_database(url)
+        v2 = [v.id for v in L.ledger_versions(db, "policy")][1]
+        assert traces_by_text(url, v2)[PAUSE_V2].disclosure == "SIL"
+        server.route("/log", Page(log_after))
+        run(cfg)
+    pause = traces_by_text(url, v2)[PAUSE_V2]
+    assert pause.disclosure == "ANN" and pause.data["announced_by"] == ANNOUNCE
+    assert traces_by_text(url, v2)[AISI].disclosure == "SIL"
+    # The history page is the account, not a promise: the matrix does not count it.
+    assert [s.id for s in L.ledger_sources(Repository(db).list_sources())] == ["policy"]
