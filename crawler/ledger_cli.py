@@ -40,6 +40,9 @@ def register(subparsers: Any) -> None:
                                            "as static files")
     add_common(p)
     p.add_argument("dir", help="output directory (created; files are overwritten)")
+    p.add_argument("--base-url", metavar="URL",
+                   help="where the site will be published: makes the feed's and the JSON "
+                        "files' links absolute (pages always link relatively)")
     p.set_defaults(func=cmd_site)
 
 
@@ -228,7 +231,7 @@ def cmd_site(args: argparse.Namespace) -> int:
 
     config = config_from_args(args, required=False)
     db = open_db(args, config)
-    report = write_site(db, Path(args.dir))
+    report = write_site(db, Path(args.dir), base_url=args.base_url)
     print(f"site written to {args.dir}: {report.pages} pages, {report.api} JSON files, "
           f"{report.bytes:,} bytes")
     return 0

@@ -129,3 +129,16 @@ def test_rerunning_on_the_same_database_changes_no_byte(built: tuple[Path, str])
     assert main(["site", str(out), "--db", url]) == 0
     after = {n: hashlib.sha256(d).hexdigest() for n, d in files(out).items()}
     assert after == before
+
+
+def test_base_url_makes_feed_and_api_links_absolute(built: tuple[Path, str],
+                                                    tmp_path: Path) -> None:
+    _, url = built
+    out = tmp_path / "public"
+    assert main(["site", str(out), "--db", url, "--base-url", "https://watch.example.org/fw/"]) == 0
+    root = ET.fromstring((out / "feed.atom").read_bytes())
+    links = [e.get("href") for e in root.iter("{http://www.w3.org/2005/Atom}link")]
+    assert links and all(str(h).startswith("https://watch.example.org/fw/") for h in links)
+    sources = json.loads((out / "api/sources.json").read_text())
+    assert sources[0]["url"].startswith("https://watch.example.org/fw/sources/")
+    assert (out / sources[0]["url"].removeprefix("https://watch.example.org/fw/")).is_file()

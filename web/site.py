@@ -118,12 +118,12 @@ def rewrite_html(body: str, here: str, found: list[str]) -> str:
 
 def _absolute_to_site(text: str, base_url: str | None, found: list[str]) -> str:
     """Absolute app URLs in JSON and the feed become the site's own (``base_url`` + file) or
-    site-relative paths."""
+    site-relative paths; a URL the static site cannot serve (a raw download) becomes ""."""
     def repl(m: re.Match[str]) -> str:
         path = m.group(1) or "/"
         target = file_for(path)
         if target is None:
-            return (base_url or "") + path if base_url else path.lstrip("/")
+            return ""
         found.append(path)
         return f"{base_url}/{target}" if base_url else target
 
