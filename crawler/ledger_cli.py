@@ -21,7 +21,10 @@ def register(subparsers: Any) -> None:
         "commitments", help="the commitments a source's latest version, a version or a file makes")
     add_common(p, formats=True)
     p.add_argument("target", nargs="?",
-                   help="a source id, a version id (12 or v12) or a file (HTML, PDF, text)")
+                   help="a source id, a version id (12 or v12), a file (HTML, PDF, text) or "
+                        "an http(s) URL")
+    p.add_argument("--allow-private", action="store_true",
+                   help="URLs: allow loopback and private addresses (a local test server)")
     p.add_argument("--rebuild", action="store_true",
                    help="recompute the stored ledger from version texts (of TARGET's source, "
                         "or of every source)")
@@ -56,8 +59,8 @@ def _items_for(args: argparse.Namespace) -> tuple[str, list[dict[str, Any]]] | N
 
     target = args.target
     path = Path(target)
-    if path.is_file():
-        return str(path), list(extract_json(read_document(target, ExtractRules())))
+    if path.is_file() or target.startswith(("http://", "https://")):
+        return target, list(extract_json(read_document(target, ExtractRules(), args)))
     from storage import ledger as L
     from storage.repo import Repository
 

@@ -316,3 +316,13 @@ def test_a_changelog_posted_after_the_document_updates_the_verdict(tmp_path: Pat
     assert traces_by_text(url, v2)[AISI].disclosure == "SIL"
     # The history page is the account, not a promise: the matrix does not count it.
     assert [s.id for s in L.ledger_sources(Repository(db).list_sources())] == ["policy"]
+
+
+def test_commitments_of_a_url(capsys: pytest.CaptureFixture[str]) -> None:
+    from faultserver import FaultServer, Page
+
+    with FaultServer() as server:
+        server.route("/policy", Page(V1))
+        code, data = cli_json(capsys, "commitments", server.url("/policy"), "--allow-private",
+                              "--format", "json")
+    assert code == 0 and data["count"] == 5
