@@ -74,7 +74,7 @@ def test_site_has_dashboard_matrix_companies_changes_commitments_api_and_feed(
     names = set(files(out))
     assert {"index.html", "matrix.html", "companies/example-ai.html", "feed.atom",
             "api/matrix.json", "api/sources.json", "api/changes.json",
-            "static/style.css"} <= names
+            "api/companies/example-ai.json", "static/style.css"} <= names
     assert any(n.startswith("changes/") for n in names)
     assert any(n.startswith("commitments/example-policy/") for n in names)
     assert any(n.startswith("matrix/example-ai/") for n in names)
