@@ -517,9 +517,11 @@ API_ENDPOINTS = (
     ("/api/changes", "changes, newest first (?severity=, ?company=, ?source=, ?category=, "
                      "?limit=, ?offset=)"),
     ("/api/changes/{change_id}", "one change with its full diff"),
-    ("/api/matrix", "companies × Seoul commitments I–VIII and codebook categories"),
-    ("/api/companies/{company}", "one company: its sources and silent-revision rates"),
-    ("/api/versions/{version_id}/commitments", "the commitments one version makes"),
+    ("/api/matrix", "companies x Seoul commitments I-VIII and codebook categories: counts, "
+                    "strongest obligation, last change, weakenings in 12 months"),
+    ("/api/companies/{company}", "a company's silent revision rate, per version pair and "
+                                 "pooled, and its traced commitment changes"),
+    ("/api/versions/{version_id}/commitments", "the commitments a version makes"),
 )
 
 
