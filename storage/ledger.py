@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select
+from sqlalchemy import Connection, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.db import Database
@@ -149,7 +149,7 @@ def write_version_ledger(s: Session | Connection, version_id: int, source_id: st
                      .where(CommitmentSet.version_id == version_id))
     conn.execute(CommitmentSet.__table__.insert(), {
         "version_id": version_id, "source_id": source_id, "model": ledger.model,
-        "count": len(ledger.commitments), "computed_at": fetched_at})
+        "count": len(ledger.commitments), "computed_at": datetime.now(UTC)})
     if ledger.commitments:
         conn.execute(CommitmentRow.__table__.insert(), [{
             "version_id": version_id, "source_id": source_id, "position": i,
@@ -228,16 +228,21 @@ def traces_of(db: Database, new_version_id: int) -> list[StoredTrace]:
         return [_trace(r) for r in rows]
 
 
-def material_traces(db: Database, source_ids: Sequence[str]) -> list[StoredTrace]:
-    """Every material traced change of these sources, oldest first (a company's timeline)."""
+def material_traces(db: Database, source_ids: Sequence[str], *, column: str | None = None,
+                    limit: int = 2000) -> list[StoredTrace]:
+    """The newest ``limit`` material traced changes of these sources (of one matrix column, if
+    given), oldest first — a company's timeline, a cell's changes."""
     if not source_ids:
         return []
+    C = CommitmentChangeRow  # noqa: N806
+    q = select(C).where(C.material.is_(True), C.source_id.in_(list(source_ids)))
+    if column in CODEBOOK_CODES:
+        q = q.where(C.codebook == column)
+    elif column is not None:
+        q = q.where(("," + C.seoul + ",").like(f"%,{column},%"))
     with db.session() as s:
-        rows = s.scalars(select(CommitmentChangeRow)
-                         .where(CommitmentChangeRow.source_id.in_(list(source_ids)),
-                                CommitmentChangeRow.material.is_(True))
-                         .order_by(CommitmentChangeRow.detected_at, CommitmentChangeRow.id))
-        return [_trace(r) for r in rows]
+        rows = s.scalars(q.order_by(C.detected_at.desc(), C.id.desc()).limit(limit)).all()
+        return [_trace(r) for r in reversed(rows)]
 
 
 def ledger_versions(db: Database, source_id: str) -> list[LedgerVersion]:
@@ -334,15 +339,15 @@ def previous_text_version(db: Database, version_id: int) -> int | None:
 
 
 def _latest_version_ids(s: Session, source_ids: Sequence[str] | None = None) -> dict[str, int]:
-    ranked = select(Version.id, Version.source_id, func.row_number().over(
-        partition_by=Version.source_id,
-        order_by=(Version.fetched_at.desc(), Version.id.desc())).label("rank")).where(
-        Version.kind != "removed")
+    """Each source's newest version with text: one index seek per source (the
+    (source_id, fetched_at) index), not a window over the whole history."""
+    newest = (select(Version.id).where(Version.source_id == Source.id, Version.kind != "removed")
+              .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(1)
+              .correlate(Source).scalar_subquery())
+    q = select(Source.id, newest)
     if source_ids is not None:
-        ranked = ranked.where(Version.source_id.in_(list(source_ids)))
-    sub = ranked.subquery()
-    rows = s.execute(select(sub.c.source_id, sub.c.id).where(sub.c.rank == 1)).all()
-    return {r[0]: r[1] for r in rows}
+        q = q.where(Source.id.in_(list(source_ids)))
+    return {r[0]: r[1] for r in s.execute(q) if r[1] is not None}
 
 
 def latest_commitments(db: Database, source_ids: Sequence[str]) -> dict[str, list[StoredCommitment]]:
@@ -397,18 +402,20 @@ def matrix(db: Database, sources: Sequence[tuple[str, str]], since: datetime) ->
                     c["count"] += int(n)
                     c["strongest"] = max(c["strongest"], int(strongest or 0))
         if ids:
-            material = CommitmentChangeRow.material.is_(True)
+            # One pass over the material changes (a few per version among the retained ones),
+            # answered from the covering index alone: per (source, Seoul key, code, outcome)
+            # the newest change and how many fell in the window.
             C = CommitmentChangeRow  # noqa: N806
-            last = (select(C.source_id, C.seoul, C.codebook, func.max(C.detected_at).label("at"))
-                    .where(material, C.source_id.in_(ids))
-                    .group_by(C.source_id, C.seoul, C.codebook).subquery())
-            for sid, seoul, codebook, outcome, at, vid in s.execute(
-                    select(C.source_id, C.seoul, C.codebook, C.outcome, C.detected_at,
-                           C.new_version_id)
-                    .join(last, and_(C.source_id == last.c.source_id, C.seoul == last.c.seoul,
-                                     C.codebook == last.c.codebook,
-                                     C.detected_at == last.c.at))
-                    .where(material).order_by(C.id)):
+            recent = func.sum(case((C.detected_at >= since, 1), else_=0))
+            for sid, seoul, codebook, outcome, at, vid, n_recent in s.execute(
+                    select(C.source_id, C.seoul, C.codebook, C.outcome, func.max(C.detected_at),
+                           func.max(C.new_version_id), recent)
+                    .where(C.material.is_(True), C.source_id.in_(ids))
+                    .group_by(C.source_id, C.seoul, C.codebook, C.outcome)):
+                if isinstance(at, str):  # SQLite hands an aggregate's datetime back as text
+                    at = datetime.fromisoformat(at)
+                if at.tzinfo is None:
+                    at = at.replace(tzinfo=UTC)
                 for col in _columns_of(seoul, codebook):
                     c = cell(company_of[sid], col)
                     # The latest change wins; within one revision the weakening one (the
@@ -416,16 +423,8 @@ def matrix(db: Database, sources: Sequence[tuple[str, str]], since: datetime) ->
                     if c["last"] is None or (at, _DIRECTION_RANK.get(outcome, 0)) > (
                             c["last"][1], _DIRECTION_RANK.get(c["last"][0], 0)):
                         c["last"] = (outcome, at, vid)
-            for sid, seoul, codebook, n in s.execute(
-                    select(CommitmentChangeRow.source_id, CommitmentChangeRow.seoul,
-                           CommitmentChangeRow.codebook, func.count())
-                    .where(material, CommitmentChangeRow.source_id.in_(ids),
-                           CommitmentChangeRow.outcome.in_(WEAKENING),
-                           CommitmentChangeRow.detected_at >= since)
-                    .group_by(CommitmentChangeRow.source_id, CommitmentChangeRow.seoul,
-                              CommitmentChangeRow.codebook)):
-                for col in _columns_of(seoul, codebook):
-                    cell(company_of[sid], col)["weak"] += int(n)
+                    if outcome in WEAKENING:
+                        c["weak"] += int(n_recent or 0)
     rows = []
     for company in sorted(by_company, key=str.lower):
         out = {}
@@ -513,3 +512,13 @@ def latest_traced_pair(db: Database, source_id: str) -> tuple[int, int] | None:
             .order_by(CommitmentChangeRow.detected_at.desc(), CommitmentChangeRow.id.desc())
             .limit(1)).first()
         return (row[0], row[1]) if row else None
+
+
+def ledger_stamp(db: Database) -> tuple[Any, ...]:
+    """Changes whenever the ledger does (a version derived, a pair traced or re-judged, a
+    rebuild): cheap enough to check on every request, so derived views can be cached."""
+    with db.session() as s:
+        newest_change = s.scalar(select(func.max(CommitmentChangeRow.id)))
+        sets = s.execute(select(func.max(CommitmentSet.computed_at),
+                                func.count(CommitmentSet.version_id))).one()
+    return (newest_change, *sets)

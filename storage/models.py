@@ -239,7 +239,10 @@ class CommitmentRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)  # Commitment.to_json()
 
     __table_args__ = (Index("ix_commitments_version_position", "version_id", "position"),
-                      Index("ix_commitments_source_key", "source_id", "key"))
+                      Index("ix_commitments_source_key", "source_id", "key"),
+                      # Covers the matrix's count per cell without reading the rows' JSON.
+                      Index("ix_commitments_version_cell", "version_id", "source_id", "seoul",
+                            "codebook", "strength"))
 
 
 class CommitmentChangeRow(Base):
@@ -267,4 +270,4 @@ class CommitmentChangeRow(Base):
                       # The matrix reads material changes only (a few per version among the
                       # retained ones): this index is what keeps it fast on a long history.
                       Index("ix_commitment_changes_material", "material", "source_id",
-                            "seoul", "codebook", "detected_at"))
+                            "seoul", "codebook", "outcome", "detected_at", "new_version_id"))

@@ -208,6 +208,7 @@ class LedgerPages:
     def __init__(self, ui: Any) -> None:
         self.ui = ui
         self.db = ui.db
+        self._matrix: tuple[Any, list[L.MatrixRow]] | None = None
 
     def companies(self) -> dict[str, tuple[str, list[SourceInfo]]]:
         """slug → (company, its ledger sources)."""
@@ -223,8 +224,15 @@ class LedgerPages:
         return found
 
     def matrix_rows(self) -> list[L.MatrixRow]:
-        sources = [(s.id, s.company) for _, items in self.companies().values() for s in items]
-        return L.matrix(self.db, sources, self.ui.clock() - timedelta(days=365))
+        """The matrix, recomputed only when the ledger, the sources or the day changed: it
+        aggregates the whole history, and most requests between two cycles ask the same."""
+        sources = tuple((s.id, s.company) for _, items in self.companies().values()
+                        for s in items)
+        since = self.ui.clock() - timedelta(days=365)
+        key = (L.ledger_stamp(self.db), sources, since.date())
+        if self._matrix is None or self._matrix[0] != key:
+            self._matrix = (key, L.matrix(self.db, sources, since))
+        return self._matrix[1]
 
     # -- HTML
     def matrix(self, request: Request) -> Response:
@@ -239,8 +247,7 @@ class LedgerPages:
             raise HTTPException(404, f"no matrix column {column!r}")
         ids = [s.id for s in sources]
         items = L.cell_commitments(self.db, ids, column)
-        changes = [t for t in reversed(L.material_traces(self.db, ids))
-                   if column in t.seoul or column == t.codebook][:100]
+        changes = list(reversed(L.material_traces(self.db, ids, column=column, limit=100)))
         titles = {s.id: s.title for s in sources}
         return self.ui.page(request, "matrix_cell.html", title=f"{company} · {column}",
                             company=company, company_slug=slug(company), column=column,

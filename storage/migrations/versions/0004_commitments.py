@@ -45,6 +45,8 @@ def upgrade() -> None:
     op.create_index("ix_commitments_version_position", "commitments", ["version_id", "position"])
     op.create_index("ix_commitments_source_id", "commitments", ["source_id"])
     op.create_index("ix_commitments_source_key", "commitments", ["source_id", "key"])
+    op.create_index("ix_commitments_version_cell", "commitments",
+                    ["version_id", "source_id", "seoul", "codebook", "strength"])
     op.create_table(
         "commitment_changes",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -68,7 +70,8 @@ def upgrade() -> None:
     op.create_index("ix_commitment_changes_source_detected", "commitment_changes",
                     ["source_id", "detected_at"])
     op.create_index("ix_commitment_changes_material", "commitment_changes",
-                    ["material", "source_id", "seoul", "codebook", "detected_at"])
+                    ["material", "source_id", "seoul", "codebook", "outcome", "detected_at",
+                     "new_version_id"])
 
 
 def downgrade() -> None:
