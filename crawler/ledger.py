@@ -36,6 +36,15 @@ log = logging.getLogger("framewatch.ledger")
 MODEL = "commitments-1"
 """Stored with every derived set; a new model version means `framewatch commitments --rebuild`."""
 
+MAX_TEXT = 400_000
+"""Texts longer than this (a framework is 50–150 KB) are not read for commitments: the model's
+cost grows with the text, and a page that size is a dump or an archive, not a policy. The
+version is recorded as usual; `framewatch commitments FILE` still reads such a text on request."""
+
+
+class TooLarge(Exception):
+    """The text is beyond MAX_TEXT: no ledger for this version."""
+
 
 def extract_json(text: str) -> tuple[dict[str, Any], ...]:
     """A version's commitments as stored (``Commitment.to_json()`` each). Cheap enough to run in
@@ -43,6 +52,12 @@ def extract_json(text: str) -> tuple[dict[str, Any], ...]:
     from differ.commitments import extract_commitments
 
     return tuple(c.to_json() for c in extract_commitments(text))
+
+
+def _bounded(text: str) -> str:
+    if len(text) > MAX_TEXT:
+        raise TooLarge(f"{len(text):,} characters (over {MAX_TEXT:,}): not read for commitments")
+    return text
 
 
 def trace_with_disclosure(old_items: Sequence[dict[str, Any]], new_items: Sequence[dict[str, Any]],
@@ -91,8 +106,9 @@ def ledger_for_version(db: Database, source: SourceInfo, new_text: str,
     """The ledger rows for a new version, or None when the model fails on this text (the
     version is still recorded; `framewatch commitments --rebuild` retries it)."""
     try:
+        _bounded(new_text)
         items = tuple(commitments) if commitments is not None else extract_json(new_text)
-        if old_version_id is None or old_text is None:
+        if old_version_id is None or old_text is None or len(old_text) > MAX_TEXT:
             return VersionLedger(MODEL, items)
         repo = Repository(db)
         old_items = ([c.data for c in commitments_of(db, old_version_id)]
@@ -101,6 +117,9 @@ def ledger_for_version(db: Database, source: SourceInfo, new_text: str,
                                                                          new_text),
                                           old_text, new_text)
         return VersionLedger(MODEL, items, tuple(traces), old_version_id)
+    except TooLarge as exc:
+        log.info("source %s: %s", source.id, exc)
+        return None
     except Exception:  # noqa: BLE001 - derived data must never cost a version
         log.exception("source %s: could not derive commitments; the version is kept "
                       "(`framewatch commitments --rebuild` retries)", source.id)
@@ -113,10 +132,11 @@ class RebuildReport:
     commitments: int = 0
     traced: int = 0
     failures: list[str] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # versions whose text is over MAX_TEXT
 
     def to_json(self) -> dict[str, Any]:
         return {"versions": self.versions, "commitments": self.commitments,
-                "traced": self.traced, "failures": self.failures}
+                "traced": self.traced, "failures": self.failures, "skipped": self.skipped}
 
 
 def rebuild(db: Database, source_id: str | None = None, *, missing_only: bool = False,
@@ -141,6 +161,9 @@ def rebuild(db: Database, source_id: str | None = None, *, missing_only: bool = 
             continue
         prev_id = previous_text_version(db, vid)
         prev_text = repo.version_text(prev_id) if prev_id is not None else None
+        if len(version.text) > MAX_TEXT:
+            report.skipped.append(vid)
+            continue
         ledger = ledger_for_version(db, source, version.text, None, prev_id, prev_text)
         if ledger is None:
             report.failures.append(f"version {vid} ({version.source_id})")

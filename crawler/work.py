@@ -68,9 +68,9 @@ def new_text_commitments(text: str) -> tuple[dict[str, Any], ...] | None:
     """The commitments of a text that will become a new version (None if the model fails:
     the cycle then derives them itself, or leaves them to `framewatch commitments --rebuild`)."""
     try:
-        from crawler.ledger import extract_json
+        from crawler.ledger import MAX_TEXT, extract_json
 
-        return extract_json(text)
+        return extract_json(text) if len(text) <= MAX_TEXT else None
     except Exception:  # noqa: BLE001 - derived data never costs a version
         return None
 

@@ -326,3 +326,23 @@ def test_commitments_of_a_url(capsys: pytest.CaptureFixture[str]) -> None:
         code, data = cli_json(capsys, "commitments", server.url("/policy"), "--allow-private",
                               "--format", "json")
     assert code == 0 and data["count"] == 5
+
+
+def test_a_text_too_large_for_the_model_is_recorded_without_a_ledger(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    import crawler.ledger
+
+    monkeypatch.setattr(crawler.ledger, "MAX_TEXT", 100)
+    db = open_database(f"sqlite:///{tmp_path / 'fw.db'}")
+    source = SourceInfo(id="big", company="Big AI", title="Dump", url="https://b.test/",
+                        kind="page", enabled=True, origin="config")
+    Repository(db).sync_sources([source])
+    assert ledger_for_version(db, source, "We will test. " * 20, None, None, None) is None
+    text = "We will test every model. " * 20
+    Repository(db).insert_history_version("big", NewVersion(
+        document_url="https://b.test/", text=text, text_sha256=sha256_hex(text.encode()),
+        extractor_version="t", kind="first", fetched_at=datetime.now(UTC)))
+    report = rebuild(db)
+    assert report.skipped and report.failures == [] and report.versions == 0
