@@ -342,11 +342,33 @@ def _longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out[::-1]
 
 
+UNRELATED_SIMILARITY = 0.2
+"""Dice similarity of content words below which two replaced passages share no subject."""
+UNRELATED_MIN_WORDS = 12
+
+
+def _unrelated(old: list[Sentence], new: list[Sentence]) -> bool:
+    """Whether the old and new passages of a changed run are about different things."""
+    if sum(len(s.words) for s in old) < UNRELATED_MIN_WORDS or sum(
+        len(s.words) for s in new
+    ) < UNRELATED_MIN_WORDS:
+        return False
+    a = set().union(*(_word_set(s) for s in old))
+    b = set().union(*(_word_set(s) for s in new))
+    if not a or not b:
+        return False
+    return 2 * len(a & b) / (len(a) + len(b)) < UNRELATED_SIMILARITY
+
+
 def align_run(old: list[Sentence], new: list[Sentence]) -> list[Region]:
     """Regions for one changed run of sentences, keeping every word diff small."""
     if not old or not new:
         return one_sided(old, new) if (old or new) else []
     size = sum(len(s.words) for s in old) + sum(len(s.words) for s in new)
+    if _unrelated(old, new):
+        # A passage deleted and an unrelated one inserted in its place: shown side by side, one
+        # paragraph would read as a rewrite of the other. They are a removal and an addition.
+        return one_sided(old, []) + one_sided([], new)
     if size <= WORD_LIMIT:
         return word_regions(old, new)
     pairs = anchors(old, new)

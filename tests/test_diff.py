@@ -169,3 +169,13 @@ def test_compare_is_deterministic_and_spans_stay_inside_the_texts(old: str, new:
 def test_a_text_compared_with_itself_reflowed_has_no_substantive_hunk(text: str) -> None:
     reflowed = text.replace(" ", "\n").replace("\n\n", "\n\n\n")
     assert all(h.severity == "none" for h in compare(text, reflowed).hunks)
+
+
+def test_unrelated_replacement_paragraphs_are_not_paired() -> None:
+    old = ("# Policy\n\nIntro stays.\n\nWe will notify the AI Safety Institute before every external "
+           "deployment of a frontier model and share our evaluation results with them.\n\nEnd stays.\n")
+    new = ("# Policy\n\nIntro stays.\n\nOur board appoints a Responsible Scaling Officer who reviews "
+           "compliance annually and reports noncompliance incidents to staff.\n\nEnd stays.\n")
+    hunks = compare(old, new).hunks
+    assert len(hunks) == 2
+    assert {(bool(h.old), bool(h.new)) for h in hunks} == {(True, False), (False, True)}
