@@ -280,9 +280,11 @@ class WebUI:
         new = queries.version_meta(self.db, change.new_version_id)
         old = (queries.version_meta(self.db, change.old_version_id)
                if change.old_version_id else None)
-        hunks = render.hunk_views(change.diff)
-        view = "side" if request.query_params.get("view") == "side" else "inline"
         diff = change.diff or {}
+        total = len(diff.get("hunks") or [])
+        offset = min(max(_int(request.query_params.get("from")) or 0, 0), max(total - 1, 0))
+        hunks = render.hunk_views(change.diff, offset=offset)
+        view = "side" if request.query_params.get("view") == "side" else "inline"
         from differ.disclosure import rate_of_codes
         from storage.ledger import traces_of
         from web.ledger import slug, words
@@ -294,7 +296,8 @@ class WebUI:
                          company_slug=slug(source.company),
                          change=change, source=source, old=old, new=new, view=view,
                          groups=render.group_by_section(hunks), hunk_count=len(hunks),
-                         total_hunks=len(diff.get("hunks") or []),
+                         total_hunks=total, hunk_offset=offset,
+                         hunk_pages=_hunk_pages(offset, len(hunks), total),
                          seoul=tuple(diff.get("seoul") or render.seoul_for(change.categories)),
                          noise_csrf=self.noise.token(change.id) if self.noise else None)
 
@@ -356,10 +359,14 @@ class WebUI:
             raise HTTPException(404, "both versions must belong to this source")
         result, differ_used = compare_texts(old.text or "", new.text or "")
         view = "side" if request.query_params.get("view") == "side" else "inline"
+        total = len(result.get("hunks") or [])
+        offset = min(max(_int(request.query_params.get("from")) or 0, 0), max(total - 1, 0))
+        shown = render.hunk_views(result, offset=offset)
         return self.page(request, "compare.html", title=f"Compare — {source.title}",
                          source=source, versions=versions, a=a, b=b, old=old, new=new,
-                         result=result, groups=render.group_by_section(render.hunk_views(result)),
-                         view=view, differ_used=differ_used)
+                         result=result, groups=render.group_by_section(shown),
+                         view=view, differ_used=differ_used, total_hunks=total,
+                         hunk_offset=offset, hunk_pages=_hunk_pages(offset, len(shown), total))
 
     def search(self, request: Request) -> Response:
         q = (request.query_params.get("q") or "").strip()[:200]
@@ -463,8 +470,17 @@ def is_failing(row: queries.DashboardRow) -> bool:
         row.last_check is not None and row.last_check.status == "error")
 
 
+MAX_COMPARE_CHARS = 500_000
+"""Above this (either text), a compare request gets the plain paragraph diff, not the word-level
+differ: a 4.8 MB single-line page took 39 s of CPU per request. `framewatch diff` has no bound."""
+MAX_PARAGRAPH_DIFF_LINES = 20_000
+
+
 def compare_texts(old: str, new: str) -> tuple[dict[str, Any], bool]:
-    """differ.compare's DESIGN JSON; a plain paragraph diff if the differ is unavailable."""
+    """differ.compare's DESIGN JSON; a plain paragraph diff if the differ is unavailable or the
+    texts are too large to classify within one request."""
+    if max(len(old), len(new)) > MAX_COMPARE_CHARS:
+        return _paragraph_diff(old, new), False
     try:
         from differ import compare
     except ImportError:
@@ -472,10 +488,23 @@ def compare_texts(old: str, new: str) -> tuple[dict[str, Any], bool]:
     return compare(old, new).to_json(), True
 
 
+def _hunk_pages(offset: int, shown: int, total: int) -> dict[str, int | None]:
+    step = render.HUNKS_PER_PAGE
+    return {"first": offset + 1 if shown else 0, "last": offset + shown, "total": total,
+            "previous": max(offset - step, 0) if offset > 0 else None,
+            "next": offset + step if offset + shown < total else None}
+
+
 def _paragraph_diff(old: str, new: str) -> dict[str, Any]:
     import difflib
 
     a, b = old.split("\n"), new.split("\n")
+    if len(a) + len(b) > MAX_PARAGRAPH_DIFF_LINES:  # difflib is quadratic at worst
+        return {"severity": "low", "categories": [], "seoul": [], "signals": [],
+                "summary": "too large to compare line by line in the browser; "
+                           "use `framewatch diff` on the two texts",
+                "hunks": [{"section": "", "old": old, "new": new, "categories": [],
+                           "signals": [], "severity": "low", "because": []}]}
     hunks = []
     section = ""
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)

@@ -22,6 +22,11 @@ SEVERITIES = ("none", "low", "medium", "high")
 MAX_DIFF_TOKENS = 20_000
 """Beyond this many word tokens a hunk side is shown whole, unrefined: SequenceMatcher is
 quadratic in the worst case and a page must render in well under a second."""
+MAX_HUNK_CHARS = 20_000
+"""Characters of one side of one hunk shown on a page; the rest is in the text download and
+the JSON. A 4.8 MB single-line page would otherwise be a 9.6 MB HTML page."""
+HUNKS_PER_PAGE = 50
+"""Hunks per change or compare page; the others are a "next passages" link away."""
 
 try:  # the differ owns the category → Seoul mapping; keep a copy only for a missing differ
     from differ.model import seoul_for as _seoul_for
@@ -116,14 +121,23 @@ def _strs(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def hunk_views(diff: dict[str, Any] | None, limit: int = 500) -> list[HunkView]:
-    """The stored DESIGN diff JSON as HunkViews; tolerant of missing keys in older rows."""
+def bounded(text: str, limit: int = MAX_HUNK_CHARS) -> str:
+    """At most ``limit`` characters of ``text``, saying how many were left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} … [{len(text) - limit:,} more characters not shown]"
+
+
+def hunk_views(diff: dict[str, Any] | None, limit: int = HUNKS_PER_PAGE,
+               offset: int = 0) -> list[HunkView]:
+    """The stored DESIGN diff JSON as HunkViews (hunks ``offset`` to ``offset + limit``, each
+    side at most MAX_HUNK_CHARS); tolerant of missing keys in older rows."""
     hunks = (diff or {}).get("hunks") or []
     views = []
-    for i, h in enumerate(hunks[:limit]):
+    for i, h in enumerate(hunks[offset:offset + limit], start=offset):
         if not isinstance(h, dict):
             continue
-        old, new = str(h.get("old") or ""), str(h.get("new") or "")
+        old, new = bounded(str(h.get("old") or "")), bounded(str(h.get("new") or ""))
         cats = _strs(h.get("categories"))
         views.append(HunkView(
             index=i + 1, section=str(h.get("section") or ""), old=old, new=new,
