@@ -339,10 +339,12 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
 
     # 5 disclosure scope.
     ds_o, ds_n = _set(_DISCLOSE, o_rule), _set(_DISCLOSE, n_rule)
-    if ds_o - ds_n and not ds_n:
-        moves.append((5, -1, f"disclosure dropped {_quote(ds_o)}"))
-    elif ds_n - ds_o and not ds_o:
-        moves.append((5, 1, f"disclosure added {_quote(ds_n)}"))
+    gone_d, come_d = _disclosure_kinds(ds_o) - _disclosure_kinds(ds_n), _disclosure_kinds(
+        ds_n) - _disclosure_kinds(ds_o)
+    if gone_d and not come_d:
+        moves.append((5, -1, f"disclosure dropped {_quote(ds_o - ds_n)}"))
+    elif come_d and not gone_d:
+        moves.append((5, 1, f"disclosure added {_quote(ds_n - ds_o)}"))
 
     if not moves:
         return NOT_MATERIAL
@@ -351,6 +353,20 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
     dims = tuple(sorted({d for d, _, _ in moves}))
     because = "; ".join(f"{d} {DIMENSIONS[d]}: {w}" for d, _, w in moves)
     return Judgement(dims, direction, because)
+
+
+def _disclosure_kinds(terms: set[str]) -> set[str]:
+    """Who learns it: the public (publish, public reports, cards), authorities or named parties
+    (notify, share with, report to), or redaction. "publish" → "release publicly" keeps the kind."""
+    kinds = set()
+    for t in terms:
+        if re.search(r"publish|public|system\s+card|model\s+card|transparen", t):
+            kinds.add("public")
+        elif re.search(r"redact", t):
+            kinds.add("redaction")
+        else:
+            kinds.add("parties")
+    return kinds
 
 
 def _digits_of(levels: set[str]) -> set[str]:

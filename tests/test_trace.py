@@ -159,3 +159,27 @@ def test_removed_unilateral_pause_in_rsp_v3_is_material(corpus: Path) -> None:
     traced = trace(old, new)
     pauses = [t for t in traced if t.old and "pause" in t.old.text.lower()]
     assert pauses and all(t.material for t in pauses if t.old and t.old.category == "response")
+
+
+def test_disclosure_dropped_is_weakened_on_disclosure_scope() -> None:
+    old = "# Transparency\n\nWe will notify the board and publish a summary of every safeguards report.\n"
+    new = "# Transparency\n\nWe will notify the board of every safeguards report.\n"
+    (t,) = trace(old, new)
+    assert t.outcome == "W" and 5 in t.dims
+
+
+def test_quantitative_anchor_dropped_from_a_threshold_is_weakened() -> None:
+    old = ("# Capability Levels\n\nML R&D uplift level 1: can be used to accelerate AI progress "
+           "substantially (e.g. 2x) relative to 2020-2024 rates.\n")
+    new = ("# Capability Levels\n\nML R&D uplift level 1: can be used to accelerate AI progress "
+           "substantially relative to historical rates.\n")
+    (t,) = trace(old, new)
+    assert t.outcome == "W" and 2 in t.dims
+    assert "2x" in t.because
+
+
+def test_will_to_present_tense_is_not_material() -> None:
+    old = "# Evaluations\n\nWe will conduct red-teaming of every frontier model before deployment.\n"
+    new = "# Evaluations\n\nWe conduct red-teaming of every frontier model before deployment.\n"
+    (t,) = trace(old, new)
+    assert t.outcome == "R"
