@@ -165,7 +165,7 @@ CPU_SECONDS: list[float] = []  # user + system CPU of each framewatch run and it
 
 
 def run_cycle(cfg: Path, db: Path) -> tuple[float, dict, int]:  # type: ignore[type-arg]
-    cmd = [sys.executable, "-m", "crawler.cli", "-q", "run", "--config", str(cfg),
+    cmd = [sys.executable, "-m", "framewatch", "-q", "run", "--config", str(cfg),
            "--db", f"sqlite:///{db}", "--format", "json", "--no-notify"]
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime

@@ -113,7 +113,7 @@ def sqlite_breakdown(path: Path) -> list[tuple[str, int]]:
 
 def timed_cli(*args: str) -> tuple[float, str]:
     started = time.monotonic()
-    out = subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "framewatch", *args], cwd=ROOT,
                          capture_output=True, text=True)
     return time.monotonic() - started, (out.stdout + out.stderr).strip().splitlines()[-1]
 

@@ -1,3 +1,1 @@
-"""Fetching, extraction, the run cycle and the command line."""
-
-__version__ = "0.1.0"
+"""Fetching, extraction and the run cycle: sources.toml in, versions and changes stored."""

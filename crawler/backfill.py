@@ -176,7 +176,8 @@ def _public_host(host: str) -> bool:
 async def backfill(config: Config, db: Database, source_id: str, *,
                    since: datetime | None = None, until: datetime | None = None,
                    delay: float = 1.0, allow_private_backfill: bool = False) -> BackfillReport:
-    from crawler.cycle import fetch_options, source_info
+    from crawler.cycle import fetch_options
+    from crawler.specs import source_info
 
     repo = Repository(db)
     repo.sync_sources(source_info(s) for s in config.sources)
@@ -215,7 +216,8 @@ async def backfill(config: Config, db: Database, source_id: str, *,
 async def _import_captures(config: Config, repo: Repository, source: SourceInfo,
                            captures: list[Capture], fetcher: Fetcher, report: BackfillReport,
                            delay: float) -> None:
-    from crawler.cycle import change_from_diff, extract_rules
+    from crawler.cycle import change_from_diff
+    from crawler.specs import extract_rules
 
     settings = config.settings
     history = _in_time_order(repo, source.id)

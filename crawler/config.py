@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.patterns import backtracking_risk, compile_pattern
+from storage.records import DEFAULT_DATABASE_URL
 
 SOURCE_KINDS = ("page", "pdf", "follow", "index")
 FETCHERS = ("http", "browser", "auto")
@@ -40,7 +41,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    database: str = "sqlite:///framewatch.db"
+    database: str = DEFAULT_DATABASE_URL
     schedule: str = "0 6 * * *"
     timezone: str = "UTC"
     base_url: str = "http://127.0.0.1:8000"

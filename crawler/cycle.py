@@ -18,12 +18,23 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crawler.browser import browser_for_cycle, fetch_for_source
-from crawler.config import Config, SourceConfig
+from crawler.config import Config
 from crawler.extract import ExtractRules
 from crawler.fetch import Fetcher, FetchError, FetchOptions, FetchResult
 from crawler.ledger import ledger_diff_keys, ledger_for_version, refresh_disclosure
 from crawler.lock import LeaseLost, current_lease
+from crawler.outcome import (
+    CHANGED,
+    FAILED,
+    FIRST,
+    NOT_MODIFIED,
+    REMOVED,
+    UNCHANGED,
+    CycleReport,
+    SourceOutcome,
+)
 from crawler.patterns import PatternTimeout
+from crawler.specs import extract_rules, source_info
 from crawler.work import ExtractJob, ExtractOutcome, extract_and_diff, text_hash, with_diff
 from crawler.workers import worker_pool
 from storage.db import Database
@@ -31,68 +42,6 @@ from storage.records import NewChange, NewCheck, NewSnapshot, NewVersion, Source
 from storage.repo import Repository
 
 log = logging.getLogger("framewatch.cycle")
-
-# Outcome statuses, in the words the run summary uses.
-FIRST, CHANGED, UNCHANGED, NOT_MODIFIED, REMOVED, FAILED = (
-    "first", "changed", "unchanged", "not_modified", "removed", "failed")
-
-
-@dataclass(frozen=True)
-class SourceOutcome:
-    source_id: str
-    status: str
-    message: str = ""
-    error_kind: str | None = None
-    version_id: int | None = None
-    change_id: int | None = None
-    severity: str | None = None
-    summary: str = ""
-    elapsed_ms: int = 0
-
-
-@dataclass(frozen=True)
-class CycleReport:
-    run_id: str
-    started_at: datetime
-    finished_at: datetime
-    outcomes: tuple[SourceOutcome, ...]
-    deliveries: Any = None  # notifier's report, when notifications ran
-
-    def count(self, *statuses: str) -> int:
-        return sum(1 for o in self.outcomes if o.status in statuses)
-
-    @property
-    def failures(self) -> tuple[SourceOutcome, ...]:
-        return tuple(o for o in self.outcomes if o.status == FAILED)
-
-    @property
-    def changes(self) -> tuple[SourceOutcome, ...]:
-        return tuple(o for o in self.outcomes if o.change_id is not None)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failures else 0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "started_at": self.started_at.isoformat(),
-            "finished_at": self.finished_at.isoformat(),
-            "checked": len(self.outcomes),
-            "unchanged": self.count(UNCHANGED, NOT_MODIFIED),
-            "new_versions": self.count(FIRST, CHANGED, REMOVED),
-            "changes": len(self.changes),
-            "failures": len(self.failures),
-            "sources": [
-                {"source": o.source_id, "status": o.status, "error_kind": o.error_kind,
-                 "message": o.message, "version_id": o.version_id, "change_id": o.change_id,
-                 "severity": o.severity, "summary": o.summary, "elapsed_ms": o.elapsed_ms}
-                for o in self.outcomes
-            ],
-            "deliveries": (self.deliveries.to_json()
-                           if hasattr(self.deliveries, "to_json") else None),
-        }
-
 
 Router = Callable[[SourceInfo, NewChange], tuple[str, ...]]
 
@@ -519,22 +468,6 @@ def database_error_text(exc: BaseException) -> str | None:
     text = str(orig if orig is not None else exc).strip()
     return (text.splitlines() or [type(exc).__name__])[0][:500]
 
-
-
-def source_info(s: SourceConfig) -> SourceInfo:
-    settings = s.stored_settings()
-    if s.allow_private is not None:
-        settings["allow_private"] = s.allow_private
-    if s.user_agent:
-        settings["user_agent"] = s.user_agent
-    return SourceInfo(id=s.id, company=s.company, title=s.title, url=s.url, kind=s.kind,
-                      enabled=s.enabled, origin="config", settings=settings)
-
-
-def extract_rules(source: SourceInfo) -> ExtractRules:
-    st = source.settings
-    return ExtractRules(select=tuple(st.get("select") or ()), remove=tuple(st.get("remove") or ()),
-                        ignore=tuple(st.get("ignore") or ()))
 
 
 def fetch_options(config: Config) -> FetchOptions:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from crawler.extract_errors import ExtractError
 from crawler.normalize import apply_ignore, compile_ignore, normalize_text
 from crawler.patterns import PatternTimeout
 
@@ -34,28 +35,6 @@ __all__ = [
 EXTRACTOR_VERSION = "extract-5"
 
 Format = Literal["html", "pdf", "text"]
-
-ErrorKind = Literal[
-    "bad_pdf", "encrypted_pdf", "pdf_too_large", "pdf_timeout", "empty", "unsupported_type",
-    "bad_html", "pattern_timeout",
-]
-
-
-class ExtractError(Exception):
-    """Extraction failed in a way the source's maintainer should hear about.
-
-    ``kind`` is a stable machine-readable string (stored on the Check row and grouped in health
-    alerts); the message is for people and names what went wrong.
-    """
-
-    def __init__(self, kind: ErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.kind: ErrorKind = kind
-        self.message = message
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.message}"
-
 
 @dataclass(frozen=True, slots=True)
 class ExtractRules:

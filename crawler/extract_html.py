@@ -23,7 +23,7 @@ from cssselect import HTMLTranslator, SelectorError
 from lxml import etree
 from lxml import html as lxml_html
 
-from crawler.extract import ExtractError
+from crawler.extract_errors import ExtractError
 
 __all__ = ["CleanTree", "HtmlText", "clean_tree", "compile_selector", "decode_body",
            "extract_html", "parse_html"]

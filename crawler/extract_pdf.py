@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from crawler.extract import ExtractError
+from crawler.extract_errors import ExtractError
 
 __all__ = ["PdfText", "extract_pdf"]
 

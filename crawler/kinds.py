@@ -103,7 +103,7 @@ def no_links(cycle: Cycle, source: SourceInfo, page: FetchResult,
              started: datetime) -> SourceOutcome:
     """The `follow` selector found nothing: a failed check, never a version (a redesign must not
     read as "the document is gone")."""
-    from crawler.cycle import FAILED, SourceOutcome
+    from crawler.outcome import FAILED, SourceOutcome
     from storage.records import NewCheck
 
     follow = source.settings.get("follow")

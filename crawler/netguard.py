@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable, Iterable
 import httpcore
 import httpx
 
-from crawler import fetch as _fetch
+from crawler.fetch_errors import FetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -137,18 +137,18 @@ def parse_http_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise _fetch.FetchError("invalid_url", url, f"{url!r} is not a valid URL: {exc}.") from exc
+        raise FetchError("invalid_url", url, f"{url!r} is not a valid URL: {exc}.") from exc
     if parsed.scheme not in ("http", "https"):
-        raise _fetch.FetchError(
+        raise FetchError(
             "invalid_url", url,
             f"{url!r} is not an http(s) URL; framewatch only fetches http:// and https://.",
         )
     if not parsed.host:
-        raise _fetch.FetchError("invalid_url", url, f"{url!r} has no host name.")
+        raise FetchError("invalid_url", url, f"{url!r} has no host name.")
     if parsed.port is not None and not 0 < parsed.port < 65536:
         # httpx accepts "http://127.0.0.1:99999/" and the socket layer fails deep inside a
         # task group, as an ExceptionGroup traceback reported as an internal error.
-        raise _fetch.FetchError("invalid_url", url,
+        raise FetchError("invalid_url", url,
                                 f"{url!r}: port {parsed.port} is out of range (1–65535).")
     return parsed
 
@@ -169,14 +169,14 @@ async def check_url_allowed(url: str, allow_private: bool) -> None:
     try:
         addresses = await resolve_host(host, port)
     except (socket.gaierror, UnicodeError) as exc:
-        raise _fetch.FetchError(
+        raise FetchError(
             "dns", url,
             f"{url}: the host name {host!r} does not resolve ({_gai_text(exc)}). "
             "Check the URL for typos; the site may have moved or the domain lapsed.",
         ) from exc
     problem = _first_problem(host, addresses)
     if problem is not None:
-        raise _fetch.FetchError(
+        raise FetchError(
             "private_address", url, f"refusing to fetch {url}: {problem}. {ALLOW_HINT}"
         )
 

@@ -43,7 +43,7 @@ class ReextractReport:
 
 
 def reextract(config: Config, db: Database, only: str | None = None) -> ReextractReport:
-    from crawler.cycle import source_info
+    from crawler.specs import source_info
 
     repo = Repository(db)
     repo.sync_sources(source_info(s) for s in config.sources)  # the rules now in sources.toml
@@ -65,7 +65,7 @@ def reextract(config: Config, db: Database, only: str | None = None) -> Reextrac
 
 def reextract_source(config: Config, repo: Repository, source: SourceInfo,
                      report: ReextractReport) -> None:
-    from crawler.cycle import extract_rules
+    from crawler.specs import extract_rules
 
     history = repo.history(source.id, limit=1)  # newest by fetch time, whatever its id
     if not history or history[0].kind == "removed" or not history[0].snapshot_sha256:

@@ -3,7 +3,7 @@
 A ``[notify.NAME]`` table in sources.toml becomes one :class:`Channel`. The table name is the
 default kind (``[notify.slack]`` is a Slack channel); any other name needs ``kind = "…"``
 (``[notify.maintainer] kind = "email"``). Options are validated here, once, at the edge; every
-problem is a :class:`~crawler.config.ConfigError` naming ``notify.NAME.key``.
+problem is a :class:`~notifier.config.ChannelConfigError` naming ``notify.NAME.key``.
 
 Secrets (the Slack webhook URL, SMTP credentials, webhook URL and HMAC secret) are only ever read
 from environment variables named by ``*_env`` keys, at send time, and are scrubbed from every
@@ -64,8 +64,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
-from crawler.config import ChannelConfig, Config, ConfigError
 from notifier.alert import Content
+from notifier.config import ChannelConfigError, ChannelTable, NotifyConfig
 from storage.repo import SEVERITY_ORDER
 
 log = logging.getLogger(__name__)
@@ -180,11 +180,11 @@ def secret_from_env(var: str, what: str) -> str:
 class _Options:
     """Typed access to one ``[notify.NAME]`` table, with errors that name ``notify.NAME.key``."""
 
-    def __init__(self, cfg: ChannelConfig, path: str | None) -> None:
+    def __init__(self, cfg: ChannelTable, path: str | None) -> None:
         self.cfg, self.path, self.used = cfg, path, {"kind"}
 
-    def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(message, path=self.path, line=self.cfg.line_of(key),
+    def error(self, key: str, message: str) -> ChannelConfigError:
+        return ChannelConfigError(message, path=self.path, line=self.cfg.line_of(key),
                            field=f"notify.{self.cfg.name}.{key}")
 
     def get(self, key: str) -> Any:
@@ -323,7 +323,7 @@ class Channel(ABC):
         self.name, self.routing, self.policy = name, routing, policy
 
     @classmethod
-    def from_config(cls, cfg: ChannelConfig, path: str | None = None) -> Channel:
+    def from_config(cls, cfg: ChannelTable, path: str | None = None) -> Channel:
         opts = _Options(cfg, path)
         routing = Routing(
             min_severity=opts.choice("min_severity", SEVERITY_ORDER, "low"),
@@ -564,24 +564,24 @@ def _smtp_text(value: bytes | str) -> str:
 
 # ---- building channels from the config -----------------------------------------------------------
 
-def channel_from_config(cfg: ChannelConfig, path: str | None = None) -> Channel:
+def channel_from_config(cfg: ChannelTable, path: str | None = None) -> Channel:
     cls = CHANNEL_KINDS.get(cfg.kind)
     if cls is None:
         field = f"notify.{cfg.name}.kind"
         hint = (" (the maintainer table needs its own kind, e.g. kind = \"email\")"
                 if cfg.name == MAINTAINER and "kind" not in cfg.options else "")
-        raise ConfigError(f"{cfg.kind!r} is not a channel kind; use one of "
+        raise ChannelConfigError(f"{cfg.kind!r} is not a channel kind; use one of "
                           f"{', '.join(sorted(CHANNEL_KINDS))}{hint}",
                           path=path, line=cfg.line, field=field)
     return cls.from_config(cfg, path)
 
 
-def channels_from_config(config: Config) -> dict[str, Channel]:
-    """Every ``[notify.*]`` table as a validated channel, by name (ConfigError on a bad one)."""
+def channels_from_config(config: NotifyConfig) -> dict[str, Channel]:
+    """Every ``[notify.*]`` table as a validated channel, by name (ChannelConfigError on a bad one)."""
     return {c.name: channel_from_config(c, config.path) for c in config.channels}
 
 
-def channel_problems(config: Config) -> list[ConfigError]:
+def channel_problems(config: NotifyConfig) -> list[ChannelConfigError]:
     """Every bad ``[notify.*]`` table at once (the first problem of each), for `sources check`
     and `run` alike: they validate with this same code, so one never accepts what the other
     rejects."""
@@ -589,6 +589,6 @@ def channel_problems(config: Config) -> list[ConfigError]:
     for cfg in config.channels:
         try:
             channel_from_config(cfg, config.path)
-        except ConfigError as exc:
+        except ChannelConfigError as exc:
             problems.append(exc)
     return problems

@@ -17,9 +17,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from crawler.config import Config
 from notifier.alert import HealthNotice, cap, source_link
 from notifier.channels import MAINTAINER, Channel
+from notifier.config import NotifyConfig
 from notifier.render import iso
 from storage import outbox as store
 from storage.db import Database
@@ -35,7 +35,7 @@ def health_key(event: str, source_id: str, at: datetime) -> str:
     return key
 
 
-def evaluate_health(config: Config, db: Database, channels: dict[str, Channel],
+def evaluate_health(config: NotifyConfig, db: Database, channels: dict[str, Channel],
                     now: datetime) -> tuple[str, ...]:
     """Flip sources' health where their checks say so; returns one line per transition."""
     repo = Repository(db)

@@ -49,9 +49,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawler.config import Config
 from notifier.alert import Content, Digest, build_alert, digest_item
 from notifier.channels import Channel, SendError, channels_from_config
+from notifier.config import NotifyConfig
 from notifier.health import evaluate_health, notice_from_payload
 from notifier.render import iso
 from storage import outbox as store
@@ -112,11 +112,11 @@ def backoff(channel: Channel, attempts: int, retry_after: float | None) -> timed
     return delay
 
 
-def local_day(config: Config, now: datetime) -> str:
+def local_day(config: NotifyConfig, now: datetime) -> str:
     return now.astimezone(ZoneInfo(config.settings.timezone)).date().isoformat()
 
 
-def build_content(config: Config, db: Database, row: store.OutboxRow) -> Content:
+def build_content(config: NotifyConfig, db: Database, row: store.OutboxRow) -> Content:
     repo = Repository(db)
     base_url = config.settings.base_url
     if row.kind == "change":
@@ -144,7 +144,7 @@ def build_content(config: Config, db: Database, row: store.OutboxRow) -> Content
     raise ContentError(f"unknown delivery kind {row.kind!r}")
 
 
-def make_digests(config: Config, db: Database, channels: dict[str, Channel],
+def make_digests(config: NotifyConfig, db: Database, channels: dict[str, Channel],
                  now: datetime) -> int:
     """Fold held changes into today's digest of each digest channel; returns how many changes
     still wait (today's digest already went out: they join tomorrow's)."""
@@ -169,7 +169,7 @@ def make_digests(config: Config, db: Database, channels: dict[str, Channel],
     return waiting
 
 
-def deliver_pending(config: Config, db: Database, *, now: datetime | None = None,
+def deliver_pending(config: NotifyConfig, db: Database, *, now: datetime | None = None,
                     channels: dict[str, Channel] | None = None,
                     senders_gone: bool = False) -> DeliveryReport:
     """Send every due delivery once (see the module docstring); never raises for a send.

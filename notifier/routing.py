@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crawler.config import Config
 from notifier.channels import MAINTAINER, Channel, channels_from_config
+from notifier.config import NotifyConfig
 from storage.records import NewChange, SourceInfo
 
 Router = Callable[[SourceInfo, NewChange], tuple[str, ...]]
@@ -28,8 +28,8 @@ def route(channels: dict[str, Channel], source: SourceInfo, change: NewChange) -
     )
 
 
-def make_router(config: Config) -> Router:
-    """The cycle's router; validates every ``[notify.*]`` table first (ConfigError → exit 2)."""
+def make_router(config: NotifyConfig) -> Router:
+    """The cycle's router; validates every ``[notify.*]`` table first (ChannelConfigError → exit 2)."""
     channels = channels_from_config(config)
 
     def router(source: SourceInfo, change: NewChange) -> tuple[str, ...]:

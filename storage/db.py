@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import DatabaseError, NoDatabase
+from storage.records import DEFAULT_DATABASE_URL
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +250,7 @@ def open_database(url: str | None = None, *, migrate: bool = True,
     missing SQLite file, or a server database without framewatch's tables, is
     :class:`NoDatabase` rather than a fresh empty database.
     """
-    url = url or os.environ.get("FRAMEWATCH_DB") or "sqlite:///framewatch.db"
+    url = url or os.environ.get("FRAMEWATCH_DB") or DEFAULT_DATABASE_URL
     if not create:
         require_existing(url)
     engine = create_db_engine(url)

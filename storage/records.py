@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from storage.ledger import VersionLedger
+
+#: The database when neither --db, $FRAMEWATCH_DB nor [settings] database names one.
+DEFAULT_DATABASE_URL = "sqlite:///framewatch.db"
+
+
+def iso(dt: datetime | None) -> str | None:
+    """A stored time as the ISO text every output uses: UTC, ``Z`` suffix (None stays None)."""
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z") if dt else None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from faultserver import FaultServer
 
-from crawler.cli import main
+from framewatch.cli import main
 
 FAST_SETTINGS: dict[str, object] = {"allow_private": True, "retries": 0, "backoff": 0.01,
                                     "connect_timeout": 2, "read_timeout": 2, "total_timeout": 5}

@@ -17,7 +17,7 @@ from pathlib import Path
 from cycle_support import source, write_config
 from faultserver import FaultServer, Page
 
-from crawler.cli import main
+from framewatch.cli import main
 
 PAUSE_V1 = ("If a model reaches the Critical Capability Level for autonomy, we will pause "
             "training within 30 days.")

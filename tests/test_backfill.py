@@ -15,7 +15,7 @@ import pytest
 from faultserver import Dynamic, FaultServer, Page, RecordedRequest, Reply, Sequence, Status
 
 from crawler.backfill import parse_cdx, wayback_digest
-from crawler.cli import main
+from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
 

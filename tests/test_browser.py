@@ -27,8 +27,8 @@ from crawler.browser import (
     challenge_reason,
     find_browser,
 )
-from crawler.cli import main
 from crawler.fetch import FetchError
+from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import build_parser, subparsers_of
-from crawler.completion import bash_script
+from framewatch.cli import build_parser
+from framewatch.commands.completion import bash_script
+from framewatch.common import subparsers_of
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

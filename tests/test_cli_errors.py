@@ -13,9 +13,10 @@ import pytest
 from cycle_support import write_config
 from faultserver import FaultServer, Page
 
-from crawler import __version__
-from crawler.cli import build_parser, main, subparsers_of
 from crawler.config import parse_config
+from framewatch import __version__
+from framewatch.cli import build_parser, main
+from framewatch.common import subparsers_of
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import main
 from crawler.config import ConfigError, parse_config
+from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
 

@@ -20,8 +20,8 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from crawler.cli import main
 from crawler.config import _SETTING_TYPES, _SOURCE_KEYS
+from framewatch.cli import main
 
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

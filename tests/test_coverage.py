@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import main
-from crawler.coverage import END, START
+from framewatch.cli import main
+from framewatch.commands.coverage import END, START
 
 ROOT = Path(__file__).resolve().parents[1]
 

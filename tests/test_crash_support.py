@@ -63,7 +63,7 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 
 
 def framewatch_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "crawler.cli", *args]
+    return [sys.executable, "-m", "framewatch", *args]
 
 
 def spawn(*args: str, cwd: Path, **env: str) -> subprocess.Popen[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text, update
 
-from crawler.cli import main
+from framewatch.cli import main
 from storage.db import head_revision, open_database
 from storage.models import Delivery, Snapshot, Version
 from storage.records import NewChange, NewCheck, NewSnapshot, NewVersion, SourceInfo

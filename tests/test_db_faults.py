@@ -29,7 +29,7 @@ import pytest
 from faultserver import FaultServer, Page, Reply
 from sqlalchemy import Engine, event
 
-from crawler.cli import main
+from framewatch.cli import main
 from storage.db import application_name, open_database
 from storage.integrity import check_database
 from storage.repo import Repository

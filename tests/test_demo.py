@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from crawler.cli import main
+from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
 

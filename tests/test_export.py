@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from faultserver import FaultServer, Page
 
-from crawler.cli import main
 from crawler.export import safe_name
+from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
 

@@ -18,8 +18,8 @@ from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
 
-from crawler.cli import main
 from crawler.extract import ExtractRules, extract
+from framewatch.cli import main
 
 RULES = ExtractRules()
 BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=10.5, leading=13.6, spaceAfter=8)

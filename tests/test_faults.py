@@ -41,7 +41,7 @@ from faultserver import (
     unused_port,
 )
 
-from crawler.cli import main
+from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
 
@@ -420,7 +420,7 @@ def test_fault_beside_healthy_source(fault: Fault, server: FaultServer, tmp_path
 
 def test_fault_table_covers_every_fetch_error_kind_the_web_can_cause() -> None:
     """Each FetchError kind a remote server can trigger has a row in the table above."""
-    from crawler.fetch import KINDS
+    from crawler.fetch_errors import KINDS
 
     covered = {f.kind for f in FAULTS}
     not_server_caused = {"tls", "invalid_url", "private_address"}  # see test_private_addresses

@@ -23,7 +23,7 @@ import pytest
 from faultserver import FaultServer, Page, Redirect
 
 from crawler import netguard
-from crawler.cli import main
+from framewatch.cli import main
 from storage.db import open_database
 from storage.integrity import check_database
 from storage.repo import Repository

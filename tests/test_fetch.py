@@ -38,15 +38,8 @@ from faultserver import (
 )
 
 from crawler import netguard
-from crawler.fetch import (
-    KINDS,
-    Fetcher,
-    FetchError,
-    FetchOptions,
-    FetchResult,
-    FetchTimeout,
-    parse_retry_after,
-)
+from crawler.fetch import Fetcher, FetchOptions, FetchResult, parse_retry_after
+from crawler.fetch_errors import KINDS, FetchError, FetchTimeout
 
 # Loopback is private, so tests opt in, exactly like a sources.toml with allow_private = true.
 FAST = FetchOptions(allow_private=True, retries=0, backoff=0.01, connect_timeout=1.0,

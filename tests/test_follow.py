@@ -14,7 +14,7 @@ import pytest
 from cycle_support import source, write_config
 from faultserver import FaultServer, Page, Status
 
-from crawler.cli import main
+from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
 

@@ -11,8 +11,8 @@ import pytest
 from cycle_support import write_config
 from faultserver import FaultServer, Page
 
-from crawler.cli import main
 from crawler.kinds import format_listing, listing_summary, parse_listing
+from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
 

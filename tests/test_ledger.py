@@ -19,8 +19,8 @@ from ledger_support import (
     build_history,
 )
 
-from crawler.cli import main
 from crawler.ledger import extract_json, ledger_for_version, rebuild
+from framewatch.cli import main
 from storage import ledger as L
 from storage.db import open_database
 from storage.records import NewVersion, SourceInfo

@@ -11,11 +11,11 @@ import pytest
 from cycle_support import write_config
 from faultserver import FaultServer, Noise
 
-from crawler.cli import main
 from crawler.config import ConfigError, parse_config
 from crawler.extract import validate_selector
 from crawler.links import Link, find_links
 from crawler.normalize import canonical_link
+from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
 

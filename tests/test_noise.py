@@ -10,9 +10,9 @@ import pytest
 from cycle_support import run_json, write_config
 from faultserver import FaultServer, Page
 
-from crawler.cli import main
 from crawler.config import load_config
 from crawler.toml_edit import with_ignore
+from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
 

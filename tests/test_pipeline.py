@@ -12,7 +12,7 @@ import pytest
 from cycle_support import by_source, run_json, source, write_config
 from faultserver import FaultServer, Hang, Page, Sequence, Status, Stream
 
-from crawler.cli import main
+from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from faultserver import FaultServer, Page
 
-from crawler.cli import main
+from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
 

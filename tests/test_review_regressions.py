@@ -111,7 +111,7 @@ def test_recovery_seen_through_a_batched_304_check_notifies_the_maintainer(
     the cycle must already see it reset (one "failing", then one "recovered")."""
     from faultserver import Status
 
-    from crawler.cli import main
+    from framewatch.cli import main
 
     server.route("/maintainer", Page("", status=204, content_type=None))
     server.route("/a", Page(A, etag='"a"'))

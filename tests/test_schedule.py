@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from test_crash_support import policy_page, spawn, wait_for, write_config
 
 from crawler.config import Config, Settings
-from crawler.schedule import cron_fields, make_trigger
+from framewatch.schedule import cron_fields, make_trigger
 from storage.db import open_database
 from storage.integrity import check_database
 from storage.lock import holder

@@ -20,7 +20,7 @@ import pytest
 from faultserver import FaultServer, Page, Status, unused_port
 from sqlalchemy import text as sql
 
-from crawler.cli import main
+from framewatch.cli import main
 from storage.db import open_database
 
 SMTP_PASSWORD = "smtp-Pw-9f3Kq7zR"

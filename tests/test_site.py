@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from ledger_support import build_history
 
-from crawler.cli import main
+from framewatch.cli import main
 from web.site import ORIGIN
 
 

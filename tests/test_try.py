@@ -11,8 +11,8 @@ import pytest
 from cycle_support import write_config
 from faultserver import FaultServer, Page
 
-from crawler.cli import main
 from crawler.config import load_config
+from framewatch.cli import main
 
 POLICY = ("<html><head><title>Policy</title></head><body><nav><a href='/'>Home</a></nav>"
           "<main><h1>Frontier Safety Policy</h1><p>We will publish a report within 30 days.</p>"

@@ -429,7 +429,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None,
             timeout: float = 30) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k != "FRAMEWATCH_WEB_TOKEN"}
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, env=full_env,
+    return subprocess.run([sys.executable, "-m", "framewatch", *args], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -452,7 +452,7 @@ def start_server(db_url: str, env: dict[str, str] | None = None,
     full_env = {k: v for k, v in os.environ.items() if k != "FRAMEWATCH_WEB_TOKEN"}
     full_env.update(env or {})
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.cli", "serve", "--host", host, "--port", str(port),
+        [sys.executable, "-m", "framewatch", "serve", "--host", host, "--port", str(port),
          "--db", db_url], cwd=ROOT, env=full_env, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"

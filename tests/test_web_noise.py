@@ -13,6 +13,7 @@ from faultserver import FaultServer, Page
 from starlette.testclient import TestClient
 
 from crawler.config import load_config
+from framewatch.web_noise import SourcesFileNoise
 from storage.db import open_database
 from storage.repo import Repository
 from web.app import create_app
@@ -47,7 +48,7 @@ def csrf_of(html: str) -> str:
 def test_change_page_offers_the_form_and_the_two_steps_write_the_rule(
         noisy: tuple[Path, str, int]) -> None:
     cfg, db, cid = noisy
-    with TestClient(create_app(db, config_path=str(cfg))) as client:
+    with TestClient(create_app(db, noise=SourcesFileNoise(cfg))) as client:
         token = csrf_of(client.get(f"/changes/{cid}").text)
         preview = client.post(f"/changes/{cid}/noise", data={"csrf": token, "pattern": PATTERN})
         assert preview.status_code == 200 and "Write this rule" in preview.text
@@ -63,7 +64,7 @@ def test_change_page_offers_the_form_and_the_two_steps_write_the_rule(
 def test_a_post_without_the_page_token_is_refused(noisy: tuple[Path, str, int]) -> None:
     cfg, db, cid = noisy
     before = cfg.read_text()
-    with TestClient(create_app(db, config_path=str(cfg))) as client:
+    with TestClient(create_app(db, noise=SourcesFileNoise(cfg))) as client:
         r = client.post(f"/changes/{cid}/noise",
                         data={"csrf": "0" * 64, "pattern": PATTERN, "confirm": "1"})
     assert r.status_code == 403 and cfg.read_text() == before
@@ -72,7 +73,7 @@ def test_a_post_without_the_page_token_is_refused(noisy: tuple[Path, str, int]) 
 def test_a_pattern_that_matches_nothing_writes_nothing(noisy: tuple[Path, str, int]) -> None:
     cfg, db, cid = noisy
     before = cfg.read_text()
-    with TestClient(create_app(db, config_path=str(cfg))) as client:
+    with TestClient(create_app(db, noise=SourcesFileNoise(cfg))) as client:
         token = csrf_of(client.get(f"/changes/{cid}").text)
         r = client.post(f"/changes/{cid}/noise",
                         data={"csrf": token, "pattern": "<script>nope", "confirm": "1"})

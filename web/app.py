@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from datetime import UTC, datetime
@@ -45,6 +44,8 @@ from storage.db import Database, open_database
 from storage.records import ChangeInfo, CheckInfo, SourceInfo, VersionInfo
 from storage.repo import SEVERITY_ORDER, Repository
 from web import queries, render
+from web.noise import NoiseForms, NoiseRules
+from web.render import api_json
 
 HERE = Path(__file__).resolve().parent
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
@@ -187,7 +188,7 @@ class WebUI:
 
     def __init__(self, db: Database, base_url: str | None = None,
                  clock: Callable[[], datetime] | None = None,
-                 config_path: str | None = None) -> None:
+                 noise: NoiseRules | None = None) -> None:
         self.db = db
         self.repo = Repository(db)
         self.base_url = base_url.rstrip("/") if base_url else None
@@ -195,12 +196,8 @@ class WebUI:
         # The static site renders with a fixed clock, so "3 days ago" is the same on every run.
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.env.filters["relative"] = lambda dt: render.relative(dt, self.clock())
-        # "Mark as noise" writes sources.toml: only when the server was given one to write.
-        self.noise: Any = None
-        if config_path is not None:
-            from web.noise import NoiseForms
-
-            self.noise = NoiseForms(self, config_path)
+        # "Mark as noise" writes sources.toml: only when the server was given a way to.
+        self.noise: NoiseForms | None = NoiseForms(self, noise) if noise is not None else None
 
     # -- helpers
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -554,11 +551,6 @@ API_ENDPOINTS = (
 )
 
 
-def api_json(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False, default=str),
-                    status_code=status, media_type="application/json")
-
-
 def check_json(c: CheckInfo | None) -> dict[str, Any] | None:
     if c is None:
         return None
@@ -596,14 +588,14 @@ def source_json(s: SourceInfo, url: str, check: CheckInfo | None,
 def create_app(db: Database | str | None = None, *, token: str | None = None,
                base_url: str | None = None,
                clock: Callable[[], datetime] | None = None,
-               config_path: str | None = None,
+               noise: NoiseRules | None = None,
                allowed_hosts: Iterable[str] | None = None) -> ASGIApp:
     """The ASGI app. ``db`` is an open Database or a URL; ``token`` gates every request;
     ``base_url`` (sources.toml [settings] base_url) makes feed and API links absolute;
-    ``config_path`` (the sources.toml to write) enables "mark as noise" on change pages;
+    ``noise`` (how to write an ignore rule) enables "mark as noise" on change pages;
     ``allowed_hosts`` (when given) are the only Host header names answered (:class:`HostCheck`)."""
     database = db if isinstance(db, Database) else open_database(db)
-    ui = WebUI(database, base_url, clock, config_path)
+    ui = WebUI(database, base_url, clock, noise)
     from web import ledger
 
     routes = [*ledger.routes(ui),

@@ -285,19 +285,19 @@ class LedgerPages:
 
     # -- JSON
     def api_matrix(self, request: Request) -> Response:
-        from web.app import api_json
+        from web.render import api_json
 
         return api_json(matrix_json(self.matrix_rows()))
 
     def api_commitments(self, request: Request) -> Response:
-        from web.app import api_json
+        from web.render import api_json
 
         version = self.ui.version_or_404(request.path_params["version_id"], with_text=False)
         items = L.commitments_of(self.db, version.id)
         return api_json(commitments_json(items))
 
     def api_company(self, request: Request) -> Response:
-        from web.app import api_json
+        from web.render import api_json
 
         company, sources = self.company_or_404(request.path_params["company"])
         data = self.company_data(sources)

@@ -1,8 +1,9 @@
 """"Mark as noise" on a change page: the web form of `framewatch noise`.
 
-Offered only when the server may write: `framewatch serve` passes the sources.toml it read
-(the server itself is either on loopback or behind FRAMEWATCH_WEB_TOKEN; `--read-only` turns
-the form off). The POST carries a token bound to the change and to this server process (an HMAC
+Offered only when the server may write: `framewatch serve` passes a :class:`NoiseRules` over
+the sources.toml it read (the server itself is either on loopback or behind
+FRAMEWATCH_WEB_TOKEN; `--read-only` turns the form off). Planning and writing the rule is the
+crawler's work, wired in by the application shell: this module only holds the form. The POST carries a token bound to the change and to this server process (an HMAC
 under a random per-process key), which another site cannot read, so a cross-site form cannot
 write a rule. Two steps, like the CLI: the first POST shows the rule and what it removes; only
 the second (confirm) writes sources.toml and re-extracts the source (a technical version).
@@ -13,8 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
@@ -25,10 +25,20 @@ from starlette.responses import Response
 MAX_FORM = 16 * 1024
 
 
+class NoiseRules(Protocol):
+    """Turns a noisy change into an ``ignore`` rule of its source."""
+
+    def plan(self, change: Any, pattern: str) -> Any:
+        """The edit that would be written (ValueError, with the reason, if it cannot be)."""
+
+    def write(self, plan: Any, db: Any) -> str:
+        """Write the planned rule and re-extract the source; a sentence saying what happened."""
+
+
 class NoiseForms:
-    def __init__(self, ui: Any, config_path: str | Path) -> None:
+    def __init__(self, ui: Any, rules: NoiseRules) -> None:
         self.ui = ui
-        self.config_path = Path(config_path)
+        self.rules = rules
         self._key = secrets.token_bytes(32)
 
     def token(self, change_id: int) -> str:
@@ -48,38 +58,16 @@ class NoiseForms:
                                        form.get("confirm") == "1")
 
     def _handle(self, request: Request, change: Any, pattern: str, confirm: bool) -> Response:
-        from crawler.noise import change_texts, plan_noise
-
         context: dict[str, Any] = {"change": change, "pattern": pattern,
                                    "csrf": self.token(change.id), "plan": None, "error": None,
                                    "done": None, "title": f"Mark change {change.id} as noise"}
         try:
-            plan = plan_noise(self.config_path, change.source_id, pattern,
-                              change_texts(None, change))
+            plan = self.rules.plan(change, pattern)
         except ValueError as exc:
             context["error"] = str(exc)
             return self.ui.page(request, "noise.html", status=400, **context)
         context["plan"] = plan
         if not confirm:
             return self.ui.page(request, "noise.html", **context)
-        context["done"] = self._write(plan)
+        context["done"] = self.rules.write(plan, self.ui.db)
         return self.ui.page(request, "noise.html", **context)
-
-    def _write(self, plan: Any) -> str:
-        from crawler.config import load_config
-        from crawler.lock import LockBusy, exclusive_cycle
-        from crawler.reextract import reextract
-        from crawler.setup_cli import write_atomically
-
-        write_atomically(plan.path, plan.new_text)
-        config = load_config(plan.path)
-        try:
-            with exclusive_cycle(self.ui.db, wait=0.0):
-                report = reextract(config, self.ui.db, plan.source_id)
-        except LockBusy:
-            return ("The rule is written. A cycle is running, so the re-extraction waits for "
-                    "the next `framewatch run`.")
-        if report.technical:
-            return (f"The rule is written and the source re-extracted: technical version "
-                    f"{report.technical[0]} (not alerted).")
-        return "The rule is written; the latest version's text was already clean."

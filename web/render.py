@@ -7,6 +7,7 @@ autoescape on, are the only place HTML is produced, so there is one place to aud
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
+from starlette.responses import Response
 
 from web.queries import MARK_END, MARK_START
 
@@ -253,3 +255,8 @@ def xml_safe(value: Any) -> str:
     """Drop characters XML 1.0 forbids even when escaped, so one odd byte in a crawled summary
     cannot make the whole Atom feed unparseable."""
     return _XML_INVALID.sub("", str(value))
+
+
+def api_json(data: Any, status: int = 200) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False, default=str),
+                    status_code=status, media_type="application/json")

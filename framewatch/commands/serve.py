@@ -55,7 +55,7 @@ def check_exposure(host: str, token: str | None) -> str | None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from crawler.cli import config_from_args, open_db
+    from framewatch.common import config_from_args, open_db
     from web.app import create_app, token_from_env
 
     token = token_from_env()
@@ -74,7 +74,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Writing sources.toml ("mark as noise") only with a config file, and never with --read-only.
     # The server is on loopback or behind the token here (check_exposure refused the rest).
     config_path = config.path if config.path is not None and not args.read_only else None
-    app = create_app(db, token=token, base_url=base_url, config_path=config_path,
+    from framewatch.web_noise import SourcesFileNoise
+
+    noise = SourcesFileNoise(config_path) if config_path is not None else None
+    app = create_app(db, token=token, base_url=base_url, noise=noise,
                      allowed_hosts=allowed_hosts(args.host, base_url))
     import uvicorn
 
@@ -87,7 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    from crawler.cli import add_common
+    from framewatch.common import add_common
 
     p = subparsers.add_parser("serve", help="browse the history in a web browser (read-only)")
     add_common(p)

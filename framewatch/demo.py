@@ -1,6 +1,6 @@
 """`framewatch demo`: see framewatch work in one command, offline, with no configuration.
 
-A small site of framework documents (package data under ``crawler/data/demo``) is served on
+A small site of framework documents (package data under ``framewatch/data/demo``) is served on
 127.0.0.1. A first cycle records them; then the documents are edited the way companies edit
 them — a threshold number raised, "will publish" turned into "may share", a PDF quietly
 re-uploaded with a changed cadence, a new system card on an index page — and a second cycle
@@ -43,7 +43,7 @@ def register(subparsers: Any) -> None:
 # ---- the bundled site -----------------------------------------------------------------------
 
 def site_file(name: str) -> str:
-    return resources.files("crawler").joinpath(f"{SITE}/{name}").read_text(encoding="utf-8")
+    return resources.files("framewatch").joinpath(f"{SITE}/{name}").read_text(encoding="utf-8")
 
 
 def pdf_bytes(lines: list[str], *, producer: str) -> bytes:
@@ -197,7 +197,9 @@ def say(text: str = "") -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.cli import open_db, print_run_summary, run_with_progress
+    from framewatch.common import open_db
+    from framewatch.pipeline import run_with_progress
+    from framewatch.summary import print_run_summary
 
     port = free_port(args.port)
     web = f"http://127.0.0.1:{port}"

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.cli import UsageError, config_from_args
 from crawler.config import Config, SourceConfig
+from framewatch.common import UsageError, config_from_args
 
 COLUMNS = ("framework page", "current PDF", "changelog", "card index")
 START, END = "<!-- coverage:start -->", "<!-- coverage:end -->"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import logging
 import re
-import sys
 import threading
 from datetime import datetime
 from typing import Any
@@ -33,7 +32,7 @@ DEFAULT_JITTER = 120
 
 
 def register(subparsers: Any) -> None:
-    from crawler.cli import add_common
+    from framewatch.common import add_common
 
     p = subparsers.add_parser(
         "schedule", help="run cycles on the [settings] schedule (cron) until stopped",
@@ -88,8 +87,8 @@ def describe(when: datetime | None, tz: str) -> str:
 def cmd_schedule(args: argparse.Namespace) -> int:
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from crawler.cli import config_from_args, database_url
     from crawler.lock import GracefulStop
+    from framewatch.common import config_from_args, database_url
 
     config = config_from_args(args)
     tz = config.settings.timezone
@@ -131,8 +130,10 @@ def say(message: str) -> None:
 
 def run_scheduled_cycle(args: argparse.Namespace, url: str, stop: Any) -> None:
     """One cycle, like `framewatch run`. Whatever goes wrong is logged; the scheduler goes on."""
-    from crawler.cli import config_from_args, failure_lines, run_with_progress
     from crawler.lock import CycleInterrupted, LockBusy, exclusive_cycle
+    from framewatch.common import config_from_args
+    from framewatch.pipeline import run_with_progress
+    from framewatch.summary import failure_lines
     from storage.db import DatabaseError, open_database
 
     try:
@@ -161,9 +162,3 @@ def run_scheduled_cycle(args: argparse.Namespace, url: str, stop: Any) -> None:
         log.exception("cycle failed; the next one runs on schedule")
     finally:
         db.dispose()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from crawler.cli import main
-
-    sys.exit(main(["schedule", *sys.argv[1:]]))

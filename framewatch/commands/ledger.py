@@ -15,7 +15,7 @@ from typing import Any
 
 
 def register(subparsers: Any) -> None:
-    from crawler.cli import add_common
+    from framewatch.common import add_common
 
     p = subparsers.add_parser(
         "commitments", help="the commitments a source's latest version, a version or a file makes")
@@ -53,9 +53,9 @@ def register(subparsers: Any) -> None:
 
 def _items_for(args: argparse.Namespace) -> tuple[str, list[dict[str, Any]]] | None:
     """(what was read, commitment JSON items), or None when the target does not exist."""
-    from crawler.cli import config_from_args, open_db, read_document
     from crawler.extract import ExtractRules
     from crawler.ledger import extract_json
+    from framewatch.common import config_from_args, open_db, read_document
 
     target = args.target
     path = Path(target)
@@ -119,7 +119,7 @@ def render_commitments_text(label: str, items: list[dict[str, Any]], width: int 
 
 
 def cmd_commitments(args: argparse.Namespace) -> int:
-    from crawler.cli import NotFound, UsageError, config_from_args, open_db, print_json
+    from framewatch.common import NotFound, UsageError, config_from_args, open_db, print_json
 
     if args.rebuild:
         from crawler.ledger import rebuild
@@ -156,9 +156,9 @@ def diff_commitments(old_text: str, new_text: str, account_file: str | None) -> 
     """The keys `framewatch diff --format json` adds: each traced commitment with its
     disclosure, and the pair's silent revision rate. The account is the new file's own
     changelog entries plus ``account_file`` (the provider's revision account), if given."""
-    from crawler.cli import UsageError
     from crawler.ledger import extract_json, trace_with_disclosure
     from differ.disclosure import account_for_pair
+    from framewatch.common import UsageError
 
     external: list[str] = []
     if account_file:
@@ -197,7 +197,7 @@ def render_diff_commitments_text(data: dict[str, Any], width: int = 80) -> str:
 # ---- matrix -----------------------------------------------------------------------------------------------
 
 def cmd_matrix(args: argparse.Namespace) -> int:
-    from crawler.cli import config_from_args, open_db, print_json
+    from framewatch.common import config_from_args, open_db, print_json
     from web.app import WebUI
     from web.ledger import COLUMNS, STRENGTH_WORDS, LedgerPages, matrix_json
 
@@ -229,7 +229,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 # ---- site ---------------------------------------------------------------------------------------------------
 
 def cmd_site(args: argparse.Namespace) -> int:
-    from crawler.cli import config_from_args, open_db
+    from framewatch.common import config_from_args, open_db
     from web.site import write_site
 
     config = config_from_args(args, required=False)

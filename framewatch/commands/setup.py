@@ -9,20 +9,18 @@ duplicate id or URL, a bad selector, a typo in the kind are refused before anyth
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from crawler.config import ConfigError, default_config_path, parse_config
+from crawler.toml_edit import toml_value, write_atomically
 
 
 def register(subparsers: Any) -> None:
-    from crawler.cli import CONFIG_HELP, add_rule_options
-    from crawler.trycli import add_source_options
+    from framewatch.commands.trial import add_source_options
+    from framewatch.common import CONFIG_HELP, add_rule_options
 
     p = subparsers.add_parser("init", help="write a starter sources.toml with the curated list")
     p.add_argument("path", nargs="?", help="where to write it (default: --config, "
@@ -48,11 +46,11 @@ def register(subparsers: Any) -> None:
 
 def starter_text() -> str:
     """The curated sources.toml shipped inside the package."""
-    return resources.files("crawler").joinpath("data/sources.toml").read_text(encoding="utf-8")
+    return resources.files("framewatch").joinpath("data/sources.toml").read_text(encoding="utf-8")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from crawler.cli import UsageError
+    from framewatch.common import UsageError
 
     target = Path(args.path or getattr(args, "config", None) or default_config_path())
     if target.exists() and not args.force:
@@ -74,21 +72,6 @@ def slugify(*parts: str) -> str:
     return slug[:80].rstrip("-") or "source"
 
 
-def toml_string(value: str) -> str:
-    """A TOML string: literal ('…', backslashes as written, for regexes) when it can be."""
-    if "'" not in value and not any(ord(c) < 0x20 or c == "\x7f" for c in value):
-        return f"'{value}'"
-    return json.dumps(value, ensure_ascii=False)
-
-
-def toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return toml_string(value)
-    return "[" + ", ".join(toml_string(v) for v in value) + "]"
-
-
 def source_table(fields: dict[str, Any]) -> str:
     lines = ["[[source]]"]
     lines += [f"{key} = {toml_value(value)}" for key, value in fields.items()
@@ -97,8 +80,8 @@ def source_table(fields: dict[str, Any]) -> str:
 
 
 def cmd_sources_add(args: argparse.Namespace) -> int:
-    from crawler.cli import UsageError
-    from crawler.trycli import source_from_args
+    from framewatch.commands.trial import source_from_args
+    from framewatch.common import UsageError
 
     path = Path(getattr(args, "config", None) or default_config_path())
     if not path.exists():
@@ -129,21 +112,3 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
     print(f"added source {sid!r} to {path} (line {line}); check it with "
           f"`framewatch run{where} --only {sid}`")
     return 0
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` so a crash leaves the old file or the new one, never half."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:  # mkstemp makes 0600; a new config gets the usual mode under the umask
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Any
 
-from crawler.cli import (
+from framewatch.common import (
     NotFound,
     UsageError,
     add_common,
@@ -19,6 +19,7 @@ from crawler.cli import (
     open_db,
     parse_date,
     print_json,
+    run_locked,
 )
 
 
@@ -53,21 +54,6 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_export)
 
 
-def _run_locked(db: Any, work: Any) -> Any:
-    """Run `work()` under the cycle lease (history writes must not race a cycle), then close the
-    database. Returns the report, or None after saying who holds the lease."""
-    from crawler.lock import LockBusy, exclusive_cycle
-
-    try:
-        with exclusive_cycle(db, wait=0.0):
-            return work()
-    except LockBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return None
-    finally:
-        db.dispose()
-
-
 def _finish(report: Any, as_json: bool, summary: str) -> int:
     """Print the report (one JSON document, or the summary and each failure); exit 1 on any."""
     if as_json:
@@ -89,7 +75,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         raise UsageError("--delay must not be negative")
     db = open_db(args, config)
     try:
-        report = _run_locked(db, lambda: asyncio.run(backfill(
+        report = run_locked(db, lambda: asyncio.run(backfill(
             config, db, args.source, since=args.since, until=args.until, delay=args.delay,
             allow_private_backfill=args.allow_private_backfill)))
     except BackfillError as exc:
@@ -111,7 +97,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     if args.source and config.source(args.source) is None:
         raise NotFound(f"unknown source {args.source!r} (not in {config.path})")
     db = open_db(args, config)
-    report = _run_locked(db, lambda: reextract(config, db, args.source))
+    report = run_locked(db, lambda: reextract(config, db, args.source))
     if report is None:
         return 1
     return _finish(report, args.format == "json",

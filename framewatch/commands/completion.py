@@ -21,7 +21,7 @@ def register(subparsers: Any) -> None:
 
 def completion_table(parser: argparse.ArgumentParser) -> dict[str, tuple[list[str], list[str]]]:
     """Command path ("", "sources", "sources add") → (words to offer, options taking a value)."""
-    from crawler.cli import subparsers_of
+    from framewatch.common import subparsers_of
 
     table: dict[str, tuple[list[str], list[str]]] = {}
     for path, sub in {"": parser, **subparsers_of(parser)}.items():
@@ -79,8 +79,6 @@ def zsh_script(parser: argparse.ArgumentParser) -> str:
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
-    from crawler.cli import build_parser
-
-    parser = build_parser()
+    parser = args.root_parser  # the whole command line, set by framewatch.cli.main
     sys.stdout.write(bash_script(parser) if args.shell == "bash" else zsh_script(parser))
     return 0

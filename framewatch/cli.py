@@ -1,8 +1,9 @@
-"""The `framewatch` command line.
+"""The `framewatch` command line: the parser, and the commands over the history (run, history,
+changes, show, diff, sources).
 
-Exit codes: 0 all good, 1 some sources failed (or another cycle holds the lease), 2 usage,
-configuration or database error, 3 the version, change or source asked for does not exist. Commands of other packages (notifier, web, storage, scheduler)
-register themselves through a `register(subparsers)` function in their `cli` module.
+Every other command group is a module of :mod:`framewatch.commands` (or :mod:`framewatch.schedule`,
+:mod:`framewatch.demo`) with a ``register(subparsers)`` function, listed once in
+``COMMAND_MODULES``. Exit codes are in :mod:`framewatch.common`.
 """
 
 from __future__ import annotations
@@ -10,127 +11,45 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib
-import json
-import logging
 import os
 import shutil
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import UTC
 from typing import Any
 
-from crawler.config import Config, ConfigError, default_config_path, load_config
+from crawler.config import ConfigError
 from crawler.terminal import terminal_safe, terminal_safe_json
-
-log = logging.getLogger("framewatch")
-
-EXTRA_COMMAND_MODULES = (
-    "storage.cli", "notifier.cli", "web.cli", "crawler.schedule", "crawler.archive",
-    "crawler.trycli", "crawler.setup_cli", "crawler.coverage", "crawler.noise", "crawler.demo",
-    "crawler.completion",
-    "crawler.ledger_cli",
+from framewatch.common import (
+    EXIT_NOT_FOUND,
+    EXIT_USAGE,
+    NotFound,
+    UsageError,
+    add_common,
+    add_global_options,
+    add_rule_options,
+    config_from_args,
+    console,
+    open_db,
+    parse_date,
+    plural,
+    print_json,
+    read_document,
+    setup_logging,
+    shorten,
+    subparsers_of,
 )
+from framewatch.pipeline import config_problems, run_with_progress
+from framewatch.summary import print_run_summary
+from notifier.config import ChannelConfigError
+from storage.records import iso
 
-
-EXIT_OK, EXIT_SOURCES_FAILED, EXIT_USAGE, EXIT_NOT_FOUND = 0, 1, 2, 3
-
-
-class UsageError(Exception):
-    """Bad arguments; exit code 2."""
-
-
-class NotFound(Exception):
-    """The id asked for (a version, change or source) does not exist; exit code 3, so a script
-    can tell "no such thing" from "the command failed"."""
-
-
-# ---- shared helpers -----------------------------------------------------------------------------
-
-def setup_logging(verbose: int = 0, quiet: bool = False) -> None:
-    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
-    root = logging.getLogger()
-    if root.handlers:
-        root.setLevel(level)
-        return
-    if sys.stderr.isatty():
-        from rich.logging import RichHandler
-
-        handler: logging.Handler = RichHandler(show_path=False, markup=False)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-    else:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "alembic", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def config_from_args(args: argparse.Namespace, *, required: bool = True) -> Config:
-    """The config named by --config (which must exist), else $FRAMEWATCH_CONFIG or
-    ./sources.toml (optional for commands that only read the database)."""
-    explicit = getattr(args, "config", None)
-    path = explicit or default_config_path()
-    if not Path(path).exists():
-        if explicit:
-            raise ConfigError("the file does not exist", path=str(path))
-        if not required:
-            return Config()
-        raise ConfigError("no such file: pass --config FILE, set FRAMEWATCH_CONFIG, or write a "
-                          "starter one with `framewatch init`", path=str(path))
-    return load_config(path)
-
-
-def database_url(args: argparse.Namespace, config: Config | None = None) -> str:
-    """--db, then FRAMEWATCH_DB, then [settings] database, then a SQLite file here."""
-    if getattr(args, "db", None):
-        return args.db
-    if os.environ.get("FRAMEWATCH_DB"):
-        return os.environ["FRAMEWATCH_DB"]
-    if config is not None and config.path is not None:
-        return config.settings.database
-    return "sqlite:///framewatch.db"
-
-
-def open_db(args: argparse.Namespace, config: Config | None = None, *,
-            create: bool = True) -> Any:
-    """The database for this command; commands that only read pass ``create=False`` so that a
-    typo in --db is "no database at …", not a new empty file that reads as "no versions yet"."""
-    from storage.db import open_database
-
-    return open_database(database_url(args, config), create=create)
-
-
-def iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z") if dt else None
-
-
-def shorten(text: str, width: int) -> str:
-    """At most `width` characters, cut at a word boundary with an ellipsis (never mid-word)."""
-    import textwrap
-
-    return textwrap.shorten(text, width, placeholder=" …") if len(text) > width else text
-
-
-def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
-
-
-def console() -> Any:
-    from rich.console import Console
-
-    # Off a terminal (cron mail, CI logs) long lines stay whole, so they can be grepped.
-    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
-
-
-def parse_date(value: str) -> datetime:
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date: {value!r} (e.g. 2026-05-01)") from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+COMMAND_MODULES = (
+    "framewatch.commands.db", "framewatch.commands.notify", "framewatch.commands.serve",
+    "framewatch.schedule", "framewatch.commands.archive", "framewatch.commands.trial",
+    "framewatch.commands.setup", "framewatch.commands.coverage", "framewatch.commands.noise",
+    "framewatch.demo", "framewatch.commands.completion", "framewatch.commands.ledger",
+)
 
 
 # ---- run ----------------------------------------------------------------------------------------------
@@ -170,131 +89,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         print_run_summary(report, quiet=args.quiet)
     return report.exit_code
-
-
-def make_router(config: Config) -> Any:
-    try:
-        from notifier.routing import make_router as notifier_router
-    except ImportError:
-        return None
-    return notifier_router(config)
-
-
-def deliver_after_cycle(config: Config, db: Any) -> Any:
-    try:
-        from notifier.outbox import deliver_pending
-    except ImportError:
-        return None
-    from crawler.lock import current_lease
-
-    # Every delivery runs under the cycle lease: holding it, we know the process that left a
-    # row in "sending" is gone (crashed mid-send), so it is retried now, not 15 minutes later.
-    lease = current_lease()
-    return deliver_pending(config, db, senders_gone=lease is not None and not lease.lost)
-
-
-def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, notify: bool,
-                      show_progress: bool) -> Any:
-    import asyncio
-
-    from crawler.cycle import Cycle
-
-    router = make_router(config) if notify else None
-    cycle = Cycle(config, db, router=router or (lambda _s, _c: ()))
-    total = len(only) if only else sum(1 for s in config.sources if s.enabled)
-    if show_progress and sys.stderr.isatty():
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), TextColumn("{task.description}"),
-                      transient=True) as progress:
-            task = progress.add_task("", total=total)
-
-            def done(outcome: Any) -> None:
-                # An index source discovers new sources mid-cycle: the total grows with them.
-                seen = progress.tasks[0].completed + 1
-                progress.update(task, advance=1, total=max(seen, progress.tasks[0].total or 0),
-                                description=f"{outcome.source_id}: {outcome.status}")
-
-            cycle.on_done = done
-            report = asyncio.run(cycle.run(only))
-    else:
-        counter = {"n": 0}
-
-        def done_plain(outcome: Any) -> None:
-            counter["n"] += 1
-            # Sources an index discovers mid-cycle are counted too: the total grows with them.
-            counter["total"] = max(counter.get("total", total), counter["n"])
-            # A failure's message is printed once, in the summary; here only its kind.
-            detail = outcome.error_kind if outcome.status == "failed" else outcome.message
-            log.info("[%d/%d] %s: %s%s", counter["n"], counter["total"], outcome.source_id,
-                     outcome.status, f" ({terminal_safe(detail)})" if detail else "")
-
-        cycle.on_done = done_plain
-        report = asyncio.run(cycle.run(only))
-    if notify:
-        deliveries = deliver_after_cycle(config, db)
-        if deliveries is not None:
-            from dataclasses import replace
-
-            report = replace(report, deliveries=deliveries)
-    return report
-
-
-def failure_lines(report: Any) -> list[str]:
-    """One line per failed source — or, when every source failed because no host name resolved,
-    one line saying the machine looks offline (36 identical DNS errors help nobody)."""
-    failures = report.failures
-    if len(failures) >= 2 and len(failures) == len(report.outcomes) \
-            and all(o.error_kind == "dns" for o in failures):
-        return [f"OFFLINE: no host name resolved ({plural(len(failures), 'source')} not checked); "
-                "this machine seems to have no internet access or no DNS. Try again when it is "
-                "online — or see framewatch work without it: `framewatch demo`."]
-    return [f"FAILED {o.source_id}: {o.error_kind}: {o.message}" for o in failures]
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """ "1 company", "2 companies": counts people read."""
-    if n == 1:
-        return f"1 {word}"
-    if many is None:
-        many = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
-    return f"{n} {many}"
-
-
-def print_run_summary(report: Any, *, quiet: bool = False) -> None:
-    """The table, then each change and failure on a line of its own. With -q (cron) only those
-    lines: a day with nothing new prints nothing, so cron mails only when there is news."""
-    from rich.table import Table
-
-    con = console()
-    if quiet:
-        for o in report.changes:
-            con.print(f"change {o.change_id}  {o.source_id}  [{o.severity}]  "
-                      f"{terminal_safe(o.summary)}", markup=False)
-        for line in failure_lines(report):
-            con.print(terminal_safe(line), markup=False)
-        return
-    t = Table(title=f"framewatch run {report.run_id}", show_header=True)
-    for col in ("checked", "unchanged", "new versions", "changes", "failures"):
-        t.add_column(col, justify="right")
-    t.add_row(str(len(report.outcomes)), str(report.count("unchanged", "not_modified")),
-              str(report.count("first", "changed", "removed")), str(len(report.changes)),
-              str(len(report.failures)))
-    con.print(t)
-    for o in report.changes:
-        con.print(f"change {o.change_id}  {o.source_id}  [{o.severity}]  "
-                  f"{terminal_safe(o.summary)}", markup=False)
-    for line in failure_lines(report):
-        con.print(terminal_safe(line), markup=False)
-    if report.deliveries is not None:
-        con.print(terminal_safe(str(report.deliveries)), markup=False)
 
 
 # ---- reading history --------------------------------------------------------------------------------
@@ -422,62 +216,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 # ---- diff two files -------------------------------------------------------------------------------------
 
-def read_document(path: str, rules: Any, args: argparse.Namespace | None = None) -> str:
-    """The text of a file or URL under `rules`; a `select` that matches nothing is an error
-    (the whole page instead would make the diff meaningless)."""
-    from crawler.extract import ExtractError, extract
-
-    if path.startswith(("http://", "https://")):
-        return fetch_document(path, rules, args)
-    try:
-        body = Path(path).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    ctype = None
-    if path.lower().endswith((".txt", ".md")):
-        text = body.decode("utf-8", errors="replace")
-        if "-----\n" in text and text.startswith("# SOURCE:"):
-            text = text.split("-----\n", 1)[1]  # the shared corpus header
-        elif text.startswith("# SOURCE:"):
-            text = text.split("\n", 1)[-1]  # its one-line form
-        body, ctype = text.encode("utf-8"), "text/plain; charset=utf-8"
-    try:
-        extracted = extract(body, ctype, rules, url=path)
-    except ExtractError as exc:
-        raise UsageError(f"{path}: {exc}") from None
-    if rules.select and not extracted.select_matched:
-        raise UsageError(f"{path}: --select {' '.join(map(repr, rules.select))} matched nothing "
-                         "(try `framewatch try` on the page, or a broader selector)")
-    return extracted.text
-
-
-def fetch_document(url: str, rules: Any, args: argparse.Namespace | None) -> str:
-    """One URL fetched and extracted the way `run` would (nothing stored)."""
-    from dataclasses import replace
-
-    from crawler.config import SourceConfig
-    from crawler.trial import try_source
-
-    allow_private = bool(getattr(args, "allow_private", False))
-    source = SourceConfig(id="diff", company="-", title=url, url=url, select=rules.select,
-                          remove=rules.remove, ignore=rules.ignore,
-                          allow_private=allow_private or None)
-    settings = config_from_args(args, required=False).settings if args else Config().settings
-    if allow_private:
-        settings = replace(settings, allow_private=True)
-    trial = try_source(source, settings)
-    if trial.error_kind == "select_empty":
-        raise UsageError(f"{url}: --select {' '.join(map(repr, rules.select))} matched nothing")
-    if not trial.ok or trial.text is None:
-        raise UsageError(f"{url}: {trial.message or trial.status}")
-    return trial.text
-
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from crawler.extract import ExtractRules
-    from crawler.trycli import rules_problem
     from differ import compare
     from differ.render import render_html, render_text
+    from framewatch.commands.trial import rules_problem
 
     problem = rules_problem(args.select, args.remove, args.ignore)
     if problem:
@@ -486,7 +230,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
                          ignore=tuple(args.ignore or ()))
     old, new = read_document(args.old, rules, args), read_document(args.new, rules, args)
     result = compare(old, new)
-    from crawler.ledger_cli import diff_commitments, render_diff_commitments_text
+    from framewatch.commands.ledger import diff_commitments, render_diff_commitments_text
 
     if args.format == "json":
         print_json({**result.to_json(), **diff_commitments(old, new, args.account)})
@@ -500,25 +244,6 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 # ---- sources -------------------------------------------------------------------------------------------------
-
-def config_problems(config: Config, *, secrets: bool = True) -> list[ConfigError]:
-    """What `sources check` and `run` both reject beyond the file's own parsing: every
-    ``[notify.*]`` table validated by its channel, then secret variables missing from the
-    environment (those only matter when alerts will be sent)."""
-    from crawler.envcheck import missing_secrets
-
-    problems: list[ConfigError] = []
-    try:
-        from notifier.channels import channel_problems
-    except ImportError:
-        pass
-    else:
-        problems += channel_problems(config)
-    if secrets:
-        bad = {p.field.rsplit(".", 1)[0] for p in problems if p.field}
-        problems += [p for p in missing_secrets(config)
-                     if p.field and p.field.rsplit(".", 1)[0] not in bad]
-    return problems
 
 
 def cmd_sources_check(args: argparse.Namespace) -> int:
@@ -548,7 +273,7 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
     db = open_db(args, config, create=False)
     repo = Repository(db)
     if config.sources:
-        from crawler.cycle import source_info
+        from crawler.specs import source_info
 
         repo.sync_sources(source_info(s) for s in config.sources)
     sources = repo.list_sources()
@@ -599,50 +324,9 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
 
 # ---- parser ---------------------------------------------------------------------------------------------------
 
-SUPPRESS = argparse.SUPPRESS
-CONFIG_HELP = "sources.toml to read (default: $FRAMEWATCH_CONFIG, else ./sources.toml)"
-DB_HELP = ("database URL, e.g. sqlite:///framewatch.db or postgresql://… (default: $FRAMEWATCH_DB, "
-           "else [settings] database, else sqlite:///framewatch.db)")
-
-
-def add_common(p: argparse.ArgumentParser, *, formats: bool = False) -> None:
-    # SUPPRESS: an option left out after the subcommand must not overwrite one given before it
-    # (`framewatch --db X history`); the top-level parser holds the defaults.
-    p.add_argument("--config", default=SUPPRESS, help=CONFIG_HELP)
-    p.add_argument("--db", default=SUPPRESS, help=DB_HELP)
-    if formats:
-        p.add_argument("--format", choices=("text", "json"), default="text",
-                       help="text for people (default) or one JSON document for programs")
-
-
-def add_global_options(p: argparse.ArgumentParser, *, top: bool = False) -> None:
-    """-v/-q/--config/--db, accepted before the subcommand and after it alike."""
-    have = {s for a in p._actions for s in a.option_strings}
-    if "--verbose" not in have:
-        p.add_argument("-v", "--verbose", action="count", default=0 if top else SUPPRESS,
-                       help="more log output (-vv: debug)")
-    if "--quiet" not in have:
-        p.add_argument("-q", "--quiet", action="store_true", default=False if top else SUPPRESS,
-                       help="only warnings and errors (for cron)")
-    if "--config" not in have:
-        p.add_argument("--config", default=None if top else SUPPRESS, help=CONFIG_HELP)
-    if "--db" not in have:
-        p.add_argument("--db", default=None if top else SUPPRESS, help=DB_HELP)
-
-
-def subparsers_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    """Every subcommand's parser by its full name ("run", "sources check"), recursively."""
-    out: dict[str, argparse.ArgumentParser] = {}
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                out[name] = sub
-                out.update({f"{name} {k}": v for k, v in subparsers_of(sub).items()})
-    return out
-
 
 def build_parser() -> argparse.ArgumentParser:
-    from crawler import __version__
+    from framewatch import __version__
 
     parser = argparse.ArgumentParser(
         prog="framewatch",
@@ -707,37 +391,23 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(sp, formats=True)
     sp.set_defaults(func=cmd_sources_list)
 
-    for name in EXTRA_COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     for sp in subparsers_of(parser).values():
         add_global_options(sp)
     return parser
 
 
-def add_rule_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--select", action="append", metavar="CSS",
-                   help="CSS selector of the part to keep (repeatable)")
-    p.add_argument("--remove", action="append", metavar="CSS",
-                   help="CSS selector of a part to drop (repeatable)")
-    p.add_argument("--ignore", action="append", metavar="REGEX",
-                   help="regular expression removed from the text (repeatable)")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.root_parser = parser  # for commands that describe the parser (completion)
     setup_logging(args.verbose, args.quiet)
     from storage.errors import DatabaseError, NoDatabase
 
     try:
         return int(args.func(args) or 0)
-    except ConfigError as exc:
+    except (ConfigError, ChannelConfigError) as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     except UsageError as exc:
@@ -758,8 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as exc:
-        # Issue 8: a database that fails mid-command (read-only file, disk full, server gone)
-        # gets one clear line and exit 2, not a traceback. Anything else is a bug: re-raise.
+        # A database that fails mid-command (read-only file, disk full, server gone) gets one
+        # clear line and exit 2, not a traceback. Anything else is a bug: re-raise.
         from crawler.cycle import database_error_text
 
         problem = database_error_text(exc)
@@ -770,12 +440,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-
-
-
-if __name__ == "__main__":
-    # `python -m crawler.cli`: run the imported module's main, so that the exception classes
-    # other command modules raise (crawler.cli.UsageError) are the ones caught here.
-    from crawler.cli import main as _main
-
-    sys.exit(_main())

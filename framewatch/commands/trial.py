@@ -16,7 +16,7 @@ from crawler.config import FETCHERS, SOURCE_KINDS, ConfigError, SourceConfig, _c
 
 
 def register(subparsers: Any) -> None:
-    from crawler.cli import add_common, add_rule_options
+    from framewatch.common import add_common, add_rule_options
 
     p = subparsers.add_parser(
         "try", help="fetch a URL once and show the text a source would record (stores nothing)")
@@ -69,7 +69,7 @@ def rules_problem(select: list[str] | None, remove: list[str] | None,
 def source_from_args(args: argparse.Namespace, *, source_id: str = "try", company: str = "-",
                      title: str | None = None) -> SourceConfig:
     """A validated source from the command line; :class:`UsageError` on any mistake."""
-    from crawler.cli import UsageError
+    from framewatch.common import UsageError
 
     try:
         url = _check_url(args.url, {"field": "URL", "path": "command line"})
@@ -95,8 +95,8 @@ def source_from_args(args: argparse.Namespace, *, source_id: str = "try", compan
 def cmd_try(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from crawler.cli import EXIT_SOURCES_FAILED, EXIT_USAGE, config_from_args, print_json
     from crawler.trial import try_source
+    from framewatch.common import EXIT_SOURCES_FAILED, EXIT_USAGE, config_from_args, print_json
 
     source = source_from_args(args)
     settings = config_from_args(args, required=False).settings

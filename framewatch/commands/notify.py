@@ -59,7 +59,7 @@ def sample_alert(base_url: str) -> Alert:
 
 
 def cmd_notify_test(args: argparse.Namespace) -> int:
-    from crawler.cli import UsageError, config_from_args
+    from framewatch.common import UsageError, config_from_args
     from notifier.channels import SendError, channels_from_config
 
     config = config_from_args(args)
@@ -85,8 +85,9 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
 
 
 def cmd_deliveries(args: argparse.Namespace) -> int:
-    from crawler.cli import config_from_args, iso, open_db, print_json
+    from framewatch.common import config_from_args, open_db, print_json
     from storage import outbox as store
+    from storage.records import iso
 
     db = open_db(args, config_from_args(args, required=False), create=False)
     try:
@@ -109,8 +110,8 @@ def cmd_deliveries(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from crawler.cli import console
     from crawler.terminal import terminal_safe
+    from framewatch.common import console
 
     t = Table(show_header=True)
     for col in ("id", "channel", "kind", "change", "status", "attempts", "next attempt",
@@ -125,7 +126,7 @@ def cmd_deliveries(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    from crawler.cli import add_common
+    from framewatch.common import add_common
 
     p = subparsers.add_parser("notify-test", help="send a sample alert to one channel (or all)")
     add_common(p)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: Any) -> None:
-    from crawler.cli import add_common
+    from framewatch.common import add_common
 
     p = subparsers.add_parser("db", help="database upkeep: upgrade, current, check, vacuum, backup")
     sub = p.add_subparsers(dest="db_command", metavar="SUBCOMMAND")
@@ -58,7 +58,7 @@ def register(subparsers: Any) -> None:
 
 
 def _url(args: argparse.Namespace) -> str:
-    from crawler.cli import config_from_args, database_url
+    from framewatch.common import config_from_args, database_url
 
     return database_url(args, config_from_args(args, required=False))
 
@@ -123,7 +123,8 @@ def cmd_current(args: argparse.Namespace) -> int:
         engine.dispose()
     at_head = current is not None and current == head
     if args.format == "json":
-        from crawler.cli import iso, print_json
+        from framewatch.common import print_json
+        from storage.records import iso
 
         print_json({"database": redact_url(url), "current": current, "head": head,
                     "is_head": at_head,
@@ -166,7 +167,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         db.dispose()
     elapsed = time.monotonic() - started
     if args.format == "json":
-        from crawler.cli import print_json
+        from framewatch.common import print_json
 
         print_json(dict(report.to_json(), database=redact_url(url), seconds=round(elapsed, 2)))
         return 0 if report.ok else 1

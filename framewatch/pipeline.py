@@ -1,0 +1,97 @@
+"""The composition root: config → cycle → delivery.
+
+`run`, `schedule` and `demo` all run a cycle through :func:`run_with_progress`, which builds the
+cycle with the notifier's router, runs it, then delivers the outbox; :func:`config_problems` is
+what `sources check` and `run` both reject before anything is fetched. This is the one module
+that knows how the crawler, the notifier and the storage fit together.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from crawler.config import Config, ConfigError
+from crawler.terminal import terminal_safe
+from notifier.config import ChannelConfigError
+
+log = logging.getLogger("framewatch")
+
+
+def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, notify: bool,
+                      show_progress: bool) -> Any:
+    import asyncio
+
+    from crawler.cycle import Cycle
+    from notifier.routing import make_router
+
+    # The router validates every [notify.*] table before anything is fetched.
+    router = make_router(config) if notify else None
+    cycle = Cycle(config, db, router=router or (lambda _s, _c: ()))
+    total = len(only) if only else sum(1 for s in config.sources if s.enabled)
+    if show_progress and sys.stderr.isatty():
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), TextColumn("{task.description}"),
+                      transient=True) as progress:
+            task = progress.add_task("", total=total)
+
+            def done(outcome: Any) -> None:
+                # An index source discovers new sources mid-cycle: the total grows with them.
+                seen = progress.tasks[0].completed + 1
+                progress.update(task, advance=1, total=max(seen, progress.tasks[0].total or 0),
+                                description=f"{outcome.source_id}: {outcome.status}")
+
+            cycle.on_done = done
+            report = asyncio.run(cycle.run(only))
+    else:
+        counter = {"n": 0}
+
+        def done_plain(outcome: Any) -> None:
+            counter["n"] += 1
+            # Sources an index discovers mid-cycle are counted too: the total grows with them.
+            counter["total"] = max(counter.get("total", total), counter["n"])
+            # A failure's message is printed once, in the summary; here only its kind.
+            detail = outcome.error_kind if outcome.status == "failed" else outcome.message
+            log.info("[%d/%d] %s: %s%s", counter["n"], counter["total"], outcome.source_id,
+                     outcome.status, f" ({terminal_safe(detail)})" if detail else "")
+
+        cycle.on_done = done_plain
+        report = asyncio.run(cycle.run(only))
+    if notify:
+        from dataclasses import replace
+
+        from crawler.lock import current_lease
+        from notifier.outbox import deliver_pending
+
+        # Every delivery runs under the cycle lease: holding it, we know the process that left a
+        # row in "sending" is gone (crashed mid-send), so it is retried now, not 15 minutes later.
+        lease = current_lease()
+        deliveries = deliver_pending(config, db, senders_gone=lease is not None and not lease.lost)
+        report = replace(report, deliveries=deliveries)
+    return report
+
+
+def config_problems(config: Config, *,
+                    secrets: bool = True) -> list[ConfigError | ChannelConfigError]:
+    """What `sources check` and `run` both reject beyond the file's own parsing: every
+    ``[notify.*]`` table validated by its channel, then secret variables missing from the
+    environment (those only matter when alerts will be sent)."""
+    from crawler.envcheck import missing_secrets
+    from notifier.channels import channel_problems
+
+    problems: list[ConfigError | ChannelConfigError] = list(channel_problems(config))
+    if secrets:
+        bad = {p.field.rsplit(".", 1)[0] for p in problems if p.field}
+        problems += [p for p in missing_secrets(config)
+                     if p.field and p.field.rsplit(".", 1)[0] not in bad]
+    return problems
