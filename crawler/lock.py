@@ -193,7 +193,7 @@ def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
 class GracefulStop:
     """SIGTERM/SIGINT → a stop request; during a cycle, cancel its tasks at the next await.
 
-    The cycle's event loop is created by ``asyncio.run`` inside crawler.cli.run_with_progress;
+    The cycle's event loop is created by ``asyncio.run`` inside framewatch.pipeline.run_with_progress;
     :meth:`watching_cycle_loop` installs an event-loop policy that hands us that loop as it is
     created, so a signal that arrives just before the loop starts still cancels the cycle. The
     handler touches no locks (only attributes and the loop's self-pipe), so it cannot deadlock

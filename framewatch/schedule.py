@@ -1,7 +1,7 @@
 """`framewatch schedule`: run cycles on the cron expression of sources.toml until stopped.
 
 APScheduler (3.x) only keeps time: its job sets an event, and the main thread runs the cycle.
-That way a cycle is exactly `framewatch run` (crawler.cli.run_with_progress, under the same
+That way a cycle is exactly `framewatch run` (framewatch.pipeline.run_with_progress, under the same
 ``cycle`` lease), and SIGTERM/SIGINT reach the thread that runs it, so a stop request cancels the
 cycle between two sources' transactions (crawler.lock.GracefulStop) rather than killing it.
 

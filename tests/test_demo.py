@@ -57,7 +57,7 @@ def test_demo_serves_the_web_ui_until_interrupted(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRAMEWATCH_")}
     env["PYTHONPATH"] = str(ROOT)
-    proc = subprocess.Popen([sys.executable, "-c", "import sys; from crawler.cli import main; "
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from framewatch.cli import main; "
                              "sys.exit(main(sys.argv[1:]))", "demo", "--port", str(port)],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:

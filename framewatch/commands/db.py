@@ -190,8 +190,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 # ---- vacuum / backup ------------------------------------------------------------------------------
 
 def _usage(message: str) -> int:
-    """Exit code 2 with a message (not crawler.cli.UsageError: under `python -m crawler.cli`
-    that module is __main__, and its UsageError is another class)."""
+    """Exit code 2 with a message."""
     print(f"error: {message}", file=sys.stderr)
     return 2
 
