@@ -11,6 +11,9 @@ in two modes: `validators` (the server sends ETag/Last-Modified and answers 304)
 out). It checks that every real change was found and that no unchanged page produced a change.
 
     python3 bench/bench_cycle.py --pages 1000 --repeat 3
+    python3 bench/bench_cycle.py --pages 1000 --db postgresql://postgres@127.0.0.1:5432/test
+
+With ``--db postgresql://…`` every repeat gets a fresh schema on that server (dropped after).
 
 Peak RSS is the framewatch process's maximum resident set size (getrusage of the child).
 """
@@ -164,9 +167,9 @@ def write_config(path: Path, port: int, n: int, concurrency: int = 8) -> None:
 CPU_SECONDS: list[float] = []  # user + system CPU of each framewatch run and its workers
 
 
-def run_cycle(cfg: Path, db: Path) -> tuple[float, dict, int]:  # type: ignore[type-arg]
+def run_cycle(cfg: Path, db: str) -> tuple[float, dict, int]:  # type: ignore[type-arg]
     cmd = [sys.executable, "-m", "framewatch", "-q", "run", "--config", str(cfg),
-           "--db", f"sqlite:///{db}", "--format", "json", "--no-notify"]
+           "--db", db, "--format", "json", "--no-notify"]
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     t0 = time.perf_counter()
@@ -181,6 +184,33 @@ def run_cycle(cfg: Path, db: Path) -> tuple[float, dict, int]:  # type: ignore[t
     return elapsed, json.loads(proc.stdout), max(rss, before)
 
 
+SCHEMAS: list[tuple[str, str]] = []  # (dsn, schema) to drop at the end
+
+
+def database(url: str | None, sqlite_path: Path, schema: str) -> str:
+    """The --db URL for one repeat: a SQLite file, or a fresh schema on the PostgreSQL server."""
+    if not url:
+        return f"sqlite:///{sqlite_path}"
+    import psycopg
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    schema = schema.replace("-", "_")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    SCHEMAS.append((dsn, schema))
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+def drop_schemas() -> None:
+    if SCHEMAS:
+        import psycopg
+
+        for dsn, schema in SCHEMAS:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=1000)
@@ -189,6 +219,8 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--modes", default="validators,no-validators",
                     help="comma-separated subset of validators,no-validators")
+    ap.add_argument("--db", default=None, metavar="URL",
+                    help="a PostgreSQL URL (a fresh schema per repeat) instead of SQLite files")
     ap.add_argument("--cpu", action="store_true",
                     help="also print the median CPU seconds (user + system) of each cycle kind; "
                          "on a shared machine CPU time is steadier than wall time")
@@ -211,7 +243,7 @@ def main() -> None:
         cold_cpu: list[float] = []
         warm_cpu: list[float] = []
         for r in range(args.repeat):
-            db = tmp / f"{mode}-{r}.db"
+            db = database(args.db, tmp / f"{mode}-{r}.db", f"fwbench_{os.getpid()}_{mode}_{r}")
             write_state(state, {}, validators)
             reload(port)
             t_cold, rep_cold, rss1 = run_cycle(cfg, db)
@@ -237,6 +269,7 @@ def main() -> None:
             print(f"{'':>14}  CPU cold {statistics.median(cold_cpu):.2f} s  warm "
                   f"{statistics.median(warm_cpu):.2f} s  (user + system, framewatch and workers)")
     server.terminate()
+    drop_schemas()
 
 
 if __name__ == "__main__":
