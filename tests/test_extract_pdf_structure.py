@@ -269,3 +269,29 @@ def test_an_aes_encrypted_pdf_with_an_empty_user_password_extracts(algorithm: st
     encrypted = out.getvalue()
     assert PdfReader(io.BytesIO(encrypted)).is_encrypted
     assert text_of(encrypted) == text_of(threshold_table("15%"))
+
+
+# --- on the real corpus --------------------------------------------------------------------------
+
+CONTENTS_PAGES = ["anthropic-noncompliance__2025-12__v1", "anthropic-rsp__2024-10__v2.0",
+                  "anthropic-rsp__2026-04__v3.1", "g42-fasf__2025-02__v1", "gdm-fsf__2024-05__v1.0",
+                  "gdm-fsf__2025-09__v3.0"]
+
+
+@pytest.mark.parametrize("name", CONTENTS_PAGES)
+def test_real_contents_pages_are_dropped_and_nothing_else(corpus: Path, name: str) -> None:
+    import re
+
+    from conftest import corpus_text
+
+    from crawler.extract_pdf import _canonical_leaders, _drop_contents
+
+    paragraphs = [_canonical_leaders(" ".join(p.split()))
+                  for p in re.split(r"\n\s*\n", corpus_text(corpus / f"{name}.txt")) if p.strip()]
+    kept = _drop_contents(paragraphs)
+    dropped = [p for p in paragraphs if p not in kept]
+    assert dropped and re.match(r"^(?:## )?(?:table of )?contents:?$", dropped[0], re.I)
+    assert not any(re.match(r"^(?:## )?(?:table of )?contents:?$", p, re.I) for p in kept)
+    # Only short entry lines go: no sentence of the document is lost.
+    assert all(len(p) <= 160 and not p.endswith(".") for p in dropped), dropped
+    assert len(kept) + len(dropped) == len(paragraphs)
