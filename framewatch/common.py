@@ -95,8 +95,9 @@ def shorten(text: str, width: int) -> str:
 
 
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
+    # One write, not json.dump's one per token: on an unbuffered stdout (PYTHONUNBUFFERED, a
+    # pipe) the report of a 1,000-source run was 40,000 write calls.
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def console() -> Any:
