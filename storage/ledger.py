@@ -257,20 +257,24 @@ def ledger_versions(db: Database, source_id: str) -> list[LedgerVersion]:
         return [LedgerVersion(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
-def strength_series(db: Database, source_id: str) -> list[tuple[int, datetime, dict[int, int]]]:
-    """Per version (oldest first): how many commitments sit at each obligation strength."""
+def strength_series(db: Database, source_id: str, limit: int = 120,
+                    ) -> list[tuple[int, datetime, dict[int, int]]]:
+    """Per version (the newest ``limit``, oldest first): how many commitments sit at each
+    obligation strength. Counted from the covering index, never the rows' JSON."""
     with db.session() as s:
+        versions = s.execute(
+            select(Version.id, Version.fetched_at).where(Version.source_id == source_id)
+            .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(limit)).all()
+        if not versions:
+            return []
         rows = s.execute(
-            select(CommitmentRow.version_id, Version.fetched_at, CommitmentRow.strength,
-                   func.count())
-            .join(Version, Version.id == CommitmentRow.version_id)
-            .where(CommitmentRow.source_id == source_id)
-            .group_by(CommitmentRow.version_id, Version.fetched_at, CommitmentRow.strength)
-            .order_by(Version.fetched_at, CommitmentRow.version_id)).all()
-    out: dict[int, tuple[datetime, dict[int, int]]] = {}
-    for vid, at, strength, n in rows:
-        out.setdefault(vid, (at, {}))[1][int(strength)] = int(n)
-    return [(vid, at, counts) for vid, (at, counts) in out.items()]
+            select(CommitmentRow.version_id, CommitmentRow.strength, func.count())
+            .where(CommitmentRow.version_id.in_([v[0] for v in versions]))
+            .group_by(CommitmentRow.version_id, CommitmentRow.strength)).all()
+    counts: dict[int, dict[int, int]] = {}
+    for vid, strength, n in rows:
+        counts.setdefault(vid, {})[int(strength)] = int(n)
+    return [(vid, at, counts[vid]) for vid, at in reversed(versions) if vid in counts]
 
 
 def commitment_history(db: Database, source_id: str, key: str) -> tuple[

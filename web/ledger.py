@@ -35,6 +35,8 @@ CODEBOOK_WORDS = {"EC1": "scope of evaluation", "EC2": "trigger & threshold", "E
                   "G": "governance", "S": "security", "M": "mitigation"}
 NOT_IN_CHANGELOG = "not mentioned in the provider's changelog"
 MAX_TIMELINE_VERSIONS = 400
+MAX_TIMELINE_CHANGES = 600
+"""The newest material changes a company page draws and lists (the JSON has the same)."""
 MAX_STACK = 30
 
 
@@ -262,7 +264,7 @@ class LedgerPages:
     def company_data(self, sources: list[SourceInfo]) -> dict[str, Any]:
         ids = [s.id for s in sources]
         versions = {s.id: L.ledger_versions(self.db, s.id) for s in sources}
-        traces = L.material_traces(self.db, ids)
+        traces = L.material_traces(self.db, ids, limit=MAX_TIMELINE_CHANGES)
         charts = [strength_chart(s, L.strength_series(self.db, s.id)) for s in sources]
         pairs = L.pair_rates(self.db, ids)
         from differ.disclosure import pooled_rate
