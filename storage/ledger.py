@@ -12,6 +12,7 @@ the ledger only through the functions below (no SQLAlchemy above storage/).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -369,8 +370,9 @@ def latest_commitments(db: Database, source_ids: Sequence[str]) -> dict[str, lis
     return out
 
 
-def _columns_of(seoul: str, codebook: str) -> list[str]:
-    return [*_split(seoul), codebook] if codebook else list(_split(seoul))
+@functools.lru_cache(maxsize=4096)
+def _columns_of(seoul: str, codebook: str) -> tuple[str, ...]:
+    return (*_split(seoul), codebook) if codebook else _split(seoul)
 
 
 def matrix(db: Database, sources: Sequence[tuple[str, str]], since: datetime) -> list[MatrixRow]:
