@@ -9,38 +9,10 @@ Secrets (the Slack webhook URL, SMTP credentials, webhook URL and HMAC secret) a
 from environment variables named by ``*_env`` keys, at send time, and are scrubbed from every
 error message (:func:`scrub`) and from httpx's request log.
 
-Options common to every channel
--------------------------------
-==================== ========== ==================================================================
-key                  default    meaning
-==================== ========== ==================================================================
-kind                 table name ``slack`` | ``email`` | ``webhook``
-min_severity         ``low``    least severity that alerts (``none`` | ``low`` | ``medium`` |
-                                ``high``); cosmetic (``none``) changes never alert by default
-companies            (all)      only changes of these companies (case-insensitive)
-categories           (all)      only changes touching at least one of these categories
-sources              (all)      only changes of these source ids
-digest               ``off``    ``daily``: changes below ``digest_below`` are batched into one
-                                message per day instead of one alert each
-digest_below         ``high``   with ``digest = "daily"``: severities below this go to the digest
-max_hunks            ``8``      hunks shown in one alert (the rest: "N more hunks — see the diff")
-max_attempts         ``8``      attempts before a delivery is given up (status ``failed``)
-retry_backoff        ``60``     seconds before the first retry; doubles per attempt, max 6 hours
-timeout              ``15``     seconds for one send (connect, TLS, request, response)
-resend_interrupted   per kind   resend a delivery whose process died mid-send (see outbox.py);
-                                true for email and webhook (they carry an idempotency key),
-                                false for Slack (no idempotency: a resend may duplicate)
-==================== ========== ==================================================================
-
-``slack``: ``webhook_url_env`` (required) — the variable holding the incoming-webhook URL.
-
-``email``: ``smtp_host`` (required), ``smtp_port`` (587 for starttls, 465 for ssl, 25 for none),
-``security`` (``starttls`` | ``ssl`` | ``none``; default ``starttls``), ``username_env`` and
-``password_env`` (both or neither), ``from`` (required), ``to`` (required, string or list),
-``ca_file`` (a PEM bundle to trust instead of the system store, for private relays).
-
-``webhook``: ``url`` or ``url_env`` (one of them; use ``url_env`` when the URL holds a token),
-``secret_env`` (optional: HMAC-SHA256 of the body in ``X-Framewatch-Signature: sha256=<hex>``).
+Every key is declared once, as a :class:`Key` (type, default, bounds, help): the options common
+to every channel in :data:`COMMON_SCHEMA`, each kind's own in its class's ``schema``.
+Validation reads those declarations — `framewatch sources check` and `framewatch run` call the
+same :func:`channel_problems` — and README's key table is tested against them.
 
 The channel named ``maintainer`` hears only about source health; it never gets change alerts.
 """
@@ -177,6 +149,24 @@ def secret_from_env(var: str, what: str) -> str:
 
 # ---- option parsing ------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Key:
+    """One key of a ``[notify.*]`` table, declared once: its type, default, bounds and help.
+
+    ``type``: ``text`` | ``choice`` | ``number`` | ``integer`` | ``flag`` | ``strings`` | ``env``
+    (the *name* of an environment variable holding a secret). Validation (`sources check` and
+    `run` alike) and the README's key table both come from these declarations."""
+
+    name: str
+    type: str
+    default: Any = None
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    required: bool = False
+
+
 class _Options:
     """Typed access to one ``[notify.NAME]`` table, with errors that name ``notify.NAME.key``."""
 
@@ -249,6 +239,25 @@ class _Options:
                                   "(put the secret in the environment, and its name here)")
         return value
 
+    def read(self, key: Key, default: Any = None) -> Any:
+        """The value of ``key`` checked against its declaration (``default`` overrides the
+        declared one where it depends on other keys, e.g. the SMTP port on ``security``)."""
+        fallback = key.default if default is None else default
+        if key.type == "choice":
+            return self.choice(key.name, key.choices, fallback)
+        if key.type in ("number", "integer"):
+            minimum = key.minimum if key.minimum is not None else float("-inf")
+            value = self.number(key.name, fallback, minimum=minimum, maximum=key.maximum,
+                                integer=key.type == "integer")
+            return int(value) if key.type == "integer" else float(value)
+        if key.type == "flag":
+            return self.flag(key.name, fallback)
+        if key.type == "strings":
+            return self.strings(key.name)
+        if key.type == "env":
+            return self.env_name(key.name, required=key.required)
+        return self.text(key.name, fallback, required=key.required)
+
     def reject_secrets(self, known: set[str]) -> None:
         """`webhook_url = "https://hooks…"`: a secret written into the file, where `*_env` names
         the variable that should hold it. Checked before anything else, so it is what is said."""
@@ -305,9 +314,29 @@ class Policy:
 
 MAX_BACKOFF_SECONDS = 6 * 3600  # the longest wait between two attempts
 
-COMMON_KEYS = {"kind", "min_severity", "companies", "categories", "sources", "digest",
-               "digest_below", "max_attempts", "retry_backoff", "timeout", "resend_interrupted",
-               "max_hunks"}
+COMMON_SCHEMA: tuple[Key, ...] = (
+    Key("kind", "text", help="`slack`, `email` or `webhook` (default: the table name)"),
+    Key("min_severity", "choice", "low", "least severity that alerts (`none` = cosmetic, off "
+        "by default)", choices=SEVERITY_ORDER),
+    Key("companies", "strings", help="only these companies (case-insensitive)"),
+    Key("categories", "strings", help="only changes touching one of these categories"),
+    Key("sources", "strings", help="only these source ids"),
+    Key("digest", "choice", "off", "`daily`: changes below `digest_below` go into one message "
+        "a day", choices=("off", "daily")),
+    Key("digest_below", "choice", "high", "with `digest = \"daily\"`: what waits for the "
+        "digest", choices=SEVERITY_ORDER),
+    Key("max_hunks", "integer", 8, "hunks shown per alert; the rest: \"N more hunks — see the "
+        "full diff\"", minimum=1, maximum=50),
+    Key("max_attempts", "integer", 8, "attempts before a delivery is `failed`", minimum=1,
+        maximum=1000),
+    Key("retry_backoff", "number", 60.0, "seconds before the first retry; doubles per attempt "
+        "(max 6 h); a 429's Retry-After wins", minimum=0, maximum=MAX_BACKOFF_SECONDS),
+    Key("timeout", "number", 15.0, "seconds per send", minimum=0.1, maximum=3600),
+    Key("resend_interrupted", "flag", None, "resend a delivery whose process died mid-send "
+        "(default: true for email and webhook, false for slack)"),
+)
+COMMON = {k.name: k for k in COMMON_SCHEMA}
+COMMON_KEYS = set(COMMON)
 CATEGORY_NAMES = ("alignment", "evaluations", "governance", "mitigations", "publication",
                   "response", "scope", "thresholds")
 
@@ -316,8 +345,16 @@ class Channel(ABC):
     """A destination for alerts. Subclasses set ``kind``, parse their options, and ``send``."""
 
     kind: ClassVar[str]
-    keys: ClassVar[set[str]] = set()
+    schema: ClassVar[tuple[Key, ...]] = ()  # the kind's own keys (COMMON_SCHEMA: everyone's)
     idempotent: ClassVar[bool] = False  # the receiver can deduplicate by our key
+
+    @classmethod
+    def key(cls, name: str) -> Key:
+        return next(k for k in cls.schema if k.name == name)
+
+    @classmethod
+    def known_keys(cls) -> set[str]:
+        return COMMON_KEYS | {k.name for k in cls.schema}
 
     def __init__(self, name: str, routing: Routing, policy: Policy) -> None:
         self.name, self.routing, self.policy = name, routing, policy
@@ -325,30 +362,28 @@ class Channel(ABC):
     @classmethod
     def from_config(cls, cfg: ChannelTable, path: str | None = None) -> Channel:
         opts = _Options(cfg, path)
+        opts.reject_secrets(cls.known_keys())
         routing = Routing(
-            min_severity=opts.choice("min_severity", SEVERITY_ORDER, "low"),
-            companies=opts.strings("companies"),
-            categories=opts.strings("categories"),
-            sources=opts.strings("sources"),
-            digest=opts.choice("digest", ("off", "daily"), "off"),
-            digest_below=opts.choice("digest_below", SEVERITY_ORDER, "high"),
+            min_severity=opts.read(COMMON["min_severity"]),
+            companies=opts.read(COMMON["companies"]),
+            categories=opts.read(COMMON["categories"]),
+            sources=opts.read(COMMON["sources"]),
+            digest=opts.read(COMMON["digest"]),
+            digest_below=opts.read(COMMON["digest_below"]),
         )
         for cat in routing.categories:
             if cat not in CATEGORY_NAMES:
                 raise opts.error("categories", f"{cat!r} is not one of {', '.join(CATEGORY_NAMES)}")
         policy = Policy(
-            max_attempts=int(opts.number("max_attempts", 8, minimum=1, maximum=1000,
-                                         integer=True)),
-            retry_backoff=float(opts.number("retry_backoff", 60.0, minimum=0,
-                                            maximum=MAX_BACKOFF_SECONDS)),
-            timeout=float(opts.number("timeout", 15.0, minimum=0.1, maximum=3600)),
-            resend_interrupted=opts.flag("resend_interrupted", cls.idempotent),
-            max_hunks=int(opts.number("max_hunks", 8, minimum=1, maximum=50, integer=True)),
+            max_attempts=opts.read(COMMON["max_attempts"]),
+            retry_backoff=opts.read(COMMON["retry_backoff"]),
+            timeout=opts.read(COMMON["timeout"]),
+            resend_interrupted=opts.read(COMMON["resend_interrupted"], cls.idempotent),
+            max_hunks=opts.read(COMMON["max_hunks"]),
         )
         channel = cls(cfg.name, routing, policy)
-        opts.reject_secrets(COMMON_KEYS | cls.keys)
         channel.configure(opts)
-        opts.reject_unknown(COMMON_KEYS | cls.keys)
+        opts.reject_unknown(cls.known_keys())
         return channel
 
     @abstractmethod
@@ -430,11 +465,12 @@ class SlackChannel(Channel):
     """Slack incoming webhook: a Block Kit message (≤ 50 blocks, ≤ 3,000 characters a text)."""
 
     kind = "slack"
-    keys = {"webhook_url_env"}
+    schema = (Key("webhook_url_env", "env", help="variable holding the incoming-webhook URL",
+                  required=True),)
     idempotent = False
 
     def configure(self, opts: _Options) -> None:
-        self.url_env = opts.env_name("webhook_url_env", required=True)
+        self.url_env = opts.read(self.key("webhook_url_env"))
 
     def send(self, content: Content, key: str) -> None:
         from notifier.render import slack_message
@@ -453,16 +489,20 @@ class WebhookChannel(Channel):
     """Generic JSON webhook: the alert (DESIGN diff JSON + source metadata), HMAC-signed."""
 
     kind = "webhook"
-    keys = {"url", "url_env", "secret_env"}
+    schema = (
+        Key("url", "text", help="the endpoint (one of `url`, `url_env` is required)"),
+        Key("url_env", "env", help="variable holding the endpoint, when its URL holds a token"),
+        Key("secret_env", "env", help="variable holding the HMAC-SHA256 signing secret"),
+    )
     idempotent = True
 
     def configure(self, opts: _Options) -> None:
-        url = opts.text("url")
-        self.url_env = opts.env_name("url_env")
+        url = opts.read(self.key("url"))
+        self.url_env = opts.read(self.key("url_env"))
         if (url is None) == (self.url_env is None):
             raise opts.error("url", "give exactly one of `url` and `url_env`")
         self.url = _http_url(opts, "url", url) if url else None
-        self.secret_env = opts.env_name("secret_env")
+        self.secret_env = opts.read(self.key("secret_env"))
 
     def send(self, content: Content, key: str) -> None:
         from notifier.render import webhook_payload
@@ -485,33 +525,42 @@ class EmailChannel(Channel):
     """SMTP with STARTTLS, implicit TLS or none (local relays); multipart text + HTML."""
 
     kind = "email"
-    keys = {"smtp_host", "smtp_port", "security", "username_env", "password_env", "from", "to",
-            "ca_file"}
+    schema = (
+        Key("smtp_host", "text", help="the SMTP server", required=True),
+        Key("smtp_port", "integer", None, "587 for starttls, 465 for ssl, 25 for none",
+            minimum=1, maximum=65535),
+        Key("security", "choice", "starttls", "`starttls`, `ssl` (implicit TLS) or `none`",
+            choices=("starttls", "ssl", "none")),
+        Key("username_env", "env", help="variable holding the login name (with password_env)"),
+        Key("password_env", "env", help="variable holding the password (with username_env)"),
+        Key("from", "text", help="the sender address", required=True),
+        Key("to", "strings", help="one address or a list (required)"),
+        Key("ca_file", "text", help="PEM bundle to trust instead of the system store"),
+    )
     idempotent = True
 
     def configure(self, opts: _Options) -> None:
-        self.host = opts.text("smtp_host", required=True) or ""
-        self.security = opts.choice("security", ("starttls", "ssl", "none"), "starttls")
+        self.host = opts.read(self.key("smtp_host")) or ""
+        self.security = opts.read(self.key("security"))
         default_port = {"starttls": 587, "ssl": 465, "none": 25}[self.security]
-        self.port = int(opts.number("smtp_port", default_port, minimum=1, maximum=65535,
-                                    integer=True))
-        self.username_env = opts.env_name("username_env")
-        self.password_env = opts.env_name("password_env")
+        self.port = opts.read(self.key("smtp_port"), default_port)
+        self.username_env = opts.read(self.key("username_env"))
+        self.password_env = opts.read(self.key("password_env"))
         if (self.username_env is None) != (self.password_env is None):
             raise opts.error("password_env" if self.username_env else "username_env",
                              "give both `username_env` and `password_env`, or neither")
-        sender = opts.text("from", required=True) or ""
+        sender = opts.read(self.key("from")) or ""
         if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", sender):
             raise opts.error("from", f"{sender!r} is not an email address")
         self.sender = sender
-        to = opts.strings("to")
+        to = opts.read(self.key("to"))
         if not to:
             raise opts.error("to", "is required (an address or a list of addresses)")
         for addr in to:
             if not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+", addr):
                 raise opts.error("to", f"{addr!r} is not an email address")
         self.to = to
-        self.ca_file = opts.text("ca_file")
+        self.ca_file = opts.read(self.key("ca_file"))
 
     def _tls(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=self.ca_file) if self.ca_file \

@@ -101,3 +101,19 @@ def test_internal_send_errors_count_against_max_attempts(tmp_path: Path) -> None
     status, attempts, error = rows[0]
     assert (status, attempts) == ("failed", 1)
     assert "internal error" in error and "gave up after 1 attempt" in error
+
+
+def test_readme_channel_table_lists_exactly_the_declared_keys() -> None:
+    """The README's `[notify.*]` key table and the channel schemas name the same keys."""
+    import re
+
+    from notifier.channels import CHANNEL_KINDS, COMMON_SCHEMA
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| key | channels | default | meaning |"):]
+    table = table[:table.index("\n\n")]
+    documented = {name for row in table.splitlines()[2:]
+                  for name in re.findall(r"`([a-z_]+)`", row.split("|")[1])}
+    declared = {k.name for k in COMMON_SCHEMA} | {
+        k.name for cls in CHANNEL_KINDS.values() for k in cls.schema}
+    assert documented == declared
