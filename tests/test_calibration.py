@@ -71,11 +71,10 @@ def test_layout_only_pair_rsp_v22_has_exactly_the_documented_change_as_high(scor
     assert s.high_matched == s.high
 
 
-def test_compare_on_the_hardest_pair_is_fast(cal: ModuleType) -> None:
-    import time
-
-    old = cal.load_text("anthropic-rsp__2023-09__v1.0.txt")
-    new = cal.load_text("anthropic-rsp__2024-10__v2.0.txt")
-    t0 = time.perf_counter()
-    compare(old, new)
-    assert time.perf_counter() - t0 < 5  # target 2 s median (bench/bench_diff.py); slack for CI
+def test_the_hardest_pair_is_a_high_rewrite(cal: ModuleType) -> None:
+    """RSP v1.0 → v2.0 is a rewrite; its speed is measured by bench/bench_diff.py, not here."""
+    result = compare(cal.load_text("anthropic-rsp__2023-09__v1.0.txt"),
+                     cal.load_text("anthropic-rsp__2024-10__v2.0.txt"))
+    assert result.severity == "high"
+    assert len(result.hunks) > 100
+    assert {"weakened", "strengthened", "mixed"} & {result.direction}
