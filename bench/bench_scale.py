@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from differ import compare  # noqa: E402
+from differ.compare import compare  # noqa: E402
 from storage.db import open_database  # noqa: E402
 from storage.records import NewChange, NewCheck, NewSnapshot, NewVersion, SourceInfo  # noqa: E402
 from storage.repo import Repository  # noqa: E402

@@ -32,7 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from differ import DiffResult, Hunk, compare  # noqa: E402
+from differ import DiffResult, Hunk  # noqa: E402
+from differ.compare import compare  # noqa: E402
 from differ.segment import squash, strip_header  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

@@ -20,7 +20,6 @@ from storage.records import DEFAULT_DATABASE_URL
 
 SOURCE_KINDS = ("page", "pdf", "follow", "index")
 FETCHERS = ("http", "browser", "auto")
-SEVERITIES = ("none", "low", "medium", "high")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
 

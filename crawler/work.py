@@ -82,6 +82,6 @@ def with_diff(outcome: ExtractOutcome, previous_text: str) -> ExtractOutcome:
 
 
 def diff_texts(old: str, new: str) -> dict[str, Any]:
-    from differ import compare
+    from differ.compare import compare
 
     return compare(old, new).to_json()

@@ -36,7 +36,7 @@ PR_SET_PDEATHSIG = 1
 WATCH_INTERVAL = 0.5  # seconds between two looks at the run's pid
 
 #: imported once by the forkserver, so each forked worker starts with them loaded
-PRELOAD = ("crawler.work", "crawler.extract_html", "crawler.extract_pdf", "differ")
+PRELOAD = ("crawler.work", "crawler.extract_html", "crawler.extract_pdf", "differ.compare")
 
 
 #: jobs run inline before the pool is started (a changed page is two: extraction with its

@@ -6,6 +6,7 @@ they never depend on how the diff was computed, only on this shape (DESIGN "CLI 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,7 +80,7 @@ def combine_directions(directions: list[str] | tuple[str, ...]) -> str:
     return "mixed"
 
 
-def seoul_for(categories: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+def seoul_for(categories: Iterable[str]) -> tuple[str, ...]:
     """Seoul paragraphs touched by ``categories``, in the commitments' own order."""
     found = {p for c in categories for p in SEOUL.get(c, ())}
     return tuple(p for p in _ROMAN if p in found)

@@ -10,29 +10,14 @@ from __future__ import annotations
 
 import html
 
-from differ.align import word_ops
+from differ.align import changed_words
 from differ.model import SEVERITIES, DiffResult, Hunk, seoul_for
-
-_MAX_INLINE_WORDS = 4000
-"""Above this, a hunk is shown as whole old/new blocks instead of a word diff (cheap and clear)."""
 
 _ANSI = {"del": "\x1b[31m", "ins": "\x1b[32m", "bold": "\x1b[1m", "reset": "\x1b[0m"}
 
 
 def _ops(hunk: Hunk) -> list[tuple[int, str]]:
-    """Word-level ops between the hunk's old and new sentences (whole sides if one is empty)."""
-    if (
-        not hunk.old
-        or not hunk.new
-        or len(hunk.old.split()) + len(hunk.new.split()) > _MAX_INLINE_WORDS
-    ):
-        out: list[tuple[int, str]] = []
-        if hunk.old:
-            out.append((-1, hunk.old))
-        if hunk.new:
-            out.append((1, hunk.new))
-        return out
-    return word_ops(hunk.old, hunk.new)
+    return changed_words(hunk.old, hunk.new)
 
 
 def _marked_line(ops: list[tuple[int, str]], side: int, color: bool) -> str:

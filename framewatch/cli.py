@@ -219,7 +219,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from crawler.extract import ExtractRules
-    from differ import compare
+    from differ.compare import compare
     from differ.render import render_html, render_text
     from framewatch.commands.trial import rules_problem
 

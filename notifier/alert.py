@@ -7,22 +7,21 @@ carried raw (and capped in size) — escaping is the renderer's job, per output 
 
 from __future__ import annotations
 
-import difflib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from differ.align import changed_words
+from differ.model import SEVERITIES
 from storage.records import ChangeInfo, SourceInfo, VersionInfo
-from storage.repo import SEVERITY_ORDER
 
 MAX_HUNK_TEXT = 1_500
 """Characters of one hunk side kept for rendering; a longer side is cut with an ellipsis."""
-MAX_TOKENS = 400
-"""Word tokens per side fed to the word diff (difflib is quadratic in the worst case; with
-autojunk the worst hostile input costs < 1 ms a hunk here)."""
 MAX_MODEL_HUNKS = 40
 """Hunks carried in the model; renderers show fewer (``max_hunks``) and count the rest."""
+MAX_ALERT_DIFF_WORDS = 4_000
+"""Words word-diffed for one alert, over all its hunks; the hunks past it carry whole old and
+new sides (each hunk is bounded by the differ, this bounds the alert)."""
 
 
 @dataclass(frozen=True)
@@ -118,56 +117,44 @@ def cap(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + "…"
 
 
-_TOKEN = re.compile(r"\s+|[^\s]+")
+_OP_MARK = {-1: "-", 0: "=", 1: "+"}
 
 
-def word_ops(old: str, new: str) -> tuple[WordOp, ...]:
-    """Word-level diff of two short texts: runs of unchanged, removed and added words."""
-    all_a, all_b = _TOKEN.findall(old), _TOKEN.findall(new)
-    a, b = all_a[:MAX_TOKENS], all_b[:MAX_TOKENS]
+def word_ops(old: str, new: str, limit: int = MAX_HUNK_TEXT, *,
+             whole: bool = False) -> tuple[WordOp, ...]:
+    """The differ's word diff of a hunk (:func:`differ.align.changed_words`: the words the
+    terminal and the web page mark), or its two sides whole when ``whole``, as runs separated
+    by plain spaces, each side cut after ``limit`` characters with an ellipsis."""
     ops: list[WordOp] = []
-
-    def push(op: str, text: str) -> None:
+    used = {"-": 0, "+": 0}
+    runs = [(-1, old), (1, new)] if whole else changed_words(old, new)
+    for op, text in runs:
         if not text:
-            return
-        if ops and ops[-1].op == op:
-            ops[-1] = WordOp(op, ops[-1].text + text)
-        else:
-            ops.append(WordOp(op, text))
-
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=True)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            push("=", "".join(a[i1:i2]))
             continue
-        removed, added = "".join(a[i1:i2]), "".join(b[j1:j2])
-        if removed.strip():
-            push("-", removed.strip())
-            if added.strip():
-                push("=", " ")  # display separation between the struck and the new words
-        if added.strip():
-            # Whitespace around a change stays plain, so "~old~ *new*" formats cleanly.
-            lead = added[: len(added) - len(added.lstrip())]
-            push("=", lead)
-            push("+", added.strip())
-            push("=", added[len(lead) + len(added.strip()):])
-        elif added:
-            push("=", added)
-        elif removed != removed.rstrip():
-            push("=", " ")  # a deleted word keeps its separation from the next one
-    # Past the token cap, the rest of each side is shown whole, struck and emphasised.
-    rest_a, rest_b = "".join(all_a[MAX_TOKENS:]).strip(), "".join(all_b[MAX_TOKENS:]).strip()
-    if rest_a or rest_b:
-        push("=", " ")
-        push("-", rest_a)
-        push("=", " " if rest_a and rest_b else "")
-        push("+", rest_b)
-    return tuple(o for o in ops if o.text)
+        mark = _OP_MARK[op]
+        sides = ("-", "+") if mark == "=" else (mark,)
+        room = min(limit - used[side] for side in sides)
+        if room <= 0:
+            continue
+        if len(text) > room:
+            text = text[:room].rstrip() + "…"
+        for side in sides:
+            used[side] += len(text) + 1
+        if ops:
+            ops.append(WordOp("=", " "))
+        ops.append(WordOp(mark, text))
+    merged: list[WordOp] = []
+    for o in ops:
+        if merged and merged[-1].op == o.op == "=":
+            merged[-1] = WordOp("=", merged[-1].text + o.text)
+        else:
+            merged.append(o)
+    return tuple(merged)
 
 
 def _rank(hunk: dict[str, Any], position: int) -> tuple[int, int]:
     sev = str(hunk.get("severity", "none"))
-    level = SEVERITY_ORDER.index(sev) if sev in SEVERITY_ORDER else 0
+    level = SEVERITIES.index(sev) if sev in SEVERITIES else 0
     return (-level, position)
 
 
@@ -176,10 +163,16 @@ def alert_hunks(diff: dict[str, Any]) -> tuple[tuple[AlertHunk, ...], int]:
     raw = [h for h in diff.get("hunks") or () if isinstance(h, dict)]
     ranked = sorted(enumerate(raw), key=lambda p: _rank(p[1], p[0]))[:MAX_MODEL_HUNKS]
     out = []
+    budget = MAX_ALERT_DIFF_WORDS
     for _, h in ranked:
-        old, new = cap(str(h.get("old", "")), MAX_HUNK_TEXT), cap(str(h.get("new", "")), MAX_HUNK_TEXT)
+        full_old, full_new = str(h.get("old", "")), str(h.get("new", ""))
+        words = len(full_old.split()) + len(full_new.split())
+        whole = words > budget
+        budget -= 0 if whole else words
+        old, new = cap(full_old, MAX_HUNK_TEXT), cap(full_new, MAX_HUNK_TEXT)
         out.append(AlertHunk(
-            section=cap(str(h.get("section", "")), 300), old=old, new=new, ops=word_ops(old, new),
+            section=cap(str(h.get("section", "")), 300), old=old, new=new,
+            ops=word_ops(full_old, full_new, whole=whole),
             categories=tuple(str(c) for c in h.get("categories") or ()),
             signals=tuple(str(s) for s in h.get("signals") or ()),
             severity=str(h.get("severity", "none"))))

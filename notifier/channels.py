@@ -36,9 +36,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
+from differ.model import CATEGORIES, SEVERITIES
 from notifier.alert import Content
 from notifier.config import ChannelConfigError, ChannelTable, NotifyConfig
-from storage.repo import SEVERITY_ORDER
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +287,7 @@ class Routing:
     def wants(self, company: str, source_id: str, severity: str,
               categories: tuple[str, ...]) -> bool:
         """Whether a change passes this channel's severity and filters (digest or not)."""
-        if SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(self.min_severity):
+        if SEVERITIES.index(severity) < SEVERITIES.index(self.min_severity):
             return False
         if self.companies and company.casefold() not in {c.casefold() for c in self.companies}:
             return False
@@ -298,7 +298,7 @@ class Routing:
     def held_for_digest(self, severity: str) -> bool:
         """True when a change of ``severity`` waits for the daily digest."""
         return self.digest == "daily" and (
-            SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(self.digest_below))
+            SEVERITIES.index(severity) < SEVERITIES.index(self.digest_below))
 
 
 @dataclass(frozen=True)
@@ -317,14 +317,14 @@ MAX_BACKOFF_SECONDS = 6 * 3600  # the longest wait between two attempts
 COMMON_SCHEMA: tuple[Key, ...] = (
     Key("kind", "text", help="`slack`, `email` or `webhook` (default: the table name)"),
     Key("min_severity", "choice", "low", "least severity that alerts (`none` = cosmetic, off "
-        "by default)", choices=SEVERITY_ORDER),
+        "by default)", choices=SEVERITIES),
     Key("companies", "strings", help="only these companies (case-insensitive)"),
     Key("categories", "strings", help="only changes touching one of these categories"),
     Key("sources", "strings", help="only these source ids"),
     Key("digest", "choice", "off", "`daily`: changes below `digest_below` go into one message "
         "a day", choices=("off", "daily")),
     Key("digest_below", "choice", "high", "with `digest = \"daily\"`: what waits for the "
-        "digest", choices=SEVERITY_ORDER),
+        "digest", choices=SEVERITIES),
     Key("max_hunks", "integer", 8, "hunks shown per alert; the rest: \"N more hunks — see the "
         "full diff\"", minimum=1, maximum=50),
     Key("max_attempts", "integer", 8, "attempts before a delivery is `failed`", minimum=1,
@@ -337,8 +337,6 @@ COMMON_SCHEMA: tuple[Key, ...] = (
 )
 COMMON = {k.name: k for k in COMMON_SCHEMA}
 COMMON_KEYS = set(COMMON)
-CATEGORY_NAMES = ("alignment", "evaluations", "governance", "mitigations", "publication",
-                  "response", "scope", "thresholds")
 
 
 class Channel(ABC):
@@ -372,8 +370,8 @@ class Channel(ABC):
             digest_below=opts.read(COMMON["digest_below"]),
         )
         for cat in routing.categories:
-            if cat not in CATEGORY_NAMES:
-                raise opts.error("categories", f"{cat!r} is not one of {', '.join(CATEGORY_NAMES)}")
+            if cat not in CATEGORIES:
+                raise opts.error("categories", f"{cat!r} is not one of {', '.join(CATEGORIES)}")
         policy = Policy(
             max_attempts=opts.read(COMMON["max_attempts"]),
             retry_backoff=opts.read(COMMON["retry_backoff"]),

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from differ.model import SEVERITIES
 from storage.db import Database
 from storage.ledger import write_version_ledger
 from storage.models import Change, Check, Delivery, Snapshot, Source, Version
@@ -30,8 +31,6 @@ from storage.records import (
     SourceInfo,
     VersionInfo,
 )
-
-SEVERITY_ORDER = ("none", "low", "medium", "high")
 
 
 def compress(body: bytes) -> bytes:
@@ -287,7 +286,7 @@ class Repository:
             if since is not None:
                 q = q.where(Change.detected_at >= since)
             if min_severity:
-                q = q.where(Change.severity.in_(SEVERITY_ORDER[SEVERITY_ORDER.index(min_severity):]))
+                q = q.where(Change.severity.in_(SEVERITIES[SEVERITIES.index(min_severity):]))
             if source_id:
                 q = q.where(Change.source_id == source_id)
             if limit:
@@ -478,5 +477,5 @@ def _snapshot_upsert(dialect: str) -> Any:
 
 
 def severity_at_least(severity: str, minimum: str) -> bool:
-    return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(minimum)
+    return SEVERITIES.index(severity) >= SEVERITIES.index(minimum)
 

@@ -175,3 +175,17 @@ def test_no_import_cycle_between_modules() -> None:
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_only_the_differ_diffs_text() -> None:
+    """One word diff: every output marks the words the differ's diff marks."""
+    offenders = []
+    for name, path in MODULES.items():
+        if name.split(".")[0] == "differ":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                       else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{name}:{node.lineno} imports {m}" for m in modules
+                          if m.split(".")[0] in ("difflib", "diff_match_patch")]
+    assert offenders == []

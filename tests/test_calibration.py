@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from differ import compare
+from differ.compare import compare
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "calibrate.py"

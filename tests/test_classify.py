@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from differ import compare
 from differ.classify import Classifier, load_lexicon
+from differ.compare import compare
 
 
 def one(old: str, new: str):  # noqa: ANN201 - a Hunk; kept short for readable tests

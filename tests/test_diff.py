@@ -7,7 +7,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from differ import SEVERITIES, DiffResult, Hunk, compare
+from differ import SEVERITIES, DiffResult, Hunk
+from differ.compare import compare
 from differ.segment import segment
 
 DOC = """# Policy

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from differ import compare
+from differ.compare import compare
 from differ.render import render_html, render_inline_html, render_text
 
 OLD = "## 4.2 Capability Thresholds\n\nWe will publish evaluation results.\n"

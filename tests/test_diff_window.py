@@ -15,8 +15,7 @@ from conftest import corpus_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from differ import compare
-from differ.compare import WINDOW_MARGINS, _compare_full, _diff, _window_is_exact
+from differ.compare import WINDOW_MARGINS, _compare_full, _diff, _window_is_exact, compare
 from differ.segment import Sentence, segment, segment_window
 
 WORDS = (

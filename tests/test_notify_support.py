@@ -56,7 +56,7 @@ def open_db(url: str) -> Database:
 
 
 def diff_of(old: str, new: str) -> dict[str, Any]:
-    from differ import compare
+    from differ.compare import compare
 
     return compare(old, new).to_json()
 

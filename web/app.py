@@ -40,9 +40,10 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from differ.model import SEVERITIES
 from storage.db import Database, open_database
 from storage.records import ChangeInfo, CheckInfo, SourceInfo, VersionInfo
-from storage.repo import SEVERITY_ORDER, Repository
+from storage.repo import Repository
 from web import queries, render
 from web.noise import NoiseForms, NoiseRules
 from web.render import api_json
@@ -179,7 +180,7 @@ def templates_env() -> jinja2.Environment:
     env.filters.update(iso=render.iso, short_date=render.short_date, relative=render.relative,
                        safe_href=render.safe_href, snippet=render.snippet_html,
                        seoul=render.seoul_for, xmlsafe=render.xml_safe)
-    env.globals.update(SEVERITIES=SEVERITY_ORDER)
+    env.globals.update(SEVERITIES=SEVERITIES)
     return env
 
 
@@ -350,7 +351,7 @@ class WebUI:
                 a, b = versions[1].id, versions[0].id
             return self.page(request, "compare.html", title=f"Compare — {source.title}",
                              source=source, versions=versions, a=a, b=b, old=None, new=None,
-                             result=None, groups=[], view="inline", differ_used=True)
+                             result=None, groups=[], view="inline")
         old, new = self.version_or_404(a), self.version_or_404(b)
         if old.source_id != source.id or new.source_id != source.id:
             raise HTTPException(404, "both versions must belong to this source")
@@ -379,8 +380,8 @@ class WebUI:
     def feed(self, request: Request) -> Response:
         company = request.query_params.get("company") or None
         minimum = request.query_params.get("severity") or None
-        if minimum and minimum not in SEVERITY_ORDER:
-            raise HTTPException(400, f"severity must be one of {', '.join(SEVERITY_ORDER)}")
+        if minimum and minimum not in SEVERITIES:
+            raise HTTPException(400, f"severity must be one of {', '.join(SEVERITIES)}")
         entries = queries.changes_list(self.db, company=company, min_severity=minimum, limit=PAGE)
         updated = entries[0].change.detected_at if entries else datetime(2000, 1, 1, tzinfo=UTC)
         body = self.env.get_template("feed.xml").render(
@@ -437,8 +438,8 @@ class WebUI:
     def api_changes(self, request: Request) -> Response:
         q = request.query_params
         minimum = q.get("severity") or None
-        if minimum and minimum not in SEVERITY_ORDER:
-            raise HTTPException(400, f"severity must be one of {', '.join(SEVERITY_ORDER)}")
+        if minimum and minimum not in SEVERITIES:
+            raise HTTPException(400, f"severity must be one of {', '.join(SEVERITIES)}")
         limit = min(max(_int(q.get("limit")) or PAGE, 1), 500)
         entries = queries.changes_list(
             self.db, source_id=q.get("source") or None, company=q.get("company") or None,
@@ -470,18 +471,17 @@ def is_failing(row: queries.DashboardRow) -> bool:
 MAX_COMPARE_CHARS = 500_000
 """Above this (either text), a compare request gets the plain paragraph diff, not the word-level
 differ: a 4.8 MB single-line page took 39 s of CPU per request. `framewatch diff` has no bound."""
-MAX_PARAGRAPH_DIFF_LINES = 20_000
 
 
 def compare_texts(old: str, new: str) -> tuple[dict[str, Any], bool]:
-    """differ.compare's DESIGN JSON; a plain paragraph diff if the differ is unavailable or the
-    texts are too large to classify within one request."""
+    """differ.compare's diff JSON, and True; the differ's plain paragraph diff, and False, when
+    the texts are too large to classify within one request."""
     if max(len(old), len(new)) > MAX_COMPARE_CHARS:
-        return _paragraph_diff(old, new), False
-    try:
-        from differ import compare
-    except ImportError:
-        return _paragraph_diff(old, new), False
+        from differ.paragraphs import paragraph_diff
+
+        return paragraph_diff(old, new), False
+    from differ.compare import compare
+
     return compare(old, new).to_json(), True
 
 
@@ -490,32 +490,6 @@ def _hunk_pages(offset: int, shown: int, total: int) -> dict[str, int | None]:
     return {"first": offset + 1 if shown else 0, "last": offset + shown, "total": total,
             "previous": max(offset - step, 0) if offset > 0 else None,
             "next": offset + step if offset + shown < total else None}
-
-
-def _paragraph_diff(old: str, new: str) -> dict[str, Any]:
-    import difflib
-
-    a, b = old.split("\n"), new.split("\n")
-    if len(a) + len(b) > MAX_PARAGRAPH_DIFF_LINES:  # difflib is quadratic at worst
-        return {"severity": "low", "categories": [], "seoul": [], "signals": [],
-                "summary": "too large to compare line by line in the browser; "
-                           "use `framewatch diff` on the two texts",
-                "hunks": [{"section": "", "old": old, "new": new, "categories": [],
-                           "signals": [], "severity": "low", "because": []}]}
-    hunks = []
-    section = ""
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "equal":
-            for line in a[i1:i2]:
-                if line.startswith("#"):
-                    section = line.lstrip("# ").strip()
-            continue
-        hunks.append({"section": section, "old": "\n".join(a[i1:i2]),
-                      "new": "\n".join(b[j1:j2]), "categories": [], "signals": [],
-                      "severity": "low", "because": []})
-    return {"severity": "low" if hunks else "none", "categories": [], "seoul": [], "signals": [],
-            "summary": f"{len(hunks)} changed passages", "hunks": hunks}
 
 
 MAX_ID = 2**63 - 1  # the largest integer either database stores; larger ids exist nowhere

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Row
 
+from differ.model import SEVERITIES
 from storage.db import Database
 from storage.models import Change, Check, Snapshot, Source, Version
 from storage.records import ChangeInfo, CheckInfo, SourceInfo, VersionInfo
-from storage.repo import SEVERITY_ORDER
 
 MARK_START = "\ue000"
 """Private-use characters bracket search matches in snippets; the template escapes the snippet
@@ -88,7 +88,7 @@ def _version_info(r: Row[Any]) -> VersionInfo:
 
 
 def severities_at_least(minimum: str) -> tuple[str, ...]:
-    return SEVERITY_ORDER[SEVERITY_ORDER.index(minimum):]
+    return SEVERITIES[SEVERITIES.index(minimum):]
 
 
 def last_changes(db: Database) -> dict[str, ChangeInfo]:

@@ -6,10 +6,8 @@ autoescape on, are the only place HTML is produced, so there is one place to aud
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,33 +16,20 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
+from differ.align import changed_words
+from differ.model import SEVERITIES, seoul_for
 from web.queries import MARK_END, MARK_START
 
-SEVERITIES = ("none", "low", "medium", "high")
-MAX_DIFF_TOKENS = 20_000
-"""Beyond this many word tokens a hunk side is shown whole, unrefined: SequenceMatcher is
-quadratic in the worst case and a page must render in well under a second."""
 MAX_HUNK_CHARS = 20_000
 """Characters of one side of one hunk shown on a page; the rest is in the text download and
 the JSON. A 4.8 MB single-line page would otherwise be a 9.6 MB HTML page."""
 HUNKS_PER_PAGE = 50
 """Hunks per change or compare page; the others are a "next passages" link away."""
 
-try:  # the differ owns the category → Seoul mapping; keep a copy only for a missing differ
-    from differ.model import seoul_for as _seoul_for
-except ImportError:  # pragma: no cover - differ is part of the distribution
-    _SEOUL = {"thresholds": ("II",), "evaluations": ("I",), "publication": ("VII", "VIII"),
-              "mitigations": ("III",), "response": ("IV",), "governance": ("V", "VI"),
-              "scope": ("I",), "alignment": ()}
-
-    def _seoul_for(categories: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-        found = {p for c in categories for p in _SEOUL.get(c, ())}
-        order = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
-        return tuple(p for p in order if p in found)
-
-
-def seoul_for(categories: Iterable[str]) -> tuple[str, ...]:
-    return _seoul_for(tuple(categories))
+MAX_PAGE_DIFF_WORDS = 4_000
+"""Words word-diffed for one page, over all its hunks; the hunks past it are shown as whole old
+and new sides. Each hunk is bounded by the differ (:data:`differ.align.MAX_WORD_DIFF`), and this
+bounds the page: a hostile diff of hundreds of long hunks still renders in about a second."""
 
 
 @dataclass(frozen=True)
@@ -88,33 +73,28 @@ class SectionGroup:
     hunks: list[HunkView] = field(default_factory=list)
 
 
-_TOKEN = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
-
-
-def word_diff(old: str, new: str) -> tuple[Segment, ...]:
-    """Old and new text as equal / deleted / inserted runs of words (whitespace kept)."""
-    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
-    if len(a) + len(b) > MAX_DIFF_TOKENS:
-        return tuple(s for s in (Segment("del", old), Segment("ins", new)) if s.text)
+def word_diff(old: str, new: str, *, whole: bool = False) -> tuple[Segment, ...]:
+    """Old and new text as equal / deleted / inserted runs of words: the differ's word diff
+    (:func:`differ.align.changed_words`, the same words the terminal and the alerts mark), or
+    the two sides whole when ``whole``."""
+    ops = [(-1, old), (1, new)] if whole else changed_words(old, new)
     out: list[Segment] = []
-
-    def push(op: str, toks: list[str]) -> None:
-        if not toks:
-            return
-        chunk = "".join(toks)
-        if out and out[-1].op == op:
-            out[-1] = Segment(op, out[-1].text + chunk)
+    for op, text in ops:
+        if not text:
+            continue
+        if out:  # the runs are words; a space separates consecutive runs on either side
+            out.append(Segment("eq", " "))
+        out.append(Segment(_SEGMENT_OPS[op], text))
+    merged: list[Segment] = []
+    for seg in out:
+        if merged and merged[-1].op == seg.op == "eq":
+            merged[-1] = Segment("eq", merged[-1].text + seg.text)
         else:
-            out.append(Segment(op, chunk))
+            merged.append(seg)
+    return tuple(merged)
 
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "equal":
-            push("eq", a[i1:i2])
-        else:
-            push("del", a[i1:i2])
-            push("ins", b[j1:j2])
-    return tuple(out)
+
+_SEGMENT_OPS = {-1: "del", 0: "eq", 1: "ins"}
 
 
 def _strs(value: Any) -> tuple[str, ...]:
@@ -136,14 +116,18 @@ def hunk_views(diff: dict[str, Any] | None, limit: int = HUNKS_PER_PAGE,
     side at most MAX_HUNK_CHARS); tolerant of missing keys in older rows."""
     hunks = (diff or {}).get("hunks") or []
     views = []
+    budget = MAX_PAGE_DIFF_WORDS
     for i, h in enumerate(hunks[offset:offset + limit], start=offset):
         if not isinstance(h, dict):
             continue
         old, new = bounded(str(h.get("old") or "")), bounded(str(h.get("new") or ""))
+        words = len(old.split()) + len(new.split())
+        whole = words > budget
+        budget -= 0 if whole else words
         cats = _strs(h.get("categories"))
         views.append(HunkView(
             index=i + 1, section=str(h.get("section") or ""), old=old, new=new,
-            segments=word_diff(old, new), categories=cats, signals=_strs(h.get("signals")),
+            segments=word_diff(old, new, whole=whole), categories=cats, signals=_strs(h.get("signals")),
             severity=str(h.get("severity") or "none"), because=_strs(h.get("because")),
             summary=str(h.get("summary") or ""), seoul=seoul_for(cats),
         ))
