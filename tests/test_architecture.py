@@ -189,3 +189,18 @@ def test_only_the_differ_diffs_text() -> None:
             offenders += [f"{name}:{node.lineno} imports {m}" for m in modules
                           if m.split(".")[0] in ("difflib", "diff_match_patch")]
     assert offenders == []
+
+
+def test_web_reads_the_database_only_through_storage() -> None:
+    """The web UI reads through storage's read API (plain dataclasses), never SQL of its own."""
+    offenders = []
+    for name, path in MODULES.items():
+        if name.split(".")[0] != "web":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                       else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{name}:{node.lineno} imports {m}" for m in modules
+                          if m.split(".")[0] in ("sqlalchemy", "alembic")
+                          or m == "storage.models"]
+    assert offenders == []

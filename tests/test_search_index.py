@@ -9,10 +9,10 @@ from sqlalchemy import text
 from test_web import record_version
 
 from storage.db import create_db_engine, open_database, upgrade
+from storage.read import search
 from storage.records import SourceInfo
 from storage.repo import Repository
 from storage.search_index import catch_up, pending
-from web.queries import search
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 

@@ -10,8 +10,8 @@ from starlette.testclient import TestClient
 from test_web import Seeded, assert_inert, seed
 
 from storage.db import open_database
+from storage.read import MARK_END, MARK_START, search
 from web.app import create_app
-from web.queries import MARK_END, MARK_START, search
 
 
 @pytest.fixture

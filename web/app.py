@@ -41,10 +41,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from differ.model import SEVERITIES
+from storage import read
 from storage.db import Database, open_database
 from storage.records import ChangeInfo, CheckInfo, SourceInfo, VersionInfo
 from storage.repo import Repository
-from web import queries, render
+from web import render
 from web.noise import NoiseForms, NoiseRules
 from web.render import api_json
 
@@ -221,7 +222,7 @@ class WebUI:
         if not _storable_id(version_id):
             raise HTTPException(404, f"no version {version_id}")
         version = (self.repo.get_version(version_id) if with_text
-                   else queries.version_meta(self.db, version_id))
+                   else read.version_meta(self.db, version_id))
         if version is None:
             raise HTTPException(404, f"no version {version_id}")
         return version
@@ -241,9 +242,9 @@ class WebUI:
         category, status = q.get("category") or "", q.get("status") or ""
         sources = self.repo.list_sources()
         checks = self.repo.last_checks()
-        changes = queries.last_changes(self.db)
-        counts = queries.version_counts(self.db)
-        rows = [queries.DashboardRow(s, checks.get(s.id), changes.get(s.id), counts.get(s.id, 0))
+        changes = read.last_changes(self.db)
+        counts = read.version_counts(self.db)
+        rows = [read.DashboardRow(s, checks.get(s.id), changes.get(s.id), counts.get(s.id, 0))
                 for s in sources]
         failing = [r for r in rows if is_failing(r)]
         companies = sorted({s.company for s in sources})
@@ -263,9 +264,9 @@ class WebUI:
 
     def source(self, request: Request) -> Response:
         source = self.source_or_404(request.path_params["source_id"])
-        versions = queries.versions_of(self.db, source.id)
+        versions = read.versions_of(self.db, source.id)
         changes = {e.change.new_version_id: e.change
-                   for e in queries.changes_list(self.db, source_id=source.id, limit=1000)}
+                   for e in read.changes_list(self.db, source_id=source.id, limit=1000)}
         checks = self.repo.checks(source.id, limit=50)
         return self.page(request, "source.html", title=f"{source.company} — {source.title}",
                          source=source, versions=versions, changes=changes, checks=checks,
@@ -275,8 +276,8 @@ class WebUI:
     def change(self, request: Request) -> Response:
         change = self.change_or_404(request.path_params["change_id"])
         source = self.source_or_404(change.source_id)
-        new = queries.version_meta(self.db, change.new_version_id)
-        old = (queries.version_meta(self.db, change.old_version_id)
+        new = read.version_meta(self.db, change.new_version_id)
+        old = (read.version_meta(self.db, change.old_version_id)
                if change.old_version_id else None)
         diff = change.diff or {}
         total = len(diff.get("hunks") or [])
@@ -307,9 +308,9 @@ class WebUI:
     def version(self, request: Request) -> Response:
         version = self.version_or_404(request.path_params["version_id"])
         source = self.source_or_404(version.source_id)
-        snapshot = (queries.snapshot_meta(self.db, version.snapshot_sha256)
+        snapshot = (read.snapshot_meta(self.db, version.snapshot_sha256)
                     if version.snapshot_sha256 else None)
-        check = queries.check_of_version(self.db, version.id)
+        check = read.check_of_version(self.db, version.id)
         change = self.repo.change_for_version(version.id)
         return self.page(request, "version.html", title=f"Version {version.id} — {source.title}",
                          version=version, source=source, snapshot=snapshot, check=check,
@@ -344,7 +345,7 @@ class WebUI:
 
     def compare(self, request: Request) -> Response:
         source = self.source_or_404(request.path_params["source_id"])
-        versions = queries.versions_of(self.db, source.id)
+        versions = read.versions_of(self.db, source.id)
         a, b = _int(request.query_params.get("a")), _int(request.query_params.get("b"))
         if a is None or b is None:
             if len(versions) >= 2:
@@ -370,19 +371,19 @@ class WebUI:
         q = (request.query_params.get("q") or "").strip()[:200]
         source_id = request.query_params.get("source") or None
         offset = max(0, _int(request.query_params.get("offset")) or 0)
-        hits = queries.search(self.db, q, source_id=source_id, limit=PAGE + 1,
+        hits = read.search(self.db, q, source_id=source_id, limit=PAGE + 1,
                               offset=offset) if q else []
         more = len(hits) > PAGE
         return self.page(request, "search.html", title=f"Search: {q}" if q else "Search",
                          q=q, hits=hits[:PAGE], more=more, offset=offset, source_id=source_id,
-                         terms=queries.search_terms(q), sources=self.repo.list_sources())
+                         terms=read.search_terms(q), sources=self.repo.list_sources())
 
     def feed(self, request: Request) -> Response:
         company = request.query_params.get("company") or None
         minimum = request.query_params.get("severity") or None
         if minimum and minimum not in SEVERITIES:
             raise HTTPException(400, f"severity must be one of {', '.join(SEVERITIES)}")
-        entries = queries.changes_list(self.db, company=company, min_severity=minimum, limit=PAGE)
+        entries = read.changes_list(self.db, company=company, min_severity=minimum, limit=PAGE)
         updated = entries[0].change.detected_at if entries else datetime(2000, 1, 1, tzinfo=UTC)
         body = self.env.get_template("feed.xml").render(
             entries=entries, updated=updated, self_url=self.absolute(request, request.url.path)
@@ -398,8 +399,8 @@ class WebUI:
 
     def api_sources(self, request: Request) -> Response:
         checks = self.repo.last_checks()
-        changes = queries.last_changes(self.db)
-        counts = queries.version_counts(self.db)
+        changes = read.last_changes(self.db)
+        counts = read.version_counts(self.db)
         return api_json([
             source_json(s, self.absolute(request, f"/sources/{s.id}"), checks.get(s.id),
                         changes.get(s.id), counts.get(s.id, 0),
@@ -409,26 +410,26 @@ class WebUI:
     def api_source(self, request: Request) -> Response:
         s = self.source_or_404(request.path_params["source_id"])
         checks = self.repo.checks(s.id, limit=1)
-        changes = queries.last_changes(self.db)
-        counts = queries.version_counts(self.db)
+        changes = read.last_changes(self.db)
+        counts = read.version_counts(self.db)
         data = source_json(s, self.absolute(request, f"/sources/{s.id}"),
                            checks[0] if checks else None, changes.get(s.id), counts.get(s.id, 0),
                            lambda c: self.absolute(request, f"/changes/{c}"))
         data["versions"] = [version_json(v, self.absolute(request, f"/versions/{v.id}"))
-                            for v in queries.versions_of(self.db, s.id)]
+                            for v in read.versions_of(self.db, s.id)]
         return api_json(data)
 
     def api_versions(self, request: Request) -> Response:
         s = self.source_or_404(request.path_params["source_id"])
         return api_json([version_json(v, self.absolute(request, f"/versions/{v.id}"))
-                         for v in queries.versions_of(self.db, s.id)])
+                         for v in read.versions_of(self.db, s.id)])
 
     def api_version(self, request: Request) -> Response:
         v = self.version_or_404(request.path_params["version_id"])
         data = version_json(v, self.absolute(request, f"/versions/{v.id}"))
         data["text"] = v.text
         if v.snapshot_sha256:
-            snap = queries.snapshot_meta(self.db, v.snapshot_sha256)
+            snap = read.snapshot_meta(self.db, v.snapshot_sha256)
             data["snapshot"] = {"sha256": v.snapshot_sha256,
                                 "content_type": snap.content_type if snap else None,
                                 "size": snap.size if snap else None,
@@ -441,7 +442,7 @@ class WebUI:
         if minimum and minimum not in SEVERITIES:
             raise HTTPException(400, f"severity must be one of {', '.join(SEVERITIES)}")
         limit = min(max(_int(q.get("limit")) or PAGE, 1), 500)
-        entries = queries.changes_list(
+        entries = read.changes_list(
             self.db, source_id=q.get("source") or None, company=q.get("company") or None,
             min_severity=minimum, category=q.get("category") or None, limit=limit,
             offset=max(_int(q.get("offset")) or 0, 0))
@@ -463,7 +464,7 @@ class WebUI:
                          status_code=status, detail=detail)
 
 
-def is_failing(row: queries.DashboardRow) -> bool:
+def is_failing(row: read.DashboardRow) -> bool:
     return row.source.health == "failing" or (
         row.last_check is not None and row.last_check.status == "error")
 

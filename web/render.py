@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from differ.align import changed_words
 from differ.model import SEVERITIES, seoul_for
-from web.queries import MARK_END, MARK_START
+from storage.read import MARK_END, MARK_START
 
 MAX_HUNK_CHARS = 20_000
 """Characters of one side of one hunk shown on a page; the rest is in the text download and

@@ -1,4 +1,5 @@
-"""Read-only queries the web UI needs beyond storage.repo.Repository, returned as plain values.
+"""Storage's read API for pages: lean, read-only queries beyond :class:`storage.repo.Repository`,
+returned as plain frozen dataclasses (the web UI imports no SQLAlchemy).
 
 Why a separate module: the Repository's reads load whole rows (a Version row carries its ~50 KB
 text), which is right for the CLI but too heavy for a page listing 100 versions or 200 sources.
