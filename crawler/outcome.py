@@ -59,7 +59,7 @@ class CycleReport:
             "changes": len(self.changes),
             "failures": len(self.failures),
             "sources": [
-                {"source": o.source_id, "status": o.status, "error_kind": o.error_kind,
+                {"source_id": o.source_id, "source": o.source_id, "status": o.status, "error_kind": o.error_kind,
                  "message": o.message, "version_id": o.version_id, "change_id": o.change_id,
                  "severity": o.severity, "summary": o.summary, "elapsed_ms": o.elapsed_ms}
                 for o in self.outcomes

@@ -104,7 +104,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     changes = {c.new_version_id: c for c in repo.changes(source_id=args.source)}
     if args.format == "json":
         print_json([{
-            "id": v.id, "source": v.source_id, "kind": v.kind, "fetched_at": iso(v.fetched_at),
+            "id": v.id, "source_id": v.source_id, "source": v.source_id, "kind": v.kind,
+            "fetched_at": iso(v.fetched_at),
             "document_url": v.document_url, "text_sha256": v.text_sha256,
             "snapshot_sha256": v.snapshot_sha256,
             "change_id": changes[v.id].id if v.id in changes else None,
@@ -160,7 +161,11 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 
 def change_json(c: Any, with_diff: bool = False) -> dict[str, Any]:
-    out = {"id": c.id, "type": "change", "source": c.source_id, "old_version": c.old_version_id,
+    # source_id / old_version_id / new_version_id are the JSON API's names; source, old_version
+    # and new_version are the names this command printed first, kept for existing scripts.
+    out = {"id": c.id, "type": "change", "source_id": c.source_id,
+           "old_version_id": c.old_version_id, "new_version_id": c.new_version_id,
+           "source": c.source_id, "old_version": c.old_version_id,
            "new_version": c.new_version_id, "detected_at": iso(c.detected_at),
            "severity": c.severity, "categories": list(c.categories), "signals": list(c.signals),
            "summary": c.summary}
@@ -200,7 +205,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if version is None:
         raise NotFound(f"no version {num} (see `framewatch history`)")
     if args.format == "json":
-        print_json({"id": version.id, "type": "version", "source": version.source_id,
+        print_json({"id": version.id, "type": "version", "source_id": version.source_id,
+                    "source": version.source_id,
                     "kind": version.kind, "fetched_at": iso(version.fetched_at),
                     "document_url": version.document_url, "text_sha256": version.text_sha256,
                     "snapshot_sha256": version.snapshot_sha256,
