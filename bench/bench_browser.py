@@ -1,4 +1,4 @@
-"""Benchmark the browser fetcher: time per page and peak memory of one cycle (issue 9).
+"""Benchmark the browser fetcher: time per page and peak memory of one cycle.
 
 Runs one full cycle (crawler.cycle.Cycle, SQLite) over N local JavaScript-rendered pages served
 on 127.0.0.1, every source with ``fetcher = "browser"`` (concurrency 2), and reports:

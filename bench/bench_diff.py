@@ -1,6 +1,6 @@
 """Time ``compare()`` on the hardest real pair: Anthropic RSP v1.0 → v2.0 (70 KB, rewritten).
 
-Target (DESIGN step 5): median ≤ 2 s on one core. Run: ``python bench/bench_diff.py [-n RUNS]``.
+Target: median ≤ 2 s on one core. Run: ``python bench/bench_diff.py [-n RUNS]``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Fetch pages that need a browser: headless Chromium driven by Playwright (issue 9).
+"""Fetch pages that need a browser: headless Chromium driven by Playwright.
 
 Some documents framewatch watches are built by JavaScript (the raw HTML is an empty shell), and
 some company sites answer plain HTTP clients with 403 or a bot challenge. For those a source

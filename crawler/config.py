@@ -179,12 +179,12 @@ def _check_url(value: Any, where: dict[str, Any]) -> str:
         parts = urlsplit(value)
         parts.hostname  # noqa: B018 - parses the host: "http://[::1" raises ValueError here
         parts.port  # noqa: B018 - "http://127.0.0.1:99999/": port out of range
-    except ValueError as exc:  # issue 8 (config fuzz): was an uncaught traceback
+    except ValueError as exc:  # a malformed URL is a config error, not a traceback
         raise ConfigError(f"{value!r} is not a valid URL: {exc}", **where) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{value!r} is not an http(s) URL with a host", **where)
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        # issue 8 (config fuzz): "http://exa mple.org/" passed here and failed every run later.
+        # "http://exa mple.org/" would pass urlsplit and then fail every run.
         raise ConfigError(f"{value!r} contains spaces or control characters "
                           "(write a space in a path as %20)", **where)
     return value
@@ -288,7 +288,7 @@ def _parse_settings(raw: Any, lines: _Lines, path: str) -> Settings:
         if not isinstance(value, expected):
             raise ConfigError(f"must be a {_type_name(expected)}, got {value!r}", **where)
         if isinstance(value, float) and not math.isfinite(value):
-            # issue 8 (config fuzz): `nan` passed every range check below (nan <= 0 is False)
+            # `nan` would pass every range check below (nan <= 0 is False)
             # and `inf` would disable a timeout; both are typos, never intended.
             raise ConfigError(f"must be a finite number, got {value!r}", **where)
         if key in ("concurrency", "per_host", "max_bytes", "max_pdf_pages", "health_failures",
@@ -299,7 +299,7 @@ def _parse_settings(raw: Any, lines: _Lines, path: str) -> Settings:
         if key in ("retries", "backoff", "workers") and value < 0:
             raise ConfigError("must not be negative", **where)
         if key == "database" and not value.strip():
-            # issue 8 (config fuzz): "" silently fell back to ./framewatch.db
+            # "" would silently fall back to ./framewatch.db
             raise ConfigError("must be a database URL, e.g. sqlite:///framewatch.db", **where)
         if key == "database":
             value = _sqlite_beside(value, path)

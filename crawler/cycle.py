@@ -1,4 +1,4 @@
-"""One cycle, top to bottom like the DESIGN's numbered steps: fetch → snapshot → extract →
+"""One cycle, top to bottom: fetch → snapshot → extract →
 version → diff → classify → enqueue alerts. Delivery happens after the cycle (notifier/).
 
 Network I/O is concurrent (asyncio + httpx); extraction and diffing run in a process pool so both
@@ -88,7 +88,7 @@ class Cycle:
         opts = fetch_options(self.config)
         with worker_pool(self.settings.workers, len(sources)) as executor:
             self._executor = executor
-            # Issue 9: one headless browser per cycle, only if some source has fetcher =
+            # One headless browser per cycle, only if some source has fetcher =
             # "browser" / "auto" (None otherwise); Chromium itself starts on first use.
             async with Fetcher(opts) as fetcher, browser_for_cycle(
                     self.config, (s.settings.get("fetcher") or "http" for s in sources)) as browser:
@@ -127,7 +127,7 @@ class Cycle:
             log.error("source %s: %s", source.id, exc)
             return SourceOutcome(source.id, FAILED, str(exc), "lease_lost")
         except Exception as exc:  # noqa: BLE001 - the cycle must go on
-            # Issue 8: a database failure (disk full, read-only file, connection lost) is not a
+            # A database failure (disk full, read-only file, connection lost) is not a
             # bug: report it as kind "database" with the driver's one-line reason, not a
             # traceback with the SQL statement and its parameters (crawled bytes).
             db_problem = database_error_text(exc)
@@ -204,7 +204,7 @@ class Cycle:
                 allow_private=allow_private, user_agent=user_agent,
             )
 
-        # Issue 9: fetcher = "browser" renders with Chromium; "auto" tries plain HTTP first and
+        # fetcher = "browser" renders with Chromium; "auto" tries plain HTTP first and
         # the browser when that is blocked or looks built by JavaScript (crawler/browser.py).
         return await fetch_for_source(
             getattr(self, "browser", None), source.settings, url, plain,
@@ -271,7 +271,7 @@ class Cycle:
             outcome = await self._run_diff(outcome, self.repo.version_text(base.id))
         snapshot = NewSnapshot(raw_sha, result.content_type, result.body)
         if outcome.error_kind is not None:
-            # Issue 8: say that the raw bytes were kept, so a reader knows nothing is lost and
+            # Say that the raw bytes were kept, so a reader knows nothing is lost and
             # where to find them (`framewatch` keeps the snapshot; re-extraction can retry it).
             message = (f"{doc_url}: {outcome.error_message} (no version recorded; the raw "
                        f"snapshot sha256 {raw_sha[:12]}… is kept)")
@@ -456,7 +456,7 @@ class Cycle:
 # ---- pure helpers (easy to test) ----------------------------------------------------------------
 
 def database_error_text(exc: BaseException) -> str | None:
-    """The driver's one-line reason when ``exc`` is a database error, else None (issue 8).
+    """The driver's one-line reason when ``exc`` is a database error, else None.
 
     SQLAlchemy wraps driver errors with ``.orig``; its own text appends the SQL statement and
     parameters, which may hold crawled bytes, so only the driver's first line is kept. Duck-typed

@@ -1,4 +1,4 @@
-"""Extraction: raw fetched bytes -> the normalised text that becomes a Version (DESIGN, cycle step 3).
+"""Extraction: raw fetched bytes -> the normalised text that becomes a Version (the cycle's extract step).
 
 This module is the one door the cycle uses. It decides the format from the bytes (servers lie
 in Content-Type), hands off to the HTML or PDF extractor, then normalises and applies the

@@ -2,7 +2,7 @@
 
 This is the hot path of the daily cycle (about a thousand pages of 30-80 KB), so it uses lxml's
 tree and compiled XPath directly: BeautifulSoup's tree costs ~15 ms a page where lxml costs
-under 1 ms (DESIGN, step 3). CSS selectors from sources.toml are translated once by cssselect
+under 1 ms. CSS selectors from sources.toml are translated once by cssselect
 and cached. The tree is walked with ``etree.iterwalk`` (iterative, in C), never by recursion, so
 a 10,000-level-deep page cannot blow the Python stack.
 

@@ -1,4 +1,4 @@
-"""Fetch one document over HTTP(S): step 1 of the cycle (see DESIGN.md, "The cycle").
+"""Fetch one document over HTTP(S): the first step of the cycle.
 
 Everything a remote server can do wrong ends here as either a :class:`FetchResult` (the server
 answered: 200, 304 Not Modified, or 404/410 "gone", which is itself a change worth recording) or

@@ -1,6 +1,6 @@
 """Turn an aligned region into a classified Hunk: categories, signals, severity, and why.
 
-The rules follow DESIGN "Classification". Two principles keep alerts trustworthy:
+Two principles keep alerts trustworthy:
 
 * A change is judged by its *substantive* word changes only. Case, punctuation, whitespace,
   hyphenation, words run together by a PDF text layer, list/footnote renumbering and small typo
@@ -339,7 +339,7 @@ class Classifier:
     # -- the hunk ---------------------------------------------------------------------------
 
     def classify(self, region: Region) -> Hunk:
-        """Classify one region into a Hunk (DESIGN "Classification" severity rules)."""
+        """Classify one region into a Hunk (the severity rules in the module docstring)."""
         old, new = region.old, region.new
         old_text = " ".join(s.text for s in old)
         new_text = " ".join(s.text for s in new)

@@ -1,7 +1,7 @@
 """Values the differ hands to the rest of framewatch: frozen, typed, JSON round-trippable.
 
 The database stores ``DiffResult.to_json()``; web/ and notifier/ rebuild it with ``from_json`` so
-they never depend on how the diff was computed, only on this shape (DESIGN "CLI contract").
+they never depend on how the diff was computed, only on this shape (also the `framewatch diff --format json` output).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ SEOUL: dict[str, tuple[str, ...]] = {
     "scope": ("I",),
     "alignment": (),
 }
-"""Seoul Frontier AI Safety Commitments paragraphs per category (DESIGN "Classification").
+"""Seoul Frontier AI Safety Commitments paragraphs per category.
 
 ``scope`` also touches the Seoul preamble, which has no paragraph number; only "I" is listed.
 """
@@ -126,7 +126,7 @@ class Hunk:
         return seoul_for(self.categories)
 
     def to_json(self) -> dict[str, Any]:
-        """The DESIGN hunk shape plus the extra keys the web UI and alerts use."""
+        """The stored hunk shape plus the extra keys the web UI and alerts use."""
         return {
             "section": self.section,
             "old": self.old,
@@ -205,7 +205,7 @@ class DiffResult:
         )
 
     def to_json(self) -> dict[str, Any]:
-        """Exactly the DESIGN ``framewatch diff --format json`` object, plus ``summary``."""
+        """Exactly the ``framewatch diff --format json`` object, plus ``summary``."""
         return {
             "severity": self.severity,
             "direction": self.direction,

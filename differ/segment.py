@@ -1,6 +1,6 @@
 """Cut an extracted text into sentence tokens that know their section and their offsets.
 
-The diff works on sentences (DESIGN step 5: sentence tokens are ~1000x faster than words), so
+The diff works on sentences (sentence tokens are ~1000x faster than words), so
 this module decides what counts as "the same sentence". Each sentence has a ``key`` that ignores
 everything a re-render changes without changing the words — whitespace, line-break hyphens,
 quotes, case, punctuation, words run together by a PDF text layer, list numbering — and a

@@ -484,7 +484,7 @@ class SlackChannel(Channel):
 
 @register
 class WebhookChannel(Channel):
-    """Generic JSON webhook: the alert (DESIGN diff JSON + source metadata), HMAC-signed."""
+    """Generic JSON webhook: the alert (the diff JSON + source metadata), HMAC-signed."""
 
     kind = "webhook"
     schema = (

@@ -406,7 +406,7 @@ def email_html(content: Content, *, max_hunks: int = 8) -> str:
 # ---- webhook ---------------------------------------------------------------------------------------
 
 def capped_diff(diff: dict[str, Any]) -> dict[str, Any]:
-    """The DESIGN diff JSON with at most WEBHOOK_MAX_HUNKS hunks and capped texts."""
+    """The diff JSON with at most WEBHOOK_MAX_HUNKS hunks and capped texts."""
     hunks = list(diff.get("hunks") or ())
     out = dict(diff)
     truncated = len(hunks) > WEBHOOK_MAX_HUNKS

@@ -1,4 +1,4 @@
-"""SQLAlchemy models: the DESIGN data model, nothing more.
+"""SQLAlchemy models: the data model, nothing more.
 
 A *snapshot* is what was fetched (raw bytes, content-addressed); a *version* is the extracted
 text of a document at a point in time. Keeping the two apart lets `reextract` rebuild history
@@ -153,7 +153,7 @@ class Change(Base):
     categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
     signals: Mapped[list[Any]] = mapped_column(JSON, default=list)
     summary: Mapped[str] = mapped_column(Text, default="")
-    diff: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # DESIGN diff JSON
+    diff: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # differ.model.DiffResult.to_json()
     detected_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     old_version: Mapped[Version | None] = relationship(foreign_keys=[old_version_id])

@@ -1,4 +1,4 @@
-"""The optional headless-Chromium fetcher (issue 9), against real pages on 127.0.0.1.
+"""The optional headless-Chromium fetcher, against real pages on 127.0.0.1.
 
 Full cycles run through the CLI the way users run them. Tests that need Chromium skip with a
 reason when none is installed, except under FRAMEWATCH_REQUIRE_BROWSER=1 (CI), where a missing

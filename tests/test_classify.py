@@ -220,7 +220,7 @@ def test_summary_names_category_signal_words_and_section() -> None:
     assert hunk.summary == "Thresholds · weakened: 'will' → 'may' in 4.2 Capability Thresholds"
 
 
-# --- precision: what is *not* high (calibration issue 3) --------------------------------------
+# --- precision: what is *not* high (calibration) --------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -326,7 +326,7 @@ def test_high_hunks_separated_by_unchanged_text_stay_separate() -> None:
     assert [h.severity for h in compare(old, new).hunks] == ["high", "high"]
 
 
-# --- calibration rules (issue 3): descriptions and forecasts are not commitments ---------------
+# --- calibration rules: descriptions and forecasts are not commitments ---------------
 
 
 @pytest.mark.parametrize(

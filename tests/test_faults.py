@@ -113,7 +113,7 @@ def assert_integrity(db_url: str) -> None:
         db.dispose()
 
 
-def _assert_integrity_sql(db: object) -> None:  # pragma: no cover - fallback before issue 5
+def _assert_integrity_sql(db: object) -> None:  # pragma: no cover - for databases without the integrity API
     import hashlib
 
     from sqlalchemy import text

@@ -112,7 +112,7 @@ def bounded(text: str, limit: int = MAX_HUNK_CHARS) -> str:
 
 def hunk_views(diff: dict[str, Any] | None, limit: int = HUNKS_PER_PAGE,
                offset: int = 0) -> list[HunkView]:
-    """The stored DESIGN diff JSON as HunkViews (hunks ``offset`` to ``offset + limit``, each
+    """The stored diff JSON as HunkViews (hunks ``offset`` to ``offset + limit``, each
     side at most MAX_HUNK_CHARS); tolerant of missing keys in older rows."""
     hunks = (diff or {}).get("hunks") or []
     views = []
