@@ -154,27 +154,13 @@ CHALLENGE_MARKERS = ChallengeMarkers()
 
 
 # --------------------------------------------------------------------------------------------
-# Errors: kinds of our own, registered with crawler.fetch.FetchError by subclassing
-
-
-class BrowserMissing(FetchError):
-    """No usable Chromium (or Playwright is not installed); the message says how to install."""
-    kind = "browser_missing"
-
-
-class BrowserCrashed(FetchError):
-    """The browser or the page's renderer died while rendering; the next source restarts it."""
-    kind = "browser_crashed"
-
-
-# --------------------------------------------------------------------------------------------
 # Finding the browser and recognising challenge pages (pure functions)
 
 
 def find_browser(browser_path: str | None = None, url: str = "") -> str:
     """The Chromium executable to launch: ``browser_path`` if given, else the first on PATH.
 
-    Raises :class:`BrowserMissing` naming what was looked for and how to install one.
+    Raises a ``browser_missing`` :class:`FetchError` naming what was looked for and how to install one.
     """
     if browser_path:
         path = os.path.expanduser(browser_path)

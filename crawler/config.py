@@ -213,10 +213,8 @@ def _warn_backtracking(pattern: str, where: dict[str, Any], warnings: list[str] 
 
 
 def _validate_selector(sel: str) -> str | None:
-    try:
-        from crawler.extract import validate_selector
-    except ImportError:  # extraction not importable: let the fetch fail later instead
-        return None
+    from crawler.extract import validate_selector  # on use: lxml and soupsieve load with it
+
     return validate_selector(sel)
 
 

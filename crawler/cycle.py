@@ -531,10 +531,3 @@ def _replace(obj: Any, **changes: Any) -> Any:
 
 def _ms_since(started: datetime) -> int:
     return int((datetime.now(UTC) - started).total_seconds() * 1000)
-
-
-async def run_cycle(config: Config, db: Database, *, only: Sequence[str] | None = None,
-                    router: Router | None = None,
-                    on_done: Callable[[SourceOutcome], None] | None = None) -> CycleReport:
-    cycle = Cycle(config, db, router=router or _no_channels, on_done=on_done)
-    return await cycle.run(only)

@@ -182,20 +182,6 @@ class Delivery(Base):
     __table_args__ = (UniqueConstraint("change_id", "channel", name="uq_delivery_change_channel"),)
 
 
-class IndexLink(Base):
-    """A link seen on an `index` source (a system-card listing)."""
-
-    __tablename__ = "index_links"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
-    url: Mapped[str] = mapped_column(Text)
-    title: Mapped[str] = mapped_column(Text, default="")
-    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
-    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
-    present: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
 class Lock(Base):
     """A named lease so only one cycle runs at a time, across processes and hosts."""
 
