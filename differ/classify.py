@@ -20,66 +20,16 @@ Two principles keep alerts trustworthy:
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from differ.align import Change, Region
+from differ.lexicon import Lexicon, category_unions, load_lexicon
 from differ.materiality import CARVE_OUT, ILLUSTRATIVE, Judgement, judge
 from differ.model import HIGH_SIGNALS, Hunk, combine_directions, order_signals
 from differ.segment import Sentence, normalize_chars, squash
 
-LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
-
 BINDING_SIGNALS = frozenset({"weakened", "removed", "reworded", "added", "strengthened"})
 """High signals whose evidence is itself an obligation (a modal or a binding sentence)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """One lexicon entry: a stable id, the category it votes for, and its patterns."""
-
-    id: str
-    category: str
-    patterns: tuple[re.Pattern[str], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Lexicon:
-    """The parsed lexicon; parsed once (``load_lexicon`` caches it), never read below this."""
-
-    version: int
-    rules: tuple[Rule, ...]
-    strong: tuple[re.Pattern[str], ...]
-    hedge: tuple[re.Pattern[str], ...]
-    commitment: tuple[re.Pattern[str], ...]
-    numeric_words: frozenset[str]
-
-
-@lru_cache(maxsize=4)
-def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
-    """Parse and compile the lexicon file; raises on a malformed rule so reviews catch it."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-
-    def comp(pats: list[str]) -> tuple[re.Pattern[str], ...]:
-        return tuple(re.compile(p, re.IGNORECASE) for p in pats)
-
-    rules = []
-    for r in data.get("rule", []):
-        rules.append(Rule(id=r["id"], category=r["category"], patterns=comp(r["patterns"])))
-    ids = [r.id for r in rules]
-    if len(ids) != len(set(ids)):
-        raise ValueError(f"duplicate rule ids in {path}")
-    return Lexicon(
-        version=int(data.get("version", 0)),
-        rules=tuple(rules),
-        strong=comp(data["modals"]["strong"]),
-        hedge=comp(data["modals"]["hedge"]),
-        commitment=comp(data["commitment"]["patterns"]),
-        numeric_words=frozenset(w.lower() for w in data["numeric"]["words"]),
-    )
 
 
 _ENUM_LEAD = re.compile(r"^\s*(?:[●•▪◦○■□➢►–*-]\s*)?(?:\(?\d{1,2}(?:\.\d{1,2})*[.)]?\s+|\(?[a-z][.)]\s+)?")
@@ -167,15 +117,7 @@ class Classifier:
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lex = lexicon or load_lexicon()
-        by_cat: dict[str, list[str]] = {}
-        for rule in self.lex.rules:
-            by_cat.setdefault(rule.category, []).extend(p.pattern for p in rule.patterns)
-        # One alternation per category: the same rules, one search per category instead of one
-        # per pattern (whether a category matches is all ``text_categories`` needs).
-        self._category_unions = tuple(
-            (cat, re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE))
-            for cat, pats in by_cat.items()
-        )
+        self._category_unions = category_unions(self.lex)
 
     # -- word-level judgements ---------------------------------------------------------------
 

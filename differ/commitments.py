@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from differ.classify import Classifier
+from differ.lexicon import text_categories as lexicon_categories
 from differ.model import seoul_for
 from differ.segment import Sentence, normalize_chars, segment
 
@@ -473,14 +473,9 @@ def is_definition(text: str, section: str) -> bool:
 # -- categories and codebook ----------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _classifier() -> Classifier:
-    return Classifier()
-
-
 def text_categories(text: str) -> set[str]:
     """The lexicon categories whose rules match ``text`` (the classifier's own judgement)."""
-    return _classifier().text_categories([text])
+    return lexicon_categories([text])
 
 
 @lru_cache(maxsize=4096)

@@ -156,21 +156,12 @@ def test_no_import_cycle_between_packages() -> None:
     assert cycles(graph) == []
 
 
-#: Cycles not yet taken apart. The list may only shrink: a new cycle fails, and so does one
-#: listed here that no longer exists (delete its line).
-KNOWN_CYCLES = [
-    # the classifier asks the commitment reader for a sentence's binding word, and the
-    # commitment reader asks the classifier for a sentence's categories
-    ["differ.classify", "differ.commitments"],
-]
-
-
 def test_no_import_cycle_between_modules() -> None:
     # A package's __init__ re-exporting its modules is not a dependency of those modules on it.
     graph = {name: {t for t in targets if not (name == t.rpartition(".")[0]
                                                and MODULES[name].name == "__init__.py")}
              for name, targets in RUNTIME.items()}
-    assert cycles(graph) == KNOWN_CYCLES
+    assert cycles(graph) == []
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

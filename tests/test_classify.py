@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from differ.classify import Classifier, load_lexicon
+from differ.classify import Classifier
 from differ.compare import compare
+from differ.lexicon import load_lexicon
 
 
 def one(old: str, new: str):  # noqa: ANN201 - a Hunk; kept short for readable tests
