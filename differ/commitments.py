@@ -225,6 +225,13 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 
+_QUANTITY_HINT = re.compile(
+    r"\d|asl|ccl|high|critical|double|twice|triple|half|every|annual|quarter|month|week|daily|"
+    r"year|hour|day",
+    re.IGNORECASE,
+)
+"""Something every `_QUANTITY` match contains: a cheap test that rules most sentences out."""
+
 # -- codebook -------------------------------------------------------------------------------------
 
 _THIRD_PARTY = re.compile(
@@ -531,7 +538,10 @@ def codebook_code(text: str, category: str, categories: tuple[str, ...], *, defi
 def quantities_of(text: str) -> tuple[str, ...]:
     """Levels, percentages, multipliers, durations and cadences named, in order, deduplicated."""
     out: list[str] = []
-    for m in _QUANTITY.finditer(_clean(text)):
+    clean = _clean(text)
+    if not _QUANTITY_HINT.search(clean):
+        return ()  # many sentences name no quantity; the full pattern is the costly part
+    for m in _QUANTITY.finditer(clean):
         q = " ".join(m.group(0).split())
         if q not in out:
             out.append(q)
