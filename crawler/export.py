@@ -37,7 +37,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from storage.db import Database
-from storage.records import SourceInfo, VersionInfo
+from storage.records import SourceInfo, VersionInfo, iso
 from storage.repo import Repository
 
 MANIFEST = "manifest.csv"
@@ -128,8 +128,6 @@ def _cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def plan(repo: Repository) -> list[tuple[ExportRow, VersionInfo, SourceInfo]]:
@@ -156,7 +154,7 @@ def plan(repo: Repository) -> list[tuple[ExportRow, VersionInfo, SourceInfo]]:
                 name = f"{name}-v{v.id}"
             used.add(name)
             row = ExportRow(
-                source=s.id, company=s.company, document=s.title, version_time=_iso(v.fetched_at),
+                source=s.id, company=s.company, document=s.title, version_time=iso(v.fetched_at),
                 url=strip_credentials(v.document_url), final_url=strip_credentials(finals.get(v.id)),
                 sha256_raw=v.snapshot_sha256 or "", sha256_text=v.text_sha256, kind=v.kind,
                 version_id=v.id, path=f"{doc_dirs[s.id]}/{name}.md", fetched_at=v.fetched_at)

@@ -21,6 +21,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from notifier.alert import Alert, AlertHunk, Content, Digest, HealthNotice, cap
+from storage.records import iso
 
 SLACK_MAX_BLOCKS = 50
 SLACK_MAX_TEXT = 3000
@@ -34,8 +35,6 @@ def when(dt: datetime | None) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if dt else "unknown"
 
 
-def iso(dt: datetime | None) -> str | None:
-    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z") if dt else None
 
 
 def category_line(categories: tuple[str, ...], seoul: tuple[str, ...]) -> str:

@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from storage import ledger as L
-from storage.records import SourceInfo
+from storage.records import SourceInfo, iso
 
 COLUMNS = (*L.SEOUL_PARAGRAPHS, *L.CODEBOOK_CODES)
 STRENGTH_WORDS = {4: "must / will", 3: "intend / aim", 2: "may / consider", 1: "recommend",
@@ -342,7 +342,7 @@ def trace_json(t: L.StoredTrace) -> dict[str, Any]:
             "old": t.data.get("old"), "new": t.data.get("new"), "disclosure": t.disclosure,
             "announced_by": t.data.get("announced_by"), "because": t.data.get("because"),
             "source": t.source_id, "old_version": t.old_version_id,
-            "new_version": t.new_version_id, "detected_at": _iso(t.detected_at)}
+            "new_version": t.new_version_id, "detected_at": iso(t.detected_at)}
 
 
 def matrix_json(rows: list[L.MatrixRow]) -> dict[str, Any]:
@@ -350,16 +350,12 @@ def matrix_json(rows: list[L.MatrixRow]) -> dict[str, Any]:
         "company": r.company, "slug": slug(r.company), "sources": list(r.sources),
         "cells": {col: {"count": c.count, "strongest": STRENGTH_WORDS[c.strongest],
                         "strength": c.strongest, "last_change": None if c.last_outcome is None
-                        else {"outcome": c.last_outcome, "at": _iso(c.last_at),
+                        else {"outcome": c.last_outcome, "at": iso(c.last_at),
                               "version": c.last_version_id},
                         "weakenings_12m": c.weakenings_12m}
                   for col, c in r.cells.items()}} for r in rows]}
 
 
-def _iso(dt: datetime | None) -> str | None:
-    from web.render import iso
-
-    return iso(dt) if dt else None
 
 
 def routes(ui: Any) -> list[Route]:

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from differ.align import changed_words
 from differ.model import SEVERITIES, seoul_for
 from storage.read import MARK_END, MARK_START
+from storage.records import iso as stored_iso
 
 MAX_HUNK_CHARS = 20_000
 """Characters of one side of one hunk shown on a page; the rest is in the text download and
@@ -147,7 +148,8 @@ def group_by_section(hunks: list[HunkView]) -> list[SectionGroup]:
 # ---- dates ------------------------------------------------------------------------------------
 
 def iso(dt: datetime | None) -> str:
-    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z") if dt else ""
+    """:func:`storage.records.iso` for templates: "" when there is no time."""
+    return stored_iso(dt) or ""
 
 
 def short_date(dt: datetime | None) -> str:
