@@ -38,12 +38,19 @@ from crawler.specs import extract_rules, source_info
 from crawler.work import ExtractJob, ExtractOutcome, extract_and_diff, text_hash, with_diff
 from crawler.workers import worker_pool
 from storage.db import Database
-from storage.records import NewChange, NewCheck, NewSnapshot, NewVersion, SourceInfo, VersionInfo
+from storage.records import (
+    NewChange,
+    NewCheck,
+    NewSnapshot,
+    NewVersion,
+    Router,
+    SourceInfo,
+    VersionInfo,
+)
 from storage.repo import Repository
 
 log = logging.getLogger("framewatch.cycle")
 
-Router = Callable[[SourceInfo, NewChange], tuple[str, ...]]
 
 CHECK_BATCH = 200  # "nothing new" checks written per transaction
 

@@ -10,13 +10,9 @@ holds it for that day's digest instead of alerting at once (:mod:`notifier.outbo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from notifier.channels import MAINTAINER, Channel, channels_from_config
 from notifier.config import NotifyConfig
-from storage.records import NewChange, SourceInfo
-
-Router = Callable[[SourceInfo, NewChange], tuple[str, ...]]
+from storage.records import NewChange, Router, SourceInfo
 
 
 def route(channels: dict[str, Channel], source: SourceInfo, change: NewChange) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -140,3 +141,8 @@ class NewChange:
     diff: dict[str, Any]
     detected_at: datetime
     channels: tuple[str, ...] = ()  # outbox rows to create in the same transaction
+
+
+Router = Callable[[SourceInfo, NewChange], tuple[str, ...]]
+"""Which notification channels a new change goes to: the cycle calls it, the notifier builds
+it (an outbox row per channel is written in the change's own transaction)."""
