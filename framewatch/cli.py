@@ -20,6 +20,7 @@ from typing import Any
 
 from crawler.config import ConfigError
 from crawler.terminal import terminal_safe, terminal_safe_json
+from differ.model import SEVERITIES
 from framewatch.common import (
     EXIT_NOT_FOUND,
     EXIT_USAGE,
@@ -363,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_common(p, formats=True)
     p.add_argument("--since", type=parse_date, metavar="DATE",
                    help="ISO date or time (UTC if no zone)")
-    p.add_argument("--severity", choices=("none", "low", "medium", "high"),
+    p.add_argument("--severity", choices=SEVERITIES,
                    help="minimum severity")
     p.add_argument("--source", metavar="ID", help="only this source")
     p.add_argument("--limit", type=int, metavar="N", help="at most N changes")
