@@ -8,7 +8,7 @@ The HTML pages are generated to look like real framework pages: a site header wi
 nested nav, a cookie/consent banner, inline scripts and styles, a per-request timestamp and
 nonce (which must not reach the text), then an article of headings, paragraphs, lists and a
 table, and a big footer. Paragraph words come from the real framework texts in
-/work/shared/corpus when present, so word lengths and punctuation are realistic.
+../shared/corpus when present, so word lengths and punctuation are realistic.
 
 The PDF mode renders those corpus texts to PDF with reportlab and measures, for each library:
 time per page, peak Python memory (tracemalloc) and word-level fidelity against the source
@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from crawler.extract import ExtractRules, extract  # noqa: E402
 from crawler.normalize import normalize_text  # noqa: E402
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
 def corpus_texts(corpus: Path = CORPUS) -> dict[str, str]:
