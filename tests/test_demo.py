@@ -62,15 +62,21 @@ def test_demo_serves_the_web_ui_until_interrupted(tmp_path: Path) -> None:
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 300  # two cycles on a loaded 2-core machine
-        page = None
+        listing = None
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                page = httpx.get(f"http://127.0.0.1:{port}/changes/1", timeout=10)
+                listing = httpx.get(f"http://127.0.0.1:{port}/api/changes", timeout=10)
                 break
             except httpx.TransportError:
                 time.sleep(0.3)
-        assert page is not None and page.status_code == 200
-        assert "Frontier Safety Policy" in page.text
+        assert listing is not None and listing.status_code == 200
+        # The three documents are crawled concurrently, so change ids follow no fixed order.
+        by_source = {c["source_id"]: c["id"] for c in listing.json()}
+        assert set(by_source) == {"demo-frontier-safety-policy", "demo-preparedness-framework",
+                                  "demo-system-cards"}
+        page = httpx.get(f"http://127.0.0.1:{port}/changes/{by_source['demo-frontier-safety-policy']}",
+                         timeout=10)
+        assert page.status_code == 200 and "Frontier Safety Policy" in page.text
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) in (0, 130)
     finally:
