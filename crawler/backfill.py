@@ -40,8 +40,9 @@ from urllib.parse import urlencode, urlsplit
 from crawler.config import Config
 from crawler.fetch import Fetcher, FetchError
 from crawler.work import ExtractJob, extract_and_diff, text_hash
+from differ.policy import decide
 from storage.db import Database
-from storage.records import NewSnapshot, NewVersion, SourceInfo, VersionInfo
+from storage.records import NewChange, NewSnapshot, NewVersion, SourceInfo, VersionInfo
 from storage.repo import Repository
 
 log = logging.getLogger("framewatch.backfill")
@@ -216,7 +217,6 @@ async def backfill(config: Config, db: Database, source_id: str, *,
 async def _import_captures(config: Config, repo: Repository, source: SourceInfo,
                            captures: list[Capture], fetcher: Fetcher, report: BackfillReport,
                            delay: float) -> None:
-    from crawler.cycle import change_from_diff
     from crawler.specs import extract_rules
 
     settings = config.settings
@@ -268,7 +268,7 @@ async def _import_captures(config: Config, repo: Repository, source: SourceInfo,
         sha = hashlib.sha256(result.body).hexdigest()
         change = None
         if prev is not None and outcome.diff is not None:
-            change = change_from_diff(outcome.diff, when)
+            change = NewChange.decided(decide(outcome.diff), when)
         version = NewVersion(document_url=cap.original, text=outcome.text,
                              text_sha256=outcome.text_sha256,
                              extractor_version=outcome.extractor_version, kind="archived",
@@ -290,7 +290,6 @@ def _link_unlinked_versions(repo: Repository, source_id: str) -> None:
     """Every version with an older, different-text predecessor gets a change (never alerted):
     the live "first" version after archived captures, or an archived version that a later,
     earlier-reaching backfill put something before."""
-    from crawler.cycle import change_from_diff
     from crawler.work import diff_texts
 
     prev: VersionInfo | None = None
@@ -302,5 +301,6 @@ def _link_unlinked_versions(repo: Repository, source_id: str) -> None:
             old, new = repo.version_text(prev.id), repo.version_text(v.id)
             if text_hash(old) != text_hash(new):
                 repo.add_change_if_missing(source_id, prev.id, v.id,
-                                           change_from_diff(diff_texts(old, new), v.fetched_at))
+                                           NewChange.decided(decide(diff_texts(old, new)),
+                                                             v.fetched_at))
         prev = v

@@ -37,6 +37,7 @@ from crawler.patterns import PatternTimeout
 from crawler.specs import extract_rules, source_info
 from crawler.work import ExtractJob, ExtractOutcome, extract_and_diff, text_hash, with_diff
 from crawler.workers import worker_pool
+from differ.policy import EMPTY_DIFF, NO_FACTS, Facts, decide
 from storage.db import Database
 from storage.records import (
     NewChange,
@@ -232,9 +233,11 @@ class Cycle:
 
     async def process_document(self, source: SourceInfo, result: FetchResult, started: datetime,
                                *, document_url: str | None = None,
-                               extra_signals: tuple[str, ...] = (),
-                               extra_summary: str = "") -> SourceOutcome:
-        """Steps 2–7 for one fetched document: snapshot, extract, version, diff, enqueue."""
+                               facts: Facts = NO_FACTS) -> SourceOutcome:
+        """Steps 2–7 for one fetched document: snapshot, extract, version, diff, enqueue.
+
+        ``facts`` are what the source kind learnt while fetching (a re-upload, a replaced
+        document, its own summary); the severity policy weighs them with the diff."""
         doc_url = document_url or result.url
         check = _check_from_result(source, result, started, self.run_id)
         if result.not_modified:
@@ -259,7 +262,7 @@ class Cycle:
         # Same bytes as the latest version, same extractor: nothing to extract or diff.
         if (latest is not None and latest.snapshot_sha256 == raw_sha
                 and latest.extractor_version == EXTRACTOR_VERSION and latest.kind != "removed"
-                and not extra_signals):
+                and not facts.news_without_text):
             self.defer_check(_replace(check, status="unchanged"))
             return SourceOutcome(source.id, UNCHANGED, elapsed_ms=check.elapsed_ms or 0)
 
@@ -300,16 +303,16 @@ class Cycle:
             return SourceOutcome(source.id, FAILED, message, "select_empty",
                                  elapsed_ms=check.elapsed_ms or 0)
         if latest is not None and latest.kind != "removed" and latest.text_sha256 == outcome.text_sha256 \
-                and not extra_signals:
+                and not facts.news_without_text:
             self.defer_check(_replace(check, status="unchanged", warnings=warnings))
             return SourceOutcome(source.id, UNCHANGED, elapsed_ms=check.elapsed_ms or 0)
         return self.record_version(source, check, snapshot, outcome, latest, base, doc_url,
-                                   warnings, extra_signals, extra_summary)
+                                   warnings, facts)
 
     def record_version(self, source: SourceInfo, check: NewCheck, snapshot: NewSnapshot,
                        outcome: ExtractOutcome, latest: VersionInfo | None,
                        base: VersionInfo | None, doc_url: str, warnings: tuple[str, ...],
-                       extra_signals: tuple[str, ...], extra_summary: str) -> SourceOutcome:
+                       facts: Facts) -> SourceOutcome:
         now = datetime.now(UTC)
         assert outcome.text is not None and outcome.text_sha256 is not None
         kind = "first" if latest is None else "change"
@@ -320,9 +323,9 @@ class Cycle:
         if base is not None:
             # The traced commitments and their disclosure travel with the change, so alerts can
             # say which changes the provider's changelog does not mention.
-            diff = {**(outcome.diff or empty_diff()), **ledger_diff_keys(ledger)}
+            diff = {**(outcome.diff or EMPTY_DIFF), **ledger_diff_keys(ledger)}
             reverted_to = self._reverted_to(source.id, outcome.text_sha256, latest)
-            change = change_from_diff(diff, now, extra_signals, extra_summary, reverted_to)
+            change = NewChange.decided(decide(diff, _replace(facts, reverted=reverted_to)), now)
             if reverted_to is not None:
                 kind = "reverted"
             change = _replace(change, channels=self.router(source, change))
@@ -357,8 +360,6 @@ class Cycle:
         text came out the same (its fingerprint is updated, so this is done once) or the old
         bytes cannot be extracted under the new rules (a `select` that matches nothing there:
         the fetch's own extraction reports it)."""
-        from crawler.reextract import technical_change
-
         body, content_type = self.repo.snapshot_bytes(latest.snapshot_sha256)  # type: ignore[arg-type]
         job = ExtractJob(body=body, content_type=content_type, rules=rules,
                          url=latest.document_url, previous_text=self.repo.version_text(latest.id),
@@ -386,9 +387,9 @@ class Cycle:
                                                        job.previous_text))
         vid, _ = self.repo.insert_history_version(
             source.id, version, snapshot_sha256=latest.snapshot_sha256,
-            change=technical_change(outcome.diff or {}, now,
-                                    why="new extraction rules (select, remove, ignore or the "
-                                        "extractor changed)"),
+            change=NewChange.decided(decide(outcome.diff or {}, Facts(
+                technical="new extraction rules (select, remove, ignore or the extractor "
+                          "changed)")), now),
             previous_version_id=latest.id)
         self._stale.add(source.id)
         log.info("source %s: extraction rules changed; re-extracted version %d as technical "
@@ -412,19 +413,18 @@ class Cycle:
             return SourceOutcome(source.id, UNCHANGED, f"still gone (HTTP {code})",
                                  elapsed_ms=check.elapsed_ms or 0)
         now = datetime.now(UTC)
-        summary = f"Document removed: {result.url} answers HTTP {code}"
-        diff = {"severity": "high", "categories": [], "seoul": [], "signals": ["removed"],
-                "summary": summary, "hunks": []}
-        change = NewChange(severity="high", categories=(), signals=("removed",), summary=summary,
-                           diff=diff, detected_at=now)
+        change = NewChange.decided(decide(None, Facts(removed=f"{result.url} answers HTTP {code}")),
+                                   now)
         change = _replace(change, channels=self.router(source, change))
+        summary = change.summary
         version = NewVersion(document_url=result.url, text="", text_sha256=text_hash(""),
                              extractor_version="-", kind="removed", fetched_at=check.started_at)
         _, vid, cid = self.repo.record_check(_replace(check, status="ok"), version=version,
                                              change=change, previous_version_id=latest.id)
         self._stale.add(source.id)
         return SourceOutcome(source.id, REMOVED, summary, version_id=vid, change_id=cid,
-                             severity="high", summary=summary, elapsed_ms=check.elapsed_ms or 0)
+                             severity=change.severity, summary=summary,
+                             elapsed_ms=check.elapsed_ms or 0)
 
     # ---- helpers ---------------------------------------------------------------------------------
     def _last_with_text(self, source_id: str) -> VersionInfo | None:
@@ -484,35 +484,6 @@ def fetch_options(config: Config) -> FetchOptions:
         total_timeout=s.total_timeout, max_bytes=s.max_bytes, retries=s.retries, backoff=s.backoff,
         concurrency=s.concurrency, per_host=s.per_host, allow_private=s.allow_private,
     )
-
-
-def empty_diff() -> dict[str, Any]:
-    return {"severity": "none", "categories": [], "seoul": [], "signals": [], "summary": "",
-            "hunks": []}
-
-
-def change_from_diff(diff: dict[str, Any], now: datetime, extra_signals: tuple[str, ...] = (),
-                     extra_summary: str = "", reverted_to: int | None = None) -> NewChange:
-    severity = diff.get("severity", "none")
-    signals = tuple(diff.get("signals", ())) + tuple(s for s in extra_signals
-                                                     if s not in diff.get("signals", ()))
-    summary = diff.get("summary", "") or ""
-    if extra_summary:
-        summary = f"{extra_summary}; {summary}" if summary else extra_summary
-    if {"silent_reupload", "document_replaced"} & set(signals) and severity in ("none", "low"):
-        # A document swapped or re-uploaded under the same label is news even when the words
-        # barely change (or not at all).
-        severity = "medium"
-        diff = dict(diff, severity=severity, signals=list(signals), summary=summary)
-    if reverted_to is not None:
-        # Flapping content is recorded, but alerts only as a low-severity revert.
-        severity = "low"
-        signals = ("reverted",) + tuple(s for s in signals if s != "reverted")
-        summary = f"Reverted to the text of version {reverted_to}" + (f"; {summary}" if summary else "")
-        diff = dict(diff, severity=severity, signals=list(signals), summary=summary,
-                    reverted_to=reverted_to)
-    return NewChange(severity=severity, categories=tuple(diff.get("categories", ())),
-                     signals=signals, summary=summary, diff=diff, detected_at=now)
 
 
 def _source_allow_private(source: SourceInfo, config: Config) -> bool:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from crawler.fetch import FetchError, FetchResult
+from differ.policy import Facts
 from storage.records import SourceInfo
 
 if TYPE_CHECKING:
@@ -65,21 +66,20 @@ class Pdf(Page):
     name = "pdf"
 
     def extra(self, cycle: Cycle, source: SourceInfo, result: FetchResult) -> dict[str, object]:
-        return {"extra_signals": _reupload_signal(cycle, source, result, result.url)}
+        return {"facts": Facts(reupload=_reuploaded(cycle, source, result, result.url))}
 
 
-def _reupload_signal(cycle: Cycle, source: SourceInfo, result: FetchResult,
-                     doc_url: str) -> tuple[str, ...]:
+def _reuploaded(cycle: Cycle, source: SourceInfo, result: FetchResult, doc_url: str) -> bool:
+    """The same document URL now serves bytes other than the latest version's."""
     if result.not_modified or result.gone:
-        return ()
+        return False
     latest = cycle.latest_version(source.id)
     if latest is None or latest.kind == "removed" or latest.document_url != doc_url:
-        return ()
+        return False
     import hashlib
 
-    if latest.snapshot_sha256 and latest.snapshot_sha256 != hashlib.sha256(result.body).hexdigest():
-        return ("silent_reupload",)
-    return ()
+    return bool(latest.snapshot_sha256
+                and latest.snapshot_sha256 != hashlib.sha256(result.body).hexdigest())
 
 
 def page_links(page: FetchResult, source: SourceInfo) -> list[tuple[str, str]]:
@@ -143,16 +143,12 @@ class Follow(SourceKind):
                                     and latest.document_url == doc_url)
         except FetchError as err:
             return cycle.record_fetch_error(source, doc_url, started, err)
-        extra_signals: tuple[str, ...] = ()
-        extra_summary = ""
         if latest is not None and latest.kind != "removed" and latest.document_url != doc_url:
-            extra_signals = ("document_replaced",)
-            extra_summary = f"Document replaced: {latest.document_url} → {doc_url}"
+            facts = Facts(replaced=(latest.document_url, doc_url))
         else:
-            extra_signals = _reupload_signal(cycle, source, doc, doc_url)
+            facts = Facts(reupload=_reuploaded(cycle, source, doc, doc_url))
         return await cycle.process_document(source, doc, started, document_url=doc_url,
-                                            extra_signals=extra_signals,
-                                            extra_summary=extra_summary)
+                                            facts=facts)
 
 
 class Index(SourceKind):
@@ -184,7 +180,7 @@ class Index(SourceKind):
         previous = parse_listing(latest.text or "") if latest and latest.kind != "removed" else None
         summary = listing_summary(previous, links) if previous is not None else ""
         outcome = await cycle.process_document(source, result, started, document_url=source.url,
-                                               extra_summary=summary)
+                                               facts=Facts(lead=summary))
         if source.settings.get("track_new") and outcome.status in ("first", "changed"):
             for url, text in links:
                 cycle.repo.add_discovered_source(discovered_source(source, url, text))

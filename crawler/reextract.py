@@ -22,9 +22,13 @@ from typing import Any
 
 from crawler.config import Config
 from crawler.work import ExtractJob, extract_and_diff
+from differ.policy import Facts, decide
 from storage.db import Database
 from storage.records import NewChange, NewVersion, SourceInfo
 from storage.repo import Repository
+
+REEXTRACTED = "the current extractor and selectors"
+"""Why a re-extraction's technical change exists, as its summary says."""
 
 
 @dataclass
@@ -99,16 +103,6 @@ def reextract_source(config: Config, repo: Repository, source: SourceInfo,
                                                    outcome.commitments, latest.id, old_text))
     vid, _ = repo.insert_history_version(
         source.id, version, snapshot_sha256=latest.snapshot_sha256,
-        change=technical_change(outcome.diff or {}, now), previous_version_id=latest.id)
+        change=NewChange.decided(decide(outcome.diff or {}, Facts(technical=REEXTRACTED)), now),
+        previous_version_id=latest.id)
     report.technical.append(vid)
-
-
-def technical_change(diff: dict[str, Any], now: datetime, *,
-                     why: str = "the current extractor and selectors") -> NewChange:
-    """The change a re-extraction makes: shown in the history, never alerted (severity none)."""
-    summary = f"Technical: re-extracted with {why}"
-    if diff.get("summary"):
-        summary += f" ({diff['summary']})"
-    diff = dict(diff, severity="none", signals=["technical"], summary=summary, technical=True)
-    return NewChange(severity="none", categories=tuple(diff.get("categories", ())),
-                     signals=("technical",), summary=summary, diff=diff, detected_at=now)

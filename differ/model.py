@@ -36,9 +36,17 @@ SIGNALS: tuple[str, ...] = (
     "heading_changed",
     "moved",
     "cosmetic",
+    # The cycle's facts about how the text came to be (see differ.policy):
     "reverted",
+    "document_replaced",
+    "silent_reupload",
+    "technical",
 )
-"""Canonical signal order (most telling first); results list signals in this order."""
+"""Canonical signal order (most telling first); results list signals in this order.
+
+Every signal a stored change can carry is here: the differ's, read from the texts, and the ones
+:func:`differ.policy.decide` adds from the cycle's facts (``removed`` also names a document
+that is gone)."""
 
 SEOUL: dict[str, tuple[str, ...]] = {
     "thresholds": ("II",),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from differ.policy import Decision
     from storage.ledger import VersionLedger
 
 #: The database when neither --db, $FRAMEWATCH_DB nor [settings] database names one.
@@ -141,6 +142,13 @@ class NewChange:
     diff: dict[str, Any]
     detected_at: datetime
     channels: tuple[str, ...] = ()  # outbox rows to create in the same transaction
+
+    @classmethod
+    def decided(cls, decision: Decision, detected_at: datetime) -> NewChange:
+        """The change to store for the severity policy's decision (differ.policy)."""
+        return cls(severity=decision.severity, categories=decision.categories,
+                   signals=decision.signals, summary=decision.summary, diff=decision.diff,
+                   detected_at=detected_at)
 
 
 Router = Callable[[SourceInfo, NewChange], tuple[str, ...]]
