@@ -36,6 +36,11 @@ _ENUM_LEAD = re.compile(r"^\s*(?:[●•▪◦○■□➢►–*-]\s*)?(?:\(?\d
 _ENUM_TOKEN = re.compile(r"^\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]|[ivx]{1,5})[.)]?$")
 _FOOTNOTE = re.compile(r"^(.*(?:[a-z]{2}|[a-z]{2}[.,;:\"”’')\]]+|\w[.,;:\"”’')\]]+))\d{1,2}(\W*)$")
 """A footnote marker glued to a word or its punctuation: "risks1", "Compute4).", "3).2"."""
+_GLUED_NOTE = re.compile(r"(?<=[a-z][a-z])\d{1,2}(?=[a-z][a-z])|(?<=[a-z][.,;:\"”’')])\d{1,2}(?=[A-Z][a-z])")
+"""A footnote marker inside a token whose spaces a PDF text layer lost: "capable8model",
+"risks5beyond", "harm.4That" (a digit run between two lowercase words is never a quantity)."""
+_TIMES = re.compile(r"(?<=\d)\s?×")
+"""A multiplier written with the sign, "4×": the same quantity as "4x"."""
 _DIGIT = re.compile(r"\d")
 
 _STRUCTURAL_BEFORE = frozenset(
@@ -85,7 +90,13 @@ def _strip_marks(tokens: list[str], at_start: bool) -> list[str]:
     out = list(tokens)
     if at_start and out and _ENUM_TOKEN.match(out[0]):
         out = out[1:]
-    return [_FOOTNOTE.sub(r"\1\2", t) for t in out]
+    return [_unmark(t) for t in out]
+
+
+def _unmark(token: str) -> str:
+    """``token`` without footnote digits glued to it or inside it, and "×" after a number read
+    as "x": what a reader weighs, not how the PDF rendered it."""
+    return _TIMES.sub("x", _GLUED_NOTE.sub("", _FOOTNOTE.sub(r"\1\2", token)))
 
 
 def _edit_distance(a: str, b: str, cap: int = 3) -> int:
@@ -180,12 +191,17 @@ class Classifier:
         return None
 
     def modal_shift(
-        self, changes: list[Change], old: list[Sentence] | None = None
+        self,
+        changes: list[Change],
+        old: list[Sentence] | None = None,
+        new: list[Sentence] | None = None,
     ) -> tuple[int, list[str], list[str]]:
         """Net change in obligation strength over ``changes``, with the phrases that moved.
 
         Counts strong and hedge phrases in each change with one unchanged word of context on
-        either side; returns (delta, phrases gone, phrases come). delta < 0 means weaker.
+        either side; returns (delta, phrases gone, phrases come). delta < 0 means weaker. A hedge
+        that only ever sits in a relative clause of its sentence ("a technology that may ...")
+        describes something and is not counted (the sentences come from ``old`` and ``new``).
         """
         old_c: Counter[str] = Counter()
         new_c: Counter[str] = Counter()
@@ -194,7 +210,9 @@ class Classifier:
             in_kept_sentence = old is not None and bool(ch.old_sids) and len(ch.removed) < sum(
                 len(old[i].words) for i in set(ch.old_sids)
             )
-            if (in_kept_sentence or not _is_passage(ch)) and self._drops_soft_obligation(ch):
+            old_s = old[ch.old_sids[0]].text if old and ch.old_sids else ""
+            new_s = new[ch.new_sids[0]].text if new and ch.new_sids else ""
+            if (in_kept_sentence or not _is_passage(ch)) and self._drops_soft_obligation(ch, old_s):
                 # "..., but should be extended further by monitoring for X" deleted from a kept
                 # sentence: the hedge went with the duty it softened — weaker, not stronger.
                 old_t = " ".join([ch.before, *ch.removed, ch.after])
@@ -210,19 +228,24 @@ class Classifier:
                 continue
             old_t = " ".join([ch.before, *ch.removed, ch.after])
             new_t = " ".join([ch.before, *ch.added, ch.after])
+            old_s, new_s = old_s or old_t, new_s or new_t
             for sign, pats in ((1, self.lex.strong), (-1, self.lex.hedge)):
                 for p in pats:
                     for m in p.finditer(old_t):
+                        if sign < 0 and _only_describes(old_s, m.group(0)):
+                            continue
                         old_c[m.group(0).lower()] += 1
                         score -= sign
                     for m in p.finditer(new_t):
+                        if sign < 0 and _only_describes(new_s, m.group(0)):
+                            continue
                         new_c[m.group(0).lower()] += 1
                         score += sign
         gone = sorted((old_c - new_c).elements())
         come = sorted((new_c - old_c).elements())
         return score, gone, come
 
-    def _drops_soft_obligation(self, ch: Change) -> bool:
+    def _drops_soft_obligation(self, ch: Change, sentence: str = "") -> bool:
         """Whether ``ch`` deletes a hedged duty with its clause ("should be extended further by
         monitoring ...") and puts no modal in its place.
 
@@ -230,7 +253,10 @@ class Classifier:
         with at least three other content words and adding no modal removes what it softened.
         """
         removed = " ".join(ch.removed)
-        if not any(p.search(removed) for p in self.lex.hedge):
+        if not any(
+            (m := p.search(removed)) and not _only_describes(sentence, m.group(0))
+            for p in self.lex.hedge
+        ):
             return False
         added = " ".join(ch.added)
         if any(p.search(added) for p in (*self.lex.strong, *self.lex.hedge)):
@@ -359,7 +385,14 @@ class Classifier:
 
         categories = tuple(sorted(cats))
         severity = "medium" if categories else "low"
-        if categories and signals & HIGH_SIGNALS:
+        high_signals = signals & HIGH_SIGNALS
+        if high_signals == {"reworded"} and judgement is not None and not judgement.material:
+            # The same commitment in other words: same strength, quantities, scope, actor,
+            # disclosure and consequence on both sides (codebook: "rewording with the same
+            # modal force" is not material).
+            high_signals = set()
+            because.append("medium: reworded, but no materiality dimension moved")
+        if categories and high_signals:
             in_evidence = self.text_categories([t for t in evidence if not _TOC.search(t)])
             from_section = any(b.endswith(" in section") for b in because)
             if in_evidence:
@@ -575,7 +608,7 @@ class Classifier:
                 )
                 because.append(f"numeric: {_words(gone_q)} → {_words(come_q)}")
 
-        score, gone, come = self.modal_shift(real, old)
+        score, gone, come = self.modal_shift(real, old, new)
         if score:
             sig = "weakened" if score < 0 else "strengthened"
             signals.add(sig)
@@ -587,7 +620,7 @@ class Classifier:
                 f"{sig}: lexicon [modals] {_words(gone)} → {_words(come)}"
             )
             for ch in real:
-                shift = self.modal_shift([ch], old)[0]
+                shift = self.modal_shift([ch], old, new)[0]
                 if shift and (shift < 0) == (score < 0):
                     evidence.extend(sentences_of(ch))
 
@@ -694,7 +727,7 @@ class Classifier:
         out: set[str] = set()
         prev = before
         for k, raw in enumerate(tokens):
-            t = _FOOTNOTE.sub(r"\1\2", raw)
+            t = _unmark(raw)
             key = squash(t)
             p = prev
             prev = raw
@@ -808,6 +841,26 @@ def _drop_list_number(tokens: list[str], at_start: bool) -> list[str]:
     if at_start and tokens and _LIST_NUMBER.match(tokens[0]):
         return tokens[1:]
     return tokens
+
+
+_RELATIVE_LEAD = re.compile(r"\b(?:that|which|who)\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
+
+
+def _only_describes(sentence: str, hedge: str) -> bool:
+    """Whether every ``hedge`` of ``sentence`` sits in a relative clause ("a technology that
+    may increasingly detect testing", "models that we determine could pose"): it describes a
+    thing, it does not soften the author's obligation, so adding or dropping it shifts no modal
+    force. "which may include" hedges the list that follows, as "as appropriate" would: it
+    still counts."""
+    found = False
+    for m in re.finditer(rf"(?<!\w){re.escape(hedge)}(?!\w)", sentence, re.IGNORECASE):
+        found = True
+        at = m.start()
+        if re.match(r"\w+\s+include", sentence[at:at + 30], re.IGNORECASE):
+            return False
+        if not _RELATIVE_LEAD.search(sentence[max(0, at - 60): at]):
+            return False
+    return found
 
 
 def _forecast_will(before: str) -> bool:

@@ -116,18 +116,24 @@ _ACTOR = re.compile(
     r"review\w*|test\w*|experts?|auditors?|audits?)|AISIs?|AI\s+(?:Safety|Security)\s+Institutes?|"
     r"CAISI|auditors?|government\s+(?:access|testing|partners?)|"
     r"Responsible\s+Scaling\s+Officer|RSO|Safety\s+Advisory\s+Group|SAG|Long-?Term\s+Benefit\s+"
-    r"Trust|LTBT|Board(?:\s+of\s+Directors)?|CEO|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+"
+    r"Trust|LTBT|Board(?:\s+of\s+Directors)?|CEO|President|Chief\s+[A-Z]\w+(?:\s+[A-Z]\w+)?\s+Officer|"
+    r"General\s+Counsel|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+"
     r"(?:Council|Committee)|appropriate\s+governance\s+function|red[- ]team(?:ers|s)?)\b",
 )
 _DISCLOSE = re.compile(
     r"\b(?:publish\w*|publicly|make\s+(?:\w+\s+){0,6}?public(?:ly\s+available)?|"
     r"public\s+(?:\w+\s+)?(?:reports?|summar\w+|documents?|disclosures?|versions?|page|"
-    r"statements?|updates?|cards?)|disclos\w+|share\w*\s+(?:\w+\s+){0,6}?with|notif\w+|"
+    r"statements?|updates?|cards?)|disclos\w+|share\w*\b[^.;]{0,160}?\bwith\b|notif\w+|"
     r"report\w*\s+(?:\w+\s+){0,8}?(?:to|as\s+required\s+by)\s+(?:\w+\s+)?(?:regulat\w+|"
     r"government\w*|authorit\w+|the\s+public|AISI)|system\s+cards?|model\s+cards?|"
     r"transparency|unredacted|redact\w*)\b",
     re.IGNORECASE,
 )
+_DOCUMENT = re.compile(
+    r"\b(?:[A-Z][\w-]*\s+){1,3}(?:Reports?|Cards?|Scorecards?|Summar(?:y|ies)|Roadmaps?)\b"
+)
+"""A named document a commitment publishes or shares ("Capability Report", "System Card"):
+which one is disclosed is the disclosure's object."""
 _CONSEQUENCE = re.compile(
     r"\b(?:paus\w+|halt\w*|not\s+(?:to\s+)?(?:deploy|train|proceed|release|continue)|"
     r"stop\s+\w+|de-?deploy\w*|restrict\w*|delay\w*|escalat\w+|until\b)",
@@ -170,7 +176,8 @@ NOT_MATERIAL = Judgement((), "", "")
 
 
 def _clean(text: str) -> str:
-    return " ".join(normalize_chars(text).split())
+    """One space between words, NFKC, straight quotes, "4×" read as "4x"."""
+    return " ".join(re.sub(r"(?<=\d)\s?×", "x", normalize_chars(text)).split())
 
 
 def without_examples(text: str) -> str:
@@ -302,6 +309,10 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
             moves.append((2, 1, f"quantity {_quote(come)} added"))
         else:
             moves.append((2, -1, f"quantity {_quote(gone)} → {_quote(come)}"))
+    else:
+        th_o, th_n = _thresholds_named(o_rule), _thresholds_named(n_rule)
+        if th_o and th_n and th_o != th_n:
+            moves.append((2, 0, f"threshold {_quote(th_o - th_n)} → {_quote(th_n - th_o)}"))
 
     # 6 consequence: carve-outs, exceptions and suspension conditions.
     co_o, co_n = _set(CARVE_OUT, o_rule), _set(CARVE_OUT, n_rule)
@@ -345,11 +356,19 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
         moves.append((5, -1, f"disclosure dropped {_quote(ds_o - ds_n)}"))
     elif come_d and not gone_d:
         moves.append((5, 1, f"disclosure added {_quote(ds_n - ds_o)}"))
+    elif ds_o and ds_n:
+        doc_o, doc_n = _documents(o_rule), _documents(n_rule)
+        if doc_o != doc_n:
+            sign = 1 if doc_n > doc_o else -1 if doc_o > doc_n else 0
+            moves.append((5, sign, f"disclosed document {_quote(doc_o - doc_n)} → "
+                                   f"{_quote(doc_n - doc_o)}"))
 
     if not moves:
         return NOT_MATERIAL
     signs = {s for _, s, _ in moves}
-    direction = "mixed" if len(signs) > 1 else ("strengthened" if 1 in signs else "weakened")
+    # 0: a dimension changed without a direction (one disclosed document swapped for another).
+    direction = "mixed" if len(signs) > 1 or signs == {0} else (
+        "strengthened" if 1 in signs else "weakened")
     dims = tuple(sorted({d for d, _, _ in moves}))
     because = "; ".join(f"{d} {DIMENSIONS[d]}: {w}" for d, _, w in moves)
     return Judgement(dims, direction, because)
@@ -367,6 +386,39 @@ def _disclosure_kinds(terms: set[str]) -> set[str]:
         else:
             kinds.add("parties")
     return kinds
+
+
+_NAMED_THRESHOLD = re.compile(
+    r"\b((?:[\w-]+\s+){1,2})(?:thresholds?|trigger\s+points?|tripwires?|red\s+lines?)\b",
+    re.IGNORECASE,
+)
+_NOT_A_NAME = frozenset(
+    "the a an our its their this that these those each every any all such relevant "
+    "applicable same other specific new existing".split()
+)
+
+
+def _thresholds_named(text: str) -> set[str]:
+    """What the thresholds of ``text`` are thresholds *of* ("catastrophic outcome threshold"):
+    naming a different threshold changes the trigger even when no number moved."""
+    out = set()
+    for m in _NAMED_THRESHOLD.finditer(text):
+        words = [w.lower() for w in m.group(1).split() if w.lower() not in _NOT_A_NAME]
+        if words:
+            out.add(" ".join(words))
+    return out
+
+
+def _documents(text: str) -> set[str]:
+    """The named documents of ``text``, lowercased, without a leading article or pronoun."""
+    out = set()
+    for m in _DOCUMENT.finditer(text):
+        words = m.group(0).split()
+        while words and words[0].lower() in ("the", "our", "a", "an", "its", "each", "every"):
+            words = words[1:]
+        if len(words) >= 2:
+            out.add(" ".join(words).lower().rstrip("s"))
+    return out
 
 
 def _digits_of(levels: set[str]) -> set[str]:

@@ -1,0 +1,81 @@
+"""What is not a material change never comes out high: PDF joins, glyph variants, descriptions."""
+
+from __future__ import annotations
+
+from differ.compare import compare
+from differ.materiality import judge
+
+
+def severities(old: str, new: str) -> list[str]:
+    return [h.severity for h in compare(old, new).hunks]
+
+
+# --- text-layer noise --------------------------------------------------------------------------
+
+
+def test_a_footnote_marker_glued_between_words_by_a_lost_space_is_cosmetic() -> None:
+    old = "We will not deploy a highly capable7 model; we notify the Board first."
+    new = "We will not deploy ahighly capable8model; we notify the Board first."
+    assert all(s in ("none", "low") for s in severities(old, new))
+
+
+def test_a_footnote_marker_glued_after_punctuation_and_before_a_capital_is_cosmetic() -> None:
+    old = "The threshold is crossed at catastrophic harm. That is, a team could do it."
+    new = "The threshold is crossed at catastrophic harm.4That is, a team could do it."
+    assert all(s in ("none", "low") for s in severities(old, new))
+
+
+def test_a_multiplier_written_with_the_times_sign_is_the_same_quantity() -> None:
+    old = "We evaluate at every 4x increase in Effective Compute."
+    new = "We evaluate at every 4× increase in Effective Compute."
+    assert all(s in ("none", "low") for s in severities(old, new))
+
+
+def test_a_changed_multiplier_is_still_a_threshold_change() -> None:
+    old = "We evaluate at every 4x increase in Effective Compute."
+    new = "We evaluate at every 6× increase in Effective Compute."
+    assert severities(old, new) == ["high"]
+
+
+# --- modals that describe, not oblige ----------------------------------------------------------
+
+
+def test_a_hedge_inside_a_relative_clause_is_no_weakening() -> None:
+    old = ("We will meet the criteria for testing, although we cannot make guarantees about a "
+           "technology that may learn to detect testing.")
+    new = "We will meet the criteria for testing, although we cannot make guarantees."
+    hunk = compare(old, new).hunks[0]
+    assert "weakened" not in hunk.signals
+    assert hunk.severity != "high"
+
+
+def test_a_hedge_added_to_the_authors_own_duty_is_still_a_weakening() -> None:
+    old = "We will run evaluations before every deployment."
+    new = "We may run evaluations before every deployment."
+    hunk = compare(old, new).hunks[0]
+    assert "weakened" in hunk.signals and hunk.severity == "high"
+
+
+# --- rewording with no materiality dimension moved -------------------------------------------
+
+
+def test_a_reworded_commitment_with_the_same_force_and_objects_is_medium_at_most() -> None:
+    old = "We will conduct evaluations of our models for dangerous capabilities before release."
+    new = "We will carry out evaluations of our models for dangerous capabilities before release."
+    hunk = compare(old, new).hunks[0]
+    assert hunk.severity == "medium"
+    assert "medium: reworded, but no materiality dimension moved" in hunk.because
+
+
+def test_a_commitment_sharing_a_different_named_report_is_a_disclosure_change() -> None:
+    old = "We will share the Capability Report with the Board before deployment."
+    new = "We will share the Safeguards Report with the Board before deployment."
+    hunk = compare(old, new).hunks[0]
+    assert hunk.severity == "high"
+    assert any("5 disclosure scope: disclosed document" in b for b in hunk.because)
+
+
+def test_an_officer_losing_access_to_reports_is_an_actor_change() -> None:
+    j = judge("We will give the Case Manager, the President and delegates access to reports.",
+              "We will give the Case Manager and delegates access to reports.")
+    assert 3 in j.dims and "'president'" in j.because
