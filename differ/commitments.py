@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from differ.disclosure import in_changelog
 from differ.lexicon import text_categories as lexicon_categories
 from differ.model import seoul_for
 from differ.segment import Sentence, normalize_chars, segment
@@ -644,9 +645,13 @@ def extract_commitments(text: str) -> list[Commitment]:
     seen_text: set[str] = set()
     prev: _Candidate | None = None
     lead_in: _Candidate | None = None  # a commitment introducing a list ("the following:")
+    changelog = False  # inside the document's own version history: it reports, it binds nothing
     for s in segment(text):
         if s.heading:
             lead_in = None
+            changelog = in_changelog(s.text, changelog)
+            continue
+        if changelog:
             continue
         is_item = bool(_ITEM.match(s.text))
         if lead_in is not None and (is_item or not _OWN_SUBJECT.search(s.text)):

@@ -146,6 +146,19 @@ class SilentRate:
 
 # ---- finding the account ---------------------------------------------------------------------------
 
+def in_changelog(heading: str, inside: bool) -> bool:
+    """Whether the text under ``heading`` (a ``#`` heading line) belongs to the document's own
+    changelog, given whether the text before it did.
+
+    A changelog heading opens the section, entry headings (dates, version labels) keep it open,
+    any other heading closes it. Its sentences describe revisions ("We updated the threshold
+    ..."): they are the provider's account of a change, not commitments of the version."""
+    if _CHANGELOG_HEADING.match(heading):
+        return True
+    h = _HEADING.match(heading)
+    return inside and bool(h and _ENTRY_HEADING.search(h.group(1)))
+
+
 def changelog_section(text: str) -> str | None:
     """The in-document changelog / version-history section, or None.
 

@@ -13,6 +13,7 @@ from differ.disclosure import (
     account_for_pair,
     changelog_section,
     classify,
+    in_changelog,
     is_empty_account,
     new_entries,
     rate_of_codes,
@@ -97,6 +98,23 @@ def test_only_the_changelog_entries_new_in_this_version_account_for_it() -> None
     fresh = new_entries(changelog_section(old), changelog_section(new))
     assert fresh is not None and "removed the pause" in fresh and "Initial version" not in fresh
     assert account_for_pair(old, old) is None
+
+
+def test_changelog_sentences_are_not_commitments_of_the_version() -> None:
+    text = ("# Policy\n\n## 2. Evaluations\n\nWe will evaluate every frontier model before deployment.\n\n"
+            "## Changelog\n\n## October 15, 2024\n\n"
+            "Adjusted cadence: we will now evaluate every six months, and we require an affirmative case.\n\n"
+            "## Appendix A\n\nWe will publish a capability report for every frontier model.\n")
+    texts = [c.text for c in extract_commitments(text)]
+    assert texts == ["We will evaluate every frontier model before deployment.",
+                     "We will publish a capability report for every frontier model."]
+
+
+def test_changelog_runs_over_entry_headings_and_ends_at_the_next_section() -> None:
+    assert in_changelog("## Version history", False)
+    assert in_changelog("## May 14, 2025 (RSP v2.2)", True)
+    assert not in_changelog("## May 14, 2025 (RSP v2.2)", False)
+    assert not in_changelog("## Appendix B: ASL-2 Standard", True)
 
 
 # ---- the real corpus --------------------------------------------------------------------------
