@@ -192,7 +192,7 @@ _POLICY_MAY = re.compile(
 
 _ITEM = re.compile(r"^\s*(?:[●•▪◦○■□➢►–*]|-\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|\(?\d{1,2}[.)]\s|[a-z]\.\s)")
 """A list item's opening marker."""
-_LEAD_IN = re.compile(r"(?:\bthe\s+following\b[^.]*|:)\s*$|:\s*$", re.IGNORECASE)
+_LEAD_IN = re.compile(r"(?:\bthe\s+following\b[^.:]*\.?|:)\s*$", re.IGNORECASE)
 """A sentence that introduces a list: "... the following security themes.", "... procedure:"."""
 _OWN_SUBJECT = re.compile(rf"\b{_SELF}\b", re.IGNORECASE)
 """The author (or one of its bodies) named as the one acting."""

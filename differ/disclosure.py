@@ -113,6 +113,8 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
 """Words by which an account names a *class* of commitments (codebook categories)."""
 
 COVERAGE = 0.2
+NAMING_WORDS = 12
+"""How many of a commitment's most distinctive words stand for it when judging coverage."""
 RARE_SHARE = 0.1
 """A word is rare when at most this share of the documents' paragraphs use it."""
 """Share of a commitment's distinctive weight (idf) an account item must repeat to name it."""
@@ -399,7 +401,10 @@ def classify(traced: Sequence[Any], account: str | None,
         if not getattr(t, "material", t.outcome != "R"):
             out.append(Disclosure(SIL, ""))
             continue
-        total = sum(idf.get(w, 0.0) for w in view.terms) or 1.0
+        # A long commitment elaborates its object: an item that names it need not repeat
+        # every detail, so the share is taken of its most distinctive words only.
+        total = sum(sorted((idf.get(w, 0.0) for w in view.terms), reverse=True)[:NAMING_WORDS]) \
+            or 1.0
         best: tuple[float, int] | None = None
         partial: tuple[float, int] | None = None
         for k, item in enumerate(items):

@@ -17,6 +17,7 @@ binding commitment survives only as a recommendation to others, X and A for the 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,13 @@ OUTCOMES: dict[str, str] = {
 
 MATCH_THRESHOLD = 0.45
 """Dice similarity of content words above which two commitments are counterparts."""
+LOOSE_THRESHOLD = 0.3
+"""Weighted similarity (distinctive words) above which two commitments of one category govern
+the same object: counterparts when nothing closer claims them."""
+ELABORATES_THRESHOLD = 0.2
+"""Weighted similarity above which a new sentence continues the addition before it."""
+RESTATE_THRESHOLD = 0.75
+"""Weighted similarity above which a commitment restates another of the same version."""
 CONTAIN_THRESHOLD = 0.7
 """Share of a commitment's content words found in a counterpart for a split or merge."""
 
@@ -68,11 +76,14 @@ class TracedCommitment:
     old: Commitment | None
     new: Commitment | None
     because: str
+    counted: bool = True
+    """False for a row that is no commitment of its own: a restatement within one version, or
+    a part of a counterpart already counted on the row of the commitment it traces."""
 
     @property
     def material(self) -> bool:
-        """Every outcome but R is a material change (L counts, reported separately)."""
-        return self.outcome in ("S", "W", "X", "L", "A")
+        """Every outcome but R is a material change (L counts, reported separately), once."""
+        return self.counted and self.outcome in ("S", "W", "X", "L", "A")
 
     @property
     def direction(self) -> str:
@@ -97,6 +108,7 @@ class TracedCommitment:
             old=Commitment.from_json(d["old"]) if d.get("old") else None,
             new=Commitment.from_json(d["new"]) if d.get("new") else None,
             because=str(d.get("because", "")),
+            counted=bool(d.get("material", True)) or str(d["outcome"]) == "R",
         )
 
 
@@ -115,96 +127,261 @@ def _containment(part: frozenset[str], whole: frozenset[str]) -> float:
     return len(part & whole) / len(part) if part else 0.0
 
 
-def trace_commitments(old: list[Commitment], new: list[Commitment]) -> list[TracedCommitment]:
-    """Every commitment of ``old`` traced into ``new``, then ``new``'s additions, in order.
+class _Weights:
+    """How much each content word says about a commitment's object: rare words across both
+    versions' commitments ("distillation", "noncompliance") name the object, words every
+    commitment uses ("model", "safeguards") name nothing."""
 
-    Old commitments come in their document order (each with its counterpart), followed by the
-    added ones in theirs, so the output reads like the coders' form.
-    """
-    pair: dict[int, int] = {}  # old index -> new index
-    taken: set[int] = set()
+    def __init__(self, sets: list[frozenset[str]]) -> None:
+        df: dict[str, int] = {}
+        for ws in sets:
+            for w in ws:
+                df[w] = df.get(w, 0) + 1
+        n = len(sets) + 1
+        self.idf = {w: math.log(n / (k + 0.5)) for w, k in df.items()}
 
-    # 1. Same words, wherever they sit now.
-    by_text: dict[str, list[int]] = {}
-    for j, c in enumerate(new):
-        by_text.setdefault(normalise(c.text), []).append(j)
-    for i, c in enumerate(old):
-        for j in by_text.get(normalise(c.text), []):
-            if j not in taken:
-                pair[i] = j
-                taken.add(j)
-                break
+    def mass(self, ws: frozenset[str]) -> float:
+        return sum(self.idf.get(w, 0.0) for w in ws)
 
-    # 2. Most similar wording, best pairs first (inverted index keeps it near-linear).
-    words_o = [_content(c.text) for c in old]
-    words_n = [_content(c.text) for c in new]
+    def similarity(self, wa: frozenset[str], wb: frozenset[str]) -> float:
+        """Weighted Dice: the share of both commitments' distinctive words they have in common."""
+        total = self.mass(wa) + self.mass(wb)
+        return 2 * self.mass(wa & wb) / total if total else 0.0
+
+
+_OBJECT = re.compile(
+    r"\b(?:ASL-?[0-9N]|CBRN(?:-[0-9])?|AI\s+R&D(?:-[0-9])?|ML\s+R&D|SL-?[0-9]|CCLs?|"
+    r"(?:critical\s+)?capability\s+levels?|capability\s+thresholds?|"
+    r"biolog|chemical|nuclear|radiolog|bioweapon|cyber|autonom|persuasi|manipulat|"
+    r"self-replicat|self-improv|misalign|deceptive\s+alignment|sabotage|sandbag|"
+    r"third[- ]part|external\s+(?:expert|evaluat|review|red)|independent|auditor|AISIs?|"
+    r"AI\s+(?:Safety|Security)\s+Institute|government|responsible\s+scaling\s+officer|RSO|"
+    r"board|long-?term\s+benefit\s+trust|LTBT|CEO|safety\s+advisory\s+group|SAG|council|"
+    r"committee|red[- ]team|capabilit(?:y|ies)\s+reports?|safeguards?\s+reports?|"
+    r"system\s+cards?|model\s+cards?|scorecard|safety\s+cases?|noncomplian|whistleblow|"
+    r"non-disparagement|weights?|insider|exfiltrat|theft|effective\s+compute|elicitation|"
+    r"fine-?tun|forecast|misuse|jailbreak|monitor|incident|pause|de-?deploy|access\s+controls?|"
+    r"deployment\s+standard|security\s+standard|required\s+safeguards|policy\s+changes?|"
+    r"change\s*log|update\s+process)",
+    re.IGNORECASE,
+)
+"""The objects a commitment governs (the codebook's "same risk domain, same threshold, same
+third-party relationship"): levels, risk domains, actors and the named instruments."""
+
+
+def _objects(text: str) -> frozenset[str]:
+    return frozenset(re.sub(r"[\s-]+", " ", m.group(0).lower()).rstrip("s")
+                     for m in _OBJECT.finditer(text))
+
+
+def _same_object(a: Commitment, b: Commitment) -> bool:
+    """The codebook's counterpart test, first half: the same category (its code or its primary
+    lexicon category). The object itself is judged by the weighted similarity."""
+    return a.codebook == b.codebook or a.category == b.category
+
+
+def _restatements(items: list[Commitment], words: list[frozenset[str]],
+                  weights: _Weights) -> dict[int, int]:
+    """Commitments that restate an earlier one of the same version (an executive summary
+    repeating the body): index -> index of the first statement. One commitment, stated twice."""
+    out: dict[int, int] = {}
     index: dict[str, list[int]] = {}
-    for j, ws in enumerate(words_n):
-        if j in taken:
-            continue
+    for j, ws in enumerate(words):
+        seen: set[int] = set()
+        for w in ws:
+            for i in index.get(w, ()):
+                seen.add(i)
+        best = max(((weights.similarity(words[i], ws), i) for i in seen
+                    if i not in out and _same_object(items[i], items[j])), default=(0.0, -1))
+        if best[0] >= RESTATE_THRESHOLD:
+            out[j] = best[1]
         for w in ws:
             index.setdefault(w, []).append(j)
-    scored: list[tuple[float, int, int]] = []
-    for i, ws in enumerate(words_o):
-        if i in pair:
-            continue
-        shared: dict[int, int] = {}
-        for w in ws:
-            for j in index.get(w, ()):
-                shared[j] = shared.get(j, 0) + 1
-        for j, k in shared.items():
-            if 2 * k / (len(ws) + len(words_n[j])) + 0.1 < MATCH_THRESHOLD:
-                continue
-            s = _similarity(old[i], new[j], ws, words_n[j])
-            if s >= MATCH_THRESHOLD:
-                scored.append((s, i, j))
+    return out
+
+
+def _best_pairs(scored: list[tuple[float, int, int]], pair: dict[int, int],
+                taken: set[int]) -> None:
+    """One to one, best pairs first."""
     for _s, i, j in sorted(scored, key=lambda t: (-t[0], t[1], t[2])):
         if i in pair or j in taken:
             continue
         pair[i] = j
         taken.add(j)
 
+
+def trace_commitments(old: list[Commitment], new: list[Commitment]) -> list[TracedCommitment]:
+    """Every commitment of ``old`` traced into ``new``, then ``new``'s additions, in order.
+
+    Old commitments come in their document order (each with its counterpart), followed by the
+    added ones in theirs, so the output reads like the coders' form. One row per commitment of
+    either version; a row that is not a commitment of its own (a restatement, a part of a
+    split counterpart) is kept for the history but not counted (``counted`` False).
+    """
+    words_o = [_content(c.text) for c in old]
+    words_n = [_content(c.text) for c in new]
+    weights = _Weights(words_o + words_n)
+    obj_o = [_objects(c.text) for c in old]
+    obj_n = [_objects(c.text) for c in new]
+    again_o = _restatements(old, words_o, weights)
+    again_n = _restatements(new, words_n, weights)
+    pair: dict[int, int] = {}  # old index -> new index
+    taken: set[int] = set(again_n)  # a restatement is never a counterpart of its own
+
+    # 1. Same words, wherever they sit now.
+    by_text: dict[str, list[int]] = {}
+    for j, c in enumerate(new):
+        by_text.setdefault(normalise(c.text), []).append(j)
+    for i, c in enumerate(old):
+        if i in again_o:
+            continue
+        for j in by_text.get(normalise(c.text), []):
+            if j not in taken:
+                pair[i] = j
+                taken.add(j)
+                break
+
+    # 2. Most similar wording, best pairs first (inverted index keeps it near-linear); then,
+    # among what is left, the same category and the same distinctive words (a rewrite).
+    index: dict[str, list[int]] = {}
+    for j, ws in enumerate(words_n):
+        if j in again_n:
+            continue
+        for w in ws:
+            index.setdefault(w, []).append(j)
+    close: list[tuple[float, int, int]] = []
+    loose: list[tuple[float, int, int]] = []
+    best_new: dict[int, tuple[float, int]] = {}  # old -> its closest new of the same category
+    best_old: dict[int, tuple[float, int]] = {}  # new -> its closest old of the same category
+    for i, ws in enumerate(words_o):
+        if i in again_o:
+            continue
+        shared: dict[int, int] = {}
+        for w in ws:
+            for j in index.get(w, ()):
+                shared[j] = shared.get(j, 0) + 1
+        for j in shared:
+            s = _similarity(old[i], new[j], ws, words_n[j])
+            if i not in pair and j not in taken and s >= MATCH_THRESHOLD:
+                close.append((s, i, j))
+            if not _same_object(old[i], new[j]):
+                continue
+            w = weights.similarity(ws, words_n[j])
+            if w < LOOSE_THRESHOLD:
+                continue
+            if i not in pair and j not in taken:
+                loose.append((w, i, j))
+            if w > best_new.get(i, (0.0, -1))[0]:
+                best_new[i] = (w, j)
+            if w > best_old.get(j, (0.0, -1))[0]:
+                best_old[j] = (w, i)
+    _best_pairs(close, pair, taken)
+    _best_pairs(loose, pair, taken)
+
     # 3. Splits and merges: the rest of a commitment lives in a matched counterpart.
     merged_into: dict[int, int] = {}
     for i, ws in enumerate(words_o):
-        if i in pair or len(ws) < 4:
+        if i in pair or i in again_o:
             continue
-        best = max(
-            (( _containment(ws, words_n[j]), j) for j in taken), default=(0.0, -1)
-        )
+        best = max(((_containment(ws, words_n[j]), j) for j in taken if j not in again_n),
+                   default=(0.0, -1)) if len(ws) >= 4 else (0.0, -1)
         if best[0] >= CONTAIN_THRESHOLD:
             merged_into[i] = best[1]
+        elif i in best_new:
+            merged_into[i] = best_new[i][1]  # its object is governed by that new passage
     split_from: dict[int, int] = {}
+    loosely: set[int] = set()  # part of a counterpart by its object, not by its words
     matched_old = set(pair) | set(merged_into)
     for j, ws in enumerate(words_n):
-        if j in taken or len(ws) < 4:
-            continue
-        best = max(((_containment(ws, words_o[i]), i) for i in matched_old), default=(0.0, -1))
-        if best[0] >= CONTAIN_THRESHOLD:
-            split_from[j] = best[1]
-
-    out: list[TracedCommitment] = []
-    for i, c in enumerate(old):
-        if i in pair:
-            out.append(_judge_pair(c, new[pair[i]]))
-        elif i in merged_into:
-            traced = _judge_pair(c, new[merged_into[i]])
-            out.append(_note(traced, "merged with another commitment"))
-        else:
-            out.append(TracedCommitment("X", _dims_of(c), c, None, _removed_because(c)))
-    for j, c in enumerate(new):
         if j in taken:
             continue
-        if j in split_from:
-            traced = _judge_pair(old[split_from[j]], c)
-            out.append(_note(traced, "split from a longer commitment"))
+        best = max(((_containment(ws, words_o[i]), i) for i in matched_old),
+                   default=(0.0, -1)) if len(ws) >= 4 else (0.0, -1)
+        if best[0] >= CONTAIN_THRESHOLD:
+            split_from[j] = best[1]
+        elif j in best_old and best_old[j][1] in matched_old:
+            split_from[j] = best_old[j][1]  # more of the counterpart of a traced commitment
+            loosely.add(j)
         else:
-            out.append(TracedCommitment("A", _added_dims(c), None, c, _added_because(c)))
+            # The same category and the same object (a level, a risk domain, an actor, a named
+            # instrument) in the older version: a counterpart passage, not an addition.
+            mine = obj_n[j]
+            cands = [(weights.similarity(ws, words_o[i]), i) for i in range(len(old))
+                     if i not in again_o and mine & obj_o[i] and _same_object(old[i], new[j])]
+            if not cands:
+                continue
+            i = max(cands)[1]
+            if i in matched_old:
+                split_from[j] = i
+                loosely.add(j)
+            else:
+                pair[i] = j
+                taken.add(j)
+                matched_old.add(i)
+
+    out: list[TracedCommitment] = []
+    rows_o: dict[int, TracedCommitment] = {}
+    for i, c in enumerate(old):
+        if i in again_o:
+            continue
+        if i in pair:
+            traced = _judge_pair(c, new[pair[i]])
+        elif i in merged_into:
+            traced = _note(_judge_pair(c, new[merged_into[i]]), "merged with another commitment")
+        else:
+            traced = TracedCommitment("X", _dims_of(c), c, None, _removed_because(c))
+        rows_o[i] = traced
+    rows_n: dict[int, TracedCommitment] = {}
+    last_added: int | None = None
+    for j, c in enumerate(new):
+        if j in taken or j in again_n:
+            continue
+        if j in split_from and not (j in loosely and rows_o[split_from[j]].outcome == "R"):
+            # (A commitment kept as it was has its counterpart already: a further sentence
+            # on its object is an addition, not more of that counterpart.)
+            first = rows_o[split_from[j]]
+            rows_n[j] = TracedCommitment(
+                "R" if first.outcome in "XA" else first.outcome, first.dims, old[split_from[j]], c,
+                f"part of the counterpart of a traced commitment, counted there "
+                f"({first.outcome})", counted=False)
+        elif (last_added is not None and new[last_added].section == c.section
+              and (obj_n[last_added] & obj_n[j]
+                   or (_same_object(new[last_added], c)
+                       and weights.similarity(words_n[last_added], words_n[j])
+                       >= ELABORATES_THRESHOLD))):
+            # The next sentence of a new passage about the same object elaborates the
+            # addition just made: one new commitment, counted once.
+            rows_n[j] = TracedCommitment("A", _added_dims(c), None, c,
+                                         "elaborates the addition before it, counted there",
+                                         counted=False)
+        else:
+            rows_n[j] = TracedCommitment("A", _added_dims(c), None, c, _added_because(c))
+            last_added = j
+    for i, c in enumerate(old):
+        if i in again_o:
+            first = rows_o[again_o[i]]
+            out.append(TracedCommitment(first.outcome, first.dims, c, first.new,
+                                        "restates a commitment of the same version, counted "
+                                        "there", counted=False))
+        else:
+            out.append(rows_o[i])
+    for j, c in enumerate(new):
+        if j in again_n:
+            first_j = again_n[j]
+            first = rows_n.get(first_j) or next(
+                (t for t in rows_o.values() if t.new is new[first_j]), None)
+            out.append(TracedCommitment(first.outcome if first else "A",
+                                        first.dims if first else _added_dims(c),
+                                        first.old if first else None, c,
+                                        "restates a commitment of the same version, counted "
+                                        "there", counted=False))
+        elif j in rows_n:
+            out.append(rows_n[j])
     return out
 
 
 def _note(t: TracedCommitment, note: str) -> TracedCommitment:
-    return TracedCommitment(t.outcome, t.dims, t.old, t.new, f"{t.because} ({note})")
+    return TracedCommitment(t.outcome, t.dims, t.old, t.new, f"{t.because} ({note})", t.counted)
 
 
 def _judge_pair(old: Commitment, new: Commitment) -> TracedCommitment:

@@ -183,3 +183,56 @@ def test_will_to_present_tense_is_not_material() -> None:
     new = "# Evaluations\n\nWe conduct red-teaming of every frontier model before deployment.\n"
     (t,) = trace(old, new)
     assert t.outcome == "R"
+
+
+def counted(traced: list[TracedCommitment]) -> list[TracedCommitment]:
+    return [t for t in traced if t.material]
+
+
+def test_summary_restating_a_commitment_is_counted_once() -> None:
+    old = "# Reports\n\nWe will publish a capability report for every frontier model.\n"
+    new = ("# Summary\n\nWe will publish a capability report for every frontier model before "
+           "its deployment.\n\n# Reports\n\nWe will publish a capability report for every "
+           "frontier model.\n")
+    traced = trace(old, new)
+    assert len(traced) == 2
+    assert counted(traced) == [], [(t.outcome, t.because) for t in traced]
+
+
+def test_rewritten_commitment_on_the_same_object_is_its_counterpart_not_a_removal() -> None:
+    old = ("# Governance\n\nThe Responsible Scaling Officer will approve each deployment "
+           "decision after reviewing the evidence.\n")
+    new = ("# Internal governance\n\nWe will maintain the position of Responsible Scaling "
+           "Officer, who signs off on launches and reports to the Board.\n")
+    traced = trace(old, new)
+    assert [t.outcome for t in traced if t.outcome in ("X", "A")] == []
+    (t,) = traced
+    assert t.old is not None and t.new is not None and t.material  # the Board is a new actor
+
+
+def test_new_sentence_beside_a_retained_commitment_is_an_addition() -> None:
+    old = "# Review\n\nWe will seek external review of every risk report.\n"
+    new = ("# Review\n\nWe will seek external review of every risk report.\n\n"
+           "Upon the board's request, we will also commission an external review of any "
+           "report section.\n")
+    traced = trace(old, new)
+    assert [t.outcome for t in counted(traced)] == ["A"]
+
+
+def test_elaboration_of_an_addition_is_one_addition() -> None:
+    old = "# Policy\n\nWe will evaluate every frontier model before deployment.\n"
+    new = (old + "\n# Readiness\n\nWe will develop internal procedures for incident scenarios."
+           "\nWe will run drills each year to test our readiness for incident scenarios.\n")
+    traced = trace(old, new)
+    added = [t for t in traced if t.outcome == "A"]
+    assert len(added) == 2 and len(counted(traced)) == 1
+
+
+def test_uncounted_row_keeps_its_status_through_json() -> None:
+    old = "# Reports\n\nWe will publish a capability report for every frontier model.\n"
+    new = ("# Summary\n\nWe will publish a capability report for every frontier model.\n\n"
+           "# Reports\n\nWe will publish a capability report for every frontier model.\n\n"
+           "# Readiness\n\nWe will develop internal procedures for incident scenarios."
+           "\nWe will run drills each year to test our readiness for incident scenarios.\n")
+    for t in trace(old, new):
+        assert TracedCommitment.from_json(t.to_json()) == t

@@ -171,14 +171,15 @@ def diff_commitments(old_text: str, new_text: str, account_file: str | None) -> 
                                        old_text, new_text)
     return {"commitments": [{"outcome": r["outcome"], "dims": r["dims"], "old": r["old"],
                              "new": r["new"], "disclosure": r["disclosure"],
-                             "announced_by": r["announced_by"], "because": r.get("because")}
+                             "announced_by": r["announced_by"], "because": r.get("because"),
+                             "material": r.get("material", r["outcome"] != "R")}
                             for r in rows],
             "silent_revision_rate": rate.to_json()}
 
 
 def render_diff_commitments_text(data: dict[str, Any], width: int = 80) -> str:
     rate = data["silent_revision_rate"]
-    moved = [c for c in data["commitments"] if c["outcome"] != "R"]
+    moved = [c for c in data["commitments"] if c.get("material", c["outcome"] != "R")]
     out = ["", f"commitments: {len(moved)} material change(s) of {len(data['commitments'])} traced"]
     if rate["strict"] is not None:
         out.append(f"silent revision rate: {rate['strict']:.2f} strict, {rate['lenient']:.2f} "
