@@ -71,7 +71,7 @@ def trace_with_disclosure(old_items: Sequence[dict[str, Any]], new_items: Sequen
 
     old = [Commitment.from_json(c) for c in old_items]
     new = [Commitment.from_json(c) for c in new_items]
-    traced = trace_commitments(old, new)
+    traced = trace_commitments(old, new, old_text=old_text, new_text=new_text)
     verdicts = disclosure.classify(traced, account, disclosure.universe_of(old_text, new_text))
     rows = []
     for t, d in zip(traced, verdicts, strict=True):

@@ -169,8 +169,10 @@ _RECOMMENDATION_SECTION = re.compile(
 )
 _QUESTION = re.compile(r"\?\s*$")
 _EXAMPLE_OPENER = re.compile(r"^(?:for\s+example|for\s+instance|e\.g\.)[,:]?\s", re.IGNORECASE)
-_FOOTNOTE_LINE = re.compile(r"^(?:\d{1,2}\s+[A-Z“\"]|Note:|\d{1,2}\s+Note\b|\(\d{1,2}\)\s+[A-Z])")
-"""A footnote or note: "3 CBRN refers to ...", "Note: ..." — it explains, it does not bind."""
+_FOOTNOTE_LINE = re.compile(
+    r"^(?:\d{1,2}\s+[A-Z“\"]|\d{1,2}(?=[A-Z][a-z])|Note:|\d{1,2}\s+Note\b|\(\d{1,2}\)\s+[A-Z])")
+"""A footnote or note: "3 CBRN refers to ...", "Note: ..." — it explains, it does not bind.
+("12When ...": the marker glued to its text by a lost space.)"""
 _TERM_DEFINITION = re.compile(
     r"\b(?:we\s+use\s+(?:the\s+)?(?:terms?|word|phrase)|(?:the\s+)?terms?\s+[\"“][^\"”]+[\"”]\s+"
     r"(?:refers?|means)|we\s+refer\s+to|\bto\s+refer\s+to\b|we\s+mean\b|by\s+[\"“][^\"”]+[\"”]\s*,?\s*we\s+mean)",

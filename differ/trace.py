@@ -43,6 +43,9 @@ ELABORATES_THRESHOLD = 0.2
 """Weighted similarity above which a new sentence continues the addition before it."""
 RESTATE_THRESHOLD = 0.75
 """Weighted similarity above which a commitment restates another of the same version."""
+CUT_THRESHOLD = 0.85
+"""Share of the shorter commitment's content words found in the longer: the same sentence,
+one of them cut short or completed."""
 CONTAIN_THRESHOLD = 0.7
 """Share of a commitment's content words found in a counterpart for a split or merge."""
 
@@ -210,8 +213,15 @@ def _best_pairs(scored: list[tuple[float, int, int]], pair: dict[int, int],
         taken.add(j)
 
 
-def trace_commitments(old: list[Commitment], new: list[Commitment]) -> list[TracedCommitment]:
+def trace_commitments(old: list[Commitment], new: list[Commitment], *,
+                      old_text: str | None = None,
+                      new_text: str | None = None) -> list[TracedCommitment]:
     """Every commitment of ``old`` traced into ``new``, then ``new``'s additions, in order.
+
+    ``old_text`` / ``new_text``, the versions' texts when the caller has them: a commitment
+    whose words stand unchanged in the other version's text was neither removed nor added,
+    even where that version's wording was not read as a commitment (a modal glued to the next
+    word by a lost space, "mustensure").
 
     Old commitments come in their document order (each with its counterpart), followed by the
     added ones in theirs, so the output reads like the coders' form. One row per commitment of
@@ -220,6 +230,8 @@ def trace_commitments(old: list[Commitment], new: list[Commitment]) -> list[Trac
     """
     words_o = [_content(c.text) for c in old]
     words_n = [_content(c.text) for c in new]
+    still_new = normalise(new_text) if new_text is not None else None
+    still_old = normalise(old_text) if old_text is not None else None
     weights = _Weights(words_o + words_n)
     obj_o = [_objects(c.text) for c in old]
     obj_n = [_objects(c.text) for c in new]
@@ -276,6 +288,19 @@ def trace_commitments(old: list[Commitment], new: list[Commitment]) -> list[Trac
             if w > best_old.get(j, (0.0, -1))[0]:
                 best_old[j] = (w, i)
     _best_pairs(close, pair, taken)
+    # A sentence cut short by a page break (or completed in the next version) is contained in
+    # its counterpart: most of the shorter one's words are in the longer one.
+    cut: list[tuple[float, int, int]] = []
+    for i, ws in enumerate(words_o):
+        if i in pair or i in again_o:
+            continue
+        for j, wn in enumerate(words_n):
+            if j in taken or min(len(ws), len(wn)) < 4:
+                continue
+            c = max(_containment(ws, wn), _containment(wn, ws))
+            if c >= CUT_THRESHOLD:
+                cut.append((c, i, j))
+    _best_pairs(cut, pair, taken)
     _best_pairs(loose, pair, taken)
 
     # 3. Splits and merges: the rest of a commitment lives in a matched counterpart.
@@ -329,7 +354,9 @@ def trace_commitments(old: list[Commitment], new: list[Commitment]) -> list[Trac
         elif i in merged_into:
             traced = _note(_judge_pair(c, new[merged_into[i]]), "merged with another commitment")
         else:
-            traced = TracedCommitment("X", _dims_of(c), c, None, _removed_because(c))
+            traced = (_still_there(c, older=False) if still_new is not None
+                      and normalise(c.text) in still_new else
+                      TracedCommitment("X", _dims_of(c), c, None, _removed_because(c)))
         rows_o[i] = traced
     rows_n: dict[int, TracedCommitment] = {}
     last_added: int | None = None
@@ -355,6 +382,9 @@ def trace_commitments(old: list[Commitment], new: list[Commitment]) -> list[Trac
                                          "elaborates the addition before it, counted there",
                                          counted=False)
         else:
+            if still_old is not None and normalise(c.text) in still_old:
+                rows_n[j] = _still_there(c, older=True)
+                continue
             rows_n[j] = TracedCommitment("A", _added_dims(c), None, c, _added_because(c))
             last_added = j
     for i, c in enumerate(old):
@@ -380,8 +410,44 @@ def trace_commitments(old: list[Commitment], new: list[Commitment]) -> list[Trac
     return out
 
 
+def _still_there(c: Commitment, *, older: bool) -> TracedCommitment:
+    """A commitment whose words stand unchanged in the other version's text: retained."""
+    where = "older" if older else "newer"
+    return TracedCommitment("R", (), None if older else c, c if older else None,
+                            f"retained: the same words stand in the {where} version, though "
+                            "not read there as a commitment")
+
+
 def _note(t: TracedCommitment, note: str) -> TracedCommitment:
     return TracedCommitment(t.outcome, t.dims, t.old, t.new, f"{t.because} ({note})", t.counted)
+
+
+_TOKEN = re.compile(r"\S+")
+_LETTERS = re.compile(r"[^\w&+-]+")
+
+
+def _unglue(text: str, other: str) -> str:
+    """``text`` with each word that the other wording writes as two words split the same way
+    ("externalexperts" → "external experts", "TheASL-3" → "The ASL-3"), so the materiality
+    judgement compares words, not a text layer's lost spaces."""
+    words = [_LETTERS.sub("", w) for w in other.split()]
+    joins: dict[str, int] = {}  # "externalexperts" -> len("external")
+    for w1, w2 in zip(words, words[1:], strict=False):
+        if w1 and w2:
+            joins.setdefault((w1 + w2).lower(), len(w1))
+    if not joins:
+        return text
+
+    def split(m: re.Match[str]) -> str:
+        token = m.group(0)
+        core = _LETTERS.sub("", token)
+        cut = joins.get(core.lower())
+        if cut is None or core.lower() in {w.lower() for w in words}:
+            return token
+        start = token.find(core[:1])
+        return token[: start + cut] + " " + token[start + cut:]
+
+    return _TOKEN.sub(split, text)
 
 
 def _judge_pair(old: Commitment, new: Commitment) -> TracedCommitment:
@@ -392,9 +458,14 @@ def _judge_pair(old: Commitment, new: Commitment) -> TracedCommitment:
             f"4 {DIMENSIONS[4]}: moved from a company commitment ('{old.strength_word}') to a "
             f"recommendation ('{new.strength_word}') in '{new.section}'",
         )
-    j = judge(old.text, new.text, ((old.strength, old.strength_word), (new.strength, new.strength_word)))
+    moved = " (relocated within the document)" if old.section != new.section else ""
+    if normalise(old.text) == normalise(new.text):
+        # The same letters and digits: only spacing, punctuation or a lost space between two
+        # words (a PDF text layer's joins) differ. Nothing a reader relies on moved.
+        return TracedCommitment("R", (), old, new, f"retained: same words{moved}")
+    a, b = _unglue(old.text, new.text), _unglue(new.text, old.text)
+    j = judge(a, b, ((old.strength, old.strength_word), (new.strength, new.strength_word)))
     if not j.material:
-        moved = " (relocated within the document)" if old.section != new.section else ""
         return TracedCommitment("R", (), old, new, f"retained: same obligation{moved}")
     outcome = "S" if j.direction == "strengthened" else "W"
     because = j.because + ("; MIX: both directions" if j.direction == "mixed" else "")

@@ -236,3 +236,36 @@ def test_uncounted_row_keeps_its_status_through_json() -> None:
            "\nWe will run drills each year to test our readiness for incident scenarios.\n")
     for t in trace(old, new):
         assert TracedCommitment.from_json(t.to_json()) == t
+
+
+def test_words_run_together_by_a_text_layer_are_retained() -> None:
+    old = ("# Input\n\nExpert input: We will solicit input from external experts before each "
+           "deployment (see Section 3).\n")
+    new = ("# Input\n\nExpert input:We will solicit input from externalexperts before each "
+           "deployment (seeSection 3).\n")
+    (t,) = trace(old, new)
+    assert t.outcome == "R"
+
+
+def test_glued_words_do_not_hide_a_real_change() -> None:
+    old = "# Input\n\nWe will solicit input from external experts every 3 months.\n"
+    new = "# Input\n\nWe will solicit input from externalexperts every 6 months.\n"
+    (t,) = trace(old, new)
+    assert t.outcome == "W" and t.dims == (2,)
+
+
+def test_commitment_whose_words_still_stand_is_not_removed() -> None:
+    old = "# Security\n\nSegmented system isolation must ensure limited blast radius.\n"
+    new = "# Security\n\nSegmented system isolation mustensure limited blast radius.\n"
+    old_items, new_items = extract_commitments(old), extract_commitments(new)
+    assert len(old_items) == 1 and new_items == []  # the glued modal is not read as one
+    (t,) = trace_commitments(old_items, new_items, old_text=old, new_text=new)
+    assert t.outcome == "R" and not t.material
+
+
+def test_sentence_cut_by_a_page_break_keeps_its_counterpart() -> None:
+    old = "# Governance\n\nOpenAI leadership might choose to re-appoint\n"
+    new = ("# Governance\n\nOpenAI leadership may choose to re-appoint someone from previous "
+           "years to ensure continuity.\n")
+    (t,) = trace(old, new)
+    assert t.old is not None and t.new is not None
