@@ -187,6 +187,8 @@ class Classifier:
                     continue
                 if word.lower() == "will" and _forecast_will(body[: m.start()]):
                     continue
+                if _in_relative_clause(body[: m.start()]):
+                    continue
                 return word
         return None
 
@@ -526,7 +528,11 @@ class Classifier:
         from differ.commitments import commitment_word
 
         binding = [s for s in side if not s.heading and self.is_commitment(s.text)]
-        binding += [s for s in side if not s.heading and s not in binding and commitment_word(s)]
+        binding += [
+            s for s in side
+            if not s.heading and s not in binding and commitment_word(s)
+            and not _binds_only_in_relative(s.text, commitment_word(s))
+        ]
         # Advice to others in a recommendations part ("developers should ...") commits no one.
         binding = [s for s in binding if not _advice_only(s)]
         if binding:
@@ -843,7 +849,27 @@ def _drop_list_number(tokens: list[str], at_start: bool) -> list[str]:
     return tokens
 
 
-_RELATIVE_LEAD = re.compile(r"\b(?:that|which|who)\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
+
+
+_RELATIVE_OTHER = re.compile(r"\b(?:that|which|who)\s+$", re.IGNORECASE)
+"""A relative pronoun right before the modal, so the pronoun is its subject: "mitigations that
+may be applied" (not "the safeguards that we will ...", nor "systems that reach X must")."""
+
+
+def _in_relative_clause(before: str) -> bool:
+    """Whether a binding word preceded by ``before`` sits in a relative clause about something
+    other than the author: it describes that thing ("the levels of mitigations that may be
+    applied"), it binds no one."""
+    return bool(_RELATIVE_OTHER.search(before[-80:]))
+
+
+def _binds_only_in_relative(sentence: str, word: str) -> bool:
+    """Whether each occurrence of the binding ``word`` in ``sentence`` is in such a clause."""
+    if not word or " " in word and word in ("present tense",):
+        return False
+    hits = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", sentence,
+                                           re.IGNORECASE)]
+    return bool(hits) and all(_in_relative_clause(sentence[:at]) for at in hits)
 
 
 def _only_describes(sentence: str, hedge: str) -> bool:
@@ -858,7 +884,7 @@ def _only_describes(sentence: str, hedge: str) -> bool:
         at = m.start()
         if re.match(r"\w+\s+include", sentence[at:at + 30], re.IGNORECASE):
             return False
-        if not _RELATIVE_LEAD.search(sentence[max(0, at - 60): at]):
+        if not _RELATIVE_OTHER.search(sentence[max(0, at - 60): at]):
             return False
     return found
 

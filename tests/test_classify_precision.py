@@ -79,3 +79,19 @@ def test_an_officer_losing_access_to_reports_is_an_actor_change() -> None:
     j = judge("We will give the Case Manager, the President and delegates access to reports.",
               "We will give the Case Manager and delegates access to reports.")
     assert 3 in j.dims and "'president'" in j.because
+
+
+def test_a_sentence_whose_only_modal_describes_a_thing_binds_no_one() -> None:
+    old = ("## Security Mitigations\n\nWe protect model weights.\n\n"
+           "The table below lists levels of security mitigations that may be applied to weights.")
+    new = "## Security Mitigations\n\nWe protect model weights."
+    hunk = compare(old, new).hunks[0]
+    assert "removed" not in hunk.signals and hunk.severity != "high"
+
+
+def test_a_subject_with_a_relative_clause_still_binds() -> None:
+    old = "## Safeguards\n\nWe protect model weights."
+    new = ("## Safeguards\n\nWe protect model weights.\n\n"
+           "Covered systems that reach High capability must have safeguards before deployment.")
+    hunk = compare(old, new).hunks[0]
+    assert "added" in hunk.signals and hunk.severity == "high"
