@@ -26,6 +26,8 @@ from functools import cache, lru_cache
 from typing import Any
 
 from differ.disclosure import in_changelog
+from differ.gate import Gated, fold
+from differ.lexicon import category_unions, load_lexicon
 from differ.lexicon import text_categories as lexicon_categories
 from differ.model import seoul_for
 from differ.segment import Sentence, normalize_chars, segment
@@ -228,12 +230,11 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 
-_QUANTITY_HINT = re.compile(
-    r"\d|asl|ccl|high|critical|double|twice|triple|half|every|annual|quarter|month|week|daily|"
-    r"year|hour|day",
-    re.IGNORECASE,
-)
-"""Something every `_QUANTITY` match contains: a cheap test that rules most sentences out."""
+_QUANTITY_WORDS = ("asl", "ccl", "high", "critical", "double", "twice", "triple", "half", "every",
+                   "annual", "quarter", "month", "week", "daily", "year", "hour", "day")
+_DIGIT = re.compile(r"\d")
+"""A digit or one of these words (in the folded text): something every `_QUANTITY` match
+contains, a cheap test that rules most sentences out."""
 
 # -- codebook -------------------------------------------------------------------------------------
 
@@ -268,6 +269,26 @@ _DOMAINS = re.compile(
     re.IGNORECASE,
 )
 
+# Keyword gates (differ.gate) for the patterns that most sentences do not match: the gate is
+# derived from the pattern itself, so it stays right when a pattern changes.
+_G_BELIEF = Gated(_BELIEF)
+_G_STRONG = Gated(_STRONG)
+_G_MEDIUM = Gated(_MEDIUM)
+_G_WEAK = Gated(_WEAK)
+_G_ADVICE = Gated(_ADVICE)
+_G_TERM_DEFINITION = Gated(_TERM_DEFINITION)
+_G_TOC = Gated(_TOC)
+_G_LEVEL = Gated(_LEVEL)
+_G_SPECULATIVE = Gated(_SPECULATIVE)
+_G_POLICY_MAY = Gated(_POLICY_MAY)
+_G_PAST_REPORT = Gated(_PAST_REPORT)
+_G_RESULT_CONDITION = Gated(_RESULT_CONDITION)
+_G_THIRD_PARTY = Gated(_THIRD_PARTY)
+_G_TRIGGER = Gated(_TRIGGER)
+_G_SECURITY = Gated(_SECURITY)
+_G_DOMAINS = Gated(_DOMAINS)
+
+
 @cache
 def _rx(pattern: str) -> re.Pattern[str]:
     """A case-insensitive pattern, compiled once."""
@@ -287,8 +308,17 @@ def normalise(text: str) -> str:
 
 def commitment_id(section: str, text: str) -> str:
     """The stable content id: equal for the same words in the same section in any version."""
+    return _commitment_id(_section_key(section), normalise(text))
+
+
+@lru_cache(maxsize=1024)
+def _section_key(section: str) -> str:
     parts = [normalise(p) for p in section.split(" > ")] if section else [""]
-    key = " > ".join(parts) + "\n" + normalise(text)
+    return " > ".join(parts)
+
+
+def _commitment_id(section_key: str, normalised_text: str) -> str:
+    key = section_key + "\n" + normalised_text
     return "c" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
@@ -361,13 +391,19 @@ def strength_of(text: str, *, in_recommendations: bool = False) -> tuple[int, st
     ("we will, where possible, ...") lowers it: the weakest qualifier on the obligation is what a
     reader can rely on. Beliefs, forecasts and past events return None.
     """
-    t = _clean(text)
-    if _QUESTION.search(t) or _PAST_REPORT.search(t) or _BELIEF.search(t):
+    return _strength(_clean(text), in_recommendations)
+
+
+def _strength(t: str, in_recommendations: bool, low: str | None = None) -> tuple[int, str] | None:
+    """:func:`strength_of` of a cleaned sentence (``low``: its :func:`fold`)."""
+    if low is None:
+        low = fold(t)
+    if _QUESTION.search(t) or _G_PAST_REPORT.search(t, low) or _G_BELIEF.search(t, low):
         return None
-    strong = _first_strong(t)
-    medium = _MEDIUM.search(t)
-    weak = _WEAK.search(t)
-    advice = _ADVICE.search(t)
+    strong = _first_strong(t, low)
+    medium = _G_MEDIUM.search(t, low)
+    weak = _G_WEAK.search(t, low)
+    advice = _G_ADVICE.search(t, low)
     if in_recommendations and (advice or strong) and not _rx(r"\bwe\s+will\b").search(t):
         word = (advice or strong).group(0)  # type: ignore[union-attr]
         return 1, word.lower()
@@ -390,7 +426,7 @@ def strength_of(text: str, *, in_recommendations: bool = False) -> tuple[int, st
         return 4, "present tense"
     if weak and _rx(rf"\b{_SELF}\s+(?:\w+\s+)?(?:may|might|could|can|consider)\b").search(t):
         return 2, weak.group(0).lower()
-    if weak and _POLICY_MAY.search(t):
+    if weak and _G_POLICY_MAY.search(t, low):
         return 2, weak.group(0).lower()
     if advice and _rx(r"\b(?:we|I)\s+(?:\w+\s+)?(?:recommend|encourage|urge)").search(t):
         return 1, advice.group(0).lower()
@@ -429,7 +465,7 @@ _BELIEF_CUE = re.compile(
 )
 
 
-def _first_strong(t: str) -> re.Match[str] | None:
+def _first_strong(t: str, low: str) -> re.Match[str] | None:
     """The first binding modal that is not a forecast ("will likely", "will become").
 
     A "will" binds the author when its subject is the author, a body of the author's, or a
@@ -437,7 +473,7 @@ def _first_strong(t: str) -> re.Match[str] | None:
     ("AI systems will", "which will", "this will help") or when a belief opens the clause
     ("Anthropic believes that they will", "our guess is that ASL-4 will").
     """
-    for m in _STRONG.finditer(t):
+    for m in _G_STRONG.finditer(t, low):
         word = m.group(0).lower()
         before = t[: m.start()]
         if word.startswith("will") or word.endswith("ll"):
@@ -466,14 +502,18 @@ def _first_strong(t: str) -> re.Match[str] | None:
 def is_definition(text: str, section: str) -> bool:
     """A threshold or capability-level definition ("CBRN-4: The ability to ...")."""
     t = _clean(text)
-    level = _LEVEL.search(t)
+    return _is_definition(t, fold(t), section)
+
+
+def _is_definition(t: str, low: str, section: str) -> bool:
+    level = _G_LEVEL.search(t, low)
     if not level:
         return bool(
             _LABEL_COLON.match(t)
             and _rx(r"threshold|capabilit|level|CCL|red\s+line").search(section)
             and _DEFINES.search(t)
         )
-    if _SPECULATIVE.search(t):
+    if _G_SPECULATIVE.search(t, low):
         return False
     if _DEFINES.search(t):
         return True
@@ -493,9 +533,24 @@ def _section_categories(section: str) -> frozenset[str]:
     return frozenset(text_categories(section)) if section else frozenset()
 
 
+@cache
+def _gated_unions() -> tuple[tuple[str, Gated], ...]:
+    """The lexicon's category alternations (as :func:`text_categories` searches them), gated."""
+    return tuple((cat, Gated(union)) for cat, union in category_unions(load_lexicon()))
+
+
+def _own_categories(t: str, low: str) -> set[str]:
+    """:func:`text_categories` of one sentence whose :func:`fold` is ``low``."""
+    return {cat for cat, union in _gated_unions() if union.search(t, low)}
+
+
 def categorise(text: str, section: str) -> tuple[str, tuple[str, ...]]:
     """(primary, all) categories of a commitment: its own words first, then its section's."""
-    own = text_categories(text)
+    return _categorise(text, fold(text), section)
+
+
+def _categorise(text: str, low: str, section: str) -> tuple[str, tuple[str, ...]]:
+    own = _own_categories(text, low)
     from_section = set(_section_categories(section))
     pool = own or from_section
     if not pool:
@@ -512,7 +567,12 @@ def codebook_code(text: str, category: str, categories: tuple[str, ...], *, defi
     evaluation result ("once evaluations show X, we will implement ASL-3 security") is EC6.
     """
     t = _clean(text)
-    conditional = bool(_RESULT_CONDITION.search(t))
+    return _codebook(t, fold(t), category, categories, definition=definition)
+
+
+def _codebook(t: str, low: str, category: str, categories: tuple[str, ...], *,
+              definition: bool) -> str:
+    conditional = bool(_G_RESULT_CONDITION.search(t, low))
     if definition or category == "thresholds":
         return "EC2"
     if category == "response":
@@ -522,17 +582,17 @@ def codebook_code(text: str, category: str, categories: tuple[str, ...], *, defi
     if category in ("mitigations", "governance") and conditional:
         return "EC6"
     if category == "evaluations":
-        if _THIRD_PARTY.search(t):
+        if _G_THIRD_PARTY.search(t, low):
             return "EC4"
-        if _TRIGGER.search(t):
+        if _G_TRIGGER.search(t, low):
             return "EC2"
         return "EC3"
     if category == "mitigations":
-        return "S" if _SECURITY.search(t) else "M"
+        return "S" if _G_SECURITY.search(t, low) else "M"
     if category == "governance":
-        return "EC4" if _THIRD_PARTY.search(t) else "G"
+        return "EC4" if _G_THIRD_PARTY.search(t, low) else "G"
     if category in ("scope", "alignment"):
-        if "evaluations" in categories or _DOMAINS.search(t):
+        if "evaluations" in categories or _G_DOMAINS.search(t, low):
             return "EC1"
         return "M" if category == "alignment" else "EC1"
     return "G"
@@ -540,9 +600,13 @@ def codebook_code(text: str, category: str, categories: tuple[str, ...], *, defi
 
 def quantities_of(text: str) -> tuple[str, ...]:
     """Levels, percentages, multipliers, durations and cadences named, in order, deduplicated."""
-    out: list[str] = []
     clean = _clean(text)
-    if not _QUANTITY_HINT.search(clean):
+    return _quantities(clean, fold(clean))
+
+
+def _quantities(clean: str, low: str) -> tuple[str, ...]:
+    out: list[str] = []
+    if not (any(w in low for w in _QUANTITY_WORDS) or _DIGIT.search(clean)):
         return ()  # many sentences name no quantity; the full pattern is the costly part
     for m in _QUANTITY.finditer(clean):
         q = " ".join(m.group(0).split())
@@ -571,6 +635,7 @@ class _Candidate:
     definition: bool
     category: str
     categories: tuple[str, ...]
+    text: str  # the sentence cleaned (``_clean``)
 
 
 def _candidate(s: Sentence) -> _Candidate | None:
@@ -580,44 +645,57 @@ def _candidate(s: Sentence) -> _Candidate | None:
     return None if found is None else _Candidate(s, *found)
 
 
+@lru_cache(maxsize=1024)
+def _section_reading(section_path: tuple[str, ...]) -> tuple[str, bool, bool]:
+    """(section, excluded, in recommendations) of a section path: judged once per section,
+    not once per sentence."""
+    section = " > ".join(section_path)
+    excluded = bool(section and (
+        _NON_NORMATIVE_SECTION.search(section.split(" > ")[-1])
+        or _ASPIRATIONAL_SECTION.search(section)
+    ))
+    in_rec = bool(section and _RECOMMENDATION_SECTION.search(section))
+    return section, excluded, in_rec
+
+
 @lru_cache(maxsize=16384)
 def _judge_sentence(
     raw: str, section_path: tuple[str, ...]
-) -> tuple[str, int, str, bool, str, tuple[str, ...]] | None:
-    """(section, strength, word, definition, category, categories) of a commitment, or None.
+) -> tuple[str, int, str, bool, str, tuple[str, ...], str] | None:
+    """(section, strength, word, definition, category, categories, cleaned text) of a
+    commitment, or None.
 
     Cached: consecutive versions share almost all their sentences, and the classifier asks
     about the same sentences the ledger extracts."""
     text = _clean(raw)
+    if text[:1].islower():  # the tail of a sentence a page break cut, not a statement
+        return None
     words = text.split()
+    if len(words) < 5:
+        return None
+    low = fold(text)
     if (
-        len(words) < 5
-        or _TOC.search(text)
+        _G_TOC.search(text, low)
         or _FOOTNOTE_LINE.match(text)
-        or _TERM_DEFINITION.search(text)
-        or text[:1].islower()  # the tail of a sentence a page break cut, not a statement
+        or _G_TERM_DEFINITION.search(text, low)
         or _EXAMPLE_OPENER.match(text)  # an illustration of a rule, not a rule
     ):
         return None
-    section = " > ".join(section_path)
-    if section and (
-        _NON_NORMATIVE_SECTION.search(section.split(" > ")[-1])
-        or _ASPIRATIONAL_SECTION.search(section)
-    ):
+    section, excluded, in_rec = _section_reading(section_path)
+    if excluded:
         return None
-    in_rec = bool(section and _RECOMMENDATION_SECTION.search(section))
-    found = strength_of(text, in_recommendations=in_rec)
+    found = _strength(text, in_rec, low)
     definition = False
-    if found is None and is_definition(text, section):
+    if found is None and _is_definition(text, low, section):
         found = (4, "defines")
         definition = True
     if found is None:
         return None
-    category, categories = categorise(text, section)
+    category, categories = _categorise(text, low, section)
     if definition:
         category = "thresholds"
         categories = ("thresholds", *(c for c in categories if c != "thresholds"))
-    return section, found[0], found[1], definition, category, categories
+    return section, found[0], found[1], definition, category, categories, text
 
 
 def is_recommendation_section(section: str) -> bool:
@@ -672,21 +750,23 @@ def extract_commitments(text: str) -> list[Commitment]:
             and prev.sentence.para == cand.sentence.para
             and prev.section == cand.section
             and not cand.definition
-            and _ELABORATION.match(_clean(cand.sentence.text))
+            and _ELABORATION.match(cand.text)
         ):
             # An elaboration of the obligation just stated ("This means that we will ..."):
             # the coders count the obligation once.
             continue
-        if _LEAD_IN.search(_clean(s.text)):
+        if _LEAD_IN.search(cand.text):
             lead_in = cand  # its list runs to the next heading
         prev = cand
-        quoted = cut_words(_clean(cand.sentence.text))
+        quoted = cut_words(cand.text)
         norm_text = normalise(quoted)
-        cid = commitment_id(cand.section, quoted)
+        cid = _commitment_id(_section_key(cand.section), norm_text)
         if cid in seen or norm_text in seen_text:
             continue
         seen.add(cid)
         seen_text.add(norm_text)
+        qt = _clean(quoted)
+        qlow = fold(qt)
         out.append(
             Commitment(
                 id=cid,
@@ -694,13 +774,13 @@ def extract_commitments(text: str) -> list[Commitment]:
                 section=cand.section,
                 category=cand.category,
                 categories=cand.categories,
-                codebook=codebook_code(
-                    quoted, cand.category, cand.categories, definition=cand.definition
+                codebook=_codebook(
+                    qt, qlow, cand.category, cand.categories, definition=cand.definition
                 ),
                 seoul=seoul_for(cand.categories),
                 strength=cand.strength,
                 strength_word=cand.word,
-                quantities=quantities_of(quoted),
+                quantities=_quantities(qt, qlow),
             )
         )
     return out

@@ -1,0 +1,158 @@
+"""Keyword gates: a cheap test that rules a regular expression out before it runs.
+
+Most of the commitment reader's patterns look for a handful of words ("will", "must", "believe")
+and match few sentences; the engine still tries them at every position of every sentence. The
+literal words a pattern cannot match without are read from its parse tree once, and a
+substring test on the sentence's folded lowercase form (:func:`fold`, computed once per
+sentence) rules out most sentences for a fraction of the search's cost.
+
+The gate is a necessary condition only: when it passes, the pattern itself decides, so a gated
+search returns exactly what the plain search would. A pattern the reader cannot analyse gets no
+gate and always runs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+try:  # the standard library's own parser (``re._parser`` from 3.11, ``sre_parse`` before)
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - older interpreters
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+_FOLD = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k", 0x307: None}
+"""The characters case-insensitive matching equates with an ASCII letter that ``str.lower``
+does not turn into it (dotted and dotless i, long s, the Kelvin sign; "İ".lower() is "i" plus a
+combining dot, which is dropped)."""
+
+MAX_KEYS = 64
+"""Beyond this many keywords the substring tests cost as much as the search they would save."""
+
+
+def fold(text: str) -> str:
+    """``text`` lowercased so that every character a case-insensitive pattern reads as an ASCII
+    letter is that letter: a keyword absent from it cannot be matched, whatever the case."""
+    low = text.lower()
+    return low if low.isascii() else low.translate(_FOLD)
+
+
+def required_words(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
+    """Lowercase ASCII strings of which every match of ``pattern`` contains at least one, or
+    None when no such set was found (the pattern then always runs)."""
+    try:
+        tree = _sre_parse.parse(pattern, flags)
+    except Exception:  # noqa: BLE001 - an unusual pattern is simply not gated
+        return None
+    try:
+        found = _of_sequence(list(tree))
+    except Exception:  # noqa: BLE001 - an opcode this reader does not know: no gate
+        return None
+    if not found or len(found) > MAX_KEYS or min(len(k) for k in found) < 2:
+        return None
+    # a keyword containing a shorter one adds nothing ("commit" is in "committed")
+    keys = {k for k in found if not any(o != k and o in k for o in found)}
+    return tuple(sorted(keys))
+
+
+def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
+    """The most selective requirement: the longest shortest keyword, then the fewest keywords."""
+    usable = [c for c in candidates if len(c) <= MAX_KEYS]
+    if not usable:
+        return None
+    return max(usable, key=lambda c: (min(len(k) for k in c), -len(c)))
+
+
+def _plain(code: int) -> str | None:
+    """The keyword character for a literal, or None when case-insensitive matching could equate
+    another character with it that :func:`fold` does not map to it (only ASCII and uncased
+    characters such as "’" or "…" qualify)."""
+    c = chr(code)
+    if code < 128:
+        return c.lower()
+    if c.lower() == c == c.upper() and code not in _FOLD:
+        return c
+    return None
+
+
+MAX_RUN = 16
+"""Spellings one literal run may expand to through small classes ("won['’]t" is two)."""
+
+
+def _of_sequence(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    candidates: list[frozenset[str]] = []
+    run: list[str] = [""]
+
+    def flush() -> None:
+        if run != [""]:
+            candidates.append(frozenset(run))
+        run[:] = [""]
+
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL" and (c := _plain(av)) is not None:
+            run[:] = [r + c for r in run]
+            continue
+        if name == "IN" and len(av) <= 4 and all(str(o) == "LITERAL" for o, _ in av):
+            chars = [_plain(v) for _, v in av]
+            if all(c is not None for c in chars):
+                if len(run) * len(chars) > MAX_RUN:
+                    flush()
+                run[:] = [r + c for r in run for c in chars]  # type: ignore[operator]
+                continue
+        if name == "AT":
+            continue  # zero-width: the literals on both sides are adjacent in the text
+        flush()
+        if name == "SUBPATTERN":
+            sub = _of_sequence(list(av[-1]))
+        elif name == "ATOMIC_GROUP":
+            sub = _of_sequence(list(av))
+        elif name == "BRANCH":
+            alts = [_of_sequence(list(alt)) for alt in av[1]]
+            sub = None if any(a is None for a in alts) else frozenset().union(*alts)  # type: ignore[arg-type]
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, _high, body = av
+            body = list(body)
+            if low < 1:
+                sub = None
+            elif (len(body) == 1 and str(body[0][0]) == "LITERAL"
+                  and (c := _plain(body[0][1])) is not None):
+                sub = frozenset({c * min(low, 8)})
+            else:
+                sub = _of_sequence(body)
+        else:
+            sub = None  # a wider class, a lookaround, a back-reference: nothing required of it
+        if sub:
+            candidates.append(sub)
+    flush()
+    return _best(candidates)
+
+
+class Gated:
+    """A compiled pattern with its keyword gate. ``search``/``match``/``finditer`` take the
+    text and its :func:`fold`; they return what the pattern's own methods return."""
+
+    __slots__ = ("pattern", "keys")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.keys = required_words(pattern.pattern, pattern.flags)
+
+    def possible(self, low: str) -> bool:
+        """Whether the pattern can match the text whose :func:`fold` is ``low``."""
+        keys = self.keys
+        if keys is None:
+            return True
+        for k in keys:
+            if k in low:
+                return True
+        return False
+
+    def search(self, text: str, low: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.possible(low) else None
+
+    def match(self, text: str, low: str) -> re.Match[str] | None:
+        return self.pattern.match(text) if self.possible(low) else None
+
+    def finditer(self, text: str, low: str) -> list[re.Match[str]]:
+        return list(self.pattern.finditer(text)) if self.possible(low) else []
