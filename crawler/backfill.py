@@ -146,8 +146,9 @@ async def private_url_leak(config: Config, source: SourceInfo) -> str | None:
     archive_host = urlsplit(config.settings.archive_url).hostname or ""
     if not _public_host(archive_host):
         return None
-    value = source.settings.get("allow_private")
-    if not (config.settings.allow_private if value is None else bool(value)):
+    from crawler.specs import source_spec
+
+    if not source_spec(source).allows_private(config.settings):
         return None  # it can only fetch public addresses: its URL is public
     try:
         await netguard.check_url_allowed(source.url, False)
@@ -217,7 +218,7 @@ async def backfill(config: Config, db: Database, source_id: str, *,
 async def _import_captures(config: Config, repo: Repository, source: SourceInfo,
                            captures: list[Capture], fetcher: Fetcher, report: BackfillReport,
                            delay: float) -> None:
-    from crawler.specs import extract_rules
+    from crawler.specs import extract_rules, source_spec
 
     settings = config.settings
     history = _in_time_order(repo, source.id)
@@ -256,7 +257,7 @@ async def _import_captures(config: Config, repo: Repository, source: SourceInfo,
                      if v.fetched_at < when and v.kind != "removed"), None)
         prev_text = repo.version_text(prev.id) if prev is not None else None
         job = ExtractJob(body=result.body, content_type=result.content_type or cap.mimetype or None,
-                         rules=extract_rules(source), url=cap.original, previous_text=prev_text,
+                         rules=extract_rules(source_spec(source)), url=cap.original, previous_text=prev_text,
                          max_pdf_pages=settings.max_pdf_pages, pdf_timeout=settings.pdf_timeout)
         outcome = await asyncio.to_thread(extract_and_diff, job)
         if outcome.error_kind is not None or outcome.text is None or outcome.text_sha256 is None:

@@ -62,10 +62,10 @@ import re
 import shutil
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawler import netguard
@@ -853,20 +853,19 @@ async def browser_for_cycle(config: Config,
         yield browser
 
 
-async def fetch_for_source(browser: BrowserFetcher | None, settings: Mapping[str, Any], url: str,
+async def fetch_for_source(browser: BrowserFetcher | None, mode: str, url: str,
                            plain: Callable[[], Awaitable[FetchResult]], *, allow_private: bool,
-                           user_agent: str | None,
+                           user_agent: str | None, wait_for: str | None = None,
                            rules: ExtractRules | None = None) -> FetchResult:
-    """Fetch ``url`` for a source with its ``fetcher`` setting: http, browser or auto.
+    """Fetch ``url`` for a source with its ``fetcher`` (``mode``): http, browser or auto.
 
     ``plain`` performs the ordinary (httpx) fetch. ``auto`` uses it first and falls back to
-    the browser on ``blocked`` / ``rate_limited`` or when :func:`needs_browser` says so; when
-    the browser fails too, the error says what both fetchers saw.
+    the browser on ``blocked`` / ``rate_limited`` or when :func:`needs_browser` says so (judged
+    with ``rules`` when given); when the browser fails too, the error says what both fetchers
+    saw.
     """
-    mode = settings.get("fetcher") or "http"
     if mode == "http" or browser is None:
         return await plain()
-    wait_for = settings.get("wait_for")
 
     async def rendered() -> FetchResult:
         return await browser.fetch(url, wait_for=wait_for, allow_private=allow_private,

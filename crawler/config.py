@@ -86,12 +86,40 @@ class SourceConfig:
     changelog: str | None = None  # id of the source that is the provider's account of revisions
 
     def stored_settings(self) -> dict[str, Any]:
-        """What the database keeps about how this source is extracted (for re-extraction)."""
-        return {
+        """What the database keeps about how this source is fetched and extracted: enough to
+        rebuild the spec (:meth:`from_stored`) for re-extraction and for sources that exist only
+        in the database (links an index discovered)."""
+        stored: dict[str, Any] = {
             "select": list(self.select), "remove": list(self.remove), "ignore": list(self.ignore),
             "follow": self.follow, "link_pattern": self.link_pattern, "track_new": self.track_new,
             "fetcher": self.fetcher, "wait_for": self.wait_for, "changelog": self.changelog,
         }
+        if self.allow_private is not None:
+            stored["allow_private"] = self.allow_private
+        if self.user_agent:
+            stored["user_agent"] = self.user_agent
+        return stored
+
+    @classmethod
+    def from_stored(cls, *, id: str, company: str, title: str, url: str, kind: str,
+                    enabled: bool, settings: dict[str, Any] | None) -> SourceConfig:
+        """The spec back from what the database keeps (:meth:`stored_settings`): the one place
+        stored settings are read, so everything downstream works on typed fields."""
+        st = settings or {}
+        allow_private = st.get("allow_private")
+        return cls(
+            id=id, company=company, title=title, url=url, kind=kind, enabled=enabled,
+            select=tuple(st.get("select") or ()), remove=tuple(st.get("remove") or ()),
+            ignore=tuple(st.get("ignore") or ()), follow=st.get("follow") or None,
+            link_pattern=st.get("link_pattern") or None, track_new=bool(st.get("track_new")),
+            allow_private=None if allow_private is None else bool(allow_private),
+            fetcher=st.get("fetcher") or "http", wait_for=st.get("wait_for") or None,
+            user_agent=st.get("user_agent") or None, changelog=st.get("changelog") or None,
+        )
+
+    def allows_private(self, settings: Settings) -> bool:
+        """Whether this source may fetch private addresses: its own setting, else the global."""
+        return settings.allow_private if self.allow_private is None else self.allow_private
 
 
 @dataclass(frozen=True)

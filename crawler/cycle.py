@@ -18,9 +18,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crawler.browser import browser_for_cycle, fetch_for_source
-from crawler.config import Config
+from crawler.config import Config, SourceConfig
 from crawler.extract import ExtractRules
 from crawler.fetch import Fetcher, FetchError, FetchOptions, FetchResult
+from crawler.kinds import Document, FetchFailed, Found, NoLinks, kind_for
 from crawler.ledger import ledger_diff_keys, ledger_for_version, refresh_disclosure
 from crawler.lock import LeaseLost, current_lease
 from crawler.outcome import (
@@ -34,7 +35,7 @@ from crawler.outcome import (
     SourceOutcome,
 )
 from crawler.patterns import PatternTimeout
-from crawler.specs import extract_rules, source_info
+from crawler.specs import extract_rules, source_info, source_spec
 from crawler.work import ExtractJob, ExtractOutcome, extract_and_diff, text_hash, with_diff
 from crawler.workers import worker_pool
 from differ.policy import EMPTY_DIFF, NO_FACTS, Facts, decide
@@ -85,6 +86,7 @@ class Cycle:
         self._preloaded = False
         self._stale: set[str] = set()  # sources whose preload no longer holds (new version)
         self._pending_checks: list[NewCheck] = []
+        self._specs: dict[str, SourceConfig] = {}  # typed, per source id, read once
 
     # ---- entry point ---------------------------------------------------------------------------
     async def run(self, only: Sequence[str] | None = None) -> CycleReport:
@@ -99,7 +101,7 @@ class Cycle:
             # One headless browser per cycle, only if some source has fetcher =
             # "browser" / "auto" (None otherwise); Chromium itself starts on first use.
             async with Fetcher(opts) as fetcher, browser_for_cycle(
-                    self.config, (s.settings.get("fetcher") or "http" for s in sources)) as browser:
+                    self.config, (self.spec(s).fetcher for s in sources)) as browser:
                 self.fetcher = fetcher
                 self.browser = browser
                 tasks = [asyncio.create_task(self._guarded(s)) for s in sources]
@@ -118,6 +120,7 @@ class Cycle:
 
     def prepare_sources(self, only: Sequence[str] | None) -> list[SourceInfo]:
         self.repo.sync_sources(source_info(s) for s in self.config.sources)
+        self._specs.clear()  # read again from what was just stored
         sources = self.repo.list_sources(enabled_only=True)
         if only:
             wanted = set(only)
@@ -159,10 +162,41 @@ class Cycle:
             return SourceOutcome(source.id, FAILED, message, kind)
 
     # ---- one source --------------------------------------------------------------------------------
-    async def check_source(self, source: SourceInfo) -> SourceOutcome:
-        from crawler.kinds import kind_for
+    def spec(self, source: SourceInfo) -> SourceConfig:
+        """The source's typed spec, read from its stored settings once per cycle."""
+        spec = self._specs.get(source.id)
+        if spec is None:
+            spec = self._specs[source.id] = source_spec(source)
+        return spec
 
-        return await kind_for(source.kind).check(self, source)
+    async def check_source(self, source: SourceInfo) -> SourceOutcome:
+        """The source's kind finds its document; the cycle writes what it found."""
+        spec = self.spec(source)
+        started = datetime.now(UTC)
+        found: Found = await kind_for(spec.kind).check(spec, _SourcePort(self, source))
+        if isinstance(found, FetchFailed):
+            return self.record_fetch_error(source, found.url, started, found.error)
+        if isinstance(found, NoLinks):
+            return self.record_no_links(source, found, started)
+        return await self.record_document(source, found, started)
+
+    async def record_document(self, source: SourceInfo, found: Document,
+                              started: datetime) -> SourceOutcome:
+        outcome = await self.process_document(source, found.result, started,
+                                              document_url=found.document_url, facts=found.facts)
+        if found.discovered and outcome.status in (FIRST, CHANGED):
+            for discovered in found.discovered:
+                self.repo.add_discovered_source(discovered)
+        return outcome
+
+    def record_no_links(self, source: SourceInfo, found: NoLinks,
+                        started: datetime) -> SourceOutcome:
+        self.repo.record_check(NewCheck(
+            source_id=source.id, url=source.url, final_url=found.page.final_url,
+            started_at=started, status="error", http_status=found.page.status_code,
+            error_kind="select_empty", error_message=found.message, run_id=self.run_id),
+            failed=True)
+        return SourceOutcome(source.id, FAILED, found.message, "select_empty")
 
     def defer_check(self, check: NewCheck) -> None:
         """Checks that found nothing new are written in batches, not one transaction each:
@@ -194,7 +228,8 @@ class Cycle:
             return self._validators.get((source_id, url), (None, None))
         return self.repo.last_validators(source_id, url)
 
-    async def fetch(self, source: SourceInfo, url: str, *, conditional: bool) -> FetchResult:
+    async def fetch(self, source: SourceInfo, url: str, *, conditional: bool,
+                    rules: ExtractRules | None = None) -> FetchResult:
         latest = self.latest_version(source.id)
         etag = last_modified = None
         # Validators only when a version exists that they vouch for.
@@ -203,8 +238,9 @@ class Cycle:
         if (conditional and latest is not None and latest.kind != "removed"
                 and latest.document_url == url):
             etag, last_modified = self.validators(source.id, url)
-        allow_private = _source_allow_private(source, self.config)
-        user_agent = source.settings.get("user_agent")
+        spec = self.spec(source)
+        allow_private = spec.allows_private(self.settings)
+        user_agent = spec.user_agent
 
         async def plain() -> FetchResult:
             return await self.fetcher.fetch(
@@ -215,9 +251,8 @@ class Cycle:
         # fetcher = "browser" renders with Chromium; "auto" tries plain HTTP first and
         # the browser when that is blocked or looks built by JavaScript (crawler/browser.py).
         return await fetch_for_source(
-            getattr(self, "browser", None), source.settings, url, plain,
-            allow_private=allow_private, user_agent=user_agent,
-            rules=extract_rules(source) if source.kind == "page" else None)
+            getattr(self, "browser", None), spec.fetcher, url, plain, wait_for=spec.wait_for,
+            allow_private=allow_private, user_agent=user_agent, rules=rules)
 
     def record_fetch_error(self, source: SourceInfo, url: str, started: datetime,
                            err: FetchError) -> SourceOutcome:
@@ -248,7 +283,7 @@ class Cycle:
 
         latest = self.latest_version(source.id)
         raw_sha = hashlib.sha256(result.body).hexdigest()
-        rules = extract_rules(source)
+        rules = extract_rules(self.spec(source))
         from crawler.extract import EXTRACTOR_VERSION
         from crawler.fingerprint import rules_changed, rules_fingerprint
 
@@ -335,7 +370,7 @@ class Cycle:
                              text_sha256=outcome.text_sha256,
                              extractor_version=outcome.extractor_version, kind=kind,
                              fetched_at=check.started_at, title=outcome.title or None,
-                             rules_fingerprint=rules_fingerprint(extract_rules(source),
+                             rules_fingerprint=rules_fingerprint(extract_rules(self.spec(source)),
                                                                  outcome.extractor_version),
                              ledger=ledger)
         _, version_id, change_id = self.repo.record_check(
@@ -486,11 +521,6 @@ def fetch_options(config: Config) -> FetchOptions:
     )
 
 
-def _source_allow_private(source: SourceInfo, config: Config) -> bool:
-    value = source.settings.get("allow_private")
-    return config.settings.allow_private if value is None else bool(value)
-
-
 def _check_from_result(source: SourceInfo, result: FetchResult, started: datetime,
                        run_id: str) -> NewCheck:
     return NewCheck(
@@ -509,3 +539,21 @@ def _replace(obj: Any, **changes: Any) -> Any:
 
 def _ms_since(started: datetime) -> int:
     return int((datetime.now(UTC) - started).total_seconds() * 1000)
+
+
+class _SourcePort:
+    """What one source's kind may ask of the cycle (crawler.kinds.Port): fetch with the
+    source's fetcher and validators, read its latest version."""
+
+    def __init__(self, cycle: Cycle, source: SourceInfo) -> None:
+        self._cycle, self._source = cycle, source
+
+    async def fetch(self, url: str, *, conditional: bool,
+                    rules: ExtractRules | None = None) -> FetchResult:
+        return await self._cycle.fetch(self._source, url, conditional=conditional, rules=rules)
+
+    def latest_version(self) -> VersionInfo | None:
+        return self._cycle.latest_version(self._source.id)
+
+    def version_text(self, version_id: int) -> str:
+        return self._cycle.repo.version_text(version_id)

@@ -11,28 +11,78 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import replace
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass, replace
+from typing import ClassVar, Protocol
 from urllib.parse import urlsplit
 
+from crawler.config import SourceConfig
+from crawler.extract import ExtractRules
 from crawler.fetch import FetchError, FetchResult
-from differ.policy import Facts
-from storage.records import SourceInfo
+from crawler.specs import extract_rules
+from differ.policy import NO_FACTS, Facts
+from storage.records import SourceInfo, VersionInfo
 
-if TYPE_CHECKING:
-    from crawler.cycle import Cycle, SourceOutcome
+# ---- what a kind may ask of the cycle, and what it hands back -------------------------------
+
+
+class Port(Protocol):
+    """The cycle as one source's kind sees it: fetching and reading, never writing."""
+
+    async def fetch(self, url: str, *, conditional: bool,
+                    rules: ExtractRules | None = None) -> FetchResult:
+        """GET ``url`` with the source's fetcher (``rules``: judge a plain answer for
+        ``fetcher = "auto"`` by them); raises :class:`FetchError`."""
+        ...
+
+    def latest_version(self) -> VersionInfo | None: ...
+
+    def version_text(self, version_id: int) -> str: ...
+
+
+@dataclass(frozen=True)
+class Document:
+    """A fetched document for the cycle to version (or its 304 / 404 answer)."""
+
+    result: FetchResult
+    document_url: str | None = None  # the URL it is versioned under (default: result.url)
+    facts: Facts = NO_FACTS  # what the kind learnt that the severity policy weighs
+    discovered: tuple[SourceInfo, ...] = ()  # sources to add once this is a new version
+
+
+@dataclass(frozen=True)
+class FetchFailed:
+    """A fetch that failed: recorded as a failed check."""
+
+    url: str
+    error: FetchError
+
+
+@dataclass(frozen=True)
+class NoLinks:
+    """A link selector that found nothing: a failed check, never a version (a redesign must not
+    read as "the document is gone")."""
+
+    page: FetchResult
+    message: str
+
+
+Found = Document | FetchFailed | NoLinks
+"""What checking a source came to, before anything is written."""
 
 
 class SourceKind:
+    """How a source turns into a document. A new kind is a subclass here (its name registers
+    it) and its name in :data:`crawler.config.SOURCE_KINDS`."""
+
     name: ClassVar[str]
     registry: ClassVar[dict[str, type[SourceKind]]] = {}
 
     def __init_subclass__(cls) -> None:
         SourceKind.registry[cls.name] = cls
 
-    async def check(self, cycle: Cycle, source: SourceInfo) -> SourceOutcome:
+    async def check(self, spec: SourceConfig, port: Port) -> Found:
         raise NotImplementedError
 
 
@@ -43,46 +93,49 @@ def kind_for(name: str) -> SourceKind:
         raise ValueError(f"unknown source kind {name!r}") from None
 
 
+# ---- the kinds ------------------------------------------------------------------------------
+
+
 class Page(SourceKind):
     """An HTML page, versioned as its extracted text."""
 
     name = "page"
 
-    async def check(self, cycle: Cycle, source: SourceInfo) -> SourceOutcome:
-        started = datetime.now(UTC)
+    async def check(self, spec: SourceConfig, port: Port) -> Found:
         try:
-            result = await cycle.fetch(source, source.url, conditional=True)
+            # An "auto" fetch judges the plain HTML with the source's rules: the page is the
+            # document they apply to.
+            result = await port.fetch(spec.url, conditional=True, rules=extract_rules(spec))
         except FetchError as err:
-            return cycle.record_fetch_error(source, source.url, started, err)
-        return await cycle.process_document(source, result, started, **self.extra(cycle, source, result))
-
-    def extra(self, cycle: Cycle, source: SourceInfo, result: FetchResult) -> dict[str, object]:
-        return {}
+            return FetchFailed(spec.url, err)
+        return Document(result)
 
 
-class Pdf(Page):
+class Pdf(SourceKind):
     """A PDF at a fixed URL; changed bytes at that URL are flagged as a silent re-upload."""
 
     name = "pdf"
 
-    def extra(self, cycle: Cycle, source: SourceInfo, result: FetchResult) -> dict[str, object]:
-        return {"facts": Facts(reupload=_reuploaded(cycle, source, result, result.url))}
+    async def check(self, spec: SourceConfig, port: Port) -> Found:
+        try:
+            result = await port.fetch(spec.url, conditional=True)
+        except FetchError as err:
+            return FetchFailed(spec.url, err)
+        return Document(result, facts=Facts(reupload=_reuploaded(port, result, result.url)))
 
 
-def _reuploaded(cycle: Cycle, source: SourceInfo, result: FetchResult, doc_url: str) -> bool:
+def _reuploaded(port: Port, result: FetchResult, doc_url: str) -> bool:
     """The same document URL now serves bytes other than the latest version's."""
     if result.not_modified or result.gone:
         return False
-    latest = cycle.latest_version(source.id)
+    latest = port.latest_version()
     if latest is None or latest.kind == "removed" or latest.document_url != doc_url:
         return False
-    import hashlib
-
     return bool(latest.snapshot_sha256
                 and latest.snapshot_sha256 != hashlib.sha256(result.body).hexdigest())
 
 
-def page_links(page: FetchResult, source: SourceInfo) -> list[tuple[str, str]]:
+def page_links(page: FetchResult, spec: SourceConfig) -> list[tuple[str, str]]:
     """(url, link text) of the documents a follow/index page links to (see crawler.links).
 
     An index's own ``select``/``remove`` narrow it (the listing is its document); a follow
@@ -90,33 +143,19 @@ def page_links(page: FetchResult, source: SourceInfo) -> list[tuple[str, str]]:
     """
     from crawler.links import find_links
 
-    settings = source.settings
-    index = source.kind == "index"
-    links = find_links(page.body, page.final_url or page.url, settings.get("follow") or None,
-                       settings.get("link_pattern"), content_type=page.content_type,
-                       select=tuple(settings.get("select") or ()) if index else (),
-                       remove=tuple(settings.get("remove") or ()) if index else ())
+    index = spec.kind == "index"
+    links = find_links(page.body, page.final_url or page.url, spec.follow, spec.link_pattern,
+                       content_type=page.content_type,
+                       select=spec.select if index else (), remove=spec.remove if index else ())
     return [(link.url, link.text) for link in links]
 
 
-def no_links(cycle: Cycle, source: SourceInfo, page: FetchResult,
-             started: datetime) -> SourceOutcome:
-    """The `follow` selector found nothing: a failed check, never a version (a redesign must not
-    read as "the document is gone")."""
-    from crawler.outcome import FAILED, SourceOutcome
-    from storage.records import NewCheck
-
-    follow = source.settings.get("follow")
-    what = f"the `follow` selector {follow!r}" if follow else "the main content"
-    why = ("the page layout probably changed" if cycle.repo.latest_version(source.id) is not None
+def no_links(spec: SourceConfig, port: Port, page: FetchResult) -> NoLinks:
+    what = f"the `follow` selector {spec.follow!r}" if spec.follow else "the main content"
+    why = ("the page layout probably changed" if port.latest_version() is not None
            else "check the selector against the page with `framewatch try URL --kind "
-                f"{source.kind} --follow …`")
-    message = f"{source.url}: {what} matched no link; {why} (no version recorded)"
-    cycle.repo.record_check(NewCheck(
-        source_id=source.id, url=source.url, final_url=page.final_url, started_at=started,
-        status="error", http_status=page.status_code, error_kind="select_empty",
-        error_message=message, run_id=cycle.run_id), failed=True)
-    return SourceOutcome(source.id, FAILED, message, "select_empty")
+                f"{spec.kind} --follow …`")
+    return NoLinks(page, f"{spec.url}: {what} matched no link; {why} (no version recorded)")
 
 
 class Follow(SourceKind):
@@ -124,31 +163,28 @@ class Follow(SourceKind):
 
     name = "follow"
 
-    async def check(self, cycle: Cycle, source: SourceInfo) -> SourceOutcome:
-
-        started = datetime.now(UTC)
+    async def check(self, spec: SourceConfig, port: Port) -> Found:
         try:
-            page = await cycle.fetch(source, source.url, conditional=False)
+            page = await port.fetch(spec.url, conditional=False)
         except FetchError as err:
-            return cycle.record_fetch_error(source, source.url, started, err)
+            return FetchFailed(spec.url, err)
         if page.gone:
-            return await cycle.process_document(source, page, started)
-        links = page_links(page, source)
+            return Document(page)
+        links = page_links(page, spec)
         if not links:
-            return no_links(cycle, source, page, started)
+            return no_links(spec, port, page)
         doc_url = links[0][0]
-        latest = cycle.latest_version(source.id)
+        latest = port.latest_version()
         try:
-            doc = await cycle.fetch(source, doc_url, conditional=latest is not None
-                                    and latest.document_url == doc_url)
+            doc = await port.fetch(doc_url, conditional=latest is not None
+                                   and latest.document_url == doc_url)
         except FetchError as err:
-            return cycle.record_fetch_error(source, doc_url, started, err)
+            return FetchFailed(doc_url, err)
         if latest is not None and latest.kind != "removed" and latest.document_url != doc_url:
             facts = Facts(replaced=(latest.document_url, doc_url))
         else:
-            facts = Facts(reupload=_reuploaded(cycle, source, doc, doc_url))
-        return await cycle.process_document(source, doc, started, document_url=doc_url,
-                                            facts=facts)
+            facts = Facts(reupload=_reuploaded(port, doc, doc_url))
+        return Document(doc, document_url=doc_url, facts=facts)
 
 
 class Index(SourceKind):
@@ -160,31 +196,28 @@ class Index(SourceKind):
 
     name = "index"
 
-    async def check(self, cycle: Cycle, source: SourceInfo) -> SourceOutcome:
-
-        started = datetime.now(UTC)
+    async def check(self, spec: SourceConfig, port: Port) -> Found:
         try:
-            page = await cycle.fetch(source, source.url, conditional=True)
+            page = await port.fetch(spec.url, conditional=True)
         except FetchError as err:
-            return cycle.record_fetch_error(source, source.url, started, err)
+            return FetchFailed(spec.url, err)
         if page.not_modified or page.gone:
-            return await cycle.process_document(source, page, started)
-        links = page_links(page, source)
+            return Document(page)
+        links = page_links(page, spec)
         if not links:
             # An index that suddenly lists nothing is a broken selector far more often than a
             # company withdrawing every document: fail loudly instead of recording a wipe-out.
-            return no_links(cycle, source, page, started)
+            return no_links(spec, port, page)
         listing = format_listing(links)
         result = replace(page, body=listing.encode("utf-8"), content_type="text/plain; charset=utf-8")
-        latest = cycle.repo.latest_version(source.id, with_text=True)
-        previous = parse_listing(latest.text or "") if latest and latest.kind != "removed" else None
+        latest = port.latest_version()
+        previous = (parse_listing(port.version_text(latest.id))
+                    if latest is not None and latest.kind != "removed" else None)
         summary = listing_summary(previous, links) if previous is not None else ""
-        outcome = await cycle.process_document(source, result, started, document_url=source.url,
-                                               facts=Facts(lead=summary))
-        if source.settings.get("track_new") and outcome.status in ("first", "changed"):
-            for url, text in links:
-                cycle.repo.add_discovered_source(discovered_source(source, url, text))
-        return outcome
+        discovered = (tuple(discovered_source(spec, url, text) for url, text in links)
+                      if spec.track_new else ())
+        return Document(result, document_url=spec.url, facts=Facts(lead=summary),
+                        discovered=discovered)
 
 
 _LISTING_LINE = re.compile(r"^- (.*) <(\S+)>$")
@@ -214,15 +247,15 @@ def listing_summary(previous: list[tuple[str, str]], current: list[tuple[str, st
     return "; ".join(parts)
 
 
-def discovered_source(index: SourceInfo, url: str, text: str) -> SourceInfo:
+def discovered_source(index: SourceConfig, url: str, text: str) -> SourceInfo:
+    """A link an index found, as a source of its own (it inherits the index's company and
+    ``allow_private``)."""
     path = urlsplit(url).path.rstrip("/")
     slug = re.sub(r"[^a-z0-9]+", "-", (path.rsplit("/", 1)[-1] or urlsplit(url).netloc).lower())
     slug = slug.strip("-")[:60] or "document"
-    import hashlib
-
     sid = f"{index.id}.{slug}-{hashlib.sha256(url.encode()).hexdigest()[:6]}"
     kind = "pdf" if path.lower().endswith(".pdf") else "page"
     return SourceInfo(id=sid, company=index.company, title=text or url, url=url, kind=kind,
                       enabled=True, origin="discovered", discovered_from=index.id,
-                      settings={"allow_private": index.settings.get("allow_private")}
-                      if index.settings.get("allow_private") is not None else {})
+                      settings={"allow_private": index.allow_private}
+                      if index.allow_private is not None else {})

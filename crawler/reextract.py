@@ -69,8 +69,9 @@ def reextract(config: Config, db: Database, only: str | None = None) -> Reextrac
 
 def reextract_source(config: Config, repo: Repository, source: SourceInfo,
                      report: ReextractReport) -> None:
-    from crawler.specs import extract_rules
+    from crawler.specs import extract_rules, source_spec
 
+    rules = extract_rules(source_spec(source))
     history = repo.history(source.id, limit=1)  # newest by fetch time, whatever its id
     if not history or history[0].kind == "removed" or not history[0].snapshot_sha256:
         report.skipped.append(source.id)
@@ -80,7 +81,7 @@ def reextract_source(config: Config, repo: Repository, source: SourceInfo,
     old_text = repo.version_text(latest.id)
     settings = config.settings
     outcome = extract_and_diff(ExtractJob(
-        body=body, content_type=content_type, rules=extract_rules(source),
+        body=body, content_type=content_type, rules=rules,
         url=latest.document_url, previous_text=old_text, max_pdf_pages=settings.max_pdf_pages,
         pdf_timeout=settings.pdf_timeout))
     if outcome.error_kind is not None or outcome.text is None or outcome.text_sha256 is None:
@@ -97,7 +98,7 @@ def reextract_source(config: Config, repo: Repository, source: SourceInfo,
                          text_sha256=outcome.text_sha256,
                          extractor_version=outcome.extractor_version, kind="technical",
                          fetched_at=now, title=outcome.title or latest.title,
-                         rules_fingerprint=rules_fingerprint(extract_rules(source),
+                         rules_fingerprint=rules_fingerprint(rules,
                                                              outcome.extractor_version),
                          ledger=ledger_for_version(repo.db, source, outcome.text,
                                                    outcome.commitments, latest.id, old_text))
