@@ -24,7 +24,7 @@ from collections import Counter
 
 from differ.align import Change, Region
 from differ.lexicon import Lexicon, category_unions, load_lexicon
-from differ.materiality import CARVE_OUT, ILLUSTRATIVE, Judgement, judge
+from differ.materiality import CARVE_OUT, ILLUSTRATIVE, Judgement, judge, modal_strength
 from differ.model import HIGH_SIGNALS, Hunk, combine_directions, order_signals
 from differ.segment import Sentence, normalize_chars, squash
 
@@ -60,6 +60,16 @@ _NON_NORMATIVE = re.compile(
     re.IGNORECASE,
 )
 """Sections that thank people or list sources: edits there change no commitment."""
+_TOC_HEADING = re.compile(r"^#*\s*(?:table\s+of\s+)?contents\s*:?$", re.IGNORECASE)
+"""An unnumbered "Contents" heading: the table of contents repeats headings (diffed where they
+stand) and page numbers. A numbered "3.3. Contents" is a real section (a report's contents)."""
+
+
+def _non_normative(section: str) -> bool:
+    """Acknowledgements, references, a glossary or the table of contents: no commitment there."""
+    return bool(_NON_NORMATIVE.search(section)) or any(
+        _TOC_HEADING.match(part.strip()) for part in section.split(" > ")
+    )
 _FORECAST_CLAUSE = re.compile(
     r"(?:\b(?:believes?|expects?|hopes?|thinks?|anticipates?|predicts?|guess|risk|chance|"
     r"likely|possible|likelihood)\b[^.;:]*?\bthat|\b(?:believes?|expects?|hopes?|thinks?|"
@@ -247,6 +257,35 @@ class Classifier:
         come = sorted((new_c - old_c).elements())
         return score, gone, come
 
+    def _present_tense_swap(
+        self,
+        changes: list[Change],
+        old: list[Sentence],
+        new: list[Sentence],
+        gone: list[str],
+        come: list[str],
+    ) -> bool:
+        """Whether the only modal movement is a strong word dropped or added with the sentence
+        left in the present tense ("we will evaluate" → "we evaluate"): in a policy the
+        descriptive present binds as firmly as "will" (codebook 11.1), so no force moved."""
+        moved = gone if not come else come if not gone else []
+        if not moved or not all(
+            any(p.fullmatch(w) for p in self.lex.strong) for w in moved
+        ):
+            return False
+        o_ids = {i for ch in changes for i in ch.old_sids}
+        n_ids = {i for ch in changes for i in ch.new_sids}
+        # A pure deletion ("will" dropped) has no sentence on the side it left: then the
+        # region's sentences on that side are the ones to read.
+        texts_o = [old[i].text for i in sorted(o_ids)] or [s.text for s in old if not s.heading]
+        texts_n = [new[i].text for i in sorted(n_ids)] or [s.text for s in new if not s.heading]
+        if not texts_o or not texts_n or len(texts_o) > 3 or len(texts_n) > 3:
+            return False
+        return all(
+            modal_strength(t)[0] == 4 and bool(_AUTHOR_PRESENT.search(t))
+            for t in (*texts_o, *texts_n)
+        )
+
     def _drops_soft_obligation(self, ch: Change, sentence: str = "") -> bool:
         """Whether ``ch`` deletes a hedged duty with its clause ("should be extended further by
         monitoring ...") and puts no modal in its place.
@@ -348,7 +387,7 @@ class Classifier:
         cat_texts = [
             " ".join(s.text for s in side if not _TOC.search(s.text)) for side in (old, new)
         ]
-        if _NON_NORMATIVE.search(section):
+        if _non_normative(section):
             cats: set[str] = set()
             because = [f"no category: non-normative section '{section.split(' > ')[-1]}'"]
         else:
@@ -615,6 +654,9 @@ class Classifier:
                 because.append(f"numeric: {_words(gone_q)} → {_words(come_q)}")
 
         score, gone, come = self.modal_shift(real, old, new)
+        if score and self._present_tense_swap(real, old, new, gone, come):
+            because.append("not material: 'will' ↔ present tense, the same top rung (codebook 11.1)")
+            score = 0
         if score:
             sig = "weakened" if score < 0 else "strengthened"
             signals.add(sig)
@@ -851,6 +893,11 @@ def _drop_list_number(tokens: list[str], at_start: bool) -> list[str]:
 
 
 
+_AUTHOR_PRESENT = re.compile(
+    r"\b(?:we|[A-Z][\w-]+)\s+(?:(?:will|must|shall|also|then|always|each|regularly|routinely)\s+)*"
+    r"(?!will\b|may\b|might\b|could\b|should\b|would\b|can\b)[a-z]+(?:s|es)?\b"
+)
+"""The author (or the company by name) as the subject of a verb: "we evaluate", "xAI conducts"."""
 _RELATIVE_OTHER = re.compile(r"\b(?:that|which|who)\s+$", re.IGNORECASE)
 """A relative pronoun right before the modal, so the pronoun is its subject: "mitigations that
 may be applied" (not "the safeguards that we will ...", nor "systems that reach X must")."""

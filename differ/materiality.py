@@ -343,6 +343,7 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
 
     # 3 actor: third parties and named bodies.
     ac_o, ac_n = _set(_ACTOR, o_rule), _set(_ACTOR, n_rule)
+    ac_o, ac_n = _same_actors(ac_o, ac_n)
     if ac_o != ac_n:
         gone, come = ac_o - ac_n, ac_n - ac_o
         sign = -1 if gone and (not come or "appropriate governance function" in come) else 1
@@ -407,6 +408,26 @@ def _thresholds_named(text: str) -> set[str]:
         if words:
             out.add(" ".join(words))
     return out
+
+
+def _initials(term: str) -> str:
+    return "".join(w[0] for w in re.split(r"[\s-]+", term) if w and w not in ("of", "the", "and"))
+
+
+def _same_actors(old: set[str], new: set[str]) -> tuple[set[str], set[str]]:
+    """Both actor sets with an acronym read as the body it abbreviates ("RSO" is the
+    "Responsible Scaling Officer", "LTBT" the "Long-Term Benefit Trust"): introducing or
+    dropping an abbreviation changes no actor."""
+    full = {t for t in old | new if " " in t or "-" in t}
+
+    def canon(terms: set[str]) -> set[str]:
+        out = set()
+        for t in terms:
+            name = next((f for f in full if " " not in t and _initials(f) == t), t)
+            out.add(name)
+        return out
+
+    return canon(old), canon(new)
 
 
 def _documents(text: str) -> set[str]:

@@ -95,3 +95,40 @@ def test_a_subject_with_a_relative_clause_still_binds() -> None:
            "Covered systems that reach High capability must have safeguards before deployment.")
     hunk = compare(old, new).hunks[0]
     assert "added" in hunk.signals and hunk.severity == "high"
+
+
+# --- tables of contents, abbreviations, present tense ------------------------------------------
+
+
+def test_a_page_number_changed_in_the_table_of_contents_is_never_high() -> None:
+    body = "## 4. Capability Thresholds\n\nWe will evaluate models."
+    old = "## Contents\n\n1. Introduction 3\n2. Capability Thresholds 5\n\n" + body
+    new = "## Contents\n\n1. Introduction 3\n2. Capability Thresholds 6\n\n" + body
+    assert all(s in ("none", "low") for s in severities(old, new))
+
+
+def test_a_numbered_section_called_contents_is_still_normative() -> None:
+    head = "## 3. Risk Reports\n\n## 3.3. Contents\n\n"
+    old = head + "Each Risk Report will cover 2 threat models."
+    new = head + "Each Risk Report will cover 3 threat models."
+    assert severities(old, new) == ["high"]
+
+
+def test_introducing_an_abbreviation_for_the_same_body_changes_no_actor() -> None:
+    j = judge("The Responsible Scaling Officer will approve each deployment.",
+              "The Responsible Scaling Officer (RSO) will approve each deployment.")
+    assert 3 not in j.dims
+
+
+def test_will_turned_present_tense_is_not_a_weakening() -> None:
+    head = "## 4. Capability Thresholds\n\n"
+    hunk = compare(head + "We will evaluate models before deployment.",
+                   head + "We evaluate models before deployment.").hunks[0]
+    assert hunk.severity == "medium" and "weakened" not in hunk.signals
+
+
+def test_will_turned_may_is_still_a_weakening() -> None:
+    head = "## 4. Capability Thresholds\n\n"
+    hunk = compare(head + "We will evaluate models before deployment.",
+                   head + "We may evaluate models before deployment.").hunks[0]
+    assert hunk.severity == "high" and "weakened" in hunk.signals
