@@ -195,7 +195,10 @@ class Classifier:
                 word = m.group(0)
                 if word[:1].isupper() and body[: m.start()].strip(" \"“'‘(●•○▪-–"):
                     continue
-                if word.lower() == "will" and _forecast_will(body[: m.start()]):
+                if word.lower() == "will" and (
+                    _forecast_will(body[: m.start()])
+                    or _needs_not_author(body[: m.start()], body[m.end():])
+                ):
                     continue
                 if _in_relative_clause(body[: m.start()]):
                     continue
@@ -571,6 +574,9 @@ class Classifier:
             s for s in side
             if not s.heading and s not in binding and commitment_word(s)
             and not _binds_only_in_relative(s.text, commitment_word(s))
+            # A modal the lexicon already read and found to predict or describe ("the
+            # safeguards we expect will be needed", "implementation requires trust") stays so.
+            and commitment_word(s).lower() not in _LEXICON_MODALS
         ]
         # Advice to others in a recommendations part ("developers should ...") commits no one.
         binding = [s for s in binding if not _advice_only(s)]
@@ -898,9 +904,14 @@ _AUTHOR_PRESENT = re.compile(
     r"(?!will\b|may\b|might\b|could\b|should\b|would\b|can\b)[a-z]+(?:s|es)?\b"
 )
 """The author (or the company by name) as the subject of a verb: "we evaluate", "xAI conducts"."""
-_RELATIVE_OTHER = re.compile(r"\b(?:that|which|who)\s+$", re.IGNORECASE)
-"""A relative pronoun right before the modal, so the pronoun is its subject: "mitigations that
-may be applied" (not "the safeguards that we will ...", nor "systems that reach X must")."""
+_RELATIVE_OTHER = re.compile(
+    r"\b(?:that|which|who)\s+$"
+    r"|\b(?:for|in|to|under|by)\s+which\s+(?:(?!(?:we|I|us)\b)[^\s,;:.]+\s+){0,6}$",
+    re.IGNORECASE,
+)
+"""A relative pronoun right before the modal, so the pronoun is its subject ("mitigations that
+may be applied"; not "the safeguards that we will ...", nor "systems that reach X must"), or a
+"for which" clause about something else ("risks for which prevention of access is required")."""
 
 
 def _in_relative_clause(before: str) -> bool:
@@ -934,6 +945,20 @@ def _only_describes(sentence: str, hedge: str) -> bool:
         if not _RELATIVE_OTHER.search(sentence[max(0, at - 60): at]):
             return False
     return found
+
+
+_LEXICON_MODALS = frozenset({"will", "must", "shall", "require", "requires", "required"})
+"""Binding words the lexicon's commitment patterns judge themselves (forecast, description)."""
+
+
+def _needs_not_author(before: str, after: str) -> bool:
+    """Whether "will require / will need" predicts a need rather than imposing one: it binds
+    only when the author requires ("we will require all staff ..."), not when a thing will
+    need something ("safeguarding stronger models will require more planning")."""
+    if not re.match(r"\s+(?:require|need)\b", after, re.IGNORECASE):
+        return False
+    clause = re.split(r"[.;:,]", before[-120:])[-1]
+    return not re.search(r"\b(?:we|I)\b", clause, re.IGNORECASE)
 
 
 def _forecast_will(before: str) -> bool:

@@ -132,3 +132,31 @@ def test_will_turned_may_is_still_a_weakening() -> None:
     hunk = compare(head + "We will evaluate models before deployment.",
                    head + "We may evaluate models before deployment.").hunks[0]
     assert hunk.severity == "high" and "weakened" in hunk.signals
+
+
+# --- forecasts and threshold tests --------------------------------------------------------------
+
+
+def test_a_thing_that_will_require_something_is_a_forecast_not_a_commitment() -> None:
+    head = "## Safeguards\n\nWe protect model weights.\n\n"
+    hunk = compare(head, head + "Safeguarding stronger models will require more planning.").hunks[0]
+    assert "added" not in hunk.signals and hunk.severity != "high"
+
+
+def test_the_author_requiring_something_still_binds() -> None:
+    head = "## Safeguards\n\nWe protect model weights.\n\n"
+    hunk = compare(head, head + "We will require two-party control for model weights.").hunks[0]
+    assert "added" in hunk.signals and hunk.severity == "high"
+
+
+def test_a_test_for_when_a_threshold_is_met_binds() -> None:
+    head = "## Capability Thresholds\n\nWe track AI R&D.\n\n"
+    new = head + "We will consider this threshold to be met if our models can automate research."
+    hunk = compare(head, new).hunks[0]
+    assert "added" in hunk.signals and hunk.severity == "high"
+
+
+def test_will_consider_alone_still_binds_no_one() -> None:
+    head = "## Capability Thresholds\n\nWe track AI R&D.\n\n"
+    hunk = compare(head, head + "We will consider other capability thresholds later.").hunks[0]
+    assert "added" not in hunk.signals
