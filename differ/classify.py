@@ -202,6 +202,8 @@ class Classifier:
                     continue
                 if _in_relative_clause(body[: m.start()]):
                     continue
+                if word.lower() == "committed" and not _PRESENT_COMMITTED.search(body[: m.start()]):
+                    continue  # "our previous RSP committed to ...": a past commitment recounted
                 return word
         return None
 
@@ -576,7 +578,7 @@ class Classifier:
             and not _binds_only_in_relative(s.text, commitment_word(s))
             # A modal the lexicon already read and found to predict or describe ("the
             # safeguards we expect will be needed", "implementation requires trust") stays so.
-            and commitment_word(s).lower() not in _LEXICON_MODALS
+            and commitment_word(s).lower().split()[0] not in _LEXICON_MODALS
         ]
         # Advice to others in a recommendations part ("developers should ...") commits no one.
         binding = [s for s in binding if not _advice_only(s)]
@@ -947,7 +949,13 @@ def _only_describes(sentence: str, hedge: str) -> bool:
     return found
 
 
-_LEXICON_MODALS = frozenset({"will", "must", "shall", "require", "requires", "required"})
+_PRESENT_COMMITTED = re.compile(
+    r"\b(?:am|is|are|remain|remains|be|been|being|stay|stays)\s+(?:\w+\s+)?$", re.IGNORECASE
+)
+""""we are (fully) committed to" binds now; a bare "committed" recounts a past commitment."""
+_LEXICON_MODALS = frozenset(
+    {"will", "must", "shall", "require", "requires", "required", "commit", "commits", "committed"}
+)
 """Binding words the lexicon's commitment patterns judge themselves (forecast, description)."""
 
 

@@ -160,3 +160,16 @@ def test_will_consider_alone_still_binds_no_one() -> None:
     head = "## Capability Thresholds\n\nWe track AI R&D.\n\n"
     hunk = compare(head, head + "We will consider other capability thresholds later.").hunks[0]
     assert "added" not in hunk.signals
+
+
+def test_a_past_commitment_recounted_is_not_a_new_commitment() -> None:
+    head = "## Introduction\n\nWe manage catastrophic risk.\n\n"
+    new = head + "Our previous policy committed to implementing mitigations without regard to others."
+    hunk = compare(head, new).hunks[0]
+    assert "added" not in hunk.signals and hunk.severity != "high"
+
+
+def test_being_committed_to_something_still_binds() -> None:
+    head = "## Safeguards\n\nWe protect model weights.\n\n"
+    hunk = compare(head, head + "We are committed to enhancing these safeguards.").hunks[0]
+    assert "added" in hunk.signals and hunk.severity == "high"
