@@ -38,7 +38,8 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
 from crawler.config import Config
-from crawler.fetch import Fetcher, FetchError
+from crawler.fetch import Fetcher
+from crawler.fetch_errors import FetchError
 from crawler.work import ExtractJob, extract_and_diff, text_hash
 from differ.policy import decide
 from storage.db import Database
@@ -48,7 +49,6 @@ from storage.repo import Repository
 log = logging.getLogger("framewatch.backfill")
 
 BACKFILL_KINDS = ("page", "pdf")
-CDX_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 
 
 class BackfillError(Exception):

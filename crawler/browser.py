@@ -2,7 +2,7 @@
 
 Some documents framewatch watches are built by JavaScript (the raw HTML is an empty shell), and
 some company sites answer plain HTTP clients with 403 or a bot challenge. For those a source
-sets ``fetcher = "browser"`` (always render) or ``fetcher = "auto"`` (plain HTTP first, the
+sets ``fetcher = "browser"`` (always render) or ``fetcher = "auto"`` (crawler.fetch_strategy: plain HTTP first, the
 browser only when the plain answer is blocked, rate-limited with a challenge, empty, or a known
 challenge page). The default stays ``"http"``: the browser is optional, installed with
 ``apt-get install chromium`` and ``pip install 'framewatch[browser]'``; framewatch never
@@ -27,11 +27,8 @@ Design choices, each because of a real failure mode:
   cycle, started on first use only; at most ``concurrency`` (2) pages render at once,
   separately from the plain fetcher's limits, because each renderer costs ~50-100 MB.
 * **SSRF guard.** The URL is checked with :func:`crawler.netguard.check_url_allowed` before
-  navigating. Playwright's request interception does not see redirect hops, so for sources
-  without ``allow_private`` every connection the page makes (document, redirects,
-  sub-requests, WebSockets) goes through :class:`GuardProxy`, a small proxy on 127.0.0.1 that
-  resolves each host, refuses non-public addresses, and connects to exactly the address it
-  checked (the same rule as :class:`crawler.netguard.GuardedTransport`).
+  navigating, and for sources without ``allow_private`` every connection the page makes goes
+  through :class:`crawler.netguard.GuardProxy`, which connects only to addresses it checked.
 * **Errors people can act on.** ``browser_missing`` (says how to install), ``browser_crashed``
   (the browser is started again for the next source), ``timeout``, plus the plain fetcher's
   kinds (``blocked``, ``dns``, ``refused``, ``private_address`` …) where Chromium's network
@@ -55,27 +52,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import os
 import re
 import shutil
-import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawler import netguard
-from crawler.fetch import FetchError, FetchResult
+from crawler.challenge import challenge_reason
+from crawler.config import Settings
+from crawler.fetch import FetchResult
+from crawler.fetch_errors import FetchError
+from crawler.netguard import GuardProxy
 
 if TYPE_CHECKING:  # playwright is an optional extra; imported only when a browser starts
     from playwright.async_api import Browser, Page, Playwright, Response, Route
 
     from crawler.config import Config
-    from crawler.extract import ExtractRules
 
 log = logging.getLogger("framewatch.browser")
 
@@ -115,46 +113,6 @@ INSTALL_HINT = (
     "`pip install 'framewatch[browser]'` (framewatch never downloads a browser), or set "
     "[settings] browser_path in sources.toml to a Chromium or Chrome binary."
 )
-#: Plain-fetch errors after which ``fetcher = "auto"`` tries the browser.
-AUTO_RETRY_KINDS = frozenset({"blocked", "rate_limited"})
-#: Rendered text shorter than this may be a challenge page when it carries a challenge marker;
-#: longer pages (a policy that mentions CAPTCHAs) are content.
-CHALLENGE_MAX_TEXT = 3000
-
-
-@dataclass(frozen=True)
-class ChallengeMarkers:
-    """Signs of a bot-challenge / interstitial page, in one place (extend here).
-
-    ``titles`` match the ``<title>`` alone (strong signals: a real document is never titled
-    "Just a moment..."). ``texts`` and ``markup`` are weaker: they count only on short pages,
-    because Cloudflare injects its scripts into ordinary pages and policies mention CAPTCHAs.
-    """
-
-    titles: tuple[str, ...] = (
-        "just a moment...", "just a moment…", "attention required! | cloudflare",
-        "checking your browser", "ddos-guard", "pardon our interruption",
-        "access denied", "human verification", "please verify you are a human",
-        "are you a robot", "security check",
-    )
-    texts: tuple[str, ...] = (
-        "enable javascript and cookies to continue", "checking your browser before accessing",
-        "checking if the site connection is secure", "verify you are human",
-        "verifying you are human", "please complete the security check",
-        "please enable cookies", "press & hold", "are you a robot", "captcha",
-    )
-    markup: tuple[str, ...] = (
-        "_cf_chl_opt", "cf-turnstile", "challenges.cloudflare.com", "g-recaptcha",
-        "h-captcha", "hcaptcha.com", "captcha-delivery.com", "px-captcha", "perimeterx",
-        "/_incapsula_resource", "awswaf",
-    )
-
-
-CHALLENGE_MARKERS = ChallengeMarkers()
-
-
-# --------------------------------------------------------------------------------------------
-# Finding the browser and recognising challenge pages (pure functions)
 
 
 def find_browser(browser_path: str | None = None, url: str = "") -> str:
@@ -181,223 +139,6 @@ def find_browser(browser_path: str | None = None, url: str = "") -> str:
                      f"{', '.join(BROWSER_NAMES)} is on PATH. {INSTALL_HINT}")
 
 
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
-
-
-def challenge_reason(body: bytes, content_type: str | None = None,
-                     markers: ChallengeMarkers = CHALLENGE_MARKERS) -> str | None:
-    """Say why ``body`` looks like a bot-challenge page rather than the document, or None."""
-    if not body or b"%PDF-" in body[:1024]:
-        return None
-    media = (content_type or "").split(";", 1)[0].strip().lower()
-    if media and "html" not in media and media != "text/plain":
-        return None
-    match = _TITLE.search(body[:65536])
-    title = " ".join(match.group(1).decode("utf-8", "replace").split()).lower() if match else ""
-    for marker in markers.titles:
-        if marker in title:
-            return f"a bot-challenge page (title {title!r})"
-    text = _visible_text(body)
-    if len(text) > CHALLENGE_MAX_TEXT:
-        return None
-    lowered_text = text.lower()
-    for marker in markers.texts:
-        if marker in lowered_text:
-            return f"a bot-challenge page (it says {marker!r})"
-    lowered = body[:262144].decode("utf-8", "replace").lower()
-    for marker in markers.markup:
-        if marker in lowered:
-            return f"a bot-challenge page (it embeds {marker!r})"
-    return None
-
-
-def _visible_text(body: bytes) -> str:
-    """The page's text without scripts and styles, cheaply (lxml), whitespace-collapsed."""
-    import lxml.html
-
-    try:
-        root = lxml.html.document_fromstring(body)
-    except (ValueError, lxml.etree.ParserError):
-        return ""
-    for el in list(root.iter("script", "style", "noscript", "template")):
-        if el.getparent() is not None:
-            el.drop_tree()
-    return " ".join(root.text_content().split())
-
-
-def needs_browser(result: FetchResult, rules: ExtractRules | None = None) -> str | None:
-    """For ``fetcher = "auto"``: why a plain fetch's answer should be rendered by the browser.
-
-    A challenge page, or an HTML page whose extracted text (with the source's ``select`` /
-    ``remove`` rules) is empty or whose ``select`` matches nothing — the signature of a page
-    built by JavaScript. None when the plain answer is usable (also for 304, 404/410 and PDFs).
-    """
-    if result.not_modified or result.gone:
-        return None
-    from crawler.extract import ExtractError, ExtractRules, detect_format, extract
-
-    try:
-        if detect_format(result.body, result.content_type) != "html":
-            return None
-    except ExtractError:
-        return None
-    reason = challenge_reason(result.body, result.content_type)
-    if reason:
-        return reason
-    try:
-        extracted = extract(result.body, result.content_type, rules or ExtractRules())
-    except ExtractError as exc:
-        return f"the plain HTML has no text ({exc.kind}); it is probably built by JavaScript"
-    except ValueError:
-        return None
-    if not extracted.select_matched:
-        return "the `select` selector matches nothing in the plain HTML"
-    return None
-
-
-# --------------------------------------------------------------------------------------------
-# The SSRF proxy
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """One connection the proxy refused: kind is a FetchError kind (private_address, dns)."""
-
-    kind: str
-    host: str
-    reason: str
-
-
-class GuardProxy:
-    """An HTTP proxy on 127.0.0.1 through which a guarded page makes every connection.
-
-    For ``CONNECT host:port`` (HTTPS, WebSockets over TLS) and absolute-URL requests (plain
-    HTTP) it resolves the host, refuses the connection when any address is not public
-    (:func:`crawler.netguard.address_problem`), and otherwise connects to the checked address
-    itself, so DNS rebinding cannot slip a private address in between check and connect.
-    Refusals are kept in :attr:`refused` so the fetcher can explain a failed navigation.
-    Plain-HTTP requests are forwarded with ``Connection: close`` (one request per
-    connection keeps the forwarding a byte pipe; HTTPS tunnels stay persistent).
-    """
-
-    def __init__(self) -> None:
-        self.refused: list[Refusal] = []
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def start(self) -> str:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        port = self._server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._server is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), 1)
-        self._server = None
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        try:
-            await self._handle(reader, writer)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError,
-                TimeoutError):
-            pass
-        except asyncio.CancelledError:  # close() ends open tunnels; nothing to report
-            pass
-        finally:
-            self._tasks.discard(task)
-            writer.close()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
-        request_line, *header_lines = head.decode("latin-1").split("\r\n")
-        method, target, version = request_line.split(" ", 2)
-        if method.upper() == "CONNECT":
-            host, _, port_text = target.rpartition(":")
-            host, port = host.strip("[]"), int(port_text)
-            forward = b""
-        else:
-            parts = urlsplit(target)
-            if parts.scheme != "http" or not parts.hostname:
-                await _proxy_answer(writer, 400, "framewatch proxy: absolute http URL expected")
-                return
-            host, port = parts.hostname, parts.port or 80
-            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            kept = [h for h in header_lines if h and h.split(":", 1)[0].strip().lower()
-                    not in ("proxy-connection", "connection", "keep-alive", "proxy-authorization")]
-            forward = "\r\n".join([f"{method} {path} {version}", *kept, "Connection: close",
-                                   "", ""]).encode("latin-1")
-        addresses = await self._checked_addresses(host, port)
-        if addresses is None:
-            await _proxy_answer(writer, 403, "framewatch refused this address (SSRF guard)")
-            return
-        upstream = None
-        for address in addresses:
-            try:
-                upstream = await asyncio.wait_for(asyncio.open_connection(address, port), 30)
-                break
-            except (OSError, TimeoutError):
-                continue
-        if upstream is None:
-            await _proxy_answer(writer, 502, "framewatch proxy: could not connect")
-            return
-        up_reader, up_writer = upstream
-        try:
-            if forward:
-                up_writer.write(forward)
-            else:
-                writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                await writer.drain()
-            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
-        finally:
-            up_writer.close()
-
-    async def _checked_addresses(self, host: str, port: int) -> list[str] | None:
-        try:
-            addresses = await netguard.resolve_host(host, port)
-        except (socket.gaierror, UnicodeError) as exc:
-            self.refused.append(Refusal("dns", host, f"the host name {host!r} does not resolve "
-                                                     f"({exc})"))
-            return None
-        for text in addresses:
-            problem = netguard.address_problem(ipaddress.ip_address(text))
-            if problem is not None:
-                what = f"{text} is {problem}" if text == host else \
-                    f"{host} resolves to {text}, which is {problem}"
-                self.refused.append(Refusal("private_address", host, what))
-                return None
-        return addresses
-
-
-async def _proxy_answer(writer: asyncio.StreamWriter, status: int, text: str) -> None:
-    body = text.encode()
-    writer.write(f"HTTP/1.1 {status} framewatch\r\nContent-Type: text/plain\r\n"
-                 f"X-Framewatch-Proxy: refused\r\nContent-Length: {len(body)}\r\n"
-                 f"Connection: close\r\n\r\n".encode() + body)
-    await writer.drain()
-
-
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    except (OSError, asyncio.CancelledError):
-        pass
-    finally:
-        with contextlib.suppress(OSError, RuntimeError):
-            if writer.can_write_eof():
-                writer.write_eof()
-
 
 # --------------------------------------------------------------------------------------------
 # The fetcher
@@ -411,7 +152,7 @@ class BrowserOptions:
     concurrency: int = DEFAULT_CONCURRENCY
     timeout: float = 60.0  # per page: navigation + waiting for content
     idle_cap: float = IDLE_CAP
-    max_bytes: int = 25 * 1024 * 1024
+    max_bytes: int = Settings.max_bytes
     allow_private: bool = False
     max_launches: int = 3  # per cycle; a browser that keeps crashing is not restarted forever
     launch_args: tuple[str, ...] = LAUNCH_ARGS
@@ -832,60 +573,3 @@ def _ms_left(deadline: float) -> float:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:300]
-
-
-# --------------------------------------------------------------------------------------------
-# The cycle's entry points
-
-
-@contextlib.asynccontextmanager
-async def browser_for_cycle(config: Config,
-                            fetchers: Iterable[str]) -> AsyncIterator[BrowserFetcher | None]:
-    """One :class:`BrowserFetcher` for a cycle if any source may use it, else None.
-
-    The browser process itself starts only when a page first needs it (``auto`` sources may
-    never), and is closed when the cycle ends.
-    """
-    if not any(f in ("browser", "auto") for f in fetchers):
-        yield None
-        return
-    async with BrowserFetcher(browser_options(config)) as browser:
-        yield browser
-
-
-async def fetch_for_source(browser: BrowserFetcher | None, mode: str, url: str,
-                           plain: Callable[[], Awaitable[FetchResult]], *, allow_private: bool,
-                           user_agent: str | None, wait_for: str | None = None,
-                           rules: ExtractRules | None = None) -> FetchResult:
-    """Fetch ``url`` for a source with its ``fetcher`` (``mode``): http, browser or auto.
-
-    ``plain`` performs the ordinary (httpx) fetch. ``auto`` uses it first and falls back to
-    the browser on ``blocked`` / ``rate_limited`` or when :func:`needs_browser` says so (judged
-    with ``rules`` when given); when the browser fails too, the error says what both fetchers
-    saw.
-    """
-    if mode == "http" or browser is None:
-        return await plain()
-
-    async def rendered() -> FetchResult:
-        return await browser.fetch(url, wait_for=wait_for, allow_private=allow_private,
-                                   user_agent=user_agent)
-
-    if mode == "browser":
-        return await rendered()
-    try:
-        result = await plain()
-        reason = needs_browser(result, rules)
-    except FetchError as err:
-        if err.kind not in AUTO_RETRY_KINDS:
-            raise
-        reason = f"the plain fetch failed ({err.kind}: {err.message})"
-    if reason is None:
-        return result
-    log.info("%s: trying the browser: %s", url, reason)
-    try:
-        return await rendered()
-    except FetchError as err:
-        raise FetchError(err.kind, url, f"{err.message} (fetcher = \"auto\": {reason}, so the "
-                         "browser was tried)", http_status=err.http_status,
-                         attempts=err.attempts) from err

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crawler.browser import browser_for_cycle, fetch_for_source
 from crawler.config import Config, SourceConfig
 from crawler.extract import ExtractRules
-from crawler.fetch import Fetcher, FetchError, FetchOptions, FetchResult
+from crawler.fetch import Fetcher, FetchOptions, FetchResult
+from crawler.fetch_errors import FetchError
+from crawler.fetch_strategy import browser_for_cycle, fetch_for_source
 from crawler.kinds import Document, FetchFailed, Found, NoLinks, kind_for
 from crawler.ledger import ledger_diff_keys, ledger_for_version, refresh_disclosure
 from crawler.lock import LeaseLost, current_lease
@@ -249,7 +250,7 @@ class Cycle:
             )
 
         # fetcher = "browser" renders with Chromium; "auto" tries plain HTTP first and
-        # the browser when that is blocked or looks built by JavaScript (crawler/browser.py).
+        # the browser when that is blocked or looks built by JavaScript (crawler/fetch_strategy.py).
         return await fetch_for_source(
             getattr(self, "browser", None), spec.fetcher, url, plain, wait_for=spec.wait_for,
             allow_private=allow_private, user_agent=user_agent, rules=rules)

@@ -41,13 +41,6 @@ class MissingSecrets(ConfigError):
         self.problems = problems
 
 
-def require_secrets(config: Config) -> None:
-    """Raise :class:`MissingSecrets` (a configuration error: exit code 2) if any is missing."""
-    problems = missing_secrets(config)
-    if problems:
-        raise MissingSecrets(problems)
-
-
 def _config_lines(config: Config) -> _Lines | None:
     if config.path is None:
         return None

@@ -7,8 +7,8 @@ the run summary and the maintainer alert, and whose message names the URL and sa
 
 Design choices, each because of a real failure mode:
 
-* Bodies are streamed and counted *after* decompression, by our own bounded ``zlib`` decoder:
-  httpx's decoder inflates a whole network chunk at once (64 KiB of gzip can become 64 MB), so a
+* Bodies are streamed and counted *after* decompression, by our own bounded ``zlib`` decoder
+  (crawler.decode): httpx's decoder inflates a whole network chunk at once (64 KiB of gzip can become 64 MB), so a
   gzip bomb is stopped after at most ``max_bytes + 1`` decoded bytes are held in memory.
 * Redirects are followed by hand so every hop is checked: http/https only, SSRF guard on the
   hop's host, hop count and loop detection. The final URL is recorded.
@@ -26,11 +26,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import random
-import select
-import socket
-import ssl
 import time
-import zlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -38,13 +34,14 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-import httpcore
 import httpx
 
 from crawler import netguard
-from crawler.fetch_errors import FetchError
+from crawler.config import Settings
+from crawler.decode import BoundedDecoder
+from crawler.fetch_errors import FetchError, from_httpx
+from crawler.pool import cache_sockets
 
-DEFAULT_USER_AGENT = "framewatch/0.1 (+https://github.com/framewatch/framewatch)"
 DEFAULT_ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.8"
 BACKOFF_CAP = 30.0  # seconds; no single back-off sleep is longer than this
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
@@ -52,6 +49,7 @@ RETRYABLE_KINDS = frozenset(
     {"timeout", "refused", "reset", "truncated", "server_error", "rate_limited"}
 )
 _CROSS_ORIGIN_DROP = ("authorization", "cookie", "proxy-authorization")
+_DEFAULTS = Settings()
 
 
 # --------------------------------------------------------------------------------------------
@@ -60,19 +58,20 @@ _CROSS_ORIGIN_DROP = ("authorization", "cookie", "proxy-authorization")
 
 @dataclass(frozen=True)
 class FetchOptions:
-    """How the fetcher behaves; built once from ``[settings]`` (tests shrink the timeouts)."""
+    """How the fetcher behaves; built once from ``[settings]`` (tests shrink the timeouts).
+    The defaults are the settings' own, so a fetcher built without a config behaves alike."""
 
-    user_agent: str = DEFAULT_USER_AGENT
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    total_timeout: float = 120.0
-    max_bytes: int = 20 * 1024 * 1024
-    retries: int = 2
-    backoff: float = 1.0
+    user_agent: str = _DEFAULTS.user_agent
+    connect_timeout: float = _DEFAULTS.connect_timeout
+    read_timeout: float = _DEFAULTS.read_timeout
+    total_timeout: float = _DEFAULTS.total_timeout
+    max_bytes: int = _DEFAULTS.max_bytes
+    retries: int = _DEFAULTS.retries
+    backoff: float = _DEFAULTS.backoff
     max_redirects: int = 10
-    concurrency: int = 16
-    per_host: int = 4
-    allow_private: bool = False
+    concurrency: int = _DEFAULTS.concurrency
+    per_host: int = _DEFAULTS.per_host
+    allow_private: bool = _DEFAULTS.allow_private
     max_retry_after: float = 120.0
 
     def __post_init__(self) -> None:
@@ -119,86 +118,6 @@ class _Attempt:
 
 
 # --------------------------------------------------------------------------------------------
-# Connection-pool bookkeeping, made cheap
-
-
-def _cache_sockets(transport: httpx.AsyncBaseTransport) -> None:
-    """Wrap the transport's network backend so that streams remember their socket.
-
-    httpcore's pool asks every pooled connection ``has_expired()`` each time it assigns a
-    request (twice per request), and that asks the stream ``get_extra_info("is_readable")``;
-    anyio answers by rebuilding a dict of attribute getters per call. With 8 pooled connections
-    that was the largest single cost of a warm cycle of 304s (profiled: ~40 % of the pool's
-    time). The wrapped streams keep the socket found at connect time and poll it directly, as
-    httpcore itself does. The guarded backend (SSRF checks) stays inside the wrapper, so every
-    connection is still made by it. If httpx/httpcore internals change, nothing is wrapped and
-    everything works as before, only slower.
-    """
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if backend is not None and not isinstance(backend, _SocketCachingBackend):
-        pool._network_backend = _SocketCachingBackend(backend)  # type: ignore[union-attr]
-
-
-class _SocketCachingBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
-        self._inner = inner
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Any = None) -> httpcore.AsyncNetworkStream:
-        return _SocketCachingStream(await self._inner.connect_tcp(
-            host, port, timeout=timeout, local_address=local_address,
-            socket_options=socket_options))
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Any = None) -> httpcore.AsyncNetworkStream:
-        return _SocketCachingStream(await self._inner.connect_unix_socket(
-            path, timeout=timeout, socket_options=socket_options))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _SocketCachingStream(httpcore.AsyncNetworkStream):
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._sock = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
-        return _SocketCachingStream(
-            await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable" and self._sock is not None:
-            return _socket_readable(self._sock)
-        return self._inner.get_extra_info(info)
-
-
-def _socket_readable(sock: socket.socket) -> bool:
-    """httpcore's test: an idle keep-alive socket that is readable was closed by the server
-    (or is unusable), so the pool must not hand it out."""
-    fd = sock.fileno()
-    if fd < 0:
-        return True
-    if not hasattr(select, "poll"):  # Windows
-        return bool(select.select([fd], [], [], 0)[0])
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(0))
-
-
-# --------------------------------------------------------------------------------------------
 # The fetcher
 
 
@@ -229,7 +148,7 @@ class Fetcher:
         self._guarded = netguard.GuardedTransport(limits=limits)
         self._open = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
         for transport in (self._guarded, self._open):
-            _cache_sockets(transport)
+            cache_sockets(transport)
         self._global = asyncio.Semaphore(opts.concurrency)
         return self
 
@@ -370,7 +289,8 @@ class Fetcher:
                 raise FetchError(exc.kind, current,
                                  f"refusing to fetch {current}: {exc.reason}.{hint}") from exc
             except httpx.HTTPError as exc:
-                raise _translate(exc, current, opts) from exc
+                raise from_httpx(exc, current, connect_timeout=opts.connect_timeout,
+                                 read_timeout=opts.read_timeout) from exc
             try:
                 if response.status_code in REDIRECT_CODES and "location" in response.headers:
                     target = self._redirect_target(state, current, response, seen)
@@ -382,7 +302,8 @@ class Fetcher:
                     continue
                 return await self._finish(state, current, response, etag, last_modified)
             except httpx.HTTPError as exc:
-                raise _translate(exc, current, opts) from exc
+                raise from_httpx(exc, current, connect_timeout=opts.connect_timeout,
+                                 read_timeout=opts.read_timeout) from exc
             finally:
                 await response.aclose()
 
@@ -511,7 +432,7 @@ class Fetcher:
         if declared and declared.strip().isdigit() and int(declared) > limit:
             raise _too_large(url, f"it declares Content-Length {int(declared):,} bytes",
                              limit)
-        decoder = _BoundedDecoder(response.headers.get("content-encoding", ""), url)
+        decoder = BoundedDecoder(response.headers.get("content-encoding", ""), url)
         parts: list[bytes] = []
         size = 0
         on_wire = "the compressed body alone" if decoder.compressed else "the body"
@@ -552,138 +473,3 @@ def parse_retry_after(value: str) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-class _BoundedDecoder:
-    """Content-Encoding decoder that never inflates more than asked for.
-
-    ``zlib``'s ``max_length`` bounds each call, so a 200 MB gzip bomb costs at most
-    ``max_bytes + 1`` bytes of memory before it is refused. Handles identity, gzip (including
-    multi-member streams), and deflate (zlib-wrapped or raw, as servers disagree).
-    """
-
-    def __init__(self, encoding: str, url: str) -> None:
-        self.url = url
-        self.encoding = encoding.strip().lower()
-        if self.encoding in ("", "identity"):
-            self._wbits: int | None = None
-        elif self.encoding in ("gzip", "x-gzip"):
-            self._wbits = 16 + zlib.MAX_WBITS
-        elif self.encoding == "deflate":
-            self._wbits = zlib.MAX_WBITS
-        else:
-            raise FetchError(
-                "protocol", url,
-                f"{url} sent Content-Encoding {encoding!r}, which framewatch did not ask for "
-                "(it accepts gzip and deflate).",
-            )
-        self._z = zlib.decompressobj(self._wbits) if self._wbits is not None else None
-        self.compressed = self._z is not None
-        self._started = False  # has any input decoded successfully yet
-        self._members_done = False  # has a complete gzip member / deflate stream ended
-        self._done = False  # rest of the body is ignored garbage
-
-    def feed(self, data: bytes, room: int) -> bytes:
-        """Decode ``data``; returns at most ``room + 1`` bytes (one more means "too large")."""
-        if self._z is None:
-            return data
-        if self._done:
-            return b""
-        original = data
-        out: list[bytes] = []
-        budget = room + 1
-        try:
-            while data and budget > 0:
-                if self._z.eof:
-                    if self.encoding == "deflate":
-                        break  # trailing bytes after a complete deflate stream: ignore
-                    self._z = zlib.decompressobj(self._wbits)  # next gzip member
-                piece = self._z.decompress(data, budget)
-                out.append(piece)
-                budget -= len(piece)
-                data = self._z.unconsumed_tail or (self._z.unused_data if self._z.eof else b"")
-        except zlib.error as exc:
-            if not self._started and self._wbits == zlib.MAX_WBITS:
-                # "deflate" sent as raw deflate without the zlib header: start over in raw mode.
-                self._wbits = -zlib.MAX_WBITS
-                self._z = zlib.decompressobj(self._wbits)
-                return self.feed(original, room)
-            if self._members_done and not out:
-                # Padding or garbage after a complete gzip member: browsers ignore it too.
-                self._done = True
-                return b""
-            raise FetchError(
-                "protocol", self.url,
-                f"{self.url}: the body is not valid {self.encoding} although the server says "
-                f"Content-Encoding: {self.encoding} ({exc}).",
-            ) from exc
-        self._started = True
-        if self._z.eof:
-            self._members_done = True
-        return b"".join(out)
-
-    def flush(self, room: int) -> bytes:
-        """Whatever the decoder still buffers, bounded like :meth:`feed`."""
-        if self._z is None or self._done:
-            return b""
-        return self._z.flush()[: room + 1]
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    """``exc`` and everything it was raised from, exception groups included."""
-    found: list[BaseException] = []
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        item = todo.pop()
-        if item is None or any(item is seen for seen in found):
-            continue
-        found.append(item)
-        todo.extend([item.__cause__, item.__context__])
-        if isinstance(item, BaseExceptionGroup):
-            todo.extend(item.exceptions)
-    return found
-
-
-def _translate(exc: httpx.HTTPError, url: str, opts: FetchOptions) -> FetchError:
-    """Map an httpx exception to a FetchError with a kind and a message a user can act on."""
-    chain = _chain(exc)
-    text = str(exc) or type(exc).__name__
-
-    def has(kind: type[BaseException] | tuple[type[BaseException], ...]) -> bool:
-        return any(isinstance(e, kind) for e in chain)
-
-    if isinstance(exc, httpx.ConnectTimeout):
-        return FetchError("timeout", url, f"{url}: could not connect within connect_timeout = "
-                          f"{opts.connect_timeout:g} s; the server is down or unreachable.")
-    if isinstance(exc, httpx.TimeoutException):
-        return FetchError("timeout", url, f"{url}: the server stopped answering for longer than "
-                          f"read_timeout = {opts.read_timeout:g} s.")
-    if has(ssl.SSLError) or has(ssl.CertificateError):
-        return FetchError("tls", url, f"{url}: TLS handshake failed ({text}). The certificate "
-                          "may be expired or self-signed, or the port does not speak TLS.")
-    if isinstance(exc, httpx.ConnectError):
-        if has(socket.gaierror):
-            return FetchError("dns", url, f"{url}: the host name does not resolve ({text}). "
-                              "Check the URL for typos; the domain may have moved or lapsed.")
-        detail = "connection refused" if has(ConnectionRefusedError) else text
-        return FetchError("refused", url, f"{url}: could not connect ({detail}); the server is "
-                          "down or not listening on that port.")
-    if isinstance(exc, httpx.RemoteProtocolError):
-        if "incomplete chunked read" in text or "without sending a response" in text:
-            return FetchError("reset", url, f"{url}: the server closed the connection before "
-                              f"the response was complete ({text}).")
-        if "complete message body" in text:
-            return FetchError("truncated", url, f"{url}: the body is shorter than its "
-                              f"Content-Length ({text}); the server or a proxy cut it off.")
-        return FetchError("protocol", url, f"{url}: the server broke the HTTP protocol ({text}).")
-    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.CloseError)):
-        detail = "connection reset by peer" if has(ConnectionResetError) else text
-        return FetchError("reset", url, f"{url}: the connection was reset mid-transfer "
-                          f"({detail}); usually a crashed server or a proxy cutting it off.")
-    if isinstance(exc, (httpx.LocalProtocolError, httpx.ProtocolError, httpx.DecodingError)):
-        return FetchError("protocol", url, f"{url}: the server broke the HTTP protocol ({text}).")
-    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
-        return FetchError("invalid_url", url, f"{url} cannot be fetched: {text}.")
-    if isinstance(exc, httpx.TransportError):
-        return FetchError("reset", url, f"{url}: the connection failed ({text}).")
-    return FetchError("protocol", url, f"{url}: unexpected HTTP failure ({text}).")

@@ -4,7 +4,11 @@ browser fetcher."""
 
 from __future__ import annotations
 
+import socket
+import ssl
 from typing import Any
+
+import httpx
 
 KINDS: dict[str, str] = {
     'timeout': 'The server did not connect or answer within connect_timeout / read_timeout.',
@@ -78,3 +82,66 @@ def _rebuild_error(kind: str, url: str, message: str, http_status: int | None, a
                    retry_after: float | None) -> FetchError:
     return FetchError(kind, url, message, http_status=http_status, attempts=attempts,
                       retry_after=retry_after)
+
+
+# ---- an httpx exception, translated ---------------------------------------------------------
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and everything it was raised from, exception groups included."""
+    found: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is None or any(item is seen for seen in found):
+            continue
+        found.append(item)
+        todo.extend([item.__cause__, item.__context__])
+        if isinstance(item, BaseExceptionGroup):
+            todo.extend(item.exceptions)
+    return found
+
+
+def from_httpx(exc: httpx.HTTPError, url: str, *, connect_timeout: float,
+               read_timeout: float) -> FetchError:
+    """Map an httpx exception to a FetchError with a kind and a message a user can act on."""
+    chain = _chain(exc)
+    text = str(exc) or type(exc).__name__
+
+    def has(kind: type[BaseException] | tuple[type[BaseException], ...]) -> bool:
+        return any(isinstance(e, kind) for e in chain)
+
+    if isinstance(exc, httpx.ConnectTimeout):
+        return FetchError("timeout", url, f"{url}: could not connect within connect_timeout = "
+                          f"{connect_timeout:g} s; the server is down or unreachable.")
+    if isinstance(exc, httpx.TimeoutException):
+        return FetchError("timeout", url, f"{url}: the server stopped answering for longer than "
+                          f"read_timeout = {read_timeout:g} s.")
+    if has(ssl.SSLError) or has(ssl.CertificateError):
+        return FetchError("tls", url, f"{url}: TLS handshake failed ({text}). The certificate "
+                          "may be expired or self-signed, or the port does not speak TLS.")
+    if isinstance(exc, httpx.ConnectError):
+        if has(socket.gaierror):
+            return FetchError("dns", url, f"{url}: the host name does not resolve ({text}). "
+                              "Check the URL for typos; the domain may have moved or lapsed.")
+        detail = "connection refused" if has(ConnectionRefusedError) else text
+        return FetchError("refused", url, f"{url}: could not connect ({detail}); the server is "
+                          "down or not listening on that port.")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        if "incomplete chunked read" in text or "without sending a response" in text:
+            return FetchError("reset", url, f"{url}: the server closed the connection before "
+                              f"the response was complete ({text}).")
+        if "complete message body" in text:
+            return FetchError("truncated", url, f"{url}: the body is shorter than its "
+                              f"Content-Length ({text}); the server or a proxy cut it off.")
+        return FetchError("protocol", url, f"{url}: the server broke the HTTP protocol ({text}).")
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError, httpx.CloseError)):
+        detail = "connection reset by peer" if has(ConnectionResetError) else text
+        return FetchError("reset", url, f"{url}: the connection was reset mid-transfer "
+                          f"({detail}); usually a crashed server or a proxy cutting it off.")
+    if isinstance(exc, (httpx.LocalProtocolError, httpx.ProtocolError, httpx.DecodingError)):
+        return FetchError("protocol", url, f"{url}: the server broke the HTTP protocol ({text}).")
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+        return FetchError("invalid_url", url, f"{url} cannot be fetched: {text}.")
+    if isinstance(exc, httpx.TransportError):
+        return FetchError("reset", url, f"{url}: the connection failed ({text}).")
+    return FetchError("protocol", url, f"{url}: unexpected HTTP failure ({text}).")

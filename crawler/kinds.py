@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 from crawler.config import SourceConfig
 from crawler.extract import ExtractRules
-from crawler.fetch import FetchError, FetchResult
+from crawler.fetch import FetchResult
+from crawler.fetch_errors import FetchError
 from crawler.specs import extract_rules
 from differ.policy import NO_FACTS, Facts
 from storage.records import SourceInfo, VersionInfo

@@ -206,10 +206,6 @@ class GracefulStop:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._previous: dict[int, Any] = {}
 
-    @property
-    def requested(self) -> bool:
-        return self.signum is not None
-
     def install(self) -> bool:
         if threading.current_thread() is not threading.main_thread():
             return False

@@ -6,7 +6,7 @@ the cloud metadata endpoint ``169.254.169.254``. Fetching those would turn frame
 into the network it runs in. This module refuses such addresses unless the operator opts in with
 ``allow_private = true`` (per source, or in ``[settings]``; tests set it).
 
-Two layers, both driven by :func:`address_problem`:
+Three layers, all driven by :func:`address_problem`:
 
 * :func:`check_url_allowed` resolves a URL's host and refuses it when *any* address it resolves to
   is non-public. :mod:`crawler.fetch` calls it for the first URL and for every redirect hop, so
@@ -17,15 +17,20 @@ Two layers, both driven by :func:`address_problem`:
   slip through: the address that is connected to is always one that passed the check. TLS SNI,
   certificate verification and the ``Host`` header still use the host name, because httpcore
   takes them from the URL, not from the socket address.
+* :class:`GuardProxy`, a small proxy on 127.0.0.1 that the browser fetcher routes a page through,
+  applies the same check (:func:`checked_addresses`) to every connection the page makes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
 import typing
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -49,7 +54,7 @@ _METADATA = ipaddress.ip_address("169.254.169.254")
 class GuardRefusal(Exception):
     """Raised inside the transport, where only host and port are known; fetch adds the URL.
 
-    ``kind`` is a :class:`crawler.fetch.FetchError` kind ("private_address" or "dns"), ``reason``
+    ``kind`` is a :class:`crawler.fetch_errors.FetchError` kind ("private_address" or "dns"), ``reason``
     a human sentence without the URL.
     """
 
@@ -156,7 +161,7 @@ def parse_http_url(url: str) -> httpx.URL:
 async def check_url_allowed(url: str, allow_private: bool) -> None:
     """Refuse ``url`` unless every address its host resolves to is public (or ``allow_private``).
 
-    Raises :class:`crawler.fetch.FetchError` with kind ``invalid_url`` (not an http(s) URL with
+    Raises :class:`crawler.fetch_errors.FetchError` with kind ``invalid_url`` (not an http(s) URL with
     a host), ``dns`` (the name does not resolve) or ``private_address`` (naming the address, why
     it is refused, and how to allow it). With ``allow_private`` only the URL's shape is checked
     and no name is resolved.
@@ -187,6 +192,28 @@ def _gai_text(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+async def checked_addresses(host: str, port: int, *, timeout: float | None = None,
+                            resolve: Resolver | None = None,
+                            classify: Classifier | None = None) -> list[str]:
+    """Resolve ``host`` once and return its addresses if every one is public, for the caller to
+    connect to exactly these (so DNS rebinding cannot slip another in). Raises
+    :class:`GuardRefusal` ("dns" or "private_address") otherwise. The one check behind both the
+    httpx transport and the browser's proxy."""
+    try:
+        async with asyncio.timeout(timeout):
+            addresses = await (resolve or resolve_host)(host, port)
+    except TimeoutError as exc:
+        raise GuardRefusal("dns", f"resolving {host!r} took longer than {timeout} s") from exc
+    except (socket.gaierror, UnicodeError) as exc:
+        raise GuardRefusal(
+            "dns", f"the host name {host!r} does not resolve ({_gai_text(exc)})"
+        ) from exc
+    problem = _first_problem(host, addresses, classify)
+    if problem is not None:
+        raise GuardRefusal("private_address", problem)
+    return addresses
+
+
 class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
     """An httpcore network backend that connects only to addresses that passed the guard.
 
@@ -211,18 +238,8 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                addresses = await self._resolve(host, port)
-        except TimeoutError as exc:
-            raise GuardRefusal("dns", f"resolving {host!r} took longer than {timeout} s") from exc
-        except (socket.gaierror, UnicodeError) as exc:
-            raise GuardRefusal(
-                "dns", f"the host name {host!r} does not resolve ({_gai_text(exc)})"
-            ) from exc
-        problem = _first_problem(host, addresses, self._classify)
-        if problem is not None:
-            raise GuardRefusal("private_address", problem)
+        addresses = await checked_addresses(host, port, timeout=timeout, resolve=self._resolve,
+                                            classify=self._classify)
         last: Exception | None = None
         for address in addresses:
             try:
@@ -277,3 +294,140 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
             http2=False,
             network_backend=GuardedNetworkBackend(resolver, classify),
         )
+
+
+# --------------------------------------------------------------------------------------------
+# The proxy the browser connects through
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One connection the proxy refused: kind is a FetchError kind (private_address, dns)."""
+
+    kind: str
+    host: str
+    reason: str
+
+
+class GuardProxy:
+    """An HTTP proxy on 127.0.0.1 through which a guarded page makes every connection.
+
+    Playwright's request interception does not see redirect hops, so a page without
+    ``allow_private`` makes every connection (document, redirects, sub-requests, WebSockets)
+    through this proxy. For ``CONNECT host:port`` (HTTPS, WebSockets over TLS) and absolute-URL
+    requests (plain HTTP) it checks the host with :func:`checked_addresses` (the transport's
+    own check) and connects to exactly the address it checked, so DNS rebinding cannot slip a
+    private address in between check and connect.
+    Refusals are kept in :attr:`refused` so the fetcher can explain a failed navigation.
+    Plain-HTTP requests are forwarded with ``Connection: close`` (one request per
+    connection keeps the forwarding a byte pipe; HTTPS tunnels stay persistent).
+    """
+
+    def __init__(self) -> None:
+        self.refused: list[Refusal] = []
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> str:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 1)
+        self._server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            await self._handle(reader, writer)
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError,
+                TimeoutError):
+            pass
+        except asyncio.CancelledError:  # close() ends open tunnels; nothing to report
+            pass
+        finally:
+            self._tasks.discard(task)
+            writer.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+        request_line, *header_lines = head.decode("latin-1").split("\r\n")
+        method, target, version = request_line.split(" ", 2)
+        if method.upper() == "CONNECT":
+            host, _, port_text = target.rpartition(":")
+            host, port = host.strip("[]"), int(port_text)
+            forward = b""
+        else:
+            parts = urlsplit(target)
+            if parts.scheme != "http" or not parts.hostname:
+                await _proxy_answer(writer, 400, "framewatch proxy: absolute http URL expected")
+                return
+            host, port = parts.hostname, parts.port or 80
+            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            kept = [h for h in header_lines if h and h.split(":", 1)[0].strip().lower()
+                    not in ("proxy-connection", "connection", "keep-alive", "proxy-authorization")]
+            forward = "\r\n".join([f"{method} {path} {version}", *kept, "Connection: close",
+                                   "", ""]).encode("latin-1")
+        addresses = await self._checked_addresses(host, port)
+        if addresses is None:
+            await _proxy_answer(writer, 403, "framewatch refused this address (SSRF guard)")
+            return
+        upstream = None
+        for address in addresses:
+            try:
+                upstream = await asyncio.wait_for(asyncio.open_connection(address, port), 30)
+                break
+            except (OSError, TimeoutError):
+                continue
+        if upstream is None:
+            await _proxy_answer(writer, 502, "framewatch proxy: could not connect")
+            return
+        up_reader, up_writer = upstream
+        try:
+            if forward:
+                up_writer.write(forward)
+            else:
+                writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                await writer.drain()
+            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        finally:
+            up_writer.close()
+
+    async def _checked_addresses(self, host: str, port: int) -> list[str] | None:
+        try:
+            return await checked_addresses(host, port)
+        except GuardRefusal as refusal:
+            self.refused.append(Refusal(refusal.kind, host, refusal.reason))
+            return None
+
+
+async def _proxy_answer(writer: asyncio.StreamWriter, status: int, text: str) -> None:
+    body = text.encode()
+    writer.write(f"HTTP/1.1 {status} framewatch\r\nContent-Type: text/plain\r\n"
+                 f"X-Framewatch-Proxy: refused\r\nContent-Length: {len(body)}\r\n"
+                 f"Connection: close\r\n\r\n".encode() + body)
+    await writer.drain()
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except (OSError, asyncio.CancelledError):
+        pass
+    finally:
+        with contextlib.suppress(OSError, RuntimeError):
+            if writer.can_write_eof():
+                writer.write_eof()

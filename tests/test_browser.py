@@ -21,13 +21,8 @@ from cycle_support import write_config as _write_config
 from faultserver import Dynamic, FaultServer, Page, Redirect, Reply, Status
 
 from crawler import netguard
-from crawler.browser import (
-    BrowserFetcher,
-    BrowserOptions,
-    challenge_reason,
-    find_browser,
-)
-from crawler.fetch import FetchError
+from crawler.browser import BrowserFetcher, BrowserOptions, find_browser
+from crawler.fetch_errors import FetchError
 from framewatch.cli import main
 from storage.db import open_database
 from storage.repo import Repository
@@ -381,20 +376,3 @@ def test_browser_crash_fails_that_page_and_the_next_page_gets_a_new_browser(
     error, body = asyncio.run(go())
     assert error.kind == "browser_crashed"
     assert b"Transparency" in body
-
-
-# ---- challenge detection (no browser needed) --------------------------------------------------
-
-def test_cloudflare_interstitial_is_recognised_as_a_challenge() -> None:
-    assert challenge_reason(CLOUDFLARE.encode(), "text/html") is not None
-
-
-def test_a_long_policy_that_mentions_captchas_is_not_a_challenge() -> None:
-    para = "<p>We evaluate whether the model can solve a CAPTCHA without human help.</p>"
-    page = f"<html><head><title>System Card</title></head><body>{para * 80}</body></html>"
-    assert challenge_reason(page.encode(), "text/html") is None
-
-
-def test_a_short_page_embedding_a_turnstile_widget_is_a_challenge() -> None:
-    page = '<html><body><div class="cf-turnstile" data-sitekey="x"></div></body></html>'
-    assert challenge_reason(page.encode(), "text/html") is not None

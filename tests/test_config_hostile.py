@@ -54,7 +54,8 @@ def test_the_fetcher_reports_an_out_of_range_port_as_invalid_url() -> None:
     """For URLs that come from pages rather than the config (an index's links)."""
     import asyncio
 
-    from crawler.fetch import Fetcher, FetchError, FetchOptions
+    from crawler.fetch import Fetcher, FetchOptions
+    from crawler.fetch_errors import FetchError
 
     async def fetch() -> FetchError:
         async with Fetcher(FetchOptions(allow_private=True)) as fetcher:

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from crawler.config import SOURCE_KINDS, SourceConfig
 from crawler.extract import ExtractRules
-from crawler.fetch import FetchError, FetchResult
+from crawler.fetch import FetchResult
+from crawler.fetch_errors import FetchError
 from crawler.kinds import Document, FetchFailed, NoLinks, SourceKind, kind_for
 from storage.records import VersionInfo
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from faultserver import FaultServer, Page
 
-from crawler.fetch import FetchError
+from crawler.fetch_errors import FetchError
 from crawler.netguard import GuardedTransport, GuardRefusal, address_problem, check_url_allowed
 
 REFUSED = [
