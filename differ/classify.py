@@ -451,6 +451,8 @@ class Classifier:
                     "medium: the changed sentence itself names no category "
                     "(the category comes from its context)"
                 )
+        if severity == "high":
+            because.append("high because " + "; ".join(_dimension_reasons(signals, details, because)))
         ordered = order_signals(signals)
         lead = ordered[0] if ordered else "changed"
         detail = details.get(lead) or _pair(real)
@@ -864,6 +866,41 @@ def _advice_only(s: Sentence) -> bool:
         and bool(_ADVICE_WORD.search(s.text))
         and not _SELF_BINDS.search(s.text)
     )
+
+
+_DIMENSION_LEAD = re.compile(r"^[1-6] (?:scope|threshold/trigger|actor|obligation strength|"
+                             r"disclosure scope|consequence): ")
+
+
+def _dimension_reasons(signals: set[str], details: dict[str, str], because: list[str]) -> list[str]:
+    """What moved, per high signal, in the coders' terms: the materiality dimension and the
+    words, or the outcome (a commitment added or removed)."""
+    out: list[str] = []
+    if "numeric" in signals:
+        out.append(f"2 threshold/trigger: {details.get('numeric', 'a quantity changed')}")
+    for sig in ("weakened", "strengthened"):
+        if sig not in signals:
+            continue
+        d = details.get(sig, "")
+        if _DIMENSION_LEAD.match(d):
+            out.append(f"{d} ({sig})")
+        elif d.startswith("moved into"):
+            out.append(f"4 obligation strength: {d} ({sig})")
+        elif d.startswith("carve-out"):
+            out.append(f"6 consequence: {d} ({sig})")
+        else:
+            out.append(f"4 obligation strength: {d} ({sig})")
+    if "reworded" in signals:
+        judged = next((b.removeprefix("materiality: ") for b in because
+                       if b.startswith("materiality: ")), "")
+        out.append(judged or f"reworded commitment: {details.get('reworded', '')}")
+    if "removed" in signals:
+        out.append(f"commitment removed (outcome X): {details.get('removed', '')}")
+    if "added" in signals:
+        out.append(f"commitment added (outcome A): {details.get('added', '')}")
+    if "section_removed" in signals and "removed" not in signals:
+        out.append(f"section removed: {details.get('section_removed', '')}")
+    return list(dict.fromkeys(out))
 
 
 def _direction(signals: set[str], judgement: Judgement | None) -> str:

@@ -173,3 +173,19 @@ def test_being_committed_to_something_still_binds() -> None:
     head = "## Safeguards\n\nWe protect model weights.\n\n"
     hunk = compare(head, head + "We are committed to enhancing these safeguards.").hunks[0]
     assert "added" in hunk.signals and hunk.severity == "high"
+
+
+def test_every_high_names_the_dimension_or_outcome_and_the_words() -> None:
+    head = "## 4. Capability Thresholds\n\n"
+    cases = [
+        (head + "We will evaluate at every 4x increase.", head + "We will evaluate at every 6x increase.",
+         "2 threshold/trigger"),
+        (head + "We will evaluate models before deployment.",
+         head + "We may evaluate models before deployment.", "4 obligation strength"),
+        (head + "We track risks.", head + "We track risks.\n\nWe will publish a system card for each model.",
+         "commitment added (outcome A)"),
+    ]
+    for old, new, dimension in cases:
+        (hunk,) = [h for h in compare(old, new).hunks if h.severity == "high"]
+        (line,) = [b for b in hunk.because if b.startswith("high because ")]
+        assert dimension in line and "'" in line
