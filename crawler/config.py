@@ -16,26 +16,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.patterns import backtracking_risk, compile_pattern
+from storage.errors import ConfigError
 from storage.records import DEFAULT_DATABASE_URL
 
 SOURCE_KINDS = ("page", "pdf", "follow", "index")
 FETCHERS = ("http", "browser", "auto")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-
-
-class ConfigError(Exception):
-    """A configuration problem; the CLI prints it and exits with code 2."""
-
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 field: str | None = None) -> None:
-        self.path, self.line, self.field = path, line, field
-        where = path or "config"
-        if line is not None:
-            where += f":{line}"
-        prefix = f"{where}: "
-        if field:
-            prefix += f"{field}: "
-        super().__init__(prefix + message)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,6 @@ from framewatch.common import (
 )
 from framewatch.pipeline import config_problems, run_with_progress
 from framewatch.summary import print_run_summary
-from notifier.config import ChannelConfigError
 from storage.records import iso
 
 COMMAND_MODULES = (
@@ -414,7 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return int(args.func(args) or 0)
-    except (ConfigError, ChannelConfigError) as exc:
+    except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     except UsageError as exc:

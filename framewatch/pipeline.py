@@ -15,7 +15,6 @@ from typing import Any
 
 from crawler.config import Config, ConfigError
 from crawler.terminal import terminal_safe
-from notifier.config import ChannelConfigError
 
 log = logging.getLogger("framewatch")
 
@@ -82,14 +81,14 @@ def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, no
 
 
 def config_problems(config: Config, *,
-                    secrets: bool = True) -> list[ConfigError | ChannelConfigError]:
+                    secrets: bool = True) -> list[ConfigError]:
     """What `sources check` and `run` both reject beyond the file's own parsing: every
     ``[notify.*]`` table validated by its channel, then secret variables missing from the
     environment (those only matter when alerts will be sent)."""
     from crawler.envcheck import missing_secrets
     from notifier.channels import channel_problems
 
-    problems: list[ConfigError | ChannelConfigError] = list(channel_problems(config))
+    problems: list[ConfigError] = list(channel_problems(config))
     if secrets:
         bad = {p.field.rsplit(".", 1)[0] for p in problems if p.field}
         problems += [p for p in missing_secrets(config)

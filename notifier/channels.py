@@ -3,7 +3,7 @@
 A ``[notify.NAME]`` table in sources.toml becomes one :class:`Channel`. The table name is the
 default kind (``[notify.slack]`` is a Slack channel); any other name needs ``kind = "…"``
 (``[notify.maintainer] kind = "email"``). Options are validated here, once, at the edge; every
-problem is a :class:`~notifier.config.ChannelConfigError` naming ``notify.NAME.key``.
+problem is a :class:`~storage.errors.ConfigError` naming ``notify.NAME.key``.
 
 Secrets (the Slack webhook URL, SMTP credentials, webhook URL and HMAC secret) are only ever read
 from environment variables named by ``*_env`` keys, at send time, and are scrubbed from every
@@ -38,7 +38,8 @@ from urllib.parse import unquote, urlsplit
 
 from differ.model import CATEGORIES, SEVERITIES
 from notifier.alert import Content
-from notifier.config import ChannelConfigError, ChannelTable, NotifyConfig
+from notifier.config import ChannelTable, NotifyConfig
+from storage.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +174,8 @@ class _Options:
     def __init__(self, cfg: ChannelTable, path: str | None) -> None:
         self.cfg, self.path, self.used = cfg, path, {"kind"}
 
-    def error(self, key: str, message: str) -> ChannelConfigError:
-        return ChannelConfigError(message, path=self.path, line=self.cfg.line_of(key),
+    def error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(message, path=self.path, line=self.cfg.line_of(key),
                            field=f"notify.{self.cfg.name}.{key}")
 
     def get(self, key: str) -> Any:
@@ -617,18 +618,18 @@ def channel_from_config(cfg: ChannelTable, path: str | None = None) -> Channel:
         field = f"notify.{cfg.name}.kind"
         hint = (" (the maintainer table needs its own kind, e.g. kind = \"email\")"
                 if cfg.name == MAINTAINER and "kind" not in cfg.options else "")
-        raise ChannelConfigError(f"{cfg.kind!r} is not a channel kind; use one of "
+        raise ConfigError(f"{cfg.kind!r} is not a channel kind; use one of "
                           f"{', '.join(sorted(CHANNEL_KINDS))}{hint}",
                           path=path, line=cfg.line, field=field)
     return cls.from_config(cfg, path)
 
 
 def channels_from_config(config: NotifyConfig) -> dict[str, Channel]:
-    """Every ``[notify.*]`` table as a validated channel, by name (ChannelConfigError on a bad one)."""
+    """Every ``[notify.*]`` table as a validated channel, by name (ConfigError on a bad one)."""
     return {c.name: channel_from_config(c, config.path) for c in config.channels}
 
 
-def channel_problems(config: NotifyConfig) -> list[ChannelConfigError]:
+def channel_problems(config: NotifyConfig) -> list[ConfigError]:
     """Every bad ``[notify.*]`` table at once (the first problem of each), for `sources check`
     and `run` alike: they validate with this same code, so one never accepts what the other
     rejects."""
@@ -636,6 +637,6 @@ def channel_problems(config: NotifyConfig) -> list[ChannelConfigError]:
     for cfg in config.channels:
         try:
             channel_from_config(cfg, config.path)
-        except ChannelConfigError as exc:
+        except ConfigError as exc:
             problems.append(exc)
     return problems

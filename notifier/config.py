@@ -1,24 +1,12 @@
 """What the notifier reads of the configuration, declared here as protocols so that the notifier
 depends on no other package's config types: any object with these attributes will do (the
 application shell passes the parsed sources.toml), and a bad ``[notify.*]`` table is a
-:class:`ChannelConfigError` naming ``file:line: notify.NAME.key``."""
+:class:`storage.errors.ConfigError` naming ``file:line: notify.NAME.key``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
-
-
-class ChannelConfigError(ValueError):
-    """A bad ``[notify.*]`` table; the CLI prints it as a configuration error and exits 2."""
-
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 field: str | None = None) -> None:
-        self.path, self.line, self.field = path, line, field
-        where = path or "config"
-        if line is not None:
-            where += f":{line}"
-        super().__init__(f"{where}: {field}: {message}" if field else f"{where}: {message}")
 
 
 class ChannelTable(Protocol):

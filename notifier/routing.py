@@ -25,7 +25,7 @@ def route(channels: dict[str, Channel], source: SourceInfo, change: NewChange) -
 
 
 def make_router(config: NotifyConfig) -> Router:
-    """The cycle's router; validates every ``[notify.*]`` table first (ChannelConfigError → exit 2)."""
+    """The cycle's router; validates every ``[notify.*]`` table first (ConfigError → exit 2)."""
     channels = channels_from_config(config)
 
     def router(source: SourceInfo, change: NewChange) -> tuple[str, ...]:

@@ -25,11 +25,11 @@ from test_notify_support import (
 
 from framewatch.cli import main
 from notifier.alert import AlertHunk, build_alert, word_ops
-from notifier.config import ChannelConfigError
 from notifier.outbox import deliver_pending
 from notifier.render import SLACK_MAX_BLOCKS, SLACK_MAX_TEXT, slack_message
 from notifier.routing import make_router
 from storage import outbox as store
+from storage.errors import ConfigError
 from storage.records import ChangeInfo, NewChange, VersionInfo
 
 SLACK_ENV = "FW_TEST_SLACK_URL"
@@ -276,19 +276,19 @@ def test_secrets_never_appear_in_logs_or_error_messages(
 
 def test_unknown_channel_key_is_a_config_error_naming_the_field() -> None:
     config = make_config({"slack": {"webhook_url_env": SLACK_ENV, "min_severty": "high"}})
-    with pytest.raises(ChannelConfigError, match=r"notify\.slack\.min_severty: unknown key"):
+    with pytest.raises(ConfigError, match=r"notify\.slack\.min_severty: unknown key"):
         make_router(config)
 
 
 def test_maintainer_table_needs_its_own_kind() -> None:
     config = make_config({"maintainer": {"to": "me@example.org"}})
-    with pytest.raises(ChannelConfigError, match=r"notify\.maintainer\.kind"):
+    with pytest.raises(ConfigError, match=r"notify\.maintainer\.kind"):
         make_router(config)
 
 
 def test_secrets_must_be_named_by_environment_variables() -> None:
     config = make_config({"slack": {"webhook_url_env": "https://hooks.slack.com/services/X"}})
-    with pytest.raises(ChannelConfigError, match=r"notify\.slack\.webhook_url_env: .*environment"):
+    with pytest.raises(ConfigError, match=r"notify\.slack\.webhook_url_env: .*environment"):
         make_router(config)
 
 
