@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.specs import source_spec
 from storage.db import Database
 from storage.ledger import (
     VersionLedger,
@@ -84,10 +85,10 @@ def trace_with_disclosure(old_items: Sequence[dict[str, Any]], new_items: Sequen
 
 def external_account(repo: Repository, source: SourceInfo) -> str | None:
     """The latest text of the source this one names as its changelog, if any."""
-    changelog_id = (source.settings or {}).get("changelog")
+    changelog_id = source_spec(source).changelog
     if not changelog_id:
         return None
-    latest = repo.latest_version(str(changelog_id), with_text=True)
+    latest = repo.latest_version(changelog_id, with_text=True)
     if latest is None or latest.kind == "removed":
         return None
     return latest.text
@@ -208,7 +209,7 @@ def refresh_disclosure(db: Database, changelog_id: str) -> int:
     repo = Repository(db)
     refreshed = 0
     for source in repo.list_sources(enabled_only=True):
-        if (source.settings or {}).get("changelog") != changelog_id:
+        if source_spec(source).changelog != changelog_id:
             continue
         pair = latest_traced_pair(db, source.id)
         if pair is None:
