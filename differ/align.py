@@ -193,6 +193,9 @@ def word_regions(old: list[Sentence], new: list[Sentence]) -> list[Region]:
     """Exact word diff of two small sentence lists, grouped into sentence-expanded regions."""
     ow = [(w, si) for si, s in enumerate(old) for w in s.words]
     nw = [(w, si) for si, s in enumerate(new) for w in s.words]
+    # Words a text layer ran together ("willshare", "RSOmay") are read as the words they are,
+    # so a join is never a changed word and a glued modal still counts as that modal.
+    ow, nw = _split_joins(ow, nw), _split_joins(nw, ow)
     o_start = _boundaries(ow, start=True)
     o_end = _boundaries(ow, start=False)
     n_start = _boundaries(nw, start=True)
@@ -255,6 +258,72 @@ def word_regions(old: list[Sentence], new: list[Sentence]) -> list[Region]:
             )
         out.append(Region(old=[old[k] for k in oi], new=[new[k] for k in ni], changes=found))
     return out
+
+
+_GLUE_WORDS = ("will", "may", "must", "shall", "might", "could", "should", "would", "cannot",
+               "not", "never", "only")
+"""Words whose meaning must survive a lost space even when the other version does not have
+them ("RSOmay" against "RSO will"): the obligation words."""
+
+
+def _split_joins(words: list[tuple[str, int]], other: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """``words`` with each token that runs two or three words together split into them.
+
+    A token splits when it is the concatenation of consecutive words of the other version
+    ("ahighly" against "a highly"), or an obligation word glued to a word of the other version
+    ("willshare", "RSOmay"; both parts at least three letters). Anything else stays whole:
+    "willing" and "mayor" are words.
+    """
+    keys = [word_key(w) for w, _ in other]
+    known = set(keys)
+    if all(word_key(w) in known or len(word_key(w)) < 4 for w, _ in words):
+        return words  # the common case: every word also stands in the other version
+    joins: dict[str, list[str]] = {}
+    for k in range(len(keys)):
+        for m in (2, 3):
+            if k + m <= len(keys):
+                joins.setdefault("".join(keys[k:k + m]), keys[k:k + m])
+    out: list[tuple[str, int]] = []
+    for w, si in words:
+        key = word_key(w)
+        parts = None if key in known or len(key) < 4 else joins.get(key) or _glued_word(key, known)
+        pieces = _cut(w, parts) if parts else None
+        out.extend((p, si) for p in pieces) if pieces else out.append((w, si))
+    return out
+
+
+def _glued_word(key: str, known: set[str]) -> list[str] | None:
+    for g in _GLUE_WORDS:
+        rest_after, rest_before = key[len(g):], key[: -len(g)]
+        if key.startswith(g) and len(rest_after) >= 3 and rest_after in known:
+            return [g, rest_after]
+        if key.endswith(g) and len(rest_before) >= 3 and rest_before in known:
+            return [rest_before, g]
+    return None
+
+
+def _cut(word: str, parts: list[str]) -> list[str] | None:
+    """``word`` cut where its letters and digits spell each of ``parts`` in turn (punctuation
+    stays with the piece it follows); None when the letters do not line up."""
+    pieces: list[str] = []
+    cur = ""
+    idx = 0
+    need = len(parts[0])
+    for ch in word:
+        cur += ch
+        if squash(ch):
+            need -= len(squash(ch))
+            if need == 0 and idx < len(parts) - 1:
+                pieces.append(cur)
+                cur = ""
+                idx += 1
+                need = len(parts[idx])
+            elif need < 0:
+                return None
+    pieces.append(cur)
+    if len(pieces) != len(parts) or [word_key(p) for p in pieces] != parts:
+        return None
+    return pieces
 
 
 def _boundaries(words: list[tuple[str, int]], *, start: bool) -> set[int]:

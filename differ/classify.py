@@ -799,10 +799,25 @@ class Classifier:
                 or _LIST_MARKER.match(t)
                 or _VERSION.match(t)
                 or (k + 1 < len(tokens) and tokens[k + 1] in _DASH and t.rstrip(".").isdigit())
+                or _names_a_standard(p, t)
             ):
                 continue
             out.add(key)
         return frozenset(out)
+
+
+_ACRONYM = re.compile(r"^[A-Z]{2,6}$")
+_LEVEL_ACRONYMS = frozenset({"ASL", "SL", "CBRN", "CCL", "CCLS", "ARA", "RSL", "TIER", "LEVEL"})
+_IDENTIFIER = re.compile(r"^\d{1,5}(?:-\d{1,4})?[a-z]?[.,;:)]?$")
+
+
+def _names_a_standard(before: str, token: str) -> bool:
+    """A number that names a standard or a product after its acronym ("ISO 42001", "SOC 2",
+    "NIST 800-53"): an identifier, not a quantity. Capability and security levels ("ASL 3",
+    "SL 2") stay quantities."""
+    prev = before.strip().rstrip(",;:")
+    return (bool(_ACRONYM.match(prev)) and prev not in _LEVEL_ACRONYMS
+            and bool(_IDENTIFIER.match(token)))
 
 
 SAME_MEANING: dict[str, str] = {

@@ -189,3 +189,40 @@ def test_every_high_names_the_dimension_or_outcome_and_the_words() -> None:
         (hunk,) = [h for h in compare(old, new).hunks if h.severity == "high"]
         (line,) = [b for b in hunk.because if b.startswith("high because ")]
         assert dimension in line and "'" in line
+
+
+# --- words a text layer ran together -------------------------------------------------------
+
+
+def test_words_run_together_are_not_changed_words_beside_a_real_edit() -> None:
+    head = "## 4. Governance\n\n"
+    hunk = compare(head + "We will share the full report with the Board.",
+                   head + "We willshare the report with the Board.").hunks[0]
+    assert hunk.removed == ("full",) and hunk.added == ()
+
+
+def test_a_modal_glued_to_the_next_word_still_counts_as_that_modal() -> None:
+    head = "## 4. Governance\n\n"
+    hunk = compare(head + "The RSO will approve each deployment.",
+                   head + "The RSOmay approve each deployment.").hunks[0]
+    assert "weakened" in hunk.signals and hunk.severity == "high"
+
+
+def test_a_word_that_merely_starts_with_a_modal_is_not_split() -> None:
+    head = "## 4. Governance\n\n"
+    hunk = compare(head + "We are happy to publish.", head + "We are willing to publish.").hunks[0]
+    assert hunk.added == ("willing",) and "strengthened" not in hunk.signals
+
+
+def test_the_number_of_a_named_standard_is_not_a_quantity() -> None:
+    head = "## Security\n\n"
+    hunk = compare(head + "We will align with ISO 42001 and SOC 2 for model weights.",
+                   head + "We will align with NIST 800-53 for model weights.").hunks[0]
+    assert "numeric" not in hunk.signals
+
+
+def test_a_security_level_number_is_still_a_quantity() -> None:
+    head = "## Security\n\n"
+    hunk = compare(head + "We will protect model weights at SL 3.",
+                   head + "We will protect model weights at SL 2.").hunks[0]
+    assert hunk.severity == "high"
