@@ -195,7 +195,7 @@ def word_regions(old: list[Sentence], new: list[Sentence]) -> list[Region]:
     nw = [(w, si) for si, s in enumerate(new) for w in s.words]
     # Words a text layer ran together ("willshare", "RSOmay") are read as the words they are,
     # so a join is never a changed word and a glued modal still counts as that modal.
-    ow, nw = _split_joins(ow, nw), _split_joins(nw, ow)
+    ow, nw = split_joins(ow, nw), split_joins(nw, ow)
     o_start = _boundaries(ow, start=True)
     o_end = _boundaries(ow, start=False)
     n_start = _boundaries(nw, start=True)
@@ -266,7 +266,7 @@ _GLUE_WORDS = ("will", "may", "must", "shall", "might", "could", "should", "woul
 them ("RSOmay" against "RSO will"): the obligation words."""
 
 
-def _split_joins(words: list[tuple[str, int]], other: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def split_joins(words: list[tuple[str, int]], other: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """``words`` with each token that runs two or three words together split into them.
 
     A token splits when it is the concatenation of consecutive words of the other version

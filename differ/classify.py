@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from differ.align import Change, Region
+from differ.align import Change, Region, split_joins
 from differ.lexicon import Lexicon, category_unions, load_lexicon
 from differ.materiality import CARVE_OUT, ILLUSTRATIVE, Judgement, judge, modal_strength
 from differ.model import HIGH_SIGNALS, Hunk, combine_directions, order_signals
@@ -486,12 +486,18 @@ class Classifier:
         """
         from differ.commitments import commits
 
-        old_c = [s for s in old if not s.heading and (self.is_commitment(s.text) or commits(s))]
-        new_c = [s for s in new if not s.heading and (self.is_commitment(s.text) or commits(s))]
+        # Each side read with the words a text layer ran together split apart against the
+        # other side ("We willshare" is "We will share"), so a lost space hides no modal.
+        old_t = {id(s): _deglued(s, new) for s in old}
+        new_t = {id(s): _deglued(s, old) for s in new}
+        old_c = [s for s in old if not s.heading
+                 and (self.is_commitment(old_t[id(s)]) or commits(s))]
+        new_c = [s for s in new if not s.heading
+                 and (self.is_commitment(new_t[id(s)]) or commits(s))]
         if not old_c or not new_c:
             return None
-        o = " ".join(s.text for s in old_c)
-        n = " ".join(s.text for s in new_c)
+        o = " ".join(old_t[id(s)] for s in old_c)
+        n = " ".join(new_t[id(s)] for s in new_c)
         j = judge(o, n)
         if not j.material:
             return j
@@ -908,7 +914,11 @@ def _dimension_reasons(signals: set[str], details: dict[str, str], because: list
     if "reworded" in signals:
         judged = next((b.removeprefix("materiality: ") for b in because
                        if b.startswith("materiality: ")), "")
-        out.append(judged or f"reworded commitment: {details.get('reworded', '')}")
+        parts = [p for p in judged.split("; ") if p and not any(p in o for o in out)]
+        if parts:
+            out.extend(parts)
+        elif not judged:
+            out.append(f"reworded commitment: {details.get('reworded', '')}")
     if "removed" in signals:
         out.append(f"commitment removed (outcome X): {details.get('removed', '')}")
     if "added" in signals:
@@ -916,6 +926,13 @@ def _dimension_reasons(signals: set[str], details: dict[str, str], because: list
     if "section_removed" in signals and "removed" not in signals:
         out.append(f"section removed: {details.get('section_removed', '')}")
     return list(dict.fromkeys(out))
+
+
+def _deglued(sentence: Sentence, other: list[Sentence]) -> str:
+    """``sentence``'s text with words run together split where the other side has them apart."""
+    words = [(w, 0) for w in sentence.words]
+    split = split_joins(words, [(w, 0) for s in other for w in s.words])
+    return sentence.text if split is words else " ".join(w for w, _ in split)
 
 
 def _direction(signals: set[str], judgement: Judgement | None) -> str:

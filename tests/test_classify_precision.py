@@ -226,3 +226,10 @@ def test_a_security_level_number_is_still_a_quantity() -> None:
     hunk = compare(head + "We will protect model weights at SL 3.",
                    head + "We will protect model weights at SL 2.").hunks[0]
     assert hunk.severity == "high"
+
+
+def test_a_commitment_whose_modal_lost_its_space_is_still_judged_on_its_dimensions() -> None:
+    head = "## 4. Governance\n\n"
+    hunk = compare(head + "We will share the report with the Board.",
+                   head + "We willshare the report with the LTBT.").hunks[0]
+    assert any(b.startswith("high because 3 actor") for b in hunk.because)
