@@ -115,6 +115,7 @@ _ACTOR = re.compile(
     r"red[- ]team\w*|review\w*|parties|auditors?)|independent\s+(?:\w+\s+)?(?:evaluat\w+|"
     r"review\w*|test\w*|experts?|auditors?|audits?)|AISIs?|AI\s+(?:Safety|Security)\s+Institutes?|"
     r"CAISI|auditors?|government\s+(?:access|testing|partners?)|"
+    r"(?:separate|dedicated|internal)\s+(?:\w+\s+)?(?:reviewers?|evaluators?|red[- ]team\w*)|"
     r"Responsible\s+Scaling\s+Officer|RSO|Safety\s+Advisory\s+Group|SAG|Long-?Term\s+Benefit\s+"
     r"Trust|LTBT|Board(?:\s+of\s+Directors)?|CEO|President|Chief\s+[A-Z]\w+(?:\s+[A-Z]\w+)?\s+Officer|"
     r"General\s+Counsel|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+"
@@ -340,6 +341,10 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
         moves.append((1, -1, f"scope narrowed {_quote((nar_n - nar_o) | (wide_o - wide_n))}"))
     elif (nar_o - nar_n) or (wide_n - wide_o and not wide_o - wide_n):
         moves.append((1, 1, f"scope broadened {_quote((nar_o - nar_n) | (wide_n - wide_o))}"))
+    else:
+        qo, qn = _quantifiers(o_rule), _quantifiers(n_rule)
+        if qo != qn:
+            moves.append((1, 0, f"quantifier {_quote(qo - qn)} → {_quote(qn - qo)}"))
 
     # 3 actor: third parties and named bodies.
     ac_o, ac_n = _set(_ACTOR, o_rule), _set(_ACTOR, n_rule)
@@ -428,6 +433,31 @@ def _same_actors(old: set[str], new: set[str]) -> tuple[set[str], set[str]]:
         return out
 
     return canon(old), canon(new)
+
+
+_QUANTIFIER = re.compile(
+    r"\b(all|every|each|any|most|many|some|certain|few|basic|no)\s+(?!longer\b|later\b|more\b|"
+    r"less\b|doubt\b|matter\b)(?=[a-z])",
+    re.IGNORECASE,
+)
+_QUANTIFIER_CLASS = {"all": "all", "every": "all", "each": "all", "any": "all", "most": "most",
+                     "many": "most", "some": "some", "certain": "some", "few": "some",
+                     "basic": "basic", "no": "no"}
+
+
+_SUPERLATIVE = re.compile(
+    r"most\s+(?:important|likely|concerning|capable|powerful|relevant|advanced|severe|"
+    r"significant|critical|immediate|effective|sophisticated|dangerous)\b",
+    re.IGNORECASE,
+)
+""""the most capable models" ranks; it does not say how many are covered."""
+
+
+def _quantifiers(text: str) -> set[str]:
+    """How much of a class a commitment covers ("all", "most", "some", "basic" risk): one class
+    for words of one meaning, so "each" ↔ "every" moves nothing, "most" → "basic" does."""
+    return {_QUANTIFIER_CLASS[m.group(1).lower()] for m in _QUANTIFIER.finditer(text)
+            if not _SUPERLATIVE.match(text, m.start())}
 
 
 def _documents(text: str) -> set[str]:

@@ -233,3 +233,21 @@ def test_a_commitment_whose_modal_lost_its_space_is_still_judged_on_its_dimensio
     hunk = compare(head + "We will share the report with the Board.",
                    head + "We willshare the report with the LTBT.").hunks[0]
     assert any(b.startswith("high because 3 actor") for b in hunk.because)
+
+
+def test_a_quantifier_changing_how_much_a_commitment_covers_is_a_scope_change() -> None:
+    j = judge("We will implement controls to mitigate most insider risk.",
+              "We will implement controls to mitigate basic insider risk.")
+    assert 1 in j.dims and "'most' → 'basic'" in j.because
+
+
+def test_quantifiers_of_one_meaning_and_superlatives_move_no_scope() -> None:
+    assert not judge("We will evaluate each model.", "We will evaluate every model.").material
+    assert not judge("We will evaluate our most capable models.",
+                     "We will evaluate our most powerful models.").material
+
+
+def test_dropping_separate_internal_reviewers_is_an_actor_change() -> None:
+    j = judge("Separate internal reviewers will provide feedback on the report.",
+              "We will solicit internal feedback on the report.")
+    assert 3 in j.dims
