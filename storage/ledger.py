@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, delete, func, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.db import Database
@@ -26,6 +26,9 @@ from storage.models import (
     CommitmentChangeRow,
     CommitmentRow,
     CommitmentSet,
+    LedgerCell,
+    LedgerCellMove,
+    LedgerCellWeakening,
     Source,
     Version,
 )
@@ -170,6 +173,96 @@ def write_version_ledger(s: Session | Connection, version_id: int, source_id: st
             "seoul": _seoul_key(_side(t).get("seoul", ())), "disclosure": t.get("disclosure"),
             "data": t,
         } for i, t in enumerate(ledger.traces)])
+    _summarise(conn, version_id, source_id, ledger, replaced=not new_version)
+
+
+# ---- the matrix's summary ------------------------------------------------------------------------------
+# Kept with every ledger write, in its transaction, so the matrix page never aggregates the whole
+# history: the current version's counts per cell, the newest move per cell and outcome, and the
+# weakenings per cell and day. Each is one source's worth of rows, rewritten from that source's
+# own rows (a few hundred at most), so a replaced or re-judged version leaves nothing stale.
+
+def _summarise(conn: Connection, version_id: int, source_id: str, ledger: VersionLedger, *,
+               replaced: bool) -> None:
+    current = conn.execute(
+        select(Version.id).where(Version.source_id == source_id, Version.kind != "removed")
+        .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(1)).scalar()
+    if current == version_id:
+        _write_cells(conn, source_id, version_id, ledger.commitments)
+    if ledger.traces or replaced:
+        _write_moves(conn, source_id)
+
+
+def _write_cells(conn: Connection, source_id: str, version_id: int,
+                 commitments: Sequence[dict[str, Any]]) -> None:
+    cells: dict[tuple[str, str], list[int]] = {}
+    for c in commitments:
+        key = (_seoul_key(c.get("seoul", ())), str(c.get("codebook", "")))
+        n_strongest = cells.setdefault(key, [0, 0])
+        n_strongest[0] += 1
+        n_strongest[1] = max(n_strongest[1], int(c.get("strength", 0)))
+    conn.execute(delete(LedgerCell.__table__).where(LedgerCell.source_id == source_id))
+    if cells:
+        conn.execute(LedgerCell.__table__.insert(), [
+            {"source_id": source_id, "seoul": seoul, "codebook": code, "version_id": version_id,
+             "count": n, "strongest": strongest}
+            for (seoul, code), (n, strongest) in cells.items()])
+
+
+def _write_moves(conn: Connection, source_id: str) -> None:
+    """The source's newest move per (cell, outcome) and weakenings per (cell, day), from its
+    material changes (answered from the covering index)."""
+    C = CommitmentChangeRow  # noqa: N806
+    material = (C.material.is_(True), C.source_id == source_id)
+    moves = conn.execute(
+        select(C.seoul, C.codebook, C.outcome, func.max(C.detected_at), func.max(C.new_version_id))
+        .where(*material).group_by(C.seoul, C.codebook, C.outcome)).all()
+    days: dict[tuple[str, str, Any], int] = {}
+    for seoul, code, at in conn.execute(
+            select(C.seoul, C.codebook, C.detected_at).where(*material,
+                                                             C.outcome.in_(WEAKENING))):
+        key = (seoul, code, _utc(at).date())
+        days[key] = days.get(key, 0) + 1
+    conn.execute(delete(LedgerCellMove.__table__).where(LedgerCellMove.source_id == source_id))
+    conn.execute(delete(LedgerCellWeakening.__table__)
+                 .where(LedgerCellWeakening.source_id == source_id))
+    if moves:
+        conn.execute(LedgerCellMove.__table__.insert(), [
+            {"source_id": source_id, "seoul": seoul, "codebook": code, "outcome": outcome,
+             "last_at": _utc(at), "last_version_id": vid}
+            for seoul, code, outcome, at, vid in moves])
+    if days:
+        conn.execute(LedgerCellWeakening.__table__.insert(), [
+            {"source_id": source_id, "seoul": seoul, "codebook": code, "day": day, "count": n}
+            for (seoul, code, day), n in days.items()])
+
+
+def _utc(at: Any) -> datetime:
+    if isinstance(at, str):  # SQLite hands an aggregate's datetime back as text
+        at = datetime.fromisoformat(at)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def rebuild_matrix_summary(conn: Connection, source_id: str | None = None) -> None:
+    """Recompute the summary from the stored ledger (a schema upgrade; a cleared ledger)."""
+    sids = [source_id] if source_id is not None else [
+        r[0] for r in conn.execute(select(CommitmentSet.source_id).distinct())]
+    for tbl in (LedgerCell, LedgerCellMove, LedgerCellWeakening):
+        q = delete(tbl.__table__)
+        if source_id is not None:
+            q = q.where(tbl.source_id == source_id)
+        conn.execute(q)
+    for sid in sids:
+        current = conn.execute(
+            select(Version.id).where(Version.source_id == sid, Version.kind != "removed")
+            .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(1)).scalar()
+        if current is not None:
+            rows = conn.execute(select(CommitmentRow.seoul, CommitmentRow.codebook,
+                                       CommitmentRow.strength)
+                                .where(CommitmentRow.version_id == current)).all()
+            _write_cells(conn, sid, current, [{"seoul": _split(seoul), "codebook": code,
+                                               "strength": st} for seoul, code, st in rows])
+        _write_moves(conn, sid)
 
 
 def store_ledger(db: Database, version_id: int, ledger: VersionLedger) -> None:
@@ -184,7 +277,8 @@ def store_ledger(db: Database, version_id: int, ledger: VersionLedger) -> None:
 
 def clear_ledger(db: Database, source_id: str | None = None) -> None:
     with db.session() as s:
-        for model in (CommitmentChangeRow, CommitmentRow, CommitmentSet):
+        for model in (CommitmentChangeRow, CommitmentRow, CommitmentSet, LedgerCell,
+                      LedgerCellMove, LedgerCellWeakening):
             q = delete(model.__table__)
             if source_id is not None:
                 q = q.where(model.source_id == source_id)
@@ -377,12 +471,12 @@ def _columns_of(seoul: str, codebook: str) -> tuple[str, ...]:
 
 def matrix(db: Database, sources: Sequence[tuple[str, str]], since: datetime) -> list[MatrixRow]:
     """Companies × (Seoul I–VIII, codebook codes): the counts, strongest obligation and latest
-    movement per cell, aggregated in SQL (a handful of grouped rows per source, whatever the
-    history's length) so the page stays fast on a long history.
+    movement per cell, read from the summary the ledger's writes keep (a handful of rows per
+    source, whatever the history's length), so no request aggregates over all versions.
 
     ``sources`` are (source id, company) pairs: the documents whose promises count (frameworks,
     not changelogs or card indexes — the caller decides). ``since`` bounds "weakenings in the
-    last 12 months"."""
+    last 12 months" (counted by day, from ``since``'s day on)."""
     by_company: dict[str, list[str]] = {}
     for sid, company in sources:
         by_company.setdefault(company, []).append(sid)
@@ -396,32 +490,36 @@ def matrix(db: Database, sources: Sequence[tuple[str, str]], since: datetime) ->
 
     with db.session() as s:
         latest = _latest_version_ids(s, ids)
-        if latest:
-            for sid, seoul, codebook, n, strongest in s.execute(
-                    select(CommitmentRow.source_id, CommitmentRow.seoul, CommitmentRow.codebook,
-                           func.count(), func.max(CommitmentRow.strength))
-                    .where(CommitmentRow.version_id.in_(list(latest.values())))
-                    .group_by(CommitmentRow.source_id, CommitmentRow.seoul,
-                              CommitmentRow.codebook)):
-                for col in _columns_of(seoul, codebook):
-                    c = cell(company_of[sid], col)
-                    c["count"] += int(n)
-                    c["strongest"] = max(c["strongest"], int(strongest or 0))
+        counts: list[tuple[str, str, str, int, int]] = []
+        summarised: set[str] = set()
+        for sid, seoul, codebook, vid, n, strongest in s.execute(
+                select(LedgerCell.source_id, LedgerCell.seoul, LedgerCell.codebook,
+                       LedgerCell.version_id, LedgerCell.count, LedgerCell.strongest)
+                .where(LedgerCell.source_id.in_(ids))):
+            if latest.get(sid) == vid:
+                counts.append((sid, seoul, codebook, n, strongest))
+                summarised.add(sid)
+        # A source whose newest version has no summary (no commitments, or no ledger yet):
+        # counted from that version's rows, an index seek each.
+        rest = [vid for sid, vid in latest.items() if sid not in summarised]
+        if rest:
+            counts += s.execute(
+                select(CommitmentRow.source_id, CommitmentRow.seoul, CommitmentRow.codebook,
+                       func.count(), func.max(CommitmentRow.strength))
+                .where(CommitmentRow.version_id.in_(rest))
+                .group_by(CommitmentRow.source_id, CommitmentRow.seoul,
+                          CommitmentRow.codebook)).all()
+        for sid, seoul, codebook, n, strongest in counts:
+            for col in _columns_of(seoul, codebook):
+                c = cell(company_of[sid], col)
+                c["count"] += int(n)
+                c["strongest"] = max(c["strongest"], int(strongest or 0))
         if ids:
-            # One pass over the material changes (a few per version among the retained ones),
-            # answered from the covering index alone: per (source, Seoul key, code, outcome)
-            # the newest change and how many fell in the window.
-            C = CommitmentChangeRow  # noqa: N806
-            recent = func.sum(case((C.detected_at >= since, 1), else_=0))
-            for sid, seoul, codebook, outcome, at, vid, n_recent in s.execute(
-                    select(C.source_id, C.seoul, C.codebook, C.outcome, func.max(C.detected_at),
-                           func.max(C.new_version_id), recent)
-                    .where(C.material.is_(True), C.source_id.in_(ids))
-                    .group_by(C.source_id, C.seoul, C.codebook, C.outcome)):
-                if isinstance(at, str):  # SQLite hands an aggregate's datetime back as text
-                    at = datetime.fromisoformat(at)
-                if at.tzinfo is None:
-                    at = at.replace(tzinfo=UTC)
+            M, W = LedgerCellMove, LedgerCellWeakening  # noqa: N806
+            for sid, seoul, codebook, outcome, at, vid in s.execute(
+                    select(M.source_id, M.seoul, M.codebook, M.outcome, M.last_at,
+                           M.last_version_id).where(M.source_id.in_(ids))):
+                at = _utc(at)
                 for col in _columns_of(seoul, codebook):
                     c = cell(company_of[sid], col)
                     # The latest change wins; within one revision the weakening one (the
@@ -429,8 +527,12 @@ def matrix(db: Database, sources: Sequence[tuple[str, str]], since: datetime) ->
                     if c["last"] is None or (at, _DIRECTION_RANK.get(outcome, 0)) > (
                             c["last"][1], _DIRECTION_RANK.get(c["last"][0], 0)):
                         c["last"] = (outcome, at, vid)
-                    if outcome in WEAKENING:
-                        c["weak"] += int(n_recent or 0)
+            for sid, seoul, codebook, n in s.execute(
+                    select(W.source_id, W.seoul, W.codebook, func.sum(W.count))
+                    .where(W.source_id.in_(ids), W.day >= since.date())
+                    .group_by(W.source_id, W.seoul, W.codebook)):
+                for col in _columns_of(seoul, codebook):
+                    cell(company_of[sid], col)["weak"] += int(n or 0)
     rows = []
     for company in sorted(by_company, key=str.lower):
         out = {}

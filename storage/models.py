@@ -7,12 +7,13 @@ when the extractor improves, and lets two URLs that served the same bytes share 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -257,3 +258,47 @@ class CommitmentChangeRow(Base):
                       # retained ones): this index is what keeps it fast on a long history.
                       Index("ix_commitment_changes_material", "material", "source_id",
                             "seoul", "codebook", "outcome", "detected_at", "new_version_id"))
+
+
+# ---- the matrix's summary of the ledger, kept by storage.ledger in the ledger's own transaction ----
+
+class LedgerCell(Base):
+    """How many commitments the source's current version makes per (Seoul key, code), and the
+    strongest of them: the matrix's counts without reading any version's rows."""
+
+    __tablename__ = "ledger_cells"
+
+    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seoul: Mapped[str] = mapped_column(String(60), primary_key=True)
+    codebook: Mapped[str] = mapped_column(String(10), primary_key=True)
+    version_id: Mapped[int] = mapped_column(Integer)  # the version counted
+    count: Mapped[int] = mapped_column(Integer)
+    strongest: Mapped[int] = mapped_column(Integer)
+
+
+class LedgerCellMove(Base):
+    """A source's newest material change per (Seoul key, code, outcome)."""
+
+    __tablename__ = "ledger_cell_moves"
+
+    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seoul: Mapped[str] = mapped_column(String(60), primary_key=True)
+    codebook: Mapped[str] = mapped_column(String(10), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(2), primary_key=True)
+    last_at: Mapped[datetime] = mapped_column()
+    last_version_id: Mapped[int] = mapped_column(Integer)
+
+
+class LedgerCellWeakening(Base):
+    """How many weakening changes (W, X, L) a source made per (Seoul key, code) and day: the
+    matrix's "weakenings in the last 12 months" sums a year of days."""
+
+    __tablename__ = "ledger_cell_weakenings"
+
+    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seoul: Mapped[str] = mapped_column(String(60), primary_key=True)
+    codebook: Mapped[str] = mapped_column(String(10), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_ledger_cell_weakenings_day", "day", "source_id"),)
