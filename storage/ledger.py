@@ -29,6 +29,7 @@ from storage.models import (
     LedgerCell,
     LedgerCellMove,
     LedgerCellWeakening,
+    LedgerVersionStrengths,
     Source,
     Version,
 )
@@ -189,6 +190,17 @@ def _summarise(conn: Connection, version_id: int, source_id: str, ledger: Versio
         .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(1)).scalar()
     if current == version_id:
         _write_cells(conn, source_id, version_id, ledger.commitments)
+    strengths = [0, 0, 0, 0]
+    for c in ledger.commitments:
+        k = int(c.get("strength", 0))
+        if 1 <= k <= 4:
+            strengths[k - 1] += 1
+    if replaced:
+        conn.execute(delete(LedgerVersionStrengths.__table__)
+                     .where(LedgerVersionStrengths.version_id == version_id))
+    conn.execute(LedgerVersionStrengths.__table__.insert(), {
+        "version_id": version_id, "source_id": source_id,
+        **{f"strength_{k}": n for k, n in enumerate(strengths, 1)}})
     if ledger.traces or replaced:
         _write_moves(conn, source_id)
 
@@ -278,7 +290,7 @@ def store_ledger(db: Database, version_id: int, ledger: VersionLedger) -> None:
 def clear_ledger(db: Database, source_id: str | None = None) -> None:
     with db.session() as s:
         for model in (CommitmentChangeRow, CommitmentRow, CommitmentSet, LedgerCell,
-                      LedgerCellMove, LedgerCellWeakening):
+                      LedgerCellMove, LedgerCellWeakening, LedgerVersionStrengths):
             q = delete(model.__table__)
             if source_id is not None:
                 q = q.where(model.source_id == source_id)
@@ -354,8 +366,9 @@ def ledger_versions(db: Database, source_id: str) -> list[LedgerVersion]:
 
 def strength_series(db: Database, source_id: str, limit: int = 120,
                     ) -> list[tuple[int, datetime, dict[int, int]]]:
-    """Per version (the newest ``limit``, oldest first): how many commitments sit at each
-    obligation strength. Counted from the covering index, never the rows' JSON."""
+    """Per version (the newest ``limit``, oldest first) with commitments: how many sit at each
+    obligation strength. Read from the per-version counts every ledger write keeps."""
+    S = LedgerVersionStrengths  # noqa: N806
     with db.session() as s:
         versions = s.execute(
             select(Version.id, Version.fetched_at).where(Version.source_id == source_id)
@@ -363,13 +376,10 @@ def strength_series(db: Database, source_id: str, limit: int = 120,
         if not versions:
             return []
         rows = s.execute(
-            select(CommitmentRow.version_id, CommitmentRow.strength, func.count())
-            .where(CommitmentRow.version_id.in_([v[0] for v in versions]))
-            .group_by(CommitmentRow.version_id, CommitmentRow.strength)).all()
-    counts: dict[int, dict[int, int]] = {}
-    for vid, strength, n in rows:
-        counts.setdefault(vid, {})[int(strength)] = int(n)
-    return [(vid, at, counts[vid]) for vid, at in reversed(versions) if vid in counts]
+            select(S.version_id, S.strength_1, S.strength_2, S.strength_3, S.strength_4)
+            .where(S.version_id.in_([v[0] for v in versions]))).all()
+    counts = {vid: {k: int(n) for k, n in enumerate(ns, 1) if n} for vid, *ns in rows}
+    return [(vid, at, counts[vid]) for vid, at in reversed(versions) if counts.get(vid)]
 
 
 def commitment_history(db: Database, source_id: str, key: str) -> tuple[

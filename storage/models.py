@@ -302,3 +302,17 @@ class LedgerCellWeakening(Base):
     count: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_ledger_cell_weakenings_day", "day", "source_id"),)
+
+
+class LedgerVersionStrengths(Base):
+    """How many commitments of one version sit at each obligation strength: the company page's
+    "strength over versions" chart without counting any version's rows."""
+
+    __tablename__ = "ledger_version_strengths"
+
+    version_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(200))
+    strength_1: Mapped[int] = mapped_column(Integer, default=0)
+    strength_2: Mapped[int] = mapped_column(Integer, default=0)
+    strength_3: Mapped[int] = mapped_column(Integer, default=0)
+    strength_4: Mapped[int] = mapped_column(Integer, default=0)

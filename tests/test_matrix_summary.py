@@ -137,3 +137,15 @@ def test_clearing_the_ledger_empties_the_matrix(db_url: str) -> None:
     cells = {r.company: r.cells for r in snapshot(db)}
     assert all(c == L.MatrixCell() for c in cells["Example AI"].values())
     assert cells["Other Lab"]["VII"].count == 1
+
+
+def test_strength_series_counts_each_versions_commitments_by_strength(db_url: str) -> None:
+    db = database(db_url)
+    v2, v3 = history(db)
+    series = L.strength_series(db, "a-policy")
+    assert [(vid, counts) for vid, _, counts in series][-2:] == [
+        (v2, {4: 1, 2: 1}), (v3, {3: 1, 2: 1, 4: 1})]
+    L.store_ledger(db, v3, L.VersionLedger("m", (item(7, strength=1),)))
+    assert L.strength_series(db, "a-policy")[-1][2] == {1: 1}
+    L.store_ledger(db, v3, L.VersionLedger("m", ()))
+    assert L.strength_series(db, "a-policy")[-1][0] == v2  # a version promising nothing
