@@ -2,6 +2,7 @@
 
     python3 bench/bench_ledger.py                        # 200 sources x 100 versions = 20,000
     python3 bench/bench_ledger.py --sources 20 --versions 10    # a quick look
+    python3 bench/bench_ledger.py --corpus     # tracing on the shared corpus vs the coders
 
 Builds a SQLite database with the ledger's own write path (storage.ledger.write_version_ledger,
 the rows the cycle writes next to each version): every version gets --commitments commitments and
@@ -159,6 +160,54 @@ def time_page(client: object, path: str, runs: int) -> list[float]:
     return out
 
 
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS_PAIRS = (
+    # (old, new, the coders' commitments in old, material changes, silent ones) where published
+    ("anthropic-rsp__2023-09__v1.0", "anthropic-rsp__2024-10__v2.0", 73, 75, 42),
+    ("openai-preparedness__2023-12__beta", "openai-preparedness__2025-04__v2", 41, 41, 25),
+    ("gdm-fsf__2025-02__v2.0", "gdm-fsf__2025-09__v3.0", 33, 30, 22),
+    ("gdm-fsf__2024-05__v1.0", "gdm-fsf__2025-02__v2.0", None, None, None),
+    ("anthropic-rsp__2024-10__v2.0", "anthropic-rsp__2025-03__v2.1", None, None, None),
+    ("anthropic-rsp__2025-03__v2.1", "anthropic-rsp__2025-05__v2.2", None, None, None),
+    ("anthropic-rsp__2025-05__v2.2", "anthropic-rsp__2026-02__v3.0", None, None, None),
+    ("xai-faif__2025-12__v1", "xai-faif__2026-06__v2", None, None, None),
+)
+
+
+def corpus_report() -> int:
+    """Commitment counts, material changes and silent revision rates per corpus pair, beside
+    the coders' published figures (the account: the new file's changelog plus its
+    ``.revision-account.md``, when there is one)."""
+    from collections import Counter
+
+    from differ import disclosure as D
+    from differ.commitments import extract_commitments
+    from differ.segment import strip_header
+    from differ.trace import trace_commitments
+
+    if not CORPUS.is_dir():
+        print(f"corpus not found at {CORPUS}", file=sys.stderr)
+        return 2
+    for old, new, n_c, n_m, n_s in CORPUS_PAIRS:
+        o, n = (strip_header((CORPUS / f"{f}.txt").read_text(encoding="utf-8"))
+                for f in (old, new))
+        account = CORPUS / f"{new}.revision-account.md"
+        external = [account.read_text(encoding="utf-8")] if account.exists() else []
+        oc, nc = extract_commitments(o), extract_commitments(n)
+        traced = trace_commitments(oc, nc, old_text=o, new_text=n)
+        rate = D.silent_rate(traced, D.classify(traced, D.account_for_pair(o, n, external),
+                                                D.universe_of(o, n)))
+        moved = Counter(t.outcome for t in traced if t.material)
+        coders = (f"   coders: {n_c} commitments, {n_m} material, SRR {n_s / n_m:.2f}"
+                  if n_m else "")
+        srr = "n/a (no account)" if rate.strict is None else (
+            f"{rate.strict:.2f} strict / {rate.lenient:.2f} lenient")
+        print(f"{old.split('__')[0]} {old.split('__')[-1]} -> {new.split('__')[-1]}: "
+              f"{len(oc)}/{len(nc)} commitments, {rate.material} material "
+              f"{dict(sorted(moved.items()))}, SRR {srr}{coders}")
+    return 0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sources", type=int, default=200)
@@ -168,7 +217,11 @@ def main() -> None:
     ap.add_argument("--db", default="/tmp/framewatch-bench-ledger.db")
     ap.add_argument("--url", help="a database URL instead of --db (e.g. an empty PostgreSQL "
                                   "database: generated on first use)")
+    ap.add_argument("--corpus", action="store_true",
+                    help="report tracing on the shared corpus instead of timing pages")
     args = ap.parse_args()
+    if args.corpus:
+        raise SystemExit(corpus_report())
     url = args.url or f"sqlite:///{args.db}"
     if (not Path(args.db).exists()) if not args.url else not Repository(
             open_database(url)).counts()["versions"]:
