@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 from ledger_support import build_history
 from test_web import start_server, stop_server
-from test_web_browser import ARTIFACTS, Watched, browser  # noqa: F401 - the fixture
+from test_web_browser import (  # noqa: F401 - the fixture
+    ARTIFACTS,
+    Watched,
+    assert_fit_a_phone_screen,
+    browser,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -86,15 +91,5 @@ def test_hostile_commitment_text_runs_no_script(watched: Watched, server: str) -
 
 
 def test_ledger_pages_fit_a_phone_screen(server: str, browser: Any) -> None:  # noqa: F811
-    w = Watched(browser, width=390, height=844)
-    try:
-        for name, path in (("company", "/companies/example-ai"),
-                           ("matrix", "/matrix")):
-            w.page.goto(server + path)
-            overflow = w.page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at phone width"
-            w.page.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"), full_page=True)
-        w.assert_clean()
-    finally:
-        w.close()
+    assert_fit_a_phone_screen(browser, server, {"company": "/companies/example-ai",
+                                                "matrix": "/matrix"})

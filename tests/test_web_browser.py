@@ -181,13 +181,12 @@ def test_hostile_page_runs_no_script(watched: Watched, server: tuple[str, Seeded
     watched.assert_clean()
 
 
-def test_pages_fit_a_phone_screen(browser: Any, server: tuple[str, Seeded]) -> None:
-    url, seeded = server
+def assert_fit_a_phone_screen(browser: Any, base: str, pages: dict[str, str]) -> None:
+    """Each page, at a phone's width, scrolls only down; a screenshot of each for review."""
     w = Watched(browser, width=390, height=844)
     try:
-        for name, path in (("dashboard", "/"), ("change", f"/changes/{seeded.changes['acme-rsp'][0]}"),
-                           ("source", "/sources/acme-rsp")):
-            w.page.goto(url + path)
+        for name, path in pages.items():
+            w.page.goto(base + path)
             overflow = w.page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at phone width"
@@ -195,3 +194,10 @@ def test_pages_fit_a_phone_screen(browser: Any, server: tuple[str, Seeded]) -> N
         w.assert_clean()
     finally:
         w.close()
+
+
+def test_pages_fit_a_phone_screen(browser: Any, server: tuple[str, Seeded]) -> None:
+    url, seeded = server
+    assert_fit_a_phone_screen(browser, url, {
+        "dashboard": "/", "change": f"/changes/{seeded.changes['acme-rsp'][0]}",
+        "source": "/sources/acme-rsp"})
