@@ -287,6 +287,10 @@ _G_THIRD_PARTY = Gated(_THIRD_PARTY)
 _G_TRIGGER = Gated(_TRIGGER)
 _G_SECURITY = Gated(_SECURITY)
 _G_DOMAINS = Gated(_DOMAINS)
+_G_HEDGE = Gated(re.compile(
+    r"\bwhere\s+(?:possible|feasible|appropriate|practical)|\bas\s+appropriate\b|"
+    r"\bif\s+(?:feasible|appropriate)\b", re.IGNORECASE))
+"""A hedge inside an otherwise strong sentence ("we will, where possible, ...")."""
 
 
 @cache
@@ -394,19 +398,20 @@ def strength_of(text: str, *, in_recommendations: bool = False) -> tuple[int, st
     return _strength(_clean(text), in_recommendations)
 
 
-def _strength(t: str, in_recommendations: bool, low: str | None = None) -> tuple[int, str] | None:
-    """:func:`strength_of` of a cleaned sentence (``low``: its :func:`fold`)."""
-    if low is None:
-        low = fold(t)
-    if _QUESTION.search(t) or _G_PAST_REPORT.search(t, low) or _G_BELIEF.search(t, low):
+def _strength(t: str, in_recommendations: bool, seen: str | None = None) -> tuple[int, str] | None:
+    """:func:`strength_of` of a cleaned sentence (``seen``: its :func:`fold`)."""
+    if seen is None:
+        seen = fold(t)
+    if _QUESTION.search(t) or _G_PAST_REPORT.search(t, seen) or _G_BELIEF.search(t, seen):
         return None
-    strong = _first_strong(t, low)
-    medium = _G_MEDIUM.search(t, low)
-    weak = _G_WEAK.search(t, low)
-    advice = _G_ADVICE.search(t, low)
-    if in_recommendations and (advice or strong) and not _rx(r"\bwe\s+will\b").search(t):
-        word = (advice or strong).group(0)  # type: ignore[union-attr]
-        return 1, word.lower()
+    strong = _first_strong(t, seen)
+    medium = _G_MEDIUM.search(t, seen)
+    # the hedge and advice words are only looked for once a rule reads them
+    if in_recommendations:
+        advice = _G_ADVICE.search(t, seen)
+        if (advice or strong) and not _rx(r"\bwe\s+will\b").search(t):
+            word = (advice or strong).group(0)  # type: ignore[union-attr]
+            return 1, word.lower()
     if medium and not (
         medium.group(0).lower().startswith("will")
         or _rx(rf"(?:{_SELF}|\bwho)\s+(?:\w+\s+){{0,2}}$").search(t[: medium.start()])
@@ -416,17 +421,18 @@ def _strength(t: str, in_recommendations: bool, low: str | None = None) -> tuple
     if medium and (not strong or medium.start() <= strong.start() + 12):
         return 3, medium.group(0).lower()
     if strong:
-        hedge = _rx(r"\bwhere\s+(?:possible|feasible|appropriate|practical)|\bas\s+appropriate\b|"
-            r"\bif\s+(?:feasible|appropriate)\b").search(t)
+        hedge = _G_HEDGE.search(t, seen)
         if hedge:
             return 2, hedge.group(0).lower()
         return 4, strong.group(0).lower()
     present = _PRESENT.search(t)
     if present and not _rx(r"^\s*(?:no|not|nothing)\b").match(t, present.end()):
         return 4, "present tense"
+    weak = _G_WEAK.search(t, seen)
+    advice = _G_ADVICE.search(t, seen)
     if weak and _rx(rf"\b{_SELF}\s+(?:\w+\s+)?(?:may|might|could|can|consider)\b").search(t):
         return 2, weak.group(0).lower()
-    if weak and _G_POLICY_MAY.search(t, low):
+    if weak and _G_POLICY_MAY.search(t, seen):
         return 2, weak.group(0).lower()
     if advice and _rx(r"\b(?:we|I)\s+(?:\w+\s+)?(?:recommend|encourage|urge)").search(t):
         return 1, advice.group(0).lower()
@@ -465,7 +471,7 @@ _BELIEF_CUE = re.compile(
 )
 
 
-def _first_strong(t: str, low: str) -> re.Match[str] | None:
+def _first_strong(t: str, seen: str) -> re.Match[str] | None:
     """The first binding modal that is not a forecast ("will likely", "will become").
 
     A "will" binds the author when its subject is the author, a body of the author's, or a
@@ -473,7 +479,7 @@ def _first_strong(t: str, low: str) -> re.Match[str] | None:
     ("AI systems will", "which will", "this will help") or when a belief opens the clause
     ("Anthropic believes that they will", "our guess is that ASL-4 will").
     """
-    for m in _G_STRONG.finditer(t, low):
+    for m in _G_STRONG.finditer(t, seen):
         word = m.group(0).lower()
         before = t[: m.start()]
         if word.startswith("will") or word.endswith("ll"):
@@ -505,15 +511,15 @@ def is_definition(text: str, section: str) -> bool:
     return _is_definition(t, fold(t), section)
 
 
-def _is_definition(t: str, low: str, section: str) -> bool:
-    level = _G_LEVEL.search(t, low)
+def _is_definition(t: str, seen: str, section: str) -> bool:
+    level = _G_LEVEL.search(t, seen)
     if not level:
         return bool(
             _LABEL_COLON.match(t)
             and _rx(r"threshold|capabilit|level|CCL|red\s+line").search(section)
             and _DEFINES.search(t)
         )
-    if _G_SPECULATIVE.search(t, low):
+    if _G_SPECULATIVE.search(t, seen):
         return False
     if _DEFINES.search(t):
         return True
@@ -539,9 +545,9 @@ def _gated_unions() -> tuple[tuple[str, Gated], ...]:
     return tuple((cat, Gated(union)) for cat, union in category_unions(load_lexicon()))
 
 
-def _own_categories(t: str, low: str) -> set[str]:
-    """:func:`text_categories` of one sentence whose :func:`fold` is ``low``."""
-    return {cat for cat, union in _gated_unions() if union.search(t, low)}
+def _own_categories(t: str, seen: str) -> set[str]:
+    """:func:`text_categories` of one sentence (``seen``: its :func:`fold`)."""
+    return {cat for cat, union in _gated_unions() if union.search(t, seen)}
 
 
 def categorise(text: str, section: str) -> tuple[str, tuple[str, ...]]:
@@ -549,8 +555,8 @@ def categorise(text: str, section: str) -> tuple[str, tuple[str, ...]]:
     return _categorise(text, fold(text), section)
 
 
-def _categorise(text: str, low: str, section: str) -> tuple[str, tuple[str, ...]]:
-    own = _own_categories(text, low)
+def _categorise(text: str, seen: str, section: str) -> tuple[str, tuple[str, ...]]:
+    own = _own_categories(text, seen)
     from_section = set(_section_categories(section))
     pool = own or from_section
     if not pool:
@@ -570,9 +576,9 @@ def codebook_code(text: str, category: str, categories: tuple[str, ...], *, defi
     return _codebook(t, fold(t), category, categories, definition=definition)
 
 
-def _codebook(t: str, low: str, category: str, categories: tuple[str, ...], *,
+def _codebook(t: str, seen: str, category: str, categories: tuple[str, ...], *,
               definition: bool) -> str:
-    conditional = bool(_G_RESULT_CONDITION.search(t, low))
+    conditional = bool(_G_RESULT_CONDITION.search(t, seen))
     if definition or category == "thresholds":
         return "EC2"
     if category == "response":
@@ -582,17 +588,17 @@ def _codebook(t: str, low: str, category: str, categories: tuple[str, ...], *,
     if category in ("mitigations", "governance") and conditional:
         return "EC6"
     if category == "evaluations":
-        if _G_THIRD_PARTY.search(t, low):
+        if _G_THIRD_PARTY.search(t, seen):
             return "EC4"
-        if _G_TRIGGER.search(t, low):
+        if _G_TRIGGER.search(t, seen):
             return "EC2"
         return "EC3"
     if category == "mitigations":
-        return "S" if _G_SECURITY.search(t, low) else "M"
+        return "S" if _G_SECURITY.search(t, seen) else "M"
     if category == "governance":
-        return "EC4" if _G_THIRD_PARTY.search(t, low) else "G"
+        return "EC4" if _G_THIRD_PARTY.search(t, seen) else "G"
     if category in ("scope", "alignment"):
-        if "evaluations" in categories or _G_DOMAINS.search(t, low):
+        if "evaluations" in categories or _G_DOMAINS.search(t, seen):
             return "EC1"
         return "M" if category == "alignment" else "EC1"
     return "G"
@@ -604,9 +610,9 @@ def quantities_of(text: str) -> tuple[str, ...]:
     return _quantities(clean, fold(clean))
 
 
-def _quantities(clean: str, low: str) -> tuple[str, ...]:
+def _quantities(clean: str, seen: str) -> tuple[str, ...]:
     out: list[str] = []
-    if not (any(w in low for w in _QUANTITY_WORDS) or _DIGIT.search(clean)):
+    if not (any(w in seen for w in _QUANTITY_WORDS) or _DIGIT.search(clean)):
         return ()  # many sentences name no quantity; the full pattern is the costly part
     for m in _QUANTITY.finditer(clean):
         q = " ".join(m.group(0).split())
@@ -673,25 +679,25 @@ def _judge_sentence(
     words = text.split()
     if len(words) < 5:
         return None
-    low = fold(text)
+    seen = fold(text)
     if (
-        _G_TOC.search(text, low)
+        _G_TOC.search(text, seen)
         or _FOOTNOTE_LINE.match(text)
-        or _G_TERM_DEFINITION.search(text, low)
+        or _G_TERM_DEFINITION.search(text, seen)
         or _EXAMPLE_OPENER.match(text)  # an illustration of a rule, not a rule
     ):
         return None
     section, excluded, in_rec = _section_reading(section_path)
     if excluded:
         return None
-    found = _strength(text, in_rec, low)
+    found = _strength(text, in_rec, seen)
     definition = False
-    if found is None and _is_definition(text, low, section):
+    if found is None and _is_definition(text, seen, section):
         found = (4, "defines")
         definition = True
     if found is None:
         return None
-    category, categories = _categorise(text, low, section)
+    category, categories = _categorise(text, seen, section)
     if definition:
         category = "thresholds"
         categories = ("thresholds", *(c for c in categories if c != "thresholds"))
@@ -766,7 +772,7 @@ def extract_commitments(text: str) -> list[Commitment]:
         seen.add(cid)
         seen_text.add(norm_text)
         qt = _clean(quoted)
-        qlow = fold(qt)
+        qseen = fold(qt)
         out.append(
             Commitment(
                 id=cid,
@@ -775,12 +781,12 @@ def extract_commitments(text: str) -> list[Commitment]:
                 category=cand.category,
                 categories=cand.categories,
                 codebook=_codebook(
-                    qt, qlow, cand.category, cand.categories, definition=cand.definition
+                    qt, qseen, cand.category, cand.categories, definition=cand.definition
                 ),
                 seoul=seoul_for(cand.categories),
                 strength=cand.strength,
                 strength_word=cand.word,
-                quantities=_quantities(qt, qlow),
+                quantities=_quantities(qt, qseen),
             )
         )
     return out
