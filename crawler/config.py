@@ -2,6 +2,12 @@
 
 Nothing below this module reads TOML. Every problem is a :class:`ConfigError` naming the file,
 the line and the field, because the people who edit this file are not necessarily programmers.
+
+Every key is declared once, as a field of :class:`Settings` or :class:`SourceConfig` carrying
+its :class:`Key` (type, default, bounds, help, and for a source key the kinds or fetchers it
+applies to). :data:`SETTINGS_SCHEMA` and :data:`SOURCE_SCHEMA` are read from those fields;
+validation (:func:`_read`, shared by `sources check` and `run`) reads them, and README's key
+tables are tested against them.
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,54 +29,309 @@ from storage.records import DEFAULT_DATABASE_URL
 SOURCE_KINDS = ("page", "pdf", "follow", "index")
 FETCHERS = ("http", "browser", "auto")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+_NO_DEFAULT: Any = MISSING
+
+Where = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of ``[settings]`` or of a ``[[source]]`` table, declared once: its type, default,
+    bounds and help. Validation (`sources check` and `run` alike) reads these declarations, and
+    README's key tables are tested against them.
+
+    ``type``: ``text`` (any string) | ``name`` (a non-empty string) | ``url`` | ``flag`` |
+    ``integer`` | ``number`` (seconds and the like; an integer is read as a float) | ``choice``
+    | ``strings`` (one string or a list). ``kinds``/``fetchers``: a source key that only means
+    something for these kinds or fetchers (a warning elsewhere). ``check`` is the key's own
+    rule beyond its type (a cron expression, a time zone); it returns the value to keep.
+    """
+
+    name: str
+    type: str
+    default: Any = None
+    help: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    positive: bool = False  # strictly above zero (a timeout of 0 s is no timeout)
+    unit: str = ""
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    kinds: tuple[str, ...] = ()
+    fetchers: tuple[str, ...] = ()
+    what: str = ""  # how a wrong type is described: "must be <what>"
+    check: Callable[..., Any] | None = None  # (value, where, warnings) -> value
+
+    @property
+    def bounds(self) -> str:
+        """The declared bounds as README shows them ("1–1024", "> 0, ≤ 86400 s"); "—" if none."""
+        low = "> 0" if self.positive else None if self.minimum is None else f"{self.minimum:g}"
+        high = None if self.maximum is None else f"{self.maximum:g}"
+        if low and high:
+            text = f"{low}, ≤ {high}" if self.positive else f"{low}–{high}"
+        elif low:
+            text = low if self.positive else f"≥ {low}"
+        elif high:
+            text = f"≤ {high}"
+        else:
+            return "—"
+        return text + self.unit
+
+    @property
+    def applies_to(self) -> str:
+        """The kinds or fetchers a source key is for, as README shows them ("all" if any)."""
+        if self.kinds:
+            return ", ".join(f"`{k}`" for k in self.kinds) + " kind"
+        if self.fetchers:
+            return ", ".join(f"`{f}`" for f in self.fetchers) + " fetcher"
+        return "all"
+
+    @property
+    def python_type(self) -> type | tuple[type, ...]:
+        """The TOML value types the key accepts (a number accepts an integer too)."""
+        return {"flag": bool, "integer": int, "number": (int, float),
+                "strings": (str, list)}.get(self.type, str)
+
+
+def _key(default: Any = _NO_DEFAULT, type: str = "text", help: str = "", **declared: Any) -> Any:
+    """A dataclass field that carries its :class:`Key`: the default is written once, here, and
+    the typed dataclass and the validation registry both read it."""
+    spec = {"type": type, "help": help, **declared}
+    if default is _NO_DEFAULT:  # a required key
+        return field(metadata={"key": spec})
+    return field(default=default, metadata={"key": spec})
+
+
+def _schema(cls: type) -> tuple[Key, ...]:
+    """The :class:`Key` of every field of ``cls`` that declares one, in field order."""
+    out = []
+    for f in fields(cls):
+        if "key" not in f.metadata:
+            continue
+        required = f.default is MISSING
+        out.append(Key(name=f.name, default=None if required else f.default, required=required,
+                       **f.metadata["key"]))
+    return tuple(out)
+
+
+def _check_url(value: Any, where: Where, _warnings: list[str] | None = None) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError("must be a non-empty string URL", **where)
+    try:
+        parts = urlsplit(value)
+        parts.hostname  # noqa: B018 - parses the host: "http://[::1" raises ValueError here
+        parts.port  # noqa: B018 - "http://127.0.0.1:99999/": port out of range
+    except ValueError as exc:  # a malformed URL is a config error, not a traceback
+        raise ConfigError(f"{value!r} is not a valid URL: {exc}", **where) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{value!r} is not an http(s) URL with a host", **where)
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        # "http://exa mple.org/" would pass urlsplit and then fail every run.
+        raise ConfigError(f"{value!r} contains spaces or control characters "
+                          "(write a space in a path as %20)", **where)
+    return value
+
+
+def _check_header_value(value: str, where: Where, _warnings: list[str] | None = None) -> str:
+    """An HTTP header value: no CR, LF or other control character (it would split the request,
+    and the server would be blamed for the error)."""
+    if any(ord(ch) < 0x20 and ch != "\t" or ord(ch) == 0x7F for ch in value):
+        raise ConfigError(f"{value!r} contains a line break or control character; an HTTP "
+                          "header value must be one line", **where)
+    return value
+
+
+def _check_database(value: str, where: Where, _warnings: list[str] | None = None) -> str:
+    if not value.strip():  # "" would silently fall back to ./framewatch.db
+        raise ConfigError("must be a database URL, e.g. sqlite:///framewatch.db", **where)
+    return _sqlite_beside(value, where["path"])
+
+
+def _sqlite_beside(url: str, config_path: str) -> str:
+    """A relative SQLite path written in a config file means "next to this file", whatever the
+    working directory of the command (`framewatch run --config dir/sources.toml`)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return url
+    rest = url[len(prefix):]
+    file, sep, query = rest.partition("?")
+    if not file or file == ":memory:" or file.startswith("/") or file.startswith("file:"):
+        return url
+    folder = Path(config_path).expanduser().resolve().parent
+    return prefix + str(folder / file) + sep + query
+
+
+def _check_cron(value: str, where: Where, _warnings: list[str] | None = None) -> str:
+    try:
+        from apscheduler.triggers.cron import CronTrigger
+
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ConfigError(f"not a valid cron expression {value!r}: {exc}", **where) from None
+    return value
+
+
+def _check_timezone(value: str, where: Where, _warnings: list[str] | None = None) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {value!r} (e.g. 'UTC', 'Europe/London')",
+                          **where) from None
+    return value
+
+
+_SECONDS = {"positive": True, "unit": " s", "maximum": 86_400}
 
 
 @dataclass(frozen=True)
 class Settings:
-    database: str = DEFAULT_DATABASE_URL
-    schedule: str = "0 6 * * *"
-    timezone: str = "UTC"
-    base_url: str = "http://127.0.0.1:8000"
-    allow_private: bool = False
-    user_agent: str = "framewatch/0.1 (+https://github.com/framewatch/framewatch; safety-framework monitor)"
-    concurrency: int = 16
-    per_host: int = 4
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    total_timeout: float = 120.0
-    max_bytes: int = 25 * 1024 * 1024
-    retries: int = 2
-    backoff: float = 1.0
-    max_pdf_pages: int = 500
-    pdf_timeout: float = 60.0
-    health_failures: int = 3
-    revert_window: int = 5
-    archive_url: str = "https://web.archive.org"
-    browser_path: str | None = None
-    browser_concurrency: int = 2  # pages rendering at once; 1 halves renderer memory
-    workers: int = 0  # extraction processes; 0 = one per core
+    """The ``[settings]`` table. Each field declares its key once (:func:`_key`)."""
+
+    database: str = _key(DEFAULT_DATABASE_URL, "text", "any SQLAlchemy URL",
+                         check=_check_database)
+    schedule: str = _key("0 6 * * *", "text", "cron for `framewatch schedule`", check=_check_cron)
+    timezone: str = _key("UTC", "text", "time zone of the schedule", check=_check_timezone)
+    base_url: str = _key("http://127.0.0.1:8000", "url", "where the web UI lives, for permalinks")
+    allow_private: bool = _key(False, "flag", "fetch loopback/private/link-local addresses")
+    user_agent: str = _key(
+        "framewatch/0.1 (+https://github.com/framewatch/framewatch; safety-framework monitor)",
+        "text", "honest identity", check=_check_header_value)
+    concurrency: int = _key(16, "integer", "simultaneous fetches overall",
+                            minimum=1, maximum=1024)
+    per_host: int = _key(4, "integer", "simultaneous fetches per host", minimum=1, maximum=256)
+    connect_timeout: float = _key(10.0, "number", "seconds to connect", **_SECONDS)
+    read_timeout: float = _key(30.0, "number", "seconds between two reads", **_SECONDS)
+    total_timeout: float = _key(120.0, "number", "seconds for a whole fetch, retries included",
+                                **_SECONDS)
+    max_bytes: int = _key(25 * 1024 * 1024, "integer", "body cap, also after decompression",
+                          minimum=1)
+    retries: int = _key(2, "integer", "retries on timeouts, resets, 429 and 5xx",
+                        minimum=0, maximum=100)
+    backoff: float = _key(1.0, "number", "seconds before the first retry; doubles per retry",
+                          minimum=0, maximum=3600, unit=" s")
+    max_pdf_pages: int = _key(500, "integer", "pages extracted per PDF", minimum=1)
+    pdf_timeout: float = _key(60.0, "number", "seconds per PDF extraction", **_SECONDS)
+    health_failures: int = _key(3, "integer", "failed runs in a row before the maintainer hears",
+                                minimum=1)
+    revert_window: int = _key(5, "integer", "recent versions that count for A → B → A",
+                              minimum=1)
+    archive_url: str = _key("https://web.archive.org", "url", "Wayback base URL for `backfill`")
+    browser_path: str | None = _key(None, "text", "Chromium binary (default: found on PATH)")
+    browser_concurrency: int = _key(2, "integer", "pages rendering at once; 1 halves renderer "
+                                    "memory", minimum=1, maximum=64)
+    workers: int = _key(0, "integer", "extraction processes; 0 = one per core",
+                        minimum=0, maximum=256)
+
+
+SETTINGS_SCHEMA: tuple[Key, ...] = _schema(Settings)
+"""Every ``[settings]`` key, in README order."""
+
+
+def _stripped(value: str, _where: Where, _warnings: list[str] | None = None) -> str:
+    return value.strip()
+
+
+def _check_slug(value: str, where: Where, _warnings: list[str] | None = None) -> str:
+    if not SLUG.match(value):
+        raise ConfigError(f"{value!r} is not a slug (lower-case letters, digits, '.', '_', '-')",
+                          **where)
+    return value
+
+
+def _validate_selector(sel: str) -> str | None:
+    from crawler.extract import validate_selector  # on use: lxml and soupsieve load with it
+
+    return validate_selector(sel)
+
+
+def _check_selector(sel: str, where: Where, _warnings: list[str] | None = None) -> str:
+    problem = _validate_selector(sel)
+    if problem:
+        raise ConfigError(f"bad CSS selector {sel!r}: {problem}", **where)
+    return sel
+
+
+def _check_selectors(sels: tuple[str, ...], where: Where,
+                     _warnings: list[str] | None = None) -> tuple[str, ...]:
+    for sel in sels:
+        _check_selector(sel, where)
+    return sels
+
+
+def _warn_backtracking(pattern: str, where: Where, warnings: list[str] | None) -> None:
+    risk = backtracking_risk(pattern)
+    if risk and warnings is not None:
+        warnings.append(str(ConfigError(f"{pattern!r}: {risk}", **where)))
+
+
+def _check_ignore(patterns: tuple[str, ...], where: Where,
+                  warnings: list[str] | None = None) -> tuple[str, ...]:
+    for pat in patterns:
+        try:  # the engine that will run it (crawler.patterns), so check and run agree
+            compile_pattern(pat, True)
+        except ValueError as exc:
+            raise ConfigError(str(exc), **where) from None
+        _warn_backtracking(pat, where, warnings)
+    return patterns
+
+
+def _check_link_pattern(pattern: str, where: Where, warnings: list[str] | None = None) -> str:
+    try:
+        compile_pattern(pattern)
+    except ValueError as exc:
+        raise ConfigError(str(exc), **where) from None
+    _warn_backtracking(pattern, where, warnings)
+    return pattern
+
+
+def _check_wait_for(value: str, where: Where, _warnings: list[str] | None = None) -> str:
+    # CSS (Playwright's own engines, `text=…` / `xpath=…`, are left to the browser)
+    if value and not re.match(r"^[a-z][a-z-]*=", value):
+        _check_selector(value, where)
+    return value
+
+
+_LINKS = ("follow", "index")
+_BROWSER = ("browser", "auto")
 
 
 @dataclass(frozen=True)
 class SourceConfig:
-    id: str
-    company: str
-    title: str
-    url: str
-    kind: str = "page"
-    select: tuple[str, ...] = ()
-    remove: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    follow: str | None = None
-    link_pattern: str | None = None
-    track_new: bool = False
-    enabled: bool = True
-    allow_private: bool | None = None
-    fetcher: str = "http"
-    wait_for: str | None = None
-    user_agent: str | None = None
-    notes: str = ""
-    changelog: str | None = None  # id of the source that is the provider's account of revisions
+    """One ``[[source]]`` table. Each field declares its key once (:func:`_key`); a key that only
+    means something for some kinds or fetchers says which."""
+
+    id: str = _key(type="name", help="unique slug; the history is keyed on it", check=_check_slug)
+    company: str = _key(type="name", help="who publishes it", check=_stripped)
+    title: str = _key(type="name", help="what it is", check=_stripped)
+    url: str = _key(type="url", help="http(s) URL")
+    kind: str = _key("page", "choice", "what the URL holds", choices=SOURCE_KINDS)
+    select: tuple[str, ...] = _key((), "strings", "CSS selectors to keep",
+                                   check=_check_selectors)
+    remove: tuple[str, ...] = _key((), "strings", "CSS selectors to drop",
+                                   check=_check_selectors)
+    ignore: tuple[str, ...] = _key((), "strings", "regular expressions removed from the text",
+                                   check=_check_ignore)
+    follow: str | None = _key(None, "name", "CSS selector for the link(s) to follow",
+                              kinds=_LINKS, what="a CSS selector string",
+                              check=_check_selector)
+    link_pattern: str | None = _key(None, "text", "regex a followed link must match",
+                                    kinds=_LINKS, what="a regular expression string",
+                                    check=_check_link_pattern)
+    track_new: bool = _key(False, "flag", "each new link becomes a tracked source",
+                           kinds=("index",))
+    enabled: bool = _key(True, "flag", "`false` keeps the history but stops checking")
+    allow_private: bool | None = _key(None, "flag", "per-source override of the SSRF guard")
+    fetcher: str = _key("http", "choice", "how the URL is fetched", choices=FETCHERS)
+    wait_for: str | None = _key(None, "text", "CSS selector the browser waits for",
+                                fetchers=_BROWSER, check=_check_wait_for)
+    user_agent: str | None = _key(None, "text", "per-source User-Agent override",
+                                  check=_check_header_value)
+    notes: str = _key("", "text", "free text: where the URL comes from")
+    # the id of the source that is the provider's account of revisions (checked once all are read)
+    changelog: str | None = _key(None, "name", "id of the source that is this document's "
+                                 "changelog", what="the id of another source")
 
     def stored_settings(self) -> dict[str, Any]:
         """What the database keeps about how this source is fetched and extracted: enough to
@@ -99,13 +361,17 @@ class SourceConfig:
             ignore=tuple(st.get("ignore") or ()), follow=st.get("follow") or None,
             link_pattern=st.get("link_pattern") or None, track_new=bool(st.get("track_new")),
             allow_private=None if allow_private is None else bool(allow_private),
-            fetcher=st.get("fetcher") or "http", wait_for=st.get("wait_for") or None,
+            fetcher=st.get("fetcher") or cls.fetcher, wait_for=st.get("wait_for") or None,
             user_agent=st.get("user_agent") or None, changelog=st.get("changelog") or None,
         )
 
     def allows_private(self, settings: Settings) -> bool:
         """Whether this source may fetch private addresses: its own setting, else the global."""
         return settings.allow_private if self.allow_private is None else self.allow_private
+
+
+SOURCE_SCHEMA: tuple[Key, ...] = _schema(SourceConfig)
+"""Every ``[[source]]`` key, in README order."""
 
 
 @dataclass(frozen=True)
@@ -135,21 +401,12 @@ class Config:
         return next((s for s in self.sources if s.id == source_id), None)
 
 
+_SETTING_KEYS = {k.name: k for k in SETTINGS_SCHEMA}
+_SOURCE_BY_NAME = {k.name: k for k in SOURCE_SCHEMA}
+# Views of the registries for callers that only need names and TOML types.
 _SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
-    "database": str, "schedule": str, "timezone": str, "base_url": str, "allow_private": bool,
-    "user_agent": str, "concurrency": int, "per_host": int, "connect_timeout": (int, float),
-    "read_timeout": (int, float), "total_timeout": (int, float), "max_bytes": int, "retries": int,
-    "backoff": (int, float), "max_pdf_pages": int, "pdf_timeout": (int, float),
-    "health_failures": int, "revert_window": int, "archive_url": str, "browser_path": str,
-    "browser_concurrency": int,
-    "workers": int,
-}
-_SOURCE_KEYS = {
-    "id", "company", "title", "url", "kind", "select", "remove", "ignore", "follow",
-    "link_pattern", "track_new", "enabled", "allow_private", "fetcher", "wait_for", "user_agent",
-    "notes", "changelog",
-}
-_REQUIRED = ("id", "company", "title", "url")
+    k.name: k.python_type for k in SETTINGS_SCHEMA}
+_SOURCE_KEYS = set(_SOURCE_BY_NAME)
 
 
 class _Lines:
@@ -180,39 +437,13 @@ class _Lines:
         return None
 
 
-def _type_name(t: type | tuple[type, ...]) -> str:
-    if isinstance(t, tuple):
-        return "number"
-    return {str: "string", int: "integer", bool: "true/false", float: "number"}.get(t, t.__name__)
+def _shown(value: Any) -> str:
+    """A value in an error message: its repr, cut short (the file may hold anything)."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _check_url(value: Any, where: dict[str, Any]) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError("must be a non-empty string URL", **where)
-    try:
-        parts = urlsplit(value)
-        parts.hostname  # noqa: B018 - parses the host: "http://[::1" raises ValueError here
-        parts.port  # noqa: B018 - "http://127.0.0.1:99999/": port out of range
-    except ValueError as exc:  # a malformed URL is a config error, not a traceback
-        raise ConfigError(f"{value!r} is not a valid URL: {exc}", **where) from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{value!r} is not an http(s) URL with a host", **where)
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        # "http://exa mple.org/" would pass urlsplit and then fail every run.
-        raise ConfigError(f"{value!r} contains spaces or control characters "
-                          "(write a space in a path as %20)", **where)
-    return value
-
-
-def _check_header_value(value: str, where: dict[str, Any]) -> None:
-    """An HTTP header value: no CR, LF or other control character (it would split the request,
-    and the server would be blamed for the error)."""
-    if any(ord(ch) < 0x20 and ch != "\t" or ord(ch) == 0x7F for ch in value):
-        raise ConfigError(f"{value!r} contains a line break or control character; an HTTP "
-                          "header value must be one line", **where)
-
-
-def _str_list(value: Any, where: dict[str, Any]) -> tuple[str, ...]:
+def _str_list(value: Any, where: Where) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -220,17 +451,53 @@ def _str_list(value: Any, where: dict[str, Any]) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _warn_backtracking(pattern: str, where: dict[str, Any], warnings: list[str] | None) -> None:
-    risk = backtracking_risk(pattern)
-    if risk and warnings is not None:
-        warnings.append(str(ConfigError(f"{pattern!r}: {risk}", **where)))
+def _number(key: Key, value: Any, where: Where) -> float:
+    """An integer or number checked against the key's declared bounds."""
+    noun = "an integer" if key.type == "integer" else "a number"
+    if isinstance(value, bool):
+        raise ConfigError(f"must be {noun}, not true/false", **where)
+    if not isinstance(value, key.python_type):
+        raise ConfigError(f"must be {noun}, got {_shown(value)}", **where)
+    if isinstance(value, float) and not math.isfinite(value):
+        # `nan` passes every comparison (nan <= 0 is False) and `inf` would disable a
+        # timeout; both are typos, never intended.
+        raise ConfigError(f"must be a finite number, got {value!r}", **where)
+    if key.positive and value <= 0:
+        raise ConfigError(f"must be a positive number{' of seconds' if key.unit else ''}, "
+                          f"got {value!r}", **where)
+    if key.minimum is not None and value < key.minimum:
+        bound = "must not be negative" if key.minimum == 0 else f"must be at least {key.minimum:g}"
+        raise ConfigError(f"{bound}, got {value!r}", **where)
+    if key.maximum is not None and value > key.maximum:
+        raise ConfigError(f"must be at most {key.maximum:g}{key.unit}, got {value!r}", **where)
+    return float(value) if key.type == "number" else value
 
 
-def _validate_selector(sel: str) -> str | None:
-    from crawler.extract import validate_selector  # on use: lxml and soupsieve load with it
+def _read(key: Key, value: Any, where: Where, warnings: list[str] | None) -> Any:
+    """``value`` checked against its declaration: type, bounds, choices, then the key's own
+    rule. The one place a ``[settings]`` or ``[[source]]`` value is validated."""
+    if key.type in ("integer", "number"):
+        value = _number(key, value, where)
+    elif key.type == "flag":
+        if not isinstance(value, bool):
+            raise ConfigError(f"must be true or false, got {_shown(value)}", **where)
+    elif key.type == "strings":
+        value = _str_list(value, where)
+    elif key.type == "choice":
+        if not isinstance(value, str) or value not in key.choices:
+            raise ConfigError(f"{_shown(value)} is not one of {', '.join(key.choices)}", **where)
+    elif key.type == "url":
+        value = _check_url(value, where)
+    elif key.type == "name":
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"must be {key.what or 'a non-empty string'}", **where)
+    elif not isinstance(value, str):
+        raise ConfigError(f"must be {key.what or 'a string'}, got {_shown(value)}", **where)
+    return key.check(value, where, warnings) if key.check else value
 
-    return validate_selector(sel)
 
+def _known(schema: dict[str, Key]) -> str:
+    return ", ".join(sorted(schema))
 
 def parse_config(text: str, path: str = "sources.toml") -> Config:
     lines = _Lines(text)
@@ -290,76 +557,13 @@ def _parse_settings(raw: Any, lines: _Lines, path: str) -> Settings:
     if not isinstance(raw, dict):
         raise ConfigError("must be a table", path=path, field="settings")
     values: dict[str, Any] = {}
-    for key, value in raw.items():
-        where = {"path": path, "line": lines.key(key, start), "field": f"settings.{key}"}
-        expected = _SETTING_TYPES.get(key)
-        if expected is None:
-            raise ConfigError(f"unknown setting (known: {', '.join(sorted(_SETTING_TYPES))})", **where)
-        if isinstance(value, bool) and expected is not bool:
-            raise ConfigError(f"must be a {_type_name(expected)}, not true/false", **where)
-        if not isinstance(value, expected):
-            raise ConfigError(f"must be a {_type_name(expected)}, got {value!r}", **where)
-        if isinstance(value, float) and not math.isfinite(value):
-            # `nan` would pass every range check below (nan <= 0 is False)
-            # and `inf` would disable a timeout; both are typos, never intended.
-            raise ConfigError(f"must be a finite number, got {value!r}", **where)
-        if key in ("concurrency", "per_host", "max_bytes", "max_pdf_pages", "health_failures",
-                   "revert_window", "browser_concurrency") and value < 1:
-            raise ConfigError("must be at least 1", **where)
-        if key in ("connect_timeout", "read_timeout", "total_timeout", "pdf_timeout") and value <= 0:
-            raise ConfigError("must be a positive number of seconds", **where)
-        if key in ("retries", "backoff", "workers") and value < 0:
-            raise ConfigError("must not be negative", **where)
-        if key == "database" and not value.strip():
-            # "" would silently fall back to ./framewatch.db
-            raise ConfigError("must be a database URL, e.g. sqlite:///framewatch.db", **where)
-        if key == "database":
-            value = _sqlite_beside(value, path)
-        if key in ("base_url", "archive_url"):
-            _check_url(value, where)
-        if key == "user_agent":
-            _check_header_value(value, where)
-        if key == "schedule":
-            _check_cron(value, where)
-        if key == "timezone":
-            _check_timezone(value, where)
-        if isinstance(expected, tuple):
-            value = float(value)
-        values[key] = value
+    for name, value in raw.items():
+        where = {"path": path, "line": lines.key(name, start), "field": f"settings.{name}"}
+        key = _SETTING_KEYS.get(name)
+        if key is None:
+            raise ConfigError(f"unknown setting (known: {_known(_SETTING_KEYS)})", **where)
+        values[name] = _read(key, value, where, None)
     return Settings(**values)
-
-
-def _sqlite_beside(url: str, config_path: str) -> str:
-    """A relative SQLite path written in a config file means "next to this file", whatever the
-    working directory of the command (`framewatch run --config dir/sources.toml`)."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix):
-        return url
-    rest = url[len(prefix):]
-    file, sep, query = rest.partition("?")
-    if not file or file == ":memory:" or file.startswith("/") or file.startswith("file:"):
-        return url
-    folder = Path(config_path).expanduser().resolve().parent
-    return prefix + str(folder / file) + sep + query
-
-
-def _check_cron(value: str, where: dict[str, Any]) -> None:
-    try:
-        from apscheduler.triggers.cron import CronTrigger
-
-        CronTrigger.from_crontab(value)
-    except ValueError as exc:
-        raise ConfigError(f"not a valid cron expression {value!r}: {exc}", **where) from None
-
-
-def _check_timezone(value: str, where: dict[str, Any]) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown time zone {value!r} (e.g. 'UTC', 'Europe/London')",
-                          **where) from None
 
 
 def _parse_channels(raw: Any, lines: _Lines, path: str) -> tuple[ChannelConfig, ...]:
@@ -393,84 +597,35 @@ def _parse_source(raw: Any, index: int, start: int | None, lines: _Lines, path: 
     if isinstance(sid, str):
         label = f"source {sid!r}"
 
-    def where(key: str) -> dict[str, Any]:
+    def where(key: str) -> Where:
         return {"path": path, "line": lines.key(key, start) or start, "field": f"{label}.{key}"}
 
-    for key in raw:
-        if key not in _SOURCE_KEYS:
-            raise ConfigError(f"unknown key (known: {', '.join(sorted(_SOURCE_KEYS))})", **where(key))
-    for key in _REQUIRED:
-        if key not in raw:
-            raise ConfigError("is required", path=path, line=start, field=f"{label}.{key}")
-        if not isinstance(raw[key], str) or not raw[key].strip():
-            raise ConfigError("must be a non-empty string", **where(key))
-    if not SLUG.match(sid):  # type: ignore[arg-type]
-        raise ConfigError(f"{sid!r} is not a slug (lower-case letters, digits, '.', '_', '-')",
-                          **where("id"))
-    url = _check_url(raw["url"], where("url"))
-    kind = raw.get("kind", "page")
-    if kind not in SOURCE_KINDS:
-        raise ConfigError(f"{kind!r} is not one of {', '.join(SOURCE_KINDS)}", **where("kind"))
-    select = _str_list(raw.get("select", []), where("select"))
-    remove = _str_list(raw.get("remove", []), where("remove"))
-    for key, sels in (("select", select), ("remove", remove)):
-        for sel in sels:
-            problem = _validate_selector(sel)
-            if problem:
-                raise ConfigError(f"bad CSS selector {sel!r}: {problem}", **where(key))
-    ignore = _str_list(raw.get("ignore", []), where("ignore"))
-    for pat in ignore:
-        try:  # the engine that will run it (crawler.patterns), so check and run agree
-            compile_pattern(pat, True)
-        except ValueError as exc:
-            raise ConfigError(str(exc), **where("ignore")) from None
-        _warn_backtracking(pat, where("ignore"), warnings)
-    follow = raw.get("follow")
-    if kind == "follow" and not follow:  # an index defaults to its main content's links
+    for name in raw:
+        if name not in _SOURCE_BY_NAME:
+            raise ConfigError(f"unknown key (known: {_known(_SOURCE_BY_NAME)})", **where(name))
+    for key in SOURCE_SCHEMA:
+        if key.required and key.name not in raw:
+            raise ConfigError("is required", path=path, line=start, field=f"{label}.{key.name}")
+    values = {key.name: _read(key, raw[key.name], where(key.name), warnings)
+              for key in SOURCE_SCHEMA if key.name in raw}
+    kind = values.get("kind", _SOURCE_BY_NAME["kind"].default)
+    fetcher = values.get("fetcher", _SOURCE_BY_NAME["fetcher"].default)
+    if kind == "follow" and not values.get("follow"):  # an index defaults to its content's links
         raise ConfigError(f"kind = {kind!r} needs a `follow` CSS selector for the links",
                           path=path, line=start, field=f"{label}.follow")
-    if follow is not None:
-        if not isinstance(follow, str) or not follow:
-            raise ConfigError("must be a CSS selector string", **where("follow"))
-        problem = _validate_selector(follow)
-        if problem:
-            raise ConfigError(f"bad CSS selector {follow!r}: {problem}", **where("follow"))
-    link_pattern = raw.get("link_pattern")
-    if link_pattern is not None:
-        if not isinstance(link_pattern, str):
-            raise ConfigError("must be a regular expression string", **where("link_pattern"))
-        try:
-            compile_pattern(link_pattern)
-        except ValueError as exc:
-            raise ConfigError(str(exc), **where("link_pattern")) from None
-        _warn_backtracking(link_pattern, where("link_pattern"), warnings)
-    for key in ("track_new", "enabled", "allow_private"):
-        if key in raw and not isinstance(raw[key], bool):
-            raise ConfigError("must be true or false", **where(key))
-    fetcher = raw.get("fetcher", "http")
-    if fetcher not in FETCHERS:
-        raise ConfigError(f"{fetcher!r} is not one of {', '.join(FETCHERS)}", **where("fetcher"))
-    for key in ("wait_for", "user_agent", "notes"):
-        if key in raw and not isinstance(raw[key], str):
-            raise ConfigError("must be a string", **where(key))
-    if "user_agent" in raw:
-        _check_header_value(raw["user_agent"], where("user_agent"))
-    if raw.get("wait_for") and not re.match(r"^[a-z][a-z-]*=", raw["wait_for"]):
-        # CSS (Playwright's own engines, `text=…` / `xpath=…`, are left to the browser)
-        problem = _validate_selector(raw["wait_for"])
-        if problem:
-            raise ConfigError(f"bad CSS selector {raw['wait_for']!r}: {problem}",
-                              **where("wait_for"))
-    changelog = raw.get("changelog")
-    if changelog is not None and (not isinstance(changelog, str) or not changelog.strip()):
-        raise ConfigError("must be the id of another source", **where("changelog"))
-    return SourceConfig(
-        id=sid, company=raw["company"].strip(), title=raw["title"].strip(), url=url, kind=kind,  # type: ignore[arg-type]
-        select=select, remove=remove, ignore=ignore, follow=follow, link_pattern=link_pattern,
-        track_new=raw.get("track_new", False), enabled=raw.get("enabled", True),
-        allow_private=raw.get("allow_private"), fetcher=fetcher, wait_for=raw.get("wait_for"),
-        user_agent=raw.get("user_agent"), notes=raw.get("notes", ""), changelog=changelog,
-    )
+    if warnings is not None:
+        for key in SOURCE_SCHEMA:
+            if key.name not in values:
+                continue
+            if key.kinds and kind not in key.kinds:  # valid, but this source ignores it
+                warnings.append(str(ConfigError(
+                    f"only applies to kind {' or '.join(key.kinds)}; a {kind!r} source "
+                    "ignores it", **where(key.name))))
+            if key.fetchers and fetcher not in key.fetchers:
+                warnings.append(str(ConfigError(
+                    f"only applies to fetcher {' or '.join(key.fetchers)}; the {fetcher!r} "
+                    "fetcher ignores it", **where(key.name))))
+    return SourceConfig(**values)
 
 
 def default_config_path() -> str:
