@@ -88,6 +88,7 @@ class Cycle:
         self._stale: set[str] = set()  # sources whose preload no longer holds (new version)
         self._pending_checks: list[NewCheck] = []
         self._specs: dict[str, SourceConfig] = {}  # typed, per source id, read once
+        self._changelogs: frozenset[str] | None = None
 
     # ---- entry point ---------------------------------------------------------------------------
     async def run(self, only: Sequence[str] | None = None) -> CycleReport:
@@ -118,6 +119,15 @@ class Cycle:
         order = {s.id: i for i, s in enumerate(sources)}
         outcomes.sort(key=lambda o: order.get(o.source_id, 0))
         return CycleReport(self.run_id, started, datetime.now(UTC), tuple(outcomes))
+
+    def changelog_ids(self) -> frozenset[str]:
+        """The sources some source names as its changelog, read once per run: a changed page
+        that is nobody's changelog re-judges nothing, without listing every source."""
+        if self._changelogs is None:
+            self._changelogs = frozenset(
+                str(s.settings["changelog"]) for s in self.repo.list_sources(enabled_only=True)
+                if (s.settings or {}).get("changelog"))
+        return self._changelogs
 
     def prepare_sources(self, only: Sequence[str] | None) -> list[SourceInfo]:
         self.repo.sync_sources(source_info(s) for s in self.config.sources)
@@ -379,7 +389,8 @@ class Cycle:
             change=change, previous_version_id=latest.id if latest else None)
         self._stale.add(source.id)
         if latest is not None:
-            refresh_disclosure(self.db, source.id)  # if it is another document's changelog
+            if source.id in self.changelog_ids():  # another document's changelog
+                refresh_disclosure(self.db, source.id)
         status = FIRST if latest is None else CHANGED
         return SourceOutcome(source.id, status, version_id=version_id, change_id=change_id,
                              severity=change.severity if change else None,
