@@ -138,3 +138,21 @@ def test_a_wrong_type_message_shows_a_long_value_cut_short() -> None:
     with pytest.raises(ConfigError) as exc:
         parse_config("[settings]\nconcurrency = \"" + "x" * 5000 + "\"\n" + SOURCE)
     assert "must be an integer" in str(exc.value) and len(str(exc.value)) < 200
+
+
+def test_every_declared_default_is_itself_a_valid_value() -> None:
+    """A default outside its own bounds or choices would be rejected if written out."""
+    for key in SETTINGS_SCHEMA + SOURCE_SCHEMA:
+        if key.choices:
+            assert key.default in key.choices, key.name
+        if key.type in ("integer", "number"):
+            assert not key.positive or key.default > 0, key.name
+            assert key.minimum is None or key.default >= key.minimum, key.name
+            assert key.maximum is None or key.default <= key.maximum, key.name
+
+
+def test_keys_for_some_kinds_or_fetchers_name_real_ones() -> None:
+    kinds = next(k for k in SOURCE_SCHEMA if k.name == "kind").choices
+    fetchers = next(k for k in SOURCE_SCHEMA if k.name == "fetcher").choices
+    for key in SOURCE_SCHEMA:
+        assert set(key.kinds) <= set(kinds) and set(key.fetchers) <= set(fetchers), key.name
