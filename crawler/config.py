@@ -61,6 +61,9 @@ class Key:
     fetchers: tuple[str, ...] = ()
     what: str = ""  # how a wrong type is described: "must be <what>"
     check: Callable[..., Any] | None = None  # (value, where, warnings) -> value
+    #: a source key the database keeps (:meth:`SourceConfig.stored_settings`): "always", or
+    #: "if_set" (only when it overrides something)
+    stored: str = ""
 
     @property
     def bounds(self) -> str:
@@ -308,44 +311,43 @@ class SourceConfig:
     url: str = _key(type="url", help="http(s) URL")
     kind: str = _key("page", "choice", "what the URL holds", choices=SOURCE_KINDS)
     select: tuple[str, ...] = _key((), "strings", "CSS selectors to keep",
-                                   check=_check_selectors)
+                                   check=_check_selectors, stored="always")
     remove: tuple[str, ...] = _key((), "strings", "CSS selectors to drop",
-                                   check=_check_selectors)
+                                   check=_check_selectors, stored="always")
     ignore: tuple[str, ...] = _key((), "strings", "regular expressions removed from the text",
-                                   check=_check_ignore)
+                                   check=_check_ignore, stored="always")
     follow: str | None = _key(None, "name", "CSS selector for the link(s) to follow",
                               kinds=_LINKS, what="a CSS selector string",
-                              check=_check_selector)
+                              check=_check_selector, stored="always")
     link_pattern: str | None = _key(None, "text", "regex a followed link must match",
                                     kinds=_LINKS, what="a regular expression string",
-                                    check=_check_link_pattern)
+                                    check=_check_link_pattern, stored="always")
     track_new: bool = _key(False, "flag", "each new link becomes a tracked source",
-                           kinds=("index",))
+                           kinds=("index",), stored="always")
     enabled: bool = _key(True, "flag", "`false` keeps the history but stops checking")
-    allow_private: bool | None = _key(None, "flag", "per-source override of the SSRF guard")
-    fetcher: str = _key("http", "choice", "how the URL is fetched", choices=FETCHERS)
+    allow_private: bool | None = _key(None, "flag", "per-source override of the SSRF guard",
+                                      stored="if_set")
+    fetcher: str = _key("http", "choice", "how the URL is fetched", choices=FETCHERS,
+                        stored="always")
     wait_for: str | None = _key(None, "text", "CSS selector the browser waits for",
-                                fetchers=_BROWSER, check=_check_wait_for)
+                                fetchers=_BROWSER, check=_check_wait_for, stored="always")
     user_agent: str | None = _key(None, "text", "per-source User-Agent override",
-                                  check=_check_header_value)
+                                  check=_check_header_value, stored="if_set")
     notes: str = _key("", "text", "free text: where the URL comes from")
     # the id of the source that is the provider's account of revisions (checked once all are read)
     changelog: str | None = _key(None, "name", "id of the source that is this document's "
-                                 "changelog", what="the id of another source")
+                                 "changelog", what="the id of another source", stored="always")
 
     def stored_settings(self) -> dict[str, Any]:
         """What the database keeps about how this source is fetched and extracted: enough to
         rebuild the spec (:meth:`from_stored`) for re-extraction and for sources that exist only
-        in the database (links an index discovered)."""
-        stored: dict[str, Any] = {
-            "select": list(self.select), "remove": list(self.remove), "ignore": list(self.ignore),
-            "follow": self.follow, "link_pattern": self.link_pattern, "track_new": self.track_new,
-            "fetcher": self.fetcher, "wait_for": self.wait_for, "changelog": self.changelog,
-        }
-        if self.allow_private is not None:
-            stored["allow_private"] = self.allow_private
-        if self.user_agent:
-            stored["user_agent"] = self.user_agent
+        in the database (links an index discovered). The keys declared ``stored``."""
+        stored: dict[str, Any] = {}
+        for key in _STORED:
+            value = getattr(self, key.name)
+            if key.stored == "if_set" and not value and value is not False:
+                continue
+            stored[key.name] = list(value) if key.type == "strings" else value
         return stored
 
     @classmethod
@@ -354,16 +356,17 @@ class SourceConfig:
         """The spec back from what the database keeps (:meth:`stored_settings`): the one place
         stored settings are read, so everything downstream works on typed fields."""
         st = settings or {}
-        allow_private = st.get("allow_private")
-        return cls(
-            id=id, company=company, title=title, url=url, kind=kind, enabled=enabled,
-            select=tuple(st.get("select") or ()), remove=tuple(st.get("remove") or ()),
-            ignore=tuple(st.get("ignore") or ()), follow=st.get("follow") or None,
-            link_pattern=st.get("link_pattern") or None, track_new=bool(st.get("track_new")),
-            allow_private=None if allow_private is None else bool(allow_private),
-            fetcher=st.get("fetcher") or cls.fetcher, wait_for=st.get("wait_for") or None,
-            user_agent=st.get("user_agent") or None, changelog=st.get("changelog") or None,
-        )
+        values: dict[str, Any] = {}
+        for key in _STORED:
+            value = st.get(key.name)
+            if key.type == "strings":
+                values[key.name] = tuple(value or ())
+            elif key.type == "flag":  # an unset override stays unset (None)
+                values[key.name] = key.default if value is None else bool(value)
+            else:  # "" as stored means the default, like an absent key
+                values[key.name] = value or key.default
+        return cls(id=id, company=company, title=title, url=url, kind=kind, enabled=enabled,
+                   **values)
 
     def allows_private(self, settings: Settings) -> bool:
         """Whether this source may fetch private addresses: its own setting, else the global."""
@@ -372,6 +375,7 @@ class SourceConfig:
 
 SOURCE_SCHEMA: tuple[Key, ...] = _schema(SourceConfig)
 """Every ``[[source]]`` key, in README order."""
+_STORED = tuple(k for k in SOURCE_SCHEMA if k.stored)
 
 
 @dataclass(frozen=True)

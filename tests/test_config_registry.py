@@ -156,3 +156,58 @@ def test_keys_for_some_kinds_or_fetchers_name_real_ones() -> None:
     fetchers = next(k for k in SOURCE_SCHEMA if k.name == "fetcher").choices
     for key in SOURCE_SCHEMA:
         assert set(key.kinds) <= set(kinds) and set(key.fetchers) <= set(fetchers), key.name
+
+
+FULL_SOURCE = SOURCE + """kind = "index"
+select = ["main"]
+remove = "nav"
+ignore = ['Updated \\d+']
+follow = "a.doc"
+link_pattern = '\\.pdf$'
+track_new = true
+allow_private = false
+fetcher = "auto"
+wait_for = "main"
+user_agent = "Custom/1.0"
+changelog = "b"
+
+[[source]]
+id = "b"
+company = "Acme"
+title = "Changelog"
+url = "https://example.org/changes"
+"""
+
+
+def test_the_database_keeps_the_declared_stored_keys() -> None:
+    spec = parse_config(FULL_SOURCE).sources[0]
+    assert spec.stored_settings() == {
+        "select": ["main"], "remove": ["nav"], "ignore": [r"Updated \d+"], "follow": "a.doc",
+        "link_pattern": r"\.pdf$", "track_new": True, "allow_private": False,
+        "fetcher": "auto", "wait_for": "main", "user_agent": "Custom/1.0", "changelog": "b"}
+
+
+def test_unset_overrides_are_not_stored() -> None:
+    stored = parse_config(SOURCE).sources[0].stored_settings()
+    assert "allow_private" not in stored and "user_agent" not in stored
+    assert stored["fetcher"] == "http" and stored["follow"] is None
+
+
+@pytest.mark.parametrize("text", [SOURCE, FULL_SOURCE], ids=["defaults", "every-key"])
+def test_a_spec_read_back_from_the_database_is_the_spec_that_was_stored(text: str) -> None:
+    from crawler.config import SourceConfig
+
+    spec = parse_config(text).sources[0]
+    back = SourceConfig.from_stored(id=spec.id, company=spec.company, title=spec.title,
+                                    url=spec.url, kind=spec.kind, enabled=spec.enabled,
+                                    settings=spec.stored_settings())
+    assert back == spec
+
+
+def test_a_source_stored_without_settings_reads_back_with_the_declared_defaults() -> None:
+    from crawler.config import SourceConfig
+
+    back = SourceConfig.from_stored(id="a", company="A", title="T", url="https://x.org/",
+                                    kind="page", enabled=True, settings=None)
+    assert back == parse_config(SOURCE.replace("Acme", "A").replace("Policy", "T").replace(
+        "https://example.org/policy", "https://x.org/")).sources[0]
