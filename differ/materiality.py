@@ -79,6 +79,8 @@ _MONTH = re.compile(
     r"\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_FOOTNOTE = re.compile(r"[A-Za-z][,;:)\]”’\"']$")
+"""A number right after a word's closing punctuation, without a space, is a footnote marker."""
 CARVE_OUT = re.compile(
     r"\b(?:unless|except(?:\s+(?:where|when|if|for))?|other\s+than|provided\s+that|"
     r"as\s+long\s+as|so\s+long\s+as|ordinarily\s+not|will\s+(?:generally|ordinarily|typically)\s+"
@@ -259,10 +261,56 @@ def _quantities(text: str) -> set[str]:
             or _PLACE_BEFORE.search(before)
             or (before.endswith("(") and after == ")")  # a list marker, "(1)"
             or _MONTH.match(text, m.end())  # a date, "14 May"
+            or _FOOTNOTE.search(before)  # a footnote marker glued to a word, "employees,12"
         ):
             continue
         out.add(q)
     return out
+
+
+_LABEL = re.compile(
+    r"^\s*(?:(?P<num>\(?(?:\d+(?:\.\d+)*|[a-z]|[ivx]+)[.)]\s+|\d+(?:\.\d+)+\s+)|"
+    r"(?P<name>[^:.;!?]{1,60}?):\s+(?=\S))",
+)
+"""A label in front of a commitment: a heading number ("2.1 ", "(a) ") or a short name ending
+in a colon ("CBRN-3: ", "Published: ")."""
+_CLAUSE = re.compile(
+    r"\b(?:we|our|us|will|must|shall|should|may|might|could|can|would|is|are|was|were|be|"
+    r"have|has|if|when|that|which|commit\w*|aim\w*|intend\w*)\b",
+    re.IGNORECASE,
+)
+"""Words of a clause: a span before a colon that holds one is part of the sentence, not a
+label ("we will do two things: ...")."""
+
+
+def _label(text: str) -> tuple[str, str]:
+    """``text`` split into its leading label (or "") and the commitment after it."""
+    m = _LABEL.match(text)
+    if not m:
+        return "", text
+    name = m.group("name")
+    if name is not None and (len(name.split()) > 8 or _CLAUSE.search(name)):
+        return "", text
+    return m.group(0).strip(), text[m.end():]
+
+
+def without_labels(old: str, new: str) -> tuple[str, str]:
+    """Both wordings without the labels in front of them, unless the labels themselves carry
+    different levels.
+
+    Adding, removing or renaming a label ("CBRN-3:", "Published:", a heading number) changes
+    no obligation (a label is a name, not a rule); a label whose level changed on both sides
+    ("CBRN-3:" → "CBRN-4:") renames the threshold the sentence defines, so it stays in. A
+    level that only one label names is a name given to the same threshold.
+    """
+    lo, ro = _label(old)
+    ln, rn = _label(new)
+    if not lo and not ln:
+        return old, new
+    lv_o, lv_n = _set(_LEVEL, lo), _set(_LEVEL, ln)
+    if lv_o and lv_n and lv_o != lv_n:
+        return old, new
+    return ro, rn
 
 
 def _quote(items: set[str]) -> str:
@@ -277,7 +325,7 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
     ``strengths`` gives the two wordings' (rung, word) when the caller already knows them (a
     traced commitment does); otherwise they are read from the words.
     """
-    o, n = _clean(old), _clean(new)
+    o, n = without_labels(_clean(old), _clean(new))
     if o == n:
         return NOT_MATERIAL
     o_rule, n_rule = without_examples(o), without_examples(n)

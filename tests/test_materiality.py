@@ -1,0 +1,54 @@
+"""The shared materiality judgement: labels, heading numbers and footnote markers are not rules."""
+
+from __future__ import annotations
+
+from differ.materiality import judge
+
+BODY = ("The ability to significantly help individuals with basic technical backgrounds "
+        "create and deploy CBRN weapons.")
+
+
+def test_a_level_label_added_in_front_of_a_commitment_is_not_material() -> None:
+    assert not judge(BODY, f"CBRN-3: {BODY}").material
+
+
+def test_a_descriptive_label_replaced_by_a_level_label_is_not_material() -> None:
+    assert not judge(f"Chemical and Biological (CBRN) weapons: {BODY}", f"CBRN-3: {BODY}").material
+
+
+def test_a_published_label_removed_is_not_material() -> None:
+    text = "We will publish a summary of each capability report."
+    assert not judge(f"Published: {text}", text).material
+
+
+def test_a_heading_number_added_is_not_material() -> None:
+    text = "We will conduct a follow-up capability assessment before deployment."
+    assert not judge(text, f"4.2 {text}").material
+
+
+def test_a_label_whose_level_changed_is_still_a_threshold_change() -> None:
+    j = judge(f"CBRN-3: {BODY}", f"CBRN-4: {BODY}")
+    assert j.material and 2 in j.dims
+
+
+def test_a_level_changed_inside_a_labelled_commitment_is_still_material() -> None:
+    j = judge("We will apply the ASL-3 Security Standard.",
+              "Security: We will apply the ASL-4 Security Standard.")
+    assert j.material and 2 in j.dims
+
+
+def test_a_clause_before_a_colon_is_not_read_as_a_label() -> None:
+    j = judge("We will report within 30 days: to the board and to the public.",
+              "We will report within 90 days: to the board and to the public.")
+    assert j.material and 2 in j.dims
+
+
+def test_a_renumbered_footnote_marker_is_not_a_quantity() -> None:
+    old = "We consider these groups in scope: criminal groups, internal employees,12 and others."
+    new = "We consider these groups in scope: criminal groups, internal employees,11 and others."
+    assert not judge(old, new).material
+
+
+def test_a_changed_quantity_after_a_space_is_still_material() -> None:
+    j = judge("We will report within 30 days.", "We will report within 90 days.")
+    assert j.material and 2 in j.dims
