@@ -356,6 +356,8 @@ def trace_commitments(old: list[Commitment], new: list[Commitment], *,
         else:
             traced = (_still_there(c, older=False) if still_new is not None
                       and normalise(c.text) in still_new else
+                      TracedCommitment("X", _dims_of(c), c, None, _LEAD_IN_BECAUSE,
+                                       counted=False) if _lead_in(c) else
                       TracedCommitment("X", _dims_of(c), c, None, _removed_because(c)))
         rows_o[i] = traced
     rows_n: dict[int, TracedCommitment] = {}
@@ -385,6 +387,10 @@ def trace_commitments(old: list[Commitment], new: list[Commitment], *,
             if still_old is not None and normalise(c.text) in still_old:
                 rows_n[j] = _still_there(c, older=True)
                 continue
+            if _lead_in(c):
+                rows_n[j] = TracedCommitment("A", _added_dims(c), None, c, _LEAD_IN_BECAUSE,
+                                             counted=False)
+                continue
             rows_n[j] = TracedCommitment("A", _added_dims(c), None, c, _added_because(c))
             last_added = j
     for i, c in enumerate(old):
@@ -408,6 +414,27 @@ def trace_commitments(old: list[Commitment], new: list[Commitment], *,
         elif j in rows_n:
             out.append(rows_n[j])
     return out
+
+
+_LEAD_IN = re.compile(
+    r"(?:^the\s+following\b[^:]*|\bthe\s+following(?:\s+[\w-]+){0,5}|"
+    r"\b(?:may|might|should|must|will|can|could|shall|to|on|by|includes?|including|are|is))"
+    r"\s*[:.]\s*$",
+    re.IGNORECASE,
+)
+"""A sentence that ends by announcing a list: "... the following (few words):", "... we
+may:", "... based on:". ("... defined as follows:" closes a sentence that binds on its own.)"""
+_LEAD_IN_BECAUSE = ("introduces a list whose items are commitments of their own, traced on "
+                    "their rows: a lead-in added or removed is not counted")
+
+
+def _lead_in(c: Commitment) -> bool:
+    """Whether a commitment only announces a list ("we commit to the following:", "we make
+    the following procedural commitments."): its obligations are the list's items, each
+    traced on its own, so the lead-in's own removal or addition moves nothing. A sentence that
+    carries its list ("the following groups are in scope: hacktivists, ...") or its own
+    obligation ("we restrict models from providing assistance:") is no lead-in."""
+    return bool(_LEAD_IN.search(c.text.strip()))
 
 
 def _still_there(c: Commitment, *, older: bool) -> TracedCommitment:

@@ -269,3 +269,39 @@ def test_sentence_cut_by_a_page_break_keeps_its_counterpart() -> None:
            "years to ensure continuity.\n")
     (t,) = trace(old, new)
     assert t.old is not None and t.new is not None
+
+
+def test_a_removed_lead_in_to_a_list_is_not_a_removal() -> None:
+    items = ("We will encrypt model weights at rest.\n\n"
+             "We will review vendor security every year.\n")
+    old = f"# Security\n\nWe commit to the following security themes.\n\n{items}"
+    new = f"# Security\n\n{items}"
+    assert counted(trace(old, new)) == []
+
+
+def test_an_added_lead_in_is_not_counted_but_its_new_items_are() -> None:
+    old = "# Security\n\nWe will encrypt model weights at rest.\n"
+    new = ("# Security\n\nWe will encrypt model weights at rest.\n\n"
+           "To facilitate implementation, we commit to the following:\n\n"
+           "We will maintain the position of Responsible Scaling Officer.\n")
+    rows = counted(trace(old, new))
+    assert [t.outcome for t in rows] == ["A"]
+    assert rows[0].new is not None and "Responsible Scaling Officer" in rows[0].new.text
+
+
+def test_a_removed_sentence_carrying_its_own_list_is_still_a_removal() -> None:
+    old = ("# Scope\n\nWe will protect model weights against the following groups: criminal "
+           "hacker groups, terrorist organizations and insiders.\n\n"
+           "# Reports\n\nWe will publish a capability report for every frontier model.\n")
+    new = "# Reports\n\nWe will publish a capability report for every frontier model.\n"
+    rows = counted(trace(old, new))
+    assert [t.outcome for t in rows] == ["X"]
+
+
+def test_a_removed_obligation_ending_in_a_definition_is_still_a_removal() -> None:
+    old = ("# Review\n\nWe will complete a full external review with at least one external "
+           "reviewer whenever a report is significantly redacted, defined as follows:\n\n"
+           "# Reports\n\nWe will publish a capability report for every frontier model.\n")
+    new = "# Reports\n\nWe will publish a capability report for every frontier model.\n"
+    rows = counted(trace(old, new))
+    assert [t.outcome for t in rows] == ["X"]
