@@ -142,13 +142,24 @@ class _Weights:
                 df[w] = df.get(w, 0) + 1
         n = len(sets) + 1
         self.idf = {w: math.log(n / (k + 0.5)) for w, k in df.items()}
+        self._masses: dict[int, tuple[frozenset[str], float]] = {}
 
     def mass(self, ws: frozenset[str]) -> float:
         return sum(self.idf.get(w, 0.0) for w in ws)
 
+    def _mass_of(self, ws: frozenset[str]) -> float:
+        """``mass`` of a commitment's word set, summed once per set object (a pass compares
+        each commitment with many others; the same object sums in the same order)."""
+        hit = self._masses.get(id(ws))
+        if hit is not None and hit[0] is ws:
+            return hit[1]
+        m = self.mass(ws)
+        self._masses[id(ws)] = (ws, m)
+        return m
+
     def similarity(self, wa: frozenset[str], wb: frozenset[str]) -> float:
         """Weighted Dice: the share of both commitments' distinctive words they have in common."""
-        total = self.mass(wa) + self.mass(wb)
+        total = self._mass_of(wa) + self._mass_of(wb)
         return 2 * self.mass(wa & wb) / total if total else 0.0
 
 
