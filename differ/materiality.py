@@ -270,7 +270,7 @@ def _quantities(text: str) -> set[str]:
 
 _LABEL = re.compile(
     r"^\s*(?:(?P<num>\(?(?:\d+(?:\.\d+)*|[a-z]|[ivx]+)[.)]\s+|\d+(?:\.\d+)+\s+)|"
-    r"(?P<name>[^:.;!?]{1,60}?):\s+(?=\S))",
+    r"(?P<name>[^:.;!?]{1,80}?):\s+(?=\S))",
 )
 """A label in front of a commitment: a heading number ("2.1 ", "(a) ") or a short name ending
 in a colon ("CBRN-3: ", "Published: ")."""

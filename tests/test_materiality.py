@@ -13,7 +13,8 @@ def test_a_level_label_added_in_front_of_a_commitment_is_not_material() -> None:
 
 
 def test_a_descriptive_label_replaced_by_a_level_label_is_not_material() -> None:
-    assert not judge(f"Chemical and Biological (CBRN) weapons: {BODY}", f"CBRN-3: {BODY}").material
+    assert not judge(f"Chemical, Biological, Radiological, and Nuclear (CBRN) weapons: {BODY}",
+                     f"CBRN-3: {BODY}").material
 
 
 def test_a_published_label_removed_is_not_material() -> None:
