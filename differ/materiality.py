@@ -341,7 +341,8 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
     num_n = _quantities(n_rule) - _digits_of(lv_n)
     dur_o, dur_n = _durations(o_rule), _durations(n_rule)
     if lv_o != lv_n:
-        moves.append((2, -1, f"level {_quote(lv_o - lv_n)} → {_quote(lv_n - lv_o)}"))
+        moves.append((2, _level_sign(lv_o - lv_n, lv_n - lv_o, o_rule, n_rule),
+                      f"level {_quote(lv_o - lv_n)} → {_quote(lv_n - lv_o)}"))
     elif dur_o and dur_n and sorted(dur_o) != sorted(dur_n):
         longer = max(dur_n) > max(dur_o) or min(dur_n) > min(dur_o)
         moves.append((2, -1 if longer else 1,
@@ -426,6 +427,33 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
     dims = tuple(sorted({d for d, _, _ in moves}))
     because = "; ".join(f"{d} {DIMENSIONS[d]}: {w}" for d, _, w in moves)
     return Judgement(dims, direction, because)
+
+
+_REQUIRED_STANDARD = r"(?:\s+[\w-]+){0,2}?\s+(?:standards?|safeguards|protections|measures)\b"
+
+
+def _level_sign(gone: set[str], come: set[str], old: str, new: str) -> int:
+    """Which way one level replaced by another of its ladder moves the obligation.
+
+    A level that names what must be in place ("the ASL-4 Security Standard is required") binds
+    more when it rises; a level that names when something is required (a capability threshold)
+    binds more when it falls. Anything else (a level added, dropped, or from another ladder) is
+    read as the weaker reading, the conservative call.
+    """
+    if len(gone) != 1 or len(come) != 1:
+        return -1
+    (g,), (c,) = gone, come
+    mg, mc = re.match(r"(.*?)(\d+)$", g), re.match(r"(.*?)(\d+)$", c)
+    if not mg or not mc or mg.group(1) != mc.group(1) or mg.group(2) == mc.group(2):
+        return -1
+    higher = int(mc.group(2)) > int(mg.group(2))
+
+    def required(level: str, text: str) -> bool:
+        return bool(re.search(re.escape(level) + _REQUIRED_STANDARD, text, re.IGNORECASE))
+
+    if required(g, old) and required(c, new):
+        return 1 if higher else -1
+    return -1 if higher else 1
 
 
 def _disclosure_kinds(terms: set[str]) -> set[str]:

@@ -53,3 +53,27 @@ def test_a_renumbered_footnote_marker_is_not_a_quantity() -> None:
 def test_a_changed_quantity_after_a_space_is_still_material() -> None:
     j = judge("We will report within 30 days.", "We will report within 90 days.")
     assert j.material and 2 in j.dims
+
+
+def test_a_required_standard_raised_a_level_is_a_strengthening() -> None:
+    j = judge("At minimum, the ASL-3 Security Standard is required.",
+              "At minimum, the ASL-4 Security Standard is required.")
+    assert j.dims == (2,) and j.direction == "strengthened"
+
+
+def test_a_required_standard_lowered_a_level_is_a_weakening() -> None:
+    j = judge("At minimum, the ASL-4 Security Standard is required.",
+              "At minimum, the ASL-3 Security Standard is required.")
+    assert j.direction == "weakened"
+
+
+def test_a_capability_trigger_raised_a_level_is_a_weakening() -> None:
+    j = judge("We will pause training if a model reaches CBRN-3.",
+              "We will pause training if a model reaches CBRN-4.")
+    assert j.dims == (2,) and j.direction == "weakened"
+
+
+def test_a_capability_trigger_lowered_a_level_is_a_strengthening() -> None:
+    j = judge("We will pause training if a model reaches CBRN-4.",
+              "We will pause training if a model reaches CBRN-3.")
+    assert j.direction == "strengthened"
