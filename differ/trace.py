@@ -362,7 +362,9 @@ def trace_commitments(old: list[Commitment], new: list[Commitment], *,
             continue
         if i in pair:
             traced = _judge_pair(c, new[pair[i]])
-        elif i in merged_into:
+        elif i in merged_into and not (still_new is not None
+                                       and normalise(c.text) in still_new):
+            # (The same words standing in the newer text are surer evidence than a merge.)
             traced = _note(_judge_pair(c, new[merged_into[i]]), "merged with another commitment")
         else:
             traced = (_still_there(c, older=False) if still_new is not None

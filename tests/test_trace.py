@@ -305,3 +305,15 @@ def test_a_removed_obligation_ending_in_a_definition_is_still_a_removal() -> Non
     new = "# Reports\n\nWe will publish a capability report for every frontier model.\n"
     rows = counted(trace(old, new))
     assert [t.outcome for t in rows] == ["X"]
+
+
+def test_a_commitment_whose_words_stand_in_the_newer_text_is_retained_not_merged() -> None:
+    old = ("# Security\n\nThe ASL-3 Security Standard is required.\n\n"
+           "If capabilities are greater, we will pause training until the ASL-3 Security "
+           "Standard is required and implemented.\n")
+    new = ("# Security\n\nTheASL-3 Security Standardis required.\n\n"
+           "If capabilities are greater, we will pause training until the ASL-3 Security "
+           "Standard is required and implemented.\n")
+    traced = trace_commitments(extract_commitments(old), extract_commitments(new),
+                               old_text=old, new_text=new)
+    assert counted(traced) == [], [(t.outcome, t.because) for t in traced]
