@@ -23,7 +23,13 @@ from crawler.fetch import Fetcher, FetchOptions, FetchResult
 from crawler.fetch_errors import FetchError
 from crawler.fetch_strategy import browser_for_cycle, fetch_for_source
 from crawler.kinds import Document, FetchFailed, Found, NoLinks, kind_for
-from crawler.ledger import ledger_diff_keys, ledger_for_version, refresh_disclosure
+from crawler.ledger import (
+    TraceInputs,
+    ledger_diff_keys,
+    ledger_for_version,
+    refresh_disclosure,
+    trace_inputs,
+)
 from crawler.lock import LeaseLost, current_lease
 from crawler.outcome import (
     CHANGED,
@@ -37,7 +43,13 @@ from crawler.outcome import (
 )
 from crawler.patterns import PatternTimeout
 from crawler.specs import extract_rules, source_info, source_spec
-from crawler.work import ExtractJob, ExtractOutcome, extract_and_diff, text_hash, with_diff
+from crawler.work import (
+    ExtractJob,
+    ExtractOutcome,
+    extract_and_diff,
+    text_hash,
+    with_diff,
+)
 from crawler.workers import worker_pool
 from differ.policy import EMPTY_DIFF, NO_FACTS, Facts, decide
 from storage.db import Database
@@ -324,7 +336,10 @@ class Cycle:
                          pdf_timeout=self.settings.pdf_timeout)
         outcome = await self._run_cpu(job)
         if outcome.needs_diff and base is not None:
-            outcome = await self._run_diff(outcome, self.repo.version_text(base.id))
+            # The worker traces the commitments too: the run's own process, which every
+            # source waits on, then only writes the rows.
+            outcome = await self._run_diff(outcome, self.repo.version_text(base.id),
+                                           trace_inputs(self.db, source, base.id))
         snapshot = NewSnapshot(raw_sha, result.content_type, result.body)
         if outcome.error_kind is not None:
             # Say that the raw bytes were kept, so a reader knows nothing is lost and
@@ -364,7 +379,7 @@ class Cycle:
         kind = "first" if latest is None else "change"
         ledger = ledger_for_version(
             self.db, source, outcome.text, outcome.commitments, base.id if base else None,
-            self.repo.version_text(base.id) if base is not None else None)
+            self.repo.version_text(base.id) if base is not None else None, outcome.traces)
         change = None
         if base is not None:
             # The traced commitments and their disclosure travel with the change, so alerts can
@@ -500,11 +515,13 @@ class Cycle:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, extract_and_diff, job)
 
-    async def _run_diff(self, outcome: ExtractOutcome, previous_text: str) -> ExtractOutcome:
+    async def _run_diff(self, outcome: ExtractOutcome, previous_text: str,
+                        trace: TraceInputs | None = None) -> ExtractOutcome:
         if self._executor is None:
-            return with_diff(outcome, previous_text)
+            return with_diff(outcome, previous_text, trace)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, with_diff, outcome, previous_text)
+        return await loop.run_in_executor(self._executor, with_diff, outcome, previous_text,
+                                          trace)
 
 
 # ---- pure helpers (easy to test) ----------------------------------------------------------------

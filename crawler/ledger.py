@@ -101,16 +101,38 @@ def account_for(repo: Repository, source: SourceInfo, old_text: str, new_text: s
     return account_for_pair(old_text, new_text, [external] if external else [])
 
 
+@dataclass(frozen=True)
+class TraceInputs:
+    """What tracing a new version's commitments needs from the database, read by the run: the
+    previous version's stored commitments (None: derive them from its text) and the text of
+    the source named as its changelog, if any."""
+
+    old_commitments: tuple[dict[str, Any], ...] | None
+    external_account: str | None
+
+
+def trace_inputs(db: Database, source: SourceInfo, old_version_id: int) -> TraceInputs:
+    """What a worker needs to trace a new version against ``old_version_id`` (the same reads
+    :func:`ledger_for_version` makes)."""
+    old = (tuple(c.data for c in commitments_of(db, old_version_id))
+           if has_ledger(db, old_version_id) else None)
+    return TraceInputs(old, external_account(Repository(db), source))
+
+
 def ledger_for_version(db: Database, source: SourceInfo, new_text: str,
                        commitments: Sequence[dict[str, Any]] | None,
-                       old_version_id: int | None, old_text: str | None) -> VersionLedger | None:
+                       old_version_id: int | None, old_text: str | None,
+                       traces: Sequence[dict[str, Any]] | None = None) -> VersionLedger | None:
     """The ledger rows for a new version, or None when the model fails on this text (the
-    version is still recorded; `framewatch commitments --rebuild` retries it)."""
+    version is still recorded; `framewatch commitments --rebuild` retries it). ``traces``:
+    already traced by a worker against ``old_version_id`` (:func:`crawler.work.with_diff`)."""
     try:
         _bounded(new_text)
         items = tuple(commitments) if commitments is not None else extract_json(new_text)
         if old_version_id is None or old_text is None or len(old_text) > MAX_TEXT:
             return VersionLedger(MODEL, items)
+        if traces is not None and commitments is not None:
+            return VersionLedger(MODEL, items, tuple(traces), old_version_id)
         repo = Repository(db)
         old_items = ([c.data for c in commitments_of(db, old_version_id)]
                      if has_ledger(db, old_version_id) else list(extract_json(old_text)))

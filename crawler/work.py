@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.extract import EXTRACTOR_VERSION, ExtractError, ExtractRules, extract
+
+if TYPE_CHECKING:
+    from crawler.ledger import TraceInputs
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class ExtractOutcome:
     extractor_version: str = EXTRACTOR_VERSION
     needs_diff: bool = False  # the text changed but the previous text was not sent along
     commitments: tuple[dict[str, Any], ...] | None = None  # a new text's, for the ledger
+    traces: tuple[dict[str, Any], ...] | None = None  # traced against the previous text's
 
 
 def text_hash(text: str) -> str:
@@ -75,10 +79,36 @@ def new_text_commitments(text: str) -> tuple[dict[str, Any], ...] | None:
         return None
 
 
-def with_diff(outcome: ExtractOutcome, previous_text: str) -> ExtractOutcome:
-    """The second half of a changed page's work: diff and classify against the previous text."""
+def with_diff(outcome: ExtractOutcome, previous_text: str,
+              trace: TraceInputs | None = None) -> ExtractOutcome:
+    """The second half of a changed page's work: diff and classify against the previous text,
+    and (given ``trace``) trace its commitments against the previous version's, so that the
+    run's own process only writes the rows."""
     assert outcome.text is not None
-    return replace(outcome, diff=diff_texts(previous_text, outcome.text), needs_diff=False)
+    diff = diff_texts(previous_text, outcome.text)
+    traces = None
+    if trace is not None and outcome.commitments is not None:
+        traces = traced_commitments(outcome.commitments, previous_text, outcome.text, trace)
+    return replace(outcome, diff=diff, needs_diff=False, traces=traces)
+
+
+def traced_commitments(new_items: tuple[dict[str, Any], ...], old_text: str, new_text: str,
+                       trace: TraceInputs) -> tuple[dict[str, Any], ...] | None:
+    """The ledger's traced pairs (None if the model fails: the run then traces them itself)."""
+    try:
+        from crawler.ledger import MAX_TEXT, extract_json, trace_with_disclosure
+        from differ.disclosure import account_for_pair
+
+        if len(old_text) > MAX_TEXT or len(new_text) > MAX_TEXT:
+            return None
+        old_items = (list(trace.old_commitments) if trace.old_commitments is not None
+                     else list(extract_json(old_text)))
+        account = account_for_pair(old_text, new_text,
+                                   [trace.external_account] if trace.external_account else [])
+        rows, _ = trace_with_disclosure(old_items, new_items, account, old_text, new_text)
+        return tuple(rows)
+    except Exception:  # noqa: BLE001 - derived data never costs a version
+        return None
 
 
 def diff_texts(old: str, new: str) -> dict[str, Any]:
