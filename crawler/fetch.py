@@ -145,8 +145,11 @@ class Fetcher:
         opts = self.options
         limits = httpx.Limits(max_connections=opts.concurrency,
                               max_keepalive_connections=opts.concurrency)
-        self._guarded = netguard.GuardedTransport(limits=limits)
-        self._open = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+        guarded = netguard.GuardedTransport(limits=limits)
+        self._guarded = guarded
+        # Same certificate checks on both pools, so one SSL context (one CA-bundle load) serves.
+        self._open = httpx.AsyncHTTPTransport(verify=guarded.ssl_context, limits=limits,
+                                              trust_env=False)
         for transport in (self._guarded, self._open):
             cache_sockets(transport)
         self._global = asyncio.Semaphore(opts.concurrency)

@@ -279,6 +279,8 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
                  classify: Classifier | None = None) -> None:
         limits = limits or httpx.Limits()
         ssl_context = httpx.create_ssl_context(verify=verify, trust_env=False)
+        #: Loading the CA bundle costs ≈ 15 ms a context: other transports may share this one.
+        self.ssl_context = ssl_context
         super().__init__(verify=ssl_context, limits=limits, trust_env=False)
         if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
             raise RuntimeError(

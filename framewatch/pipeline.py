@@ -24,10 +24,13 @@ def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, no
     import asyncio
 
     from crawler.cycle import Cycle
-    from notifier.routing import make_router
 
-    # The router validates every [notify.*] table before anything is fetched.
-    router = make_router(config) if notify else None
+    router = None
+    if notify:  # the notifier is imported only when alerts will be sent
+        from notifier.routing import make_router
+
+        # The router validates every [notify.*] table before anything is fetched.
+        router = make_router(config)
     cycle = Cycle(config, db, router=router or (lambda _s, _c: ()))
     total = len(only) if only else sum(1 for s in config.sources if s.enabled)
     if show_progress and sys.stderr.isatty():
@@ -86,9 +89,12 @@ def config_problems(config: Config, *,
     ``[notify.*]`` table validated by its channel, then secret variables missing from the
     environment (those only matter when alerts will be sent)."""
     from crawler.envcheck import missing_secrets
-    from notifier.channels import channel_problems
 
-    problems: list[ConfigError] = list(channel_problems(config))
+    problems: list[ConfigError] = []
+    if config.channels:  # the channel code (smtplib, ssl, ...) is only worth importing for one
+        from notifier.channels import channel_problems
+
+        problems += channel_problems(config)
     if secrets:
         bad = {p.field.rsplit(".", 1)[0] for p in problems if p.field}
         problems += [p for p in missing_secrets(config)
