@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from differ.commitment_rules import not_a_commitment
 from differ.disclosure import in_changelog
 from differ.gate import Gated, fold
 from differ.lexicon import category_unions, load_lexicon
@@ -494,7 +495,7 @@ def _first_strong(t: str, seen: str) -> re.Match[str] | None:
         ):
             continue  # "would be required" conditions or predicts
         if word.startswith("require") and not _rx(
-            r"\b(?:we|I|policy|framework|this)\s+(?:\w+\s+)?require"
+            r"(?<!\bthat\s)(?<!\bwhich\s)\b(?:we|I|policy|framework|this)\s+(?:\w+\s+)?require"
         ).search(t[: m.end()]) and not _rx(
             r"require[sd]?\s+(?:that|us|all|each|every|both)\b"
         ).search(t[m.start():]):
@@ -691,6 +692,8 @@ def _judge_sentence(
     if excluded:
         return None
     found = _strength(text, in_rec, seen)
+    if found is not None and not_a_commitment(text, *found):
+        found = None  # a value, hope or description of the document: it may still define a level
     definition = False
     if found is None and _is_definition(text, seen, section):
         found = (4, "defines")

@@ -1,0 +1,134 @@
+"""Sentences that carry a modal but commit the author to no practice.
+
+The commitment reader finds obligation words ("will", "committed to", "may", "we can"); the
+coders' definition is narrower: a statement by the developer about *its own practice*. Excluded
+are statements of values or purpose ("we are committed to developing AI responsibly"), hopes and
+beliefs ("in the long term, we hope that our policy may offer insights"), descriptions of the
+document itself ("The table below illustrates possible examples ..."), forecasts of what the
+author will find ("we may find that most deployments need few new safeguards"), and sentences
+whose only modal sits in a relative clause describing something else ("the scenarios we could
+reasonably envision"). Each rule here names one such shape; it is applied after a modal was
+found, so a sentence with no modal never reaches it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from differ.gate import Gated, fold
+
+_I = re.IGNORECASE
+
+_VALUES = Gated(re.compile(
+    r"\b(?:are|is|remain|remains|stay|stays)\s+(?:\w+\s+)?committed\s+to\s+(?:\w+ly\s+)?"
+    r"(?:(?:developing|building|deploying|advancing|doing|refining|improving|pursuing|making|"
+    r"being|continuing|ensuring|fostering|promoting|supporting|contributing)\b|"
+    r"(?:the\s+)?(?:safe|responsible|beneficial|mission)\b)",
+    _I,
+))
+"""A pledge of values: "committed to" a general activity rather than to a named practice."""
+_PRACTICE_OBJECT = re.compile(
+    r"\b(?:thresholds?|evaluat\w+|safeguards?|ASL-?\d|CCLs?|publish\w*|report\w*|test\w*|"
+    r"assess\w+|security|disclos\w+|mitigat\w+|capability\s+levels?|pause\w*|board|officer|"
+    r"review\w*|audit\w*|red[- ]team\w*|monitor\w*|protections?|controls?|standards?|"
+    r"third[- ]part\w+|external\s+\w+|government\w*|notify\w*|deadlines?|within\s+\d+)\b",
+    _I,
+)
+"""What turns a pledge into a practice: an evaluation, a safeguard, a level, a disclosure."""
+
+_BELIEF = Gated(re.compile(
+    r"\b(?:we|I)\s+(?:\w+\s+)?(?:hope|hopes|believe|believes|think|thinks|feel|expect\s+that|"
+    r"anticipate|suspect|are\s+hopeful|are\s+optimistic)\b",
+    _I,
+))
+"""The author stating a belief or hope (the reader already drops one that opens a sentence)."""
+_LEADING_PHRASE = re.compile(r"^(?:[^,;:.]{1,60},\s*)?$")
+"""A belief that opens the sentence, perhaps after one short phrase ("In the long term, we
+hope"). Later in a sentence a belief often qualifies what it is about ("the risks we think most
+likely", "areas where we believe work is needed"), and the sentence may still bind."""
+_SELF_MODAL = re.compile(
+    r"\b(?:(?:we|I)\s+(?!believe|think|hope|feel|expect|anticipate|suspect)\w+|"
+    r"(?:our|the)\s+\w+\s+(?:\w+\s+)?(?:will|must|shall|commits?|requires?|may))\b",
+    _I,
+)
+"""The author acting before the belief: the belief qualifies a statement that stands."""
+_CONSEQUENT_COMMITMENT = re.compile(
+    r"[,;][^.]*?\b(?:we|our\s+\w+|the\s+\w+|this\s+\w+|policy|framework)\s+(?:\w+\s+)?"
+    r"(?:will|must|shall|commit\s+to|prohibits?|requires?|permits?)\b",
+    _I,
+)
+"""A belief that motivates a commitment ("Because we believe X, we will Y") still commits."""
+
+_DOCUMENT_PART = (
+    r"(?:table|tables|figure|figures|diagram|chart|graphic|section|sections|appendix|appendices|"
+    r"annex|document|revision|version|update|examples?|list|paper|framework|overview|box)"
+)
+_DESCRIBES = (
+    r"(?:illustrates?|shows?|summari[sz]es?|lists?|describes?|outlines?|presents?|provides?|"
+    r"gives?|sets?\s+out|focus(?:es)?\s+on|contains?|depicts?|aims?\s+to|explains?|highlights?|"
+    r"offers?|details?|is\s+intended|are\s+intended|is\s+meant|are\s+meant|includes?)"
+)
+_DOCUMENT_DESCRIPTION = Gated(re.compile(
+    rf"^(?:(?:the|this|these|each|our)\s+(?:\w+\s+){{0,2}}?{_DOCUMENT_PART}"
+    rf"(?:\s+of\s+(?:the\s+|this\s+|our\s+)?(?:[\w-]+\s+){{1,3}}?)?|"
+    rf"(?:table|figure|appendix|annex|section|box)\s+[A-Z0-9][\w.]*)\s+"
+    rf"(?:below\s+|above\s+|here\s+)?{_DESCRIBES}\b"
+    rf"|^in\s+(?:this|the\s+following)\s+(?:section|appendix|document|part),?\s+we\s+"
+    rf"(?:identify|describe|outline|present|summari[sz]e|explain|list|set\s+out|discuss)\b",
+    _I,
+))
+"""A sentence about the document itself: what a table, figure or section shows."""
+_ILLUSTRATIVE = re.compile(r"\b(?:illustrat\w+|examples?|possible|sample|potential)\b", _I)
+_OWN_STRONG = re.compile(r"\b(?:we|I)\s+(?:\w+\s+)?(?:will|must|shall|commit\s+to)\b", _I)
+
+_WEAK_WORDS = frozenset({"may", "might", "could", "can", "consider", "considers", "considering"})
+_FORECAST_FIND = Gated(re.compile(
+    r"\b(?:we|I)\s+(?:\w+\s+)?(?:may|might|could)\s+(?:\w+ly\s+)?(?:find|discover|learn|see|"
+    r"observe|notice|realise|realize|encounter|end\s+up)\b",
+    _I,
+))
+"""What the author expects to find out, not what it will do."""
+_RELATIVE_WEAK = Gated(re.compile(
+    r"\b(?!(?:and|but|then|so|if|when|where|once|unless|also|that|while|because|or)\b)"
+    r"[a-z]\w*\s+we\s+(?:\w+ly\s+)?(?:could|can|might)\b",
+    _I,
+))
+"""A weak modal in a relative clause ("the scenarios we could envision", "which we can")."""
+_MAIN_WEAK = re.compile(
+    r"(?:^|[,;:]\s*|\b(?i:and|but|then|so|if|when|where|once|unless|also|that)\s+)"
+    r"(?:\w+\s+){0,2}?(?:[Ww]e|I|[A-Z][\w-]+|[Tt]he\s+\w+|[Oo]ur\s+\w+)\s+(?:\w+ly\s+)?"
+    r"(?:also\s+)?(?i:may|might|could|can)\s+(?:\w+ly\s+)?(?:also\s+)?"
+    r"(?!(?i:find|see|learn)\b)\w+"
+)
+"""A weak modal of the main clause: its subject opens the sentence or a clause."""
+_BINDING = re.compile(r"\b(?:will|must|shall|commit\s+to)\b", _I)
+"""A binding word elsewhere: the weak modal is not what the sentence rests on."""
+_POLICY_WEAK = re.compile(r"\b(?:may|might|could)\s+(?:also\s+)?be\s+\w+(?:ed|en)\b", _I)
+
+
+def not_a_commitment(text: str, strength: int, word: str) -> bool:
+    """Whether a sentence the reader found a modal in (``strength``, ``word``) commits its
+    author to nothing after all: a value, a hope, a description of the document, a forecast."""
+    seen = fold(text)
+    if _VALUES.search(text, seen) and not _PRACTICE_OBJECT.search(text):
+        return True
+    belief = _BELIEF.search(text, seen)
+    if (
+        belief
+        and _LEADING_PHRASE.match(text[: belief.start()])
+        and not _SELF_MODAL.search(text[: belief.start()])
+        and not _CONSEQUENT_COMMITMENT.search(text, belief.end())
+    ):
+        return True
+    if _DOCUMENT_DESCRIPTION.search(text, seen) and (
+        _ILLUSTRATIVE.search(text) or not _OWN_STRONG.search(text)
+    ):
+        return True
+    if strength == 2 and word in _WEAK_WORDS:
+        if _FORECAST_FIND.search(text, seen):
+            return True
+        if _RELATIVE_WEAK.search(text, seen) and not (
+            _BINDING.search(text) or _MAIN_WEAK.search(text) or _POLICY_WEAK.search(text)
+        ):
+            return True
+    return False
