@@ -214,7 +214,8 @@ class CommitmentRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
-    source_id: Mapped[str] = mapped_column(String(200), index=True)
+    # No index of its own: ix_commitments_source_key leads with it.
+    source_id: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text)
