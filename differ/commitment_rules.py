@@ -14,6 +14,8 @@ found, so a sentence with no modal never reaches it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
 
 from differ.gate import Gated, fold
 
@@ -37,8 +39,10 @@ _PRACTICE_OBJECT = re.compile(
 """What turns a pledge into a practice: an evaluation, a safeguard, a level, a disclosure."""
 
 _BELIEF = Gated(re.compile(
-    r"\b(?:we|I)\s+(?:\w+\s+)?(?:hope|hopes|believe|believes|think|thinks|feel|expect\s+that|"
-    r"anticipate|suspect|are\s+hopeful|are\s+optimistic)\b",
+    r"\b(?:we|I)\s+(?:\w+\s+)?(?:hope|hopes|believe|believes|think|thinks|feel|"
+    r"expect(?!\s+to\b)|anticipate|suspect|are\s+hopeful|are\s+optimistic)\b"
+    r"|\b(?:that|which)\s+we\s+consider\s+(?:\w+\s+)?(?:important|critical|essential|crucial|"
+    r"valuable|serious|significant|likely|plausible|most\s+\w+)\b",
     _I,
 ))
 """The author stating a belief or hope (the reader already drops one that opens a sentence)."""
@@ -81,6 +85,18 @@ _DOCUMENT_DESCRIPTION = Gated(re.compile(
 _ILLUSTRATIVE = re.compile(r"\b(?:illustrat\w+|examples?|possible|sample|potential)\b", _I)
 _OWN_STRONG = re.compile(r"\b(?:we|I)\s+(?:\w+\s+)?(?:will|must|shall|commit\s+to)\b", _I)
 
+_FIELD_ASPIRATION = Gated(re.compile(
+    r"\b(?:we|I)\s+(?:\w+\s+)?(?:aim|hope|seek|strive|want|wish|intend)\s+to\s+(?:\w+ly\s+)?"
+    r"(?:set|shape|influence|inform|advance|contribute\s+to|encourage|inspire|promote|foster|"
+    r"establish|raise|help\s+(?:set|shape|establish))\s+(?:\w+\s+){0,3}?"
+    r"(?:industry|field|standards?|norms?|regulation|ecosystem|public\s+dialogue|discourse|"
+    r"community|others|best\s+practices?)\b",
+    _I,
+))
+"""Purely aspirational about the field: "we aim to set a new industry standard"."""
+_CORRELATIVE_FORECAST = Gated(re.compile(r"^as\s+[^,]{3,80},\s+so\s+(?:will|does|do|too)\b", _I))
+""""As capabilities increase, so will the need for safeguards": a forecast, not a pledge."""
+
 _WEAK_WORDS = frozenset({"may", "might", "could", "can", "consider", "considers", "considering"})
 _FORECAST_FIND = Gated(re.compile(
     r"\b(?:we|I)\s+(?:\w+\s+)?(?:may|might|could)\s+(?:\w+ly\s+)?(?:find|discover|learn|see|"
@@ -120,6 +136,8 @@ def not_a_commitment(text: str, strength: int, word: str) -> bool:
         and not _CONSEQUENT_COMMITMENT.search(text, belief.end())
     ):
         return True
+    if _FIELD_ASPIRATION.search(text, seen) or _CORRELATIVE_FORECAST.search(text, seen):
+        return True
     if _DOCUMENT_DESCRIPTION.search(text, seen) and (
         _ILLUSTRATIVE.search(text) or not _OWN_STRONG.search(text)
     ):
@@ -132,3 +150,58 @@ def not_a_commitment(text: str, strength: int, word: str) -> bool:
         ):
             return True
     return False
+
+
+# -- restatements -----------------------------------------------------------------------------
+
+
+class _Quoted(Protocol):
+    @property
+    def section(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+Q = TypeVar("Q", bound=_Quoted)
+
+_SUMMARY_SECTION = re.compile(
+    r"\b(?:executive\s+summary|summary|overview|at\s+a\s+glance|in\s+brief|highlights|"
+    r"key\s+(?:points|commitments)|tl;?dr)\b",
+    _I,
+)
+_WORD = re.compile(r"[a-z0-9][a-z0-9+-]*")
+_STOP = frozenset(
+    "the and for that with this these those from into our are will its their any all such "
+    "which who than then also have has been was were can may must should would could each "
+    "other more most when where whether what there here they them not only both either".split()
+)
+RESTATED = 0.8
+"""Share of a summary sentence's content words that a body commitment must contain for the
+summary sentence to be the same commitment stated in advance."""
+
+
+def _content(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP)
+
+
+def drop_restatements(items: Sequence[Q]) -> list[Q]:
+    """``items`` without the commitments of a summary part that the body states again.
+
+    A document that opens with an executive summary or overview makes each promise twice; the
+    coders code the obligation once, where the document sets it out. A summary sentence most of
+    whose content words stand in one commitment outside the summary is that commitment.
+    """
+    body = [_content(c.text) for c in items if not _SUMMARY_SECTION.search(c.section)]
+    if len(body) == len(items):
+        return list(items)
+    out: list[Q] = []
+    for c in items:
+        if _SUMMARY_SECTION.search(c.section):
+            words = _content(c.text)
+            if len(words) >= 4 and any(
+                len(words & other) >= RESTATED * len(words) for other in body
+            ):
+                continue
+        out.append(c)
+    return out

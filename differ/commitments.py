@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from differ.commitment_rules import not_a_commitment
+from differ.commitment_rules import drop_restatements, not_a_commitment
 from differ.disclosure import in_changelog
 from differ.gate import Gated, fold
 from differ.lexicon import category_unions, load_lexicon
@@ -792,4 +792,4 @@ def extract_commitments(text: str) -> list[Commitment]:
                 quantities=_quantities(qt, qseen),
             )
         )
-    return out
+    return drop_restatements(out)

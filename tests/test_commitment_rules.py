@@ -22,6 +22,27 @@ Many releases share infrastructure, so in practice we may find that few need new
 We may commission an outside red team for models near the upper tier.
 A rushed release could raise the overall risk and limit the extent to which we can respond.
 A release could be paused where the results we can obtain are incomplete.
+
+## Outlook
+
+By publishing this policy, we aim to set a common standard for the wider industry.
+We aim to publish a summary of each capability report within a month of release.
+As models grow more capable, so will the demand for stronger access controls.
+As models grow more capable, we will tighten access controls at each tier.
+We expect the upper tier will call for the strictest access controls.
+We expect to review access controls for the upper tier every six months.
+"""
+
+SUMMARISED = """# Model Safety Policy
+
+## Executive Summary
+
+We will run dangerous-capability evaluations on every frontier model before release.
+We will notify the national safety institute of every upper-tier result.
+
+## 3. Evaluations
+
+Before release, we will run dangerous-capability evaluations on every frontier model.
 """
 
 
@@ -90,3 +111,38 @@ def test_require_of_the_author_is_top_rung() -> None:
     from differ.commitments import strength_of
 
     assert strength_of("We require an outside review of every capability report.") == (4, "require")
+
+
+def test_aspiration_about_the_field_is_not_a_commitment() -> None:
+    assert not has("set a common standard")
+
+
+def test_aim_at_an_own_practice_stays_a_commitment() -> None:
+    assert has("We aim to publish a summary")
+
+
+def test_as_so_will_forecast_is_not_a_commitment() -> None:
+    assert not has("so will the demand")
+
+
+def test_as_then_own_will_stays_a_commitment() -> None:
+    assert has("we will tighten access controls")
+
+
+def test_expecting_a_future_requirement_is_not_a_commitment() -> None:
+    assert not has("will call for the strictest")
+
+
+def test_expect_to_act_stays_an_intention() -> None:
+    found = [c for c in extract_commitments(POLICY) if "review access controls" in c.text]
+    assert found and found[0].strength == 3
+
+
+def test_summary_sentence_restated_in_the_body_is_one_commitment() -> None:
+    found = [c for c in extract_commitments(SUMMARISED) if "dangerous-capability" in c.text]
+    assert [c.section.split(" > ")[-1] for c in found] == ["3. Evaluations"]
+
+
+def test_summary_sentence_the_body_does_not_restate_stays() -> None:
+    assert any("notify the national safety institute" in c.text
+               for c in extract_commitments(SUMMARISED))
