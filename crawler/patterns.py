@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 #: seconds one pattern may spend on one document (ordinary patterns take milliseconds)
 PATTERN_TIMEOUT = 1.0
-_FLAGS = regex.V0
 
 
 class PatternTimeout(Exception):
@@ -32,8 +33,10 @@ class PatternTimeout(Exception):
 @lru_cache(maxsize=256)
 def compile_pattern(pattern: str, multiline: bool = False) -> regex.Pattern[str]:
     """Compile with the engine that will run it. Raises ValueError naming the problem."""
+    import regex  # ≈ 10 ms to import: only configs and sources that have patterns pay it
+
     try:
-        return regex.compile(pattern, _FLAGS | (regex.MULTILINE if multiline else 0))
+        return regex.compile(pattern, regex.V0 | (regex.MULTILINE if multiline else 0))
     except (regex.error, OverflowError, RecursionError, ValueError) as exc:
         raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import socket
 import sys
 import tempfile
 import threading
@@ -183,6 +182,8 @@ def demo_database(url: str | None) -> Iterator[str]:
 
 
 def free_port(preferred: int) -> int:
+    import socket  # the demo's only use: every command builds this module's parser
+
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", preferred))

@@ -21,7 +21,6 @@ import re
 import threading
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from crawler.config import Config, ConfigError
 
@@ -54,6 +53,8 @@ def register(subparsers: Any) -> None:
 
 def make_trigger(config: Config, every: float | None, jitter: int) -> Any:
     """The cron trigger of [settings] (or a seconds interval for tests), with jitter."""
+    from zoneinfo import ZoneInfo  # the time zone database: only when scheduling
+
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
@@ -80,6 +81,8 @@ def cron_fields(expr: str) -> dict[str, str]:
 def describe(when: datetime | None, tz: str) -> str:
     if when is None:
         return "never"
+    from zoneinfo import ZoneInfo
+
     local = when.astimezone(ZoneInfo(tz))
     return f"{local.isoformat(timespec='seconds')} ({tz})"
 
@@ -95,6 +98,8 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     jitter = 0 if args.every and args.jitter == DEFAULT_JITTER else args.jitter
     trigger = make_trigger(config, args.every, jitter)
     due = threading.Event()
+    from zoneinfo import ZoneInfo
+
     scheduler = BackgroundScheduler(timezone=ZoneInfo(tz))
     job = scheduler.add_job(due.set, trigger, id="framewatch-cycle", name="framewatch cycle",
                             coalesce=True, max_instances=1, misfire_grace_time=MISFIRE_GRACE)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -257,6 +255,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return _usage("the backup path is the database itself")
     if not dest.parent.is_dir():
         return _usage(f"directory {dest.parent} does not exist")
+    import sqlite3  # only a backup needs them: every command builds this module's parser
+    import tempfile
+
     started = time.monotonic()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -71,6 +70,8 @@ def cmd_notify_test(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown channel {args.channel!r} (configured: "
                              f"{', '.join(sorted(channels))})")
         channels = {args.channel: channels[args.channel]}
+    import uuid  # only a test send needs it: every command builds this module's parser
+
     alert = sample_alert(config.settings.base_url)
     failures = 0
     for name, ch in channels.items():
