@@ -74,7 +74,7 @@ _DESCRIBES = (
 )
 _DOCUMENT_DESCRIPTION = Gated(re.compile(
     rf"^(?:(?:the|this|these|each|our)\s+(?:\w+\s+){{0,2}}?{_DOCUMENT_PART}"
-    rf"(?:\s+of\s+(?:the\s+|this\s+|our\s+)?(?:[\w-]+\s+){{1,3}}?)?|"
+    rf"(?:\s+of\s+(?:the\s+|this\s+|our\s+)?[\w-]+(?:\s+[\w-]+){{0,2}}?)?|"
     rf"(?:table|figure|appendix|annex|section|box)\s+[A-Z0-9][\w.]*)\s+"
     rf"(?:below\s+|above\s+|here\s+)?{_DESCRIBES}\b"
     rf"|^in\s+(?:this|the\s+following)\s+(?:section|appendix|document|part),?\s+we\s+"
@@ -83,7 +83,12 @@ _DOCUMENT_DESCRIPTION = Gated(re.compile(
 ))
 """A sentence about the document itself: what a table, figure or section shows."""
 _ILLUSTRATIVE = re.compile(r"\b(?:illustrat\w+|examples?|possible|sample|potential)\b", _I)
-_OWN_STRONG = re.compile(r"\b(?:we|I)\s+(?:\w+\s+)?(?:will|must|shall|commit\s+to)\b", _I)
+_OWN_STRONG = re.compile(
+    r"\b(?:we|I)\s+(?:(?!expect|believe|think|hope|anticipate)\w+\s+)?"
+    r"(?:will|must|shall|commit\s+to)\b",
+    _I,
+)
+"""The author binding itself ("we will apply"; "we expect will be needed" only forecasts)."""
 
 _FIELD_ASPIRATION = Gated(re.compile(
     r"\b(?:we|I)\s+(?:\w+\s+)?(?:aim|hope|seek|strive|want|wish|intend)\s+to\s+(?:\w+ly\s+)?"
@@ -96,6 +101,17 @@ _FIELD_ASPIRATION = Gated(re.compile(
 """Purely aspirational about the field: "we aim to set a new industry standard"."""
 _CORRELATIVE_FORECAST = Gated(re.compile(r"^as\s+[^,]{3,80},\s+so\s+(?:will|does|do|too)\b", _I))
 """"As capabilities increase, so will the need for safeguards": a forecast, not a pledge."""
+
+_CAPTIONS = re.compile(r"\b(?:Table|Figure|Fig\.|Exhibit)\s+\d+[.:]", re.UNICODE)
+"""Two captions in one sentence: a list of tables or figures that a layout ran together."""
+_RATIONALE = Gated(re.compile(
+    r"^(?:our|the)\s+(?:\w+\s+)?(?:rationale|reasoning|motivation|reasons?)\s+(?:for|behind)\b", _I
+))
+"""Why a rule changed or exists: an explanation, not the rule."""
+_DESCRIPTIVE_WILL = Gated(re.compile(
+    r"\bwill\s+(?:necessarily|inevitably|naturally|invariably|unavoidably)\b", _I
+))
+""""Risk assessment will necessarily involve X": what a task is like, not what is promised."""
 
 _WEAK_WORDS = frozenset({"may", "might", "could", "can", "consider", "considers", "considering"})
 _FORECAST_FIND = Gated(re.compile(
@@ -136,7 +152,11 @@ def not_a_commitment(text: str, strength: int, word: str) -> bool:
         and not _CONSEQUENT_COMMITMENT.search(text, belief.end())
     ):
         return True
+    if len(_CAPTIONS.findall(text)) >= 2 or _RATIONALE.search(text, seen):
+        return True
     if _FIELD_ASPIRATION.search(text, seen) or _CORRELATIVE_FORECAST.search(text, seen):
+        return True
+    if word == "will" and _DESCRIPTIVE_WILL.search(text, seen):
         return True
     if _DOCUMENT_DESCRIPTION.search(text, seen) and (
         _ILLUSTRATIVE.search(text) or not _OWN_STRONG.search(text)

@@ -695,7 +695,11 @@ def _judge_sentence(
     if found is not None and not_a_commitment(text, *found):
         found = None  # a value, hope or description of the document: it may still define a level
     definition = False
-    if found is None and _is_definition(text, seen, section):
+    if (
+        found is None
+        and _is_definition(text, seen, section)
+        and not not_a_commitment(text, 4, "defines")
+    ):
         found = (4, "defines")
         definition = True
     if found is None:

@@ -31,6 +31,19 @@ As models grow more capable, so will the demand for stronger access controls.
 As models grow more capable, we will tighten access controls at each tier.
 We expect the upper tier will call for the strictest access controls.
 We expect to review access controls for the upper tier every six months.
+
+## Changes
+
+This revision of the policy focuses on the safeguards we expect will be needed later.
+Our rationale for this change is that the review is required for every upper tier model.
+We will publish our rationale for every change to a threshold.
+Risk assessment will necessarily involve evaluating general capabilities such as planning.
+Risk assessment will involve outside evaluators for every upper-tier model.
+
+## Capability levels
+
+Misuse: Critical Capability Levels Table 1: Misuse levels Misalignment: Table 2: Misalignment levels.
+Cyber uplift level 1: The ability to substantially uplift a novice in building a cyber weapon.
 """
 
 SUMMARISED = """# Model Safety Policy
@@ -146,3 +159,31 @@ def test_summary_sentence_restated_in_the_body_is_one_commitment() -> None:
 def test_summary_sentence_the_body_does_not_restate_stays() -> None:
     assert any("notify the national safety institute" in c.text
                for c in extract_commitments(SUMMARISED))
+
+
+def test_description_of_the_revision_is_not_a_commitment() -> None:
+    assert not has("This revision of the policy focuses")
+
+
+def test_rationale_for_a_change_is_not_a_commitment() -> None:
+    assert not has("Our rationale for this change")
+
+
+def test_pledge_to_publish_a_rationale_stays_a_commitment() -> None:
+    assert has("We will publish our rationale")
+
+
+def test_what_a_task_necessarily_involves_is_not_a_commitment() -> None:
+    assert not has("will necessarily involve")
+
+
+def test_what_an_assessment_will_involve_stays_a_commitment() -> None:
+    assert has("will involve outside evaluators")
+
+
+def test_run_together_table_captions_are_not_a_definition() -> None:
+    assert not has("Table 1: Misuse levels")
+
+
+def test_level_definition_stays_a_commitment() -> None:
+    assert has("Cyber uplift level 1: The ability to substantially uplift")
