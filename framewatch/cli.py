@@ -44,6 +44,11 @@ from framewatch.pipeline import config_problems, run_with_progress
 from framewatch.summary import print_run_summary
 from storage.records import iso
 
+# httpx's package imports its own command-line client (httpx._main, which loads rich's console
+# and pygments: ≈ 50 ms) whenever those happen to be installed, and falls back to a stub when the
+# import fails. This program never runs that client, so every command skips loading it.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
 COMMAND_MODULES = (
     "framewatch.commands.db", "framewatch.commands.notify", "framewatch.commands.serve",
     "framewatch.schedule", "framewatch.commands.archive", "framewatch.commands.trial",
