@@ -31,9 +31,11 @@ _VALUES = Gated(re.compile(
 """A pledge of values: "committed to" a general activity rather than to a named practice."""
 _PRACTICE_OBJECT = re.compile(
     r"\b(?:thresholds?|evaluat\w+|safeguards?|ASL-?\d|CCLs?|publish\w*|report\w*|test\w*|"
-    r"assess\w+|security|disclos\w+|mitigat\w+|capability\s+levels?|pause\w*|board|officer|"
-    r"review\w*|audit\w*|red[- ]team\w*|monitor\w*|protections?|controls?|standards?|"
-    r"third[- ]part\w+|external\s+\w+|government\w*|notify\w*|deadlines?|within\s+\d+)\b",
+    r"assess\w+|security\s+(?:measures?|controls?|levels?|standards?)|disclos\w+|mitigat\w+|"
+    r"capability\s+levels?|pause\w*|board|officer|review\w*|audit\w*|red[- ]team\w*|"
+    r"monitor\w*|protections?|controls?|standards?|third[- ]part\w+|"
+    r"external\s+(?:evaluat\w+|review\w*|audit\w*|test\w*|experts?)|government\w*|notify\w*|"
+    r"deadlines?|within\s+\d+)\b",
     _I,
 )
 """What turns a pledge into a practice: an evaluation, a safeguard, a level, a disclosure."""
@@ -113,6 +115,25 @@ _DESCRIPTIVE_WILL = Gated(re.compile(
 ))
 """"Risk assessment will necessarily involve X": what a task is like, not what is promised."""
 
+_OTHERS_DUTY = Gated(re.compile(
+    r"\b(?:(?:malicious|threat|bad|sophisticated|hostile|state|non-state)\s+actors?|attackers?|"
+    r"adversar(?:y|ies)|criminals?|terrorists?|enterprises|businesses|regulators?)\s+"
+    r"(?:\w+ly\s+)?(?:must|are\s+required|is\s+required|need\s+to|needs\s+to|have\s+to|has\s+to)\b",
+    _I,
+))
+"""What someone else has to do ("a malicious actor must undergo a design process"): the risk
+landscape or another party's obligations, not the author's practice."""
+_IMPERSONAL_NORM = Gated(re.compile(
+    r"\bit\s+is\s+(?:\w+\s+)?(?:important|essential|crucial|critical|necessary|vital|key)\s+to\b",
+    _I,
+))
+"""A general maxim ("it is important to identify risks in context") binds no one in particular."""
+_EXISTENTIAL = Gated(re.compile(r"^(?:\w+ly,?\s+)?there\s+(?:is|are|exists?)\b", _I))
+""""There are fewer opportunities to mitigate ...": a description of the world."""
+_OWN_SUBJECT = re.compile(
+    r"\b(?:we|I|our\s+\w+|us)\b|\b[A-Z][\w-]+\s+(?:\w+ly\s+)?(?:will|must|shall|commits?)\b"
+)
+
 _WEAK_WORDS = frozenset({"may", "might", "could", "can", "consider", "considers", "considering"})
 _FORECAST_FIND = Gated(re.compile(
     r"\b(?:we|I)\s+(?:\w+\s+)?(?:may|might|could)\s+(?:\w+ly\s+)?(?:find|discover|learn|see|"
@@ -156,7 +177,13 @@ def not_a_commitment(text: str, strength: int, word: str) -> bool:
         return True
     if _FIELD_ASPIRATION.search(text, seen) or _CORRELATIVE_FORECAST.search(text, seen):
         return True
-    if word == "will" and _DESCRIPTIVE_WILL.search(text, seen):
+    if word == "will" and _DESCRIPTIVE_WILL.search(text, seen) and not _OWN_STRONG.search(text):
+        return True
+    if _OTHERS_DUTY.search(text, seen) and not _OWN_STRONG.search(text):
+        return True
+    if _IMPERSONAL_NORM.search(text, seen) and not _OWN_SUBJECT.search(text):
+        return True
+    if word == "present tense" and _EXISTENTIAL.search(text, seen) and not _OWN_SUBJECT.search(text):
         return True
     if _DOCUMENT_DESCRIPTION.search(text, seen) and (
         _ILLUSTRATIVE.search(text) or not _OWN_STRONG.search(text)

@@ -40,6 +40,17 @@ We will publish our rationale for every change to a threshold.
 Risk assessment will necessarily involve evaluating general capabilities such as planning.
 Risk assessment will involve outside evaluators for every upper-tier model.
 
+## Landscape
+
+To build a cyber weapon, a hostile actor must first find an unpatched system.
+Enterprise customers must accept our usage policy before they get access.
+To manage risk well, it is important to identify hazards in the places where models will be deployed.
+Before release, it is essential to us that we will test every frontier model.
+Understandably there are fewer ways to mitigate risks when weights are made available for download.
+There are two reviews before each release, and we publish the outcome of both.
+We will disclose each redaction in a report, though this will necessarily be brief.
+As an innovator, the company is committed to developing systems that honour safety and security.
+
 ## Capability levels
 
 Misuse: Critical Capability Levels Table 1: Misuse levels Misalignment: Table 2: Misalignment levels.
@@ -187,3 +198,35 @@ def test_run_together_table_captions_are_not_a_definition() -> None:
 
 def test_level_definition_stays_a_commitment() -> None:
     assert has("Cyber uplift level 1: The ability to substantially uplift")
+
+
+def test_what_an_adversary_must_do_is_not_a_commitment() -> None:
+    assert not has("a hostile actor must first")
+
+
+def test_what_the_author_requires_of_customers_stays_a_commitment() -> None:
+    assert has("Enterprise customers must accept our usage policy")
+
+
+def test_impersonal_maxim_is_not_a_commitment() -> None:
+    assert not has("it is important to identify hazards")
+
+
+def test_impersonal_frame_around_own_practice_stays_a_commitment() -> None:
+    assert has("that we will test every frontier model")
+
+
+def test_existential_description_is_not_a_commitment() -> None:
+    assert not has("there are fewer ways to mitigate")
+
+
+def test_existential_with_own_practice_stays_a_commitment() -> None:
+    assert has("There are two reviews before each release")
+
+
+def test_pledge_with_a_descriptive_aside_stays_a_commitment() -> None:
+    assert has("We will disclose each redaction")
+
+
+def test_pledge_to_values_named_as_security_is_not_a_commitment() -> None:
+    assert not has("honour safety and security")
