@@ -134,6 +134,31 @@ _OWN_SUBJECT = re.compile(
     r"\b(?:we|I|our\s+\w+|us)\b|\b[A-Z][\w-]+\s+(?:\w+ly\s+)?(?:will|must|shall|commits?)\b"
 )
 
+_EARLIER_VERSION = Gated(re.compile(
+    r"^(?:[^,]{0,40},\s*)?(?:our|the|its|this)\s+(?:previous|prior|earlier|original|former|last|first)\s+"
+    r"(?:\w+\s+){0,2}?(?:policy|framework|version|RSP|edition|iteration)\s+(?:\w+ly\s+)?"
+    r"(?:committed|required|stated|said|specified|included|promised|set\s+out|had)\b",
+    _I,
+))
+"""What an earlier version promised: a report of the past, not this version's commitment."""
+_DISCLAIMED = Gated(re.compile(
+    r"^(?:(?:but|however|yet|still|that\s+said|in\s+particular)\b,?\s*)?(?:[^,]{0,60},\s*)?"
+    r"(?:we|I)\s+(?:cannot|can\s*not|can['’]t|do\s+not|don['’]t|are\s+not\s+able\s+to|"
+    r"are\s+unable\s+to)\s+(?:\w+ly\s+){0,3}(?:and\s+\w+ly\s+)?(?:commit|guarantee|promise|"
+    r"make\s+(?:any\s+)?guarantees|give|provide|predict|know|anticipate)\b",
+    _I,
+))
+"""A sentence that says what the author will not promise ("we cannot commit to following
+them unilaterally") disclaims; it is not a commitment of any strength."""
+_CONSIDER_BELIEF = Gated(re.compile(
+    r"\bwe\s+(?:\w+ly\s+)?consider\s+(?:it\s+|them\s+|this\s+)?(?:to\s+be\s+|as\s+)?"
+    r"(?:an?\s+|the\s+)?(?:\w+\s+)?(?:important|critical|essential|crucial|valuable|"
+    r"serious|significant|likely|unlikely|plausible|success|failure|priority|appropriate\s+"
+    r"for\s+us)\b",
+    _I,
+))
+""""that we consider to be a past success", "risks we consider important": an appraisal."""
+
 _WEAK_WORDS = frozenset({"may", "might", "could", "can", "consider", "considers", "considering"})
 _FORECAST_FIND = Gated(re.compile(
     r"\b(?:we|I)\s+(?:\w+\s+)?(?:may|might|could)\s+(?:\w+ly\s+)?(?:find|discover|learn|see|"
@@ -178,6 +203,10 @@ def not_a_commitment(text: str, strength: int, word: str) -> bool:
     if _FIELD_ASPIRATION.search(text, seen) or _CORRELATIVE_FORECAST.search(text, seen):
         return True
     if word == "will" and _DESCRIPTIVE_WILL.search(text, seen) and not _OWN_STRONG.search(text):
+        return True
+    if _EARLIER_VERSION.search(text, seen) or _DISCLAIMED.search(text, seen):
+        return True
+    if word.startswith("consider") and _CONSIDER_BELIEF.search(text, seen):
         return True
     if _OTHERS_DUTY.search(text, seen) and not _OWN_STRONG.search(text):
         return True

@@ -51,6 +51,15 @@ There are two reviews before each release, and we publish the outcome of both.
 We will disclose each redaction in a report, though this will necessarily be brief.
 As an innovator, the company is committed to developing systems that honour safety and security.
 
+## History and limits
+
+Our previous policy committed to publishing every evaluation result within a year.
+The current policy commits to publishing every evaluation result within a month.
+But we cannot commit to pausing development unilaterally.
+We expect to meet every criterion above, although we cannot make guarantees.
+Our goals provide the kind of pressure that we consider to be a past success of this policy.
+For models near the upper tier we may consider an outside review of the safeguards.
+
 ## Capability levels
 
 Misuse: Critical Capability Levels Table 1: Misuse levels Misalignment: Table 2: Misalignment levels.
@@ -230,3 +239,28 @@ def test_pledge_with_a_descriptive_aside_stays_a_commitment() -> None:
 
 def test_pledge_to_values_named_as_security_is_not_a_commitment() -> None:
     assert not has("honour safety and security")
+
+
+def test_what_an_earlier_version_promised_is_not_a_commitment() -> None:
+    assert not has("Our previous policy committed")
+
+
+def test_what_this_version_commits_to_stays_a_commitment() -> None:
+    assert has("The current policy commits to publishing")
+
+
+def test_disclaimer_of_a_commitment_is_not_a_commitment() -> None:
+    assert not has("we cannot commit to pausing")
+
+
+def test_intention_with_a_disclaimer_stays_an_intention() -> None:
+    found = [c for c in extract_commitments(POLICY) if "meet every criterion" in c.text]
+    assert found and found[0].strength == 3
+
+
+def test_appraisal_the_author_considers_is_not_a_commitment() -> None:
+    assert not has("that we consider to be a past success")
+
+
+def test_author_may_consider_an_action_stays_a_commitment() -> None:
+    assert has("we may consider an outside review")
