@@ -104,7 +104,7 @@ _FIELD_ASPIRATION = Gated(re.compile(
 _CORRELATIVE_FORECAST = Gated(re.compile(r"^as\s+[^,]{3,80},\s+so\s+(?:will|does|do|too)\b", _I))
 """"As capabilities increase, so will the need for safeguards": a forecast, not a pledge."""
 
-_CAPTIONS = re.compile(r"\b(?:Table|Figure|Fig\.|Exhibit)\s+\d+[.:]", re.UNICODE)
+_CAPTIONS = Gated(re.compile(r"\b(?:Table|Figure|Fig\.|Exhibit)\s+\d+[.:]"))
 """Two captions in one sentence: a list of tables or figures that a layout ran together."""
 _RATIONALE = Gated(re.compile(
     r"^(?:our|the)\s+(?:\w+\s+)?(?:rationale|reasoning|motivation|reasons?)\s+(?:for|behind)\b", _I
@@ -198,7 +198,7 @@ def not_a_commitment(text: str, strength: int, word: str) -> bool:
         and not _CONSEQUENT_COMMITMENT.search(text, belief.end())
     ):
         return True
-    if len(_CAPTIONS.findall(text)) >= 2 or _RATIONALE.search(text, seen):
+    if len(_CAPTIONS.finditer(text, seen)) >= 2 or _RATIONALE.search(text, seen):
         return True
     if _FIELD_ASPIRATION.search(text, seen) or _CORRELATIVE_FORECAST.search(text, seen):
         return True
