@@ -68,6 +68,9 @@ log = logging.getLogger("framewatch.cycle")
 
 
 CHECK_BATCH = 200  # "nothing new" checks written per transaction
+#: sources holding a fetched document not yet written: fetching pauses beyond this, so bodies
+#: do not pile up in memory (and in the worker pool's queue) while extraction catches up
+FETCHED_BACKLOG = 32
 
 
 def _no_channels(_source: SourceInfo, _change: NewChange) -> tuple[str, ...]:
@@ -101,6 +104,8 @@ class Cycle:
         self._pending_checks: list[NewCheck] = []
         self._specs: dict[str, SourceConfig] = {}  # typed, per source id, read once
         self._changelogs: frozenset[str] | None = None
+        self._holding: set[str] = set()  # sources with a fetched document not yet written
+        self._room: asyncio.Condition | None = None  # created in the running loop
 
     # ---- entry point ---------------------------------------------------------------------------
     async def run(self, only: Sequence[str] | None = None) -> CycleReport:
@@ -156,7 +161,10 @@ class Cycle:
         try:
             if self.lease is not None and self.lease.lost:
                 raise LeaseLost(self.lease.name, self.lease.owner)
-            return await self.check_source(source)
+            try:
+                return await self.check_source(source)
+            finally:
+                await self._let_go(source.id)
         except LeaseLost as exc:  # nothing is written: another cycle now owns the database
             log.error("source %s: %s", source.id, exc)
             return SourceOutcome(source.id, FAILED, str(exc), "lease_lost")
@@ -271,11 +279,37 @@ class Cycle:
                 allow_private=allow_private, user_agent=user_agent,
             )
 
+        await self._wait_for_room(source.id)
+        self._holding.add(source.id)  # counted from now: every task reaches the wait at once
         # fetcher = "browser" renders with Chromium; "auto" tries plain HTTP first and
         # the browser when that is blocked or looks built by JavaScript (crawler/fetch_strategy.py).
-        return await fetch_for_source(
+        result = await fetch_for_source(
             getattr(self, "browser", None), spec.fetcher, url, plain, wait_for=spec.wait_for,
             allow_private=allow_private, user_agent=user_agent, rules=rules)
+        return result
+
+    async def _wait_for_room(self, source_id: str) -> None:
+        """Before a fetch: wait while ``FETCHED_BACKLOG`` sources are fetching or hold a
+        document not yet written. Fetches are faster than extraction, and without this a cold
+        cycle kept every page's body in memory until the workers reached it. A source that
+        already holds one (an index page before its document) never waits, so no source waits
+        on itself."""
+        if source_id in self._holding:
+            return
+        if self._room is None:
+            self._room = asyncio.Condition()
+        async with self._room:
+            # never fewer than twice the fetch concurrency, so fetching is not slowed
+            limit = max(FETCHED_BACKLOG, 2 * self.settings.concurrency)
+            await self._room.wait_for(lambda: len(self._holding) < limit)
+
+    async def _let_go(self, source_id: str) -> None:
+        """The source is done: its document no longer counts against the backlog."""
+        if source_id in self._holding:
+            self._holding.discard(source_id)
+            if self._room is not None:
+                async with self._room:
+                    self._room.notify()
 
     def record_fetch_error(self, source: SourceInfo, url: str, started: datetime,
                            err: FetchError) -> SourceOutcome:
