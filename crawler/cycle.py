@@ -283,10 +283,9 @@ class Cycle:
         self._holding.add(source.id)  # counted from now: every task reaches the wait at once
         # fetcher = "browser" renders with Chromium; "auto" tries plain HTTP first and
         # the browser when that is blocked or looks built by JavaScript (crawler/fetch_strategy.py).
-        result = await fetch_for_source(
+        return await fetch_for_source(
             getattr(self, "browser", None), spec.fetcher, url, plain, wait_for=spec.wait_for,
             allow_private=allow_private, user_agent=user_agent, rules=rules)
-        return result
 
     async def _wait_for_room(self, source_id: str) -> None:
         """Before a fetch: wait while ``FETCHED_BACKLOG`` sources are fetching or hold a

@@ -114,9 +114,15 @@ class TraceInputs:
 def trace_inputs(db: Database, source: SourceInfo, old_version_id: int) -> TraceInputs:
     """What a worker needs to trace a new version against ``old_version_id`` (the same reads
     :func:`ledger_for_version` makes)."""
-    old = (tuple(c.data for c in commitments_of(db, old_version_id))
-           if has_ledger(db, old_version_id) else None)
-    return TraceInputs(old, external_account(Repository(db), source))
+    return TraceInputs(stored_commitments(db, old_version_id),
+                       external_account(Repository(db), source))
+
+
+def stored_commitments(db: Database, version_id: int) -> tuple[dict[str, Any], ...] | None:
+    """A version's stored commitments, or None when no ledger was derived for it."""
+    if not has_ledger(db, version_id):
+        return None
+    return tuple(c.data for c in commitments_of(db, version_id))
 
 
 def ledger_for_version(db: Database, source: SourceInfo, new_text: str,
@@ -134,8 +140,9 @@ def ledger_for_version(db: Database, source: SourceInfo, new_text: str,
         if traces is not None and commitments is not None:
             return VersionLedger(MODEL, items, tuple(traces), old_version_id)
         repo = Repository(db)
-        old_items = ([c.data for c in commitments_of(db, old_version_id)]
-                     if has_ledger(db, old_version_id) else list(extract_json(old_text)))
+        old_items = stored_commitments(db, old_version_id)
+        if old_items is None:
+            old_items = extract_json(old_text)
         traces, _ = trace_with_disclosure(old_items, items, account_for(repo, source, old_text,
                                                                          new_text),
                                           old_text, new_text)
