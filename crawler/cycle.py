@@ -104,6 +104,7 @@ class Cycle:
         self._pending_checks: list[NewCheck] = []
         self._specs: dict[str, SourceConfig] = {}  # typed, per source id, read once
         self._changelogs: frozenset[str] | None = None
+        self._enabled: list[SourceInfo] | None = None  # as listed at the start of the run
         self._holding: set[str] = set()  # sources with a fetched document not yet written
         self._room: asyncio.Condition | None = None  # created in the running loop
 
@@ -141,15 +142,17 @@ class Cycle:
         """The sources some source names as its changelog, read once per run: a changed page
         that is nobody's changelog re-judges nothing, without listing every source."""
         if self._changelogs is None:
+            enabled = self._enabled if self._enabled is not None else \
+                self.repo.list_sources(enabled_only=True)
             self._changelogs = frozenset(
-                str(s.settings["changelog"]) for s in self.repo.list_sources(enabled_only=True)
+                str(s.settings["changelog"]) for s in enabled
                 if (s.settings or {}).get("changelog"))
         return self._changelogs
 
     def prepare_sources(self, only: Sequence[str] | None) -> list[SourceInfo]:
         self.repo.sync_sources(source_info(s) for s in self.config.sources)
         self._specs.clear()  # read again from what was just stored
-        sources = self.repo.list_sources(enabled_only=True)
+        sources = self._enabled = self.repo.list_sources(enabled_only=True)
         if only:
             wanted = set(only)
             sources = [s for s in sources if s.id in wanted]
@@ -373,7 +376,7 @@ class Cycle:
             # source waits on, then only writes the rows.
             outcome = await self._run_diff(outcome, self.repo.version_text(base.id),
                                            trace_inputs(self.db, source, base.id))
-        snapshot = NewSnapshot(raw_sha, result.content_type, result.body)
+        snapshot = NewSnapshot(raw_sha, result.content_type, result.body, outcome.snapshot_data)
         if outcome.error_kind is not None:
             # Say that the raw bytes were kept, so a reader knows nothing is lost and
             # where to find them (`framewatch` keeps the snapshot; re-extraction can retry it).

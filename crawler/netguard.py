@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import socket
 import typing
@@ -137,8 +138,13 @@ def _first_problem(host: str, addresses: Iterable[str],
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_http_url(url: str) -> httpx.URL:
-    """Parse ``url``; raise FetchError("invalid_url") unless it is http(s) with a host."""
+    """Parse ``url``; raise FetchError("invalid_url") unless it is http(s) with a host.
+
+    Cached (an ``httpx.URL`` is immutable): each fetch parses its URL twice, before queueing
+    and again when its hop is checked, and a source's later pages (redirects, an index's
+    document) come back to the same URLs."""
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:

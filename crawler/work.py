@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from crawler.extract import EXTRACTOR_VERSION, ExtractError, ExtractRules, extract
+from storage.records import compress
 
 if TYPE_CHECKING:
     from crawler.ledger import TraceInputs
@@ -43,6 +44,10 @@ class ExtractOutcome:
     needs_diff: bool = False  # the text changed but the previous text was not sent along
     commitments: tuple[dict[str, Any], ...] | None = None  # a new text's, for the ledger
     traces: tuple[dict[str, Any], ...] | None = None  # traced against the previous text's
+    #: the body as the snapshot stores it, made here when the text is new (a version will be
+    #: written): compressing is CPU work the run's own process, which writes every source,
+    #: need not do
+    snapshot_data: bytes | None = None
 
 
 def text_hash(text: str) -> str:
@@ -62,10 +67,11 @@ def extract_and_diff(job: ExtractJob) -> ExtractOutcome:
     if job.previous_text is not None and text_hash(job.previous_text) != digest:
         diff = diff_texts(job.previous_text, ex.text)
         needs_diff = False
+    new_text = digest != job.previous_sha256
     return ExtractOutcome(ex.text, digest, ex.format, ex.title, ex.select_matched,
                           tuple(ex.warnings), diff, needs_diff=needs_diff,
-                          commitments=new_text_commitments(ex.text) if digest != job.previous_sha256
-                          else None)
+                          commitments=new_text_commitments(ex.text) if new_text else None,
+                          snapshot_data=compress(job.body) if new_text else None)
 
 
 def new_text_commitments(text: str) -> tuple[dict[str, Any], ...] | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -109,11 +109,17 @@ def fence(session: Session | Connection, name: str, owner: str, ttl: float) -> N
     so a takeover cannot slip in between this check and the data written after it."""
     now = datetime.now(UTC)
     conn = session.connection() if isinstance(session, Session) else session
-    renewed = conn.execute(
-        update(Lock).where(Lock.name == name, Lock.owner == owner)
-        .values(expires_at=now + timedelta(seconds=ttl))).rowcount
+    renewed = conn.execute(_RENEW, {"lease_name": name, "lease_owner": owner,
+                                    "lease_expires": now + timedelta(seconds=ttl)}).rowcount
     if renewed != 1:
         raise LeaseLost(name, owner)
+
+
+# Built once: the fence runs first in every write transaction of a cycle (1,000 on a cold one),
+# and building the statement anew each time cost twice what executing it does.
+_RENEW = (update(Lock).where(Lock.name == bindparam("lease_name"),
+                             Lock.owner == bindparam("lease_owner"))
+          .values(expires_at=bindparam("lease_expires")))
 
 
 def release(db: Database, name: str, owner: str) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, defer
 
 from differ.model import SEVERITIES
@@ -30,15 +30,8 @@ from storage.records import (
     NewVersion,
     SourceInfo,
     VersionInfo,
+    compress,
 )
-
-
-def compress(body: bytes) -> bytes:
-    """Level 1: on 30–80 KB policy pages 0.25 ms instead of level 6's 1.1 ms (a cold cycle
-    compresses 1,000 of them on the main process) for ~22 % instead of ~17 % of the size.
-    Snapshots are written only with new versions, so the extra bytes are few; any level
-    decompresses the same way."""
-    return zlib.compress(body, 1)
 
 
 def decompress(data: bytes, compression: str) -> bytes:
@@ -427,9 +420,7 @@ def _write_check(conn: Connection, check: NewCheck, *, snapshot: NewSnapshot | N
                     {"change_id": change_id, "channel": channel, "kind": "change",
                      "idempotency_key": f"change-{change_id}-{channel}"}
                     for channel in change.channels])
-    failures = _SOURCES.c.consecutive_failures + 1 if failed else 0
-    conn.execute(_SOURCES.update().where(_SOURCES.c.id == check.source_id)
-                 .values(consecutive_failures=failures))
+    conn.execute(_FAILED_AGAIN if failed else _SUCCEEDED, {"source": check.source_id})
     return check_id, version_id, change_id
 
 
@@ -439,6 +430,11 @@ _CHANGES = Change.__table__
 _DELIVERIES = Delivery.__table__
 _SOURCES = Source.__table__
 _SNAPSHOTS = Snapshot.__table__
+# The failure streak after a check, built once (every fetch runs one of them).
+_FAILED_AGAIN = (_SOURCES.update().where(_SOURCES.c.id == bindparam("source"))
+                 .values(consecutive_failures=_SOURCES.c.consecutive_failures + 1))
+_SUCCEEDED = (_SOURCES.update().where(_SOURCES.c.id == bindparam("source"))
+              .values(consecutive_failures=0))
 
 
 def _add_change(conn: Connection, source_id: str, old_version_id: int | None,
@@ -458,7 +454,8 @@ def _put_snapshot(conn: Connection, snap: NewSnapshot) -> None:
     DO NOTHING`` instead of a lookup and an insert. Elsewhere the existence check selects the
     key only (never the stored compressed bytes)."""
     row = {"sha256": snap.sha256, "content_type": snap.content_type, "size": len(snap.body),
-           "compression": "zlib", "data": compress(snap.body)}
+           "compression": "zlib",
+           "data": snap.compressed if snap.compressed is not None else compress(snap.body)}
     statement = _snapshot_upsert(conn.dialect.name)
     if statement is not None:
         conn.execute(statement, row)
