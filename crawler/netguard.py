@@ -28,6 +28,7 @@ import contextlib
 import functools
 import ipaddress
 import socket
+import ssl
 import typing
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
+from crawler import h1
 from crawler.fetch_errors import FetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -268,6 +270,29 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+def guarded_connect(resolver: Resolver | None = None,
+                    classify: Classifier | None = None) -> h1.Connector:
+    """The fetcher's connections for guarded sources (:class:`crawler.h1.H11Transport`): the
+    host is resolved once, refused with :class:`GuardRefusal` if any address is non-public, and
+    the connection goes to those checked addresses (in order, until one answers), exactly as
+    :class:`GuardedNetworkBackend` does for httpcore."""
+
+    async def connect(host: str, port: int, ssl_context: ssl.SSLContext | None,
+                      timeout: float | None, factory: typing.Any) -> typing.Any:
+        addresses = await checked_addresses(host, port, timeout=timeout, resolve=resolver,
+                                            classify=classify)
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return await h1.connect_to(address, host, port, ssl_context, timeout, factory)
+            except httpx.ConnectError as exc:
+                last = exc
+        assert last is not None  # resolve_host never returns an empty list
+        raise last
+
+    return connect
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):
