@@ -177,8 +177,15 @@ class Classifier:
         return False
 
     def is_commitment(self, text: str) -> bool:
-        """A sentence that binds (will / must / shall / commit / not ...)."""
-        return self.binding_word(text) is not None
+        """A sentence that binds (will / must / shall / commit / not ...).
+
+        The binding word must bind on the commitment reader's terms too: "we released our RSP,
+        a public commitment not to ...", "so will the need for ...", "It will take time" hold
+        a modal but recount, predict or describe (codebook: background, rationale and
+        description are not commitments)."""
+        from differ.commitments import asserts_nothing
+
+        return self.binding_word(text) is not None and not asserts_nothing(text)
 
     def binding_word(self, text: str) -> str | None:
         """The first phrase that makes ``text`` bind, or None.

@@ -711,6 +711,40 @@ def _judge_sentence(
     return section, found[0], found[1], definition, category, categories, text
 
 
+_MADE_COMMITMENT = re.compile(r"\s+(?:a\s+|the\s+)?(?:[\w-]+\s+)?commitments?\b", re.IGNORECASE)
+"""After "we made": a commitment given, which still stands, not an event recounted."""
+
+
+@lru_cache(maxsize=16384)
+def asserts_nothing(raw: str) -> bool:
+    """Whether a sentence in which a modal was found commits its author to nothing on the
+    codebook's reading: a past event or belief recounted, a forecast, a description of the
+    document or of a revision, a value, another actor's duty, an example.
+
+    Only the reader's judgements of what a sentence *says* count here, not its structural
+    filters (a footnote, a fragment cut by a page break, a short item still bind)."""
+    text = _clean(raw)
+    seen = fold(text)
+    if _EXAMPLE_OPENER.match(text):
+        return True
+    if _QUESTION.search(text) or _G_BELIEF.search(text, seen):
+        return True
+    past = _G_PAST_REPORT.search(text, seen)
+    if past and not _MADE_COMMITMENT.match(text, past.end()):
+        return True  # "In 2023 we released our policy, a commitment not to ...": history
+    found = _strength(text, False, seen)
+    if found is None:
+        # Every modal a "will" that only forecasts or states an effect ("will depend on",
+        # "will result in", "will likely"): no one is bound.
+        wills = list(_G_STRONG.finditer(text, seen))
+        return bool(wills) and all(
+            m.group(0).lower() == "will"
+            and (_FORECAST_AFTER_WILL.match(text, m.start()) or _EFFECT_VERB.match(text, m.start()))
+            for m in wills
+        )
+    return not_a_commitment(text, *found)
+
+
 def is_recommendation_section(section: str) -> bool:
     """A part that recommends to others ("Recommendations for Industry") rather than binds."""
     return bool(section and _RECOMMENDATION_SECTION.search(section))

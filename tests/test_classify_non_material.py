@@ -1,0 +1,76 @@
+"""Prose the codebook calls not material never rates high, however binding its words look.
+
+Background, history, rationale, forecasts, descriptions of the document and other actors'
+duties hold modals ("a public commitment not to", "so will the need", "must") without binding
+the author; the commitments they sit next to still rate high when they change.
+"""
+
+from __future__ import annotations
+
+from differ.compare import compare
+
+KEPT = (
+    "## 4. Deployment Safeguards\n\n"
+    "We will apply classifier guards to every deployed model before release.\n\n"
+)
+
+
+def removed(paragraph: str) -> list[str]:
+    """Severities when ``paragraph`` is deleted from a categorized section."""
+    old = KEPT + paragraph + "\n\nWe will publish a summary of our safeguards each year.\n"
+    new = KEPT + "We will publish a summary of our safeguards each year.\n"
+    return [h.severity for h in compare(old, new).hunks]
+
+
+def test_a_history_of_the_policys_release_is_not_a_removed_commitment() -> None:
+    severities = removed(
+        "In September 2023, we released our scaling policy, a public commitment not to deploy "
+        "models capable of catastrophic harm unless safeguards keep risks acceptable."
+    )
+    assert "high" not in severities
+
+
+def test_a_correlative_forecast_of_stronger_safeguards_is_not_a_commitment() -> None:
+    severities = removed(
+        "As model capabilities increase, so will the need for stronger deployment safeguards."
+    )
+    assert "high" not in severities
+
+
+def test_a_will_that_only_states_an_effect_is_not_a_commitment() -> None:
+    severities = removed(
+        "Setting a pass-fail threshold for these safeguards will depend on other factors, such "
+        "as the quality of monitoring."
+    )
+    assert "high" not in severities
+
+
+def test_what_an_adversary_must_do_binds_no_one() -> None:
+    severities = removed(
+        "To misuse a deployed model, a malicious actor must first bypass the classifier "
+        "safeguards and then chain many requests."
+    )
+    assert "high" not in severities
+
+
+def test_a_description_of_the_documents_own_appendix_is_not_a_commitment() -> None:
+    severities = removed(
+        "The examples aim to provide insight on our thinking but should not be construed as a "
+        "definitive checklist of the safeguards we will apply."
+    )
+    assert "high" not in severities
+
+
+def test_a_real_commitment_removed_from_the_same_place_is_still_high() -> None:
+    severities = removed(
+        "We will restrict deployment of any model whose safeguards fail red-teaming."
+    )
+    assert "high" in severities
+
+
+def test_adoption_made_to_depend_on_others_is_a_conditional_commitment() -> None:
+    severities = removed(
+        "Our adoption of the safeguards described in this Framework may depend on whether "
+        "other developers across the field adopt similar safeguards."
+    )
+    assert "high" in severities
