@@ -53,6 +53,14 @@ _OUTLINE_NUMBER = re.compile(r"^\(?\d{1,2}(?:\.\d{1,2}){2,}(?:\.?[a-z])?[.:,;)]?
 _LIST_MARKER = re.compile(r"^(?:\(\d{1,2}\)|\d{1,2}\)|\([a-z]\)|[a-z]\))[.,;:]?$")
 """An in-sentence list marker: "(1)", "2)", "(a)"."""
 _VERSION = re.compile(r"^v\d+(?:\.\d+)*[.,;:)]?$", re.IGNORECASE)
+_URL = re.compile(r"://|^\(?www\.|^\(?[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|gov|edu|io|ai|uk)/", re.IGNORECASE)
+"""A web address: its digits are a citation ("metr.org/blog/2023-09-26-rsp"), not a quantity."""
+_GLUED_OUTLINE = re.compile(r"^\(?\d{1,2}(?:\.\d{1,2}){1,3}(?=[a-z])")
+"""An outline number run into the next word by a lost space ("7.1.4and7.2.2,we"): a
+cross-reference, not a quantity."""
+_TWO_LEVEL = re.compile(r"^\d{1,2}\.\d{1,2}$")
+_TITLE_WORD = re.compile(r"^[A-Z][\w&’'-]+$")
+_STRUCTURAL_GLUED = re.compile(r"(?:sections?|appendix|annex|table|figure|footnote)$")
 _DASH = frozenset({"-", "–", "—", "|"})
 _NON_NORMATIVE = re.compile(
     r"\b(?:acknowledge?ments?|references|bibliography|works\s+cited|endnotes|contributors|"
@@ -661,8 +669,8 @@ class Classifier:
         for ch in real:
             if _label_only(ch) or all(_DATE_LABEL.match(t) for t in sentences_of(ch)):
                 continue
-            rem_q = self._numbers(_drop_list_number(ch.removed, ch.at_start), ch.before)
-            add_q = self._numbers(_drop_list_number(ch.added, ch.at_start), ch.before)
+            rem_q = self._numbers(_drop_list_number(ch.removed, ch.at_start), ch.before, ch.after)
+            add_q = self._numbers(_drop_list_number(ch.added, ch.at_start), ch.before, ch.after)
             gone_q = sorted(rem_q - add_q - new_q)
             come_q = sorted(add_q - rem_q - old_q)
             if not gone_q and not come_q:
@@ -787,7 +795,7 @@ class Classifier:
                     return True
         return False
 
-    def _numbers(self, tokens: list[str], before: str = "") -> frozenset[str]:
+    def _numbers(self, tokens: list[str], before: str = "", after: str = "") -> frozenset[str]:
         """Quantities among ``tokens``: numbers that are not a place in the document.
 
         Left out: footnote markers glued to words, outline numbers ("2.1.2", "2.2.1.a"),
@@ -806,12 +814,20 @@ class Classifier:
                 continue
             if (
                 squash(p) in _STRUCTURAL_BEFORE
+                or _STRUCTURAL_GLUED.search(squash(p))
+                or _URL.search(raw)
+                or _GLUED_OUTLINE.match(raw)
                 or p.strip().startswith("#")
                 or p.strip().lower() in ("§", "no.")
                 or _OUTLINE_NUMBER.match(raw)
                 or _LIST_MARKER.match(t)
                 or _VERSION.match(t)
                 or (k + 1 < len(tokens) and tokens[k + 1] in _DASH and t.rstrip(".").isdigit())
+                or (k + 1 < len(tokens) and squash(tokens[k + 1]) in ("see", "cf")
+                    and t.isdigit())  # a footnote citing sources: "1 See https://..."
+                or (_TWO_LEVEL.match(raw) and _TITLE_WORD.match(
+                    tokens[k + 1] if k + 1 < len(tokens) else after.split(" ", 1)[0]
+                ))  # a numbered heading or contents entry: "1.2 Scope", "3.2 ML R&D"
                 or _names_a_standard(p, t)
             ):
                 continue

@@ -74,3 +74,65 @@ def test_adoption_made_to_depend_on_others_is_a_conditional_commitment() -> None
         "other developers across the field adopt similar safeguards."
     )
     assert "high" in severities
+
+
+# --- numbers that place or cite, not quantities ------------------------------------------------
+
+
+def one_hunk(old: str, new: str):
+    hunks = compare(old, new).hunks
+    assert len(hunks) == 1
+    return hunks[0]
+
+
+def test_a_changed_web_address_in_a_footnote_is_no_threshold_change() -> None:
+    hunk = one_hunk(
+        "## Capability Thresholds\n\nWe will evaluate models against each Critical Capability "
+        "Level.\n\n1 See https://metr.org/blog/2023-09-26-rsp/ for background on thresholds.\n",
+        "## Capability Thresholds\n\nWe will evaluate models against each Critical Capability "
+        "Level.\n\n1 See https://metr.org/faisc for background on thresholds.\n",
+    )
+    assert "numeric" not in hunk.signals
+    assert hunk.severity != "high"
+
+
+def test_section_numbers_of_contents_entries_run_into_a_line_are_no_quantity() -> None:
+    hunk = one_hunk(
+        "## Capability Levels\n\nWe will evaluate models against each Critical Capability "
+        "Level.\n\nMisuse: Mitigation approach and Critical Capability Levels\n",
+        "## Capability Levels\n\nWe will evaluate models against each Critical Capability "
+        "Level.\n\nMisuse: 2.1 Mitigation Approach 2.2 Critical Capability Levels\n",
+    )
+    assert "numeric" not in hunk.signals
+    assert hunk.severity != "high"
+
+
+def test_a_cross_reference_run_into_the_next_word_is_no_quantity() -> None:
+    hunk = one_hunk(
+        "## Capability Assessment\n\nIn general, as noted inSections 7.1.4and7.2.2,we will "
+        "solicit expert feedback on each capability threshold report.\n",
+        "## Capability Assessment\n\nExecutive approval: each capability threshold report will "
+        "be sent to the CEO for final review.\n",
+    )
+    assert "numeric" not in hunk.signals
+
+
+def test_a_changed_quantity_next_to_a_web_address_is_still_a_threshold_change() -> None:
+    hunk = one_hunk(
+        "## Capability Thresholds\n\nWe will evaluate at every 4x increase in Effective Compute "
+        "(see https://example.org/compute).\n",
+        "## Capability Thresholds\n\nWe will evaluate at every 6x increase in Effective Compute "
+        "(see https://example.org/compute).\n",
+    )
+    assert "numeric" in hunk.signals and hunk.severity == "high"
+
+
+def test_a_dropped_footnote_citing_sources_is_no_threshold_change() -> None:
+    hunk = one_hunk(
+        "## Capability Thresholds\n\nWe will evaluate models against each Critical Capability "
+        "Level.\n\nMitigations Future work Acknowledgements 1 See https://example.org/a for "
+        "thresholds.\n",
+        "## Capability Thresholds\n\nWe will evaluate models against each Critical Capability "
+        "Level.\n\nMisuse: Mitigation approach Misuse Critical Capability Levels\n",
+    )
+    assert "numeric" not in hunk.signals
