@@ -19,7 +19,47 @@ __all__ = ["normalize_text", "apply_ignore", "tidy_lines", "compile_ignore", "ca
 
 # Removed outright: they are invisible when rendered, and generators insert them at will.
 # U+00AD (soft hyphen) only shows at a line break the reader never sees in our output.
+# A zero-width space that stands between two words is a space (see _zero_width_spaces).
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+_INVISIBLE_BUT_ZWSP = re.compile("[\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+# A run of word characters with zero-width spaces inside it ("We\u200bwill\u200bshare").
+_ZWSP_TOKEN = re.compile(r"\w+(?:\u200b+\w+)+")
+_ZWSP = re.compile("\u200b+")
+_WORD = re.compile(r"\w+")
+# Scripts written without spaces: there a zero-width space marks a line-break opportunity
+# between words that are shown run together, so it is dropped, never widened.
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff]")
+
+
+def _zero_width_spaces(text: str) -> str:
+    """``text`` with each zero-width space that separates two words made a space, and every
+    other one (a break hint inside a word: "accountabil\u200bity") removed.
+
+    Some PDF generators and pages put U+200B where a space goes; deleting it glues the words
+    ("Wewillshare"). Inside a word it is a hyphenation-free break hint. The text itself is the
+    dictionary: the zero-width space separates words when the two halves written together are
+    not a word of the text, and either half is one (it stands alone somewhere in the text) or
+    the run holds several zero-width spaces (a phrase, not a word broken once).
+    """
+    if "\u200b" not in text:
+        return text
+    known = {w.casefold() for w in _WORD.findall(_ZWSP_TOKEN.sub(" ", text))}
+
+    def resolve(m: re.Match[str]) -> str:
+        parts = _ZWSP.split(m.group(0))
+        out = [parts[0]]
+        for left, right in zip(parts, parts[1:], strict=False):
+            separates = (
+                not _UNSPACED.match(left[-1]) and not _UNSPACED.match(right[0])
+                and (left + right).casefold() not in known
+                and (left.casefold() in known or right.casefold() in known or len(parts) > 2)
+            )
+            out.append((" " if separates else "") + right)
+        return "".join(out)
+
+    return _ZWSP_TOKEN.sub(resolve, text)
 
 # Applied after NFKC (which already folds ligatures, full-width forms, ellipses and the
 # compatibility spaces U+2000..U+200A, U+202F, U+3000 into ASCII).
@@ -100,13 +140,15 @@ def normalize_text(text: str) -> str:
     """Fold rendering noise out of ``text`` so equal words give byte-equal text.
 
     No control characters or terminal escapes, NFKC, straight quotes, one dash, no zero-width
-    characters or soft hyphens, plain spaces, whitespace collapsed within lines, no trailing
+    characters or soft hyphens (a zero-width space between two words becomes a space), plain
+    spaces, whitespace collapsed within lines, no trailing
     spaces, at most one blank line between blocks, and exactly one trailing newline (none for
     empty text).
     """
     text = strip_controls(text)
     if text.isascii():  # the common case for English pages: only whitespace to tidy
         return tidy_lines(text)
+    text = _zero_width_spaces(_INVISIBLE_BUT_ZWSP.sub("", text))
     text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
     return tidy_lines(_FOLD.sub(_fold, text))
 

@@ -22,6 +22,33 @@ def test_zero_width_characters_and_soft_hyphens_are_removed() -> None:
     assert normalize_text("accoun\u00adtabil\u200bity\u200c\u200d\ufeff") == "accountability\n"
 
 
+def test_a_zero_width_space_standing_for_a_space_separates_the_words() -> None:
+    assert normalize_text("We\u200bwill\u200bshare results.") == "We will share results.\n"
+
+
+def test_a_zero_width_space_between_words_the_text_uses_alone_is_a_space() -> None:
+    text = "We publish the report.\nEach year we\u200bpublish it."
+    assert normalize_text(text) == "We publish the report.\nEach year we publish it.\n"
+
+
+def test_a_zero_width_space_inside_a_word_of_the_text_is_removed() -> None:
+    text = "Accountability matters.\nWe value accountabil\u200bity."
+    assert normalize_text(text) == "Accountability matters.\nWe value accountability.\n"
+
+
+def test_a_zero_width_space_beside_a_space_or_punctuation_leaves_no_extra_space() -> None:
+    assert normalize_text("we \u200bwill\u200b, then\u200b\nstop") == "we will, then\nstop\n"
+
+
+def test_a_zero_width_space_in_a_script_without_spaces_is_removed() -> None:
+    assert normalize_text("\u6771\u4eac\u200b\u5927\u5b66\u200b\u6771") == (
+        "\u6771\u4eac\u5927\u5b66\u6771\n")
+
+
+def test_a_zero_width_joiner_in_an_emoji_sequence_is_still_removed() -> None:
+    assert normalize_text("\U0001f469\u200d\U0001f4bb team") == "\U0001f469\U0001f4bb team\n"
+
+
 def test_non_breaking_and_other_unicode_spaces_become_plain_spaces() -> None:
     assert normalize_text("ASL-3\u00a0standard\u2009and\u202fmore") == "ASL-3 standard and more\n"
 

@@ -84,3 +84,41 @@ def test_a_rule_with_no_effect_is_recorded_once_and_then_left_alone(
 
     assert latest.kind == "first"
     assert latest.rules_fingerprint == rules_fingerprint(ExtractRules(remove=(".does-not-exist",)))
+
+
+def test_a_version_stored_by_the_previous_extractor_is_re_extracted_as_technical(
+        server: FaultServer, tmp_path: Path, db_url: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import hashlib
+    from datetime import timedelta
+
+    from crawler.extract import EXTRACTOR_VERSION, ExtractRules
+    from crawler.fingerprint import rules_fingerprint
+    from storage.records import NewVersion
+
+    # Words a page separates with zero-width spaces, which an older extractor deleted.
+    server.route("/p", Page("<html><body><main><h1>Policy</h1>"
+                            "<p>We\u200bwill\u200bpause training within 30 days.</p>"
+                            "</main></body></html>"))
+    cfg = config(tmp_path, server)
+    run_json(cfg, db_url, capsys)
+    repo = Repository(open_database(db_url))
+    (first,) = repo.history("p")
+    current = repo.version_text(first.id)
+    assert "We will pause training" in current
+    glued = current.replace("We will pause", "Wewillpause")
+    repo.insert_history_version("p", NewVersion(
+        document_url=first.document_url, text=glued,
+        text_sha256=hashlib.sha256(glued.encode()).hexdigest(), extractor_version="extract-old",
+        kind="change", fetched_at=first.fetched_at + timedelta(seconds=1), title=first.title,
+        rules_fingerprint=rules_fingerprint(ExtractRules(), "extract-old")),
+        snapshot_sha256=first.snapshot_sha256)
+
+    code, report = run_json(cfg, db_url, capsys)
+    assert code == 0 and by_source(report)["p"]["status"] == "unchanged"
+    assert report["changes"] == 0
+    latest = repo.history("p")[0]
+    assert latest.kind == "technical" and latest.extractor_version == EXTRACTOR_VERSION
+    assert repo.version_text(latest.id) == current
+    change = repo.change_for_version(latest.id)
+    assert change is not None and change.severity == "none" and change.signals == ("technical",)
