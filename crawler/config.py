@@ -16,7 +16,7 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,38 @@ FETCHERS = ("http", "browser", "auto")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 _NO_DEFAULT: Any = MISSING
 
-Where = dict[str, Any]
+Where = Mapping[str, Any]  # path, line and field of a value, for its error or warning
+
+
+class _KeyWhere(Mapping[str, Any]):
+    """Where a source's key is written. Its line is looked up only when an error or warning
+    asks: a config of 1,000 sources otherwise scanned its lines for every key of every source
+    (a quarter of reading it), for errors that almost never come."""
+
+    __slots__ = ("_path", "_lines", "_key", "_start", "_field", "_line")
+
+    def __init__(self, path: str, lines: _Lines, key: str, start: int | None,
+                 field: str) -> None:
+        self._path, self._lines, self._key, self._start = path, lines, key, start
+        self._field = field
+        self._line: int | None | bool = False  # False: not looked up yet
+
+    def __getitem__(self, name: str) -> Any:
+        if name == "path":
+            return self._path
+        if name == "field":
+            return self._field
+        if name == "line":
+            if self._line is False:
+                self._line = self._lines.key(self._key, self._start) or self._start
+            return self._line
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("path", "line", "field"))
+
+    def __len__(self) -> int:
+        return 3
 
 
 @dataclass(frozen=True)
@@ -602,7 +633,7 @@ def _parse_source(raw: Any, index: int, start: int | None, lines: _Lines, path: 
         label = f"source {sid!r}"
 
     def where(key: str) -> Where:
-        return {"path": path, "line": lines.key(key, start) or start, "field": f"{label}.{key}"}
+        return _KeyWhere(path, lines, key, start, f"{label}.{key}")
 
     for name in raw:
         if name not in _SOURCE_BY_NAME:

@@ -282,7 +282,9 @@ class Fetcher:
             state.hops.append(current)
             await netguard.check_url_allowed(current, state.allow_private)
             try:
-                request = httpx.Request("GET", current, headers=headers, extensions=timeout)
+                # the URL as check_url_allowed parsed it (cached): not parsed a second time
+                request = httpx.Request("GET", netguard.parse_http_url(current),
+                                        headers=headers, extensions=timeout)
                 response = await transport.handle_async_request(request)
                 response.request = request
             except netguard.GuardRefusal as exc:
