@@ -73,6 +73,20 @@ _TOC_HEADING = re.compile(r"^#*\s*(?:table\s+of\s+)?contents\s*:?$", re.IGNORECA
 stand) and page numbers. A numbered "3.3. Contents" is a real section (a report's contents)."""
 
 
+UNRELATED_SIMILARITY = 0.1
+"""Dice similarity of content words below which the two sides of a region are different
+sentences set side by side, not one sentence reworded."""
+
+
+def unrelated(old: list[Sentence], new: list[Sentence]) -> bool:
+    """Whether the two sides share (almost) no content word: a deletion next to an insertion."""
+    from differ.trace import _content
+
+    a = _content(" ".join(s.text for s in old if not s.heading))
+    b = _content(" ".join(s.text for s in new if not s.heading))
+    return bool(a and b) and 2 * len(a & b) / (len(a) + len(b)) < UNRELATED_SIMILARITY
+
+
 def _non_normative(section: str) -> bool:
     """Acknowledgements, references, a glossary or the table of contents: no commitment there."""
     return bool(_NON_NORMATIVE.search(section)) or any(
@@ -439,6 +453,7 @@ class Classifier:
         if (
             region.kind != "moved" and old and new and len(old) <= 3 and len(new) <= 3
             and not all(_label_only(ch) for ch in real)
+            and not unrelated(old, new)
         ):
             # Word edits inside a commitment: the coders' materiality dimensions, the same
             # judgement that traces commitments across versions.
@@ -685,6 +700,11 @@ class Classifier:
                 because.append(f"numeric: {_words(gone_q)} → {_words(come_q)}")
 
         score, gone, come = self.modal_shift(real, old, new)
+        if score and unrelated(old, new):
+            # Two different sentences the alignment set side by side ("Expert input: ..." and
+            # "Analytical rigor: ..."): one removed, another added, no modal moved between them.
+            because.append("not a rewording: the two sides share no content word")
+            score = 0
         if score and self._present_tense_swap(real, old, new, gone, come):
             because.append("not material: 'will' ↔ present tense, the same top rung (codebook 11.1)")
             score = 0

@@ -136,3 +136,31 @@ def test_a_dropped_footnote_citing_sources_is_no_threshold_change() -> None:
         "Level.\n\nMisuse: Mitigation approach Misuse Critical Capability Levels\n",
     )
     assert "numeric" not in hunk.signals
+
+
+# --- two different sentences set side by side ---------------------------------------------------
+
+
+def test_a_deleted_duty_next_to_an_unrelated_new_line_is_a_removal_not_a_weakening() -> None:
+    hunk = one_hunk(
+        "## Risk Reports\n\nWe will publish a risk report every six months.\n\nOutside "
+        "advice:We will collect advice from outsidespecialists when we design capability tests. We "
+        "may also collect such advice before we take final decisions on the capability tests.\n\n"
+        "We will share each report with the Board.\n",
+        "## Risk Reports\n\nWe will publish a risk report every six months.\n\nClarity: The "
+        "quality of the report’s writing and structure;\n\nWe will share each report with the "
+        "Board.\n",
+    )
+    assert "weakened" not in hunk.signals
+    assert "removed" in hunk.signals and hunk.severity == "high"
+
+
+def test_two_unrelated_commitments_side_by_side_are_judged_as_removed_and_added() -> None:
+    hunk = one_hunk(
+        "## Risk Reports\n\nWe will publish a risk report every six months.\n\nThe report will be "
+        "escalated to the CEO, who will decide any deployment-related issues.\n",
+        "## Risk Reports\n\nWe will publish a risk report every six months.\n\nOverall risk "
+        "assessment: We will provide an overall risk assessment.\n",
+    )
+    assert not any(b.startswith("materiality:") for b in hunk.because)
+    assert {"removed", "added"} <= set(hunk.signals) and hunk.severity == "high"
