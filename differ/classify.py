@@ -590,9 +590,11 @@ class Classifier:
             details[section_signal] = _quote(heads[0].text)
             because.append(f"{section_signal}: heading '{heads[0].text}'")
             # A section's weight is in what it binds or quantifies, or in the prose of a section
-            # whose heading names a category ("## Safety drills"). Headings alone (subsections
-            # are diffed on their own) and description under an uncategorized heading
-            # ("## Framework") change no commitment, so they are no evidence.
+            # whose heading names a category ("## Safety drills") where the author does
+            # something ("Acme trains its models ..."). Headings alone (subsections are diffed on
+            # their own), description under an uncategorized heading ("## Framework") and
+            # background about the world or the document ("One of the most salient risks ...",
+            # "This appendix contains ...") change no commitment, so they are no evidence.
             titled = bool(self.text_categories([h.text for h in heads]))
             weighty = [
                 s.text for s in side
@@ -600,7 +602,7 @@ class Classifier:
                 and (
                     self.is_commitment(s.text)
                     or self._numbers(s.words)
-                    or (titled and len(s.words) >= 4)
+                    or (titled and len(s.words) >= 4 and bool(_AUTHOR_SUBJECT.search(s.text)))
                 )
             ]
             if weighty:
@@ -1061,6 +1063,14 @@ def _only_describes(sentence: str, hedge: str) -> bool:
     return found
 
 
+_AUTHOR_SUBJECT = re.compile(
+    r"\b(?:[Ww]e|[Oo]ur|us)\b"
+    r"|\b(?!(?:This|These|That|Those|The|It|Its|Such|Each|Every|One|There|In|As|While|If|When|"
+    r"Although|However)\b)(?=[\w-]*[A-Z])(?=[\w-]*[a-z])[A-Za-z][\w-]+\s+"
+    r"(?:\w+ly\s+)?(?!is\b|was\b|has\b|does\b)[a-z]{3,}s\b"
+)
+"""The author as a subject: "we", "our", or a name doing something ("xAI trains", "Anthropic
+conducts"). Prose under a section heading without it describes the world or the document."""
 _PRESENT_COMMITTED = re.compile(
     r"\b(?:am|is|are|remain|remains|be|been|being|stay|stays)\s+(?:\w+\s+)?$", re.IGNORECASE
 )

@@ -164,3 +164,35 @@ def test_two_unrelated_commitments_side_by_side_are_judged_as_removed_and_added(
     )
     assert not any(b.startswith("materiality:") for b in hunk.because)
     assert {"removed", "added"} <= set(hunk.signals) and hunk.severity == "high"
+
+
+# --- a section heading over background prose ----------------------------------------------------
+
+
+def test_a_categorized_section_of_background_prose_removed_is_not_high() -> None:
+    old = (
+        "## 1. Approach\n\nWe will evaluate every model before deployment.\n\n"
+        "## Addressing Risks of Loss of Control\n\nOne of the most salient risks of AI in the "
+        "public mind is the loss of control of advanced systems. It is also possible that AI "
+        "systems develop values misaligned with human interests.\n\n"
+        "## 2. Governance\n\nThe Board reviews this policy every year.\n"
+    )
+    new = (
+        "## 1. Approach\n\nWe will evaluate every model before deployment.\n\n"
+        "## 2. Governance\n\nThe Board reviews this policy every year.\n"
+    )
+    assert all(h.severity != "high" for h in compare(old, new).hunks)
+
+
+def test_a_categorized_section_where_the_author_acts_removed_is_high() -> None:
+    old = (
+        "## 1. Approach\n\nWe will evaluate every model before deployment.\n\n"
+        "## Loss of Control Safeguards\n\nAcme trains its models to be honest and to obey an "
+        "instruction hierarchy set by the operator.\n\n"
+        "## 2. Governance\n\nThe Board reviews this policy every year.\n"
+    )
+    new = (
+        "## 1. Approach\n\nWe will evaluate every model before deployment.\n\n"
+        "## 2. Governance\n\nThe Board reviews this policy every year.\n"
+    )
+    assert "high" in [h.severity for h in compare(old, new).hunks]
