@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 
 from differ.align import Change, Region, split_joins
 from differ.lexicon import Lexicon, category_unions, load_lexicon
@@ -379,10 +380,20 @@ class Classifier:
                 because.append(f"{rule.category}: {rule.id} matched '{hit[1]}' in {hit[0]}")
         return cats, because
 
+    def _defines_threshold(self, lead_in: Sentence) -> bool:
+        """Whether a commitment introducing a list names a threshold or capability level: its
+        items are then the threshold's definition or criteria."""
+        return "thresholds" in self.text_categories([lead_in.text])
+
     # -- the hunk ---------------------------------------------------------------------------
 
-    def classify(self, region: Region) -> Hunk:
-        """Classify one region into a Hunk (the severity rules in the module docstring)."""
+    def classify(self, region: Region, lead_ins: Mapping[int, Sentence] | None = None) -> Hunk:
+        """Classify one region into a Hunk (the severity rules in the module docstring).
+
+        ``lead_ins``: for list items (by ``id``) that a commitment introduces, that commitment
+        (``differ.commitments.enumerations``). Where that commitment names a threshold, its
+        items are the threshold's definition or criteria: they bind as it does, modal or not.
+        """
         old, new = region.old, region.new
         old_text = " ".join(s.text for s in old)
         new_text = " ".join(s.text for s in new)
@@ -421,6 +432,10 @@ class Classifier:
         cat_texts = [
             " ".join(s.text for s in side if not _TOC.search(s.text)) for side in (old, new)
         ]
+        lead_ins = {k: v for k, v in (lead_ins or {}).items() if self._defines_threshold(v)}
+        # A criterion of a threshold is about what its list defines, whatever its own words.
+        cat_texts += list(dict.fromkeys(
+            lead_ins[id(s)].text for s in (*old, *new) if id(s) in lead_ins))
         if _non_normative(section):
             cats: set[str] = set()
             because = [f"no category: non-normative section '{section.split(' > ')[-1]}'"]
@@ -436,9 +451,11 @@ class Classifier:
             because.append("moved: the same sentence(s) deleted here and inserted elsewhere")
             self._relocated(old, new, signals, details, because, evidence)
         elif not new:
-            self._one_sided(old, "removed", "section_removed", signals, details, because, evidence)
+            self._one_sided(old, "removed", "section_removed", signals, details, because, evidence,
+                            lead_ins)
         elif not old:
-            self._one_sided(new, "added", "section_added", signals, details, because, evidence)
+            self._one_sided(new, "added", "section_added", signals, details, because, evidence,
+                            lead_ins)
         else:
             self._modified(region, real, signals, details, because, evidence)
 
@@ -579,10 +596,13 @@ class Classifier:
         details: dict[str, str],
         because: list[str],
         evidence: list[str],
+        lead_ins: Mapping[int, Sentence],
     ) -> None:
         """Whole sentences deleted or inserted: commitments and headings are what matter.
 
-        A removed section's sentences and removed binding sentences go to ``evidence``.
+        A removed section's sentences and removed binding sentences go to ``evidence``; so do
+        the items of a list that defines a threshold or its criteria, with the commitment that
+        introduces them (``lead_ins``).
         """
         heads = [s for s in side if s.heading]
         if heads:
@@ -622,6 +642,17 @@ class Classifier:
         ]
         # Advice to others in a recommendations part ("developers should ...") commits no one.
         binding = [s for s in binding if not _advice_only(s)]
+        items = [s for s in side if not s.heading and s not in binding and id(s) in lead_ins]
+        if items and not binding:
+            # "1. Net new: the outcome cannot be realized without ..." under "we track a
+            # capability if it meets five criteria:": the list is what the lead-in commits to
+            # (codebook enumeration rule), so an item added or removed changes that commitment.
+            lead = lead_ins[id(items[0])]
+            signals.add(signal)
+            details[signal] = _quote(items[0].text)
+            because.append(f"{signal}: item of the list the commitment {_quote(lead.text)} introduces")
+            evidence.extend([lead.text, *(s.text for s in items)])
+            return
         if binding:
             # Prefer a binding sentence that itself names a category: that is the commitment.
             lead = next((s for s in binding if self.text_categories([s.text])), binding[0])

@@ -750,6 +750,48 @@ def is_recommendation_section(section: str) -> bool:
     return bool(section and _RECOMMENDATION_SECTION.search(section))
 
 
+_LIST_LEAD = re.compile(r"(?:\bthe\s+following\b[^.:]*\.?|:)\s*\d{0,2}\s*$", re.IGNORECASE)
+"""A sentence that opens a list: "... the following measures.", "... meets five criteria:3"
+(a footnote marker may follow the colon)."""
+
+
+_BARE_MARKER = re.compile(r"^\s*(?:[●•▪◦○■□➢►–*-]|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])\s*$")
+"""A list marker the segmentation keeps as its own token ("1.", "(b)", "•")."""
+
+
+def enumerations(sentences: list[Sentence]) -> tuple[dict[int, Sentence], bool]:
+    """The list items among ``sentences`` that a commitment introduces, each (by ``id``) with
+    that commitment; and whether a list item opens ``sentences`` (its lead-in, if any, would
+    come before them).
+
+    "We treat a capability as tracked if it meets five criteria:" followed by "1. Plausible:
+    ..." — the items are the operative content of the commitment (codebook enumeration rule):
+    each binds as the lead-in does, modal or not. An item runs over its paragraph; a list ends
+    at a heading, a new section or a paragraph that is no item.
+    """
+    out: dict[int, Sentence] = {}
+    lead: Sentence | None = None
+    item_para = -1
+    opens_with_item = False
+    first = True
+    for s in sentences:
+        if s.heading:
+            lead, first = None, False
+            continue
+        is_item = bool(_ITEM.match(s.text) or _BARE_MARKER.match(s.text))
+        if first:
+            opens_with_item, first = is_item, False
+        if lead is not None and s.section == lead.section and (is_item or s.para == item_para):
+            out[id(s)] = lead
+            item_para = s.para
+            continue
+        if lead is not None and s.para == lead.para and not is_item:
+            continue  # the lead-in's own paragraph goes on
+        lead = s if _LIST_LEAD.search(s.text) and commits(s) else None
+        item_para = -1
+    return out, opens_with_item
+
+
 def commits(s: Sentence) -> bool:
     """Whether a segmented sentence is a commitment by the definitions above."""
     return _candidate(s) is not None

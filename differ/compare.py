@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from differ.align import Region, align
 from differ.classify import Classifier
+from differ.commitments import enumerations
 from differ.model import DiffResult, Hunk, combine_directions, order_signals
 from differ.segment import Sentence, segment, segment_window
 
@@ -46,7 +47,9 @@ def compare(old_text: str, new_text: str) -> DiffResult:
             break
         old_s, new_s, cut_before, cut_after = window
         if _window_is_exact(old_s, new_s, cut_before=cut_before, cut_after=cut_after):
-            return _diff(old_s, new_s)
+            result = _diff(old_s, new_s, cut_before=cut_before)
+            if result is not None:
+                return result
     return _compare_full(old_text, new_text)
 
 
@@ -54,7 +57,9 @@ def _compare_full(old_text: str, new_text: str) -> DiffResult:
     """``compare`` over whole-text segmentations: the reference the windowed path must equal."""
     if old_text == new_text:
         return DiffResult()
-    return _diff(segment(old_text), segment(new_text))
+    result = _diff(segment(old_text), segment(new_text))
+    assert result is not None  # a whole text has no lead-in before it
+    return result
 
 
 def _window_is_exact(
@@ -85,11 +90,21 @@ def _window_is_exact(
     return (not cut_before or middle < cp) and (not cut_after or middle < cs)
 
 
-def _diff(old_s: list[Sentence], new_s: list[Sentence]) -> DiffResult:
-    """Align and classify two sentence lists (whole texts or an exact window of them)."""
+def _diff(old_s: list[Sentence], new_s: list[Sentence], *, cut_before: bool = False
+          ) -> DiffResult | None:
+    """Align and classify two sentence lists (whole texts or an exact window of them).
+
+    None when the window opens inside a list: the commitment introducing it lies before the
+    window, and the list's items bind as it does (``enumerations``).
+    """
+    old_items, old_open = enumerations(old_s)
+    new_items, new_open = enumerations(new_s)
+    if cut_before and (old_open or new_open):
+        return None
+    lead_ins = old_items | new_items
     classifier = _get_classifier()
     regions = align(old_s, new_s)
-    hunks = [classifier.classify(r) for r in regions]
+    hunks = [classifier.classify(r, lead_ins) for r in regions]
     places = _places(regions, old_s, new_s)
     return DiffResult.from_hunks(merge_high_runs(hunks, places), whitespace_only=True)
 

@@ -29,3 +29,51 @@ def test_a_section_of_commitments_tied_to_competitors_is_about_triggers() -> Non
         "We will match the safeguards of the most careful competitor.",
     )
     assert "thresholds" in hunk.categories
+
+
+CRITERIA = (
+    "## 2. Tracked capabilities\n\n"
+    "We treat a capability as a Tracked Category if it creates a risk that meets these criteria:\n\n"
+    "1. Plausible: A causal pathway to a severe harm can be identified.\n\n"
+    "2. Measurable: Evaluations can track the potential for the harm.\n\n"
+    "3. Severe: The harm would reach thousands of people.\n\n"
+    "4. Irremediable: Once realized, the harm cannot be undone.\n"
+)
+
+
+def _criterion_hunk(old: str, new: str):  # noqa: ANN202 - a Hunk
+    (hunk,) = [h for h in compare(old, new).hunks if "Irremediable" in h.old + h.new]
+    return hunk
+
+
+def test_a_criterion_added_to_a_threshold_definition_is_high_without_a_modal() -> None:
+    old = CRITERIA.replace("\n4. Irremediable: Once realized, the harm cannot be undone.\n", "")
+    hunk = _criterion_hunk(old, CRITERIA)
+    assert hunk.severity == "high" and "added" in hunk.signals
+    assert any("item of the list the commitment" in b for b in hunk.because)
+
+
+def test_a_criterion_removed_from_a_threshold_definition_is_high() -> None:
+    old = CRITERIA
+    new = CRITERIA.replace("\n4. Irremediable: Once realized, the harm cannot be undone.\n", "")
+    assert _criterion_hunk(old, new).severity == "high"
+
+
+def test_items_of_a_list_that_defines_no_threshold_stay_below_high() -> None:
+    old = CRITERIA.replace("We treat a capability as a Tracked Category if it creates a risk "
+                           "that meets these criteria:", "This report describes four themes:")
+    new = old.replace("\n4. Irremediable: Once realized, the harm cannot be undone.\n", "")
+    assert _criterion_hunk(old, new).severity != "high"
+
+
+def test_a_criterion_added_far_below_its_lead_in_is_judged_with_it() -> None:
+    from differ.compare import _compare_full
+
+    before = "".join(f"Paragraph {i} describes the background at length.\n\n" for i in range(20))
+    more = "".join(f"\n{n}. Criterion {n}: The harm is of kind {n}.\n" for n in range(5, 12))
+    old = before + CRITERIA + more
+    new = old + "\n12. Lasting: The harm persists for years.\n"
+    result = compare(old, new)
+    assert result == _compare_full(old, new)
+    (hunk,) = [h for h in result.hunks if "Lasting" in h.new]
+    assert hunk.severity == "high"
