@@ -432,7 +432,12 @@ class Classifier:
         cat_texts = [
             " ".join(s.text for s in side if not _TOC.search(s.text)) for side in (old, new)
         ]
-        lead_ins = {k: v for k, v in (lead_ins or {}).items() if self._defines_threshold(v)}
+        # Only this region's items are looked up: filtering the whole document's list items for
+        # every region made a rewritten document's diff quadratic.
+        lead_ins = {
+            id(s): lead for s in (*old, *new)
+            if (lead := (lead_ins or {}).get(id(s))) is not None and self._defines_threshold(lead)
+        }
         # A criterion of a threshold is about what its list defines, whatever its own words.
         cat_texts += list(dict.fromkeys(
             lead_ins[id(s)].text for s in (*old, *new) if id(s) in lead_ins))
