@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Mapping
 
 from differ.align import Change, Region, split_joins
+from differ.disclosure import CLASS_WORDS, in_changelog
 from differ.lexicon import Lexicon, category_unions, load_lexicon
 from differ.materiality import CARVE_OUT, ILLUSTRATIVE, Judgement, judge, modal_strength
 from differ.model import HIGH_SIGNALS, Hunk, combine_directions, order_signals
@@ -464,6 +465,8 @@ class Classifier:
         else:
             self._modified(region, real, signals, details, because, evidence)
 
+        if not old and not signals & HIGH_SIGNALS:
+            self._announced(new, section, signals, details, because, evidence)
         if levels_moved:
             # "Level 2" → "Level 2+": a level suffix is part of the level, not punctuation.
             gone, come = _levels(old_text) - _levels(new_text), _levels(new_text) - _levels(old_text)
@@ -562,6 +565,33 @@ class Classifier:
             evidence.extend([o, n])
         because.append(f"materiality: {j.because}")
         return j
+
+    def _announced(
+        self,
+        new: list[Sentence],
+        section: str,
+        signals: set[str],
+        details: dict[str, str],
+        because: list[str],
+        evidence: list[str],
+    ) -> None:
+        """A new entry in the document's own changelog that names a class of commitments
+        ("introduce a pathway for informal inquiries about RSP violations") is the provider's
+        account of a material revision (codebook section 6): a reader must see it even when the
+        body's change is worded so that nothing else flags it. Generic lines ("minor typo and
+        formatting corrections") name no class and stay below high."""
+        if not any(in_changelog("## " + part.strip(), False) for part in section.split(" > ")):
+            return
+        prose = [s.text for s in new if not s.heading and len(s.words) >= 4]
+        named = sorted({code for t in prose for code, words in CLASS_WORDS.items()
+                        if any(w in t.lower() for w in words)})
+        if not named:
+            return
+        signals.add("added")
+        details["added"] = _quote(prose[0])
+        details["announced"] = f"{', '.join(named)}: {_quote(prose[0])}"
+        because.append(f"added: the document's changelog announces a revision ({', '.join(named)})")
+        evidence.extend(prose)
 
     def _relocated(
         self,
@@ -1002,7 +1032,9 @@ def _dimension_reasons(signals: set[str], details: dict[str, str], because: list
             out.append(f"reworded commitment: {details.get('reworded', '')}")
     if "removed" in signals:
         out.append(f"commitment removed (outcome X): {details.get('removed', '')}")
-    if "added" in signals:
+    if "added" in signals and "announced" in details:
+        out.append(f"revision announced in the changelog: {details['announced']}")
+    elif "added" in signals:
         out.append(f"commitment added (outcome A): {details.get('added', '')}")
     if "section_removed" in signals and "removed" not in signals:
         out.append(f"section removed: {details.get('section_removed', '')}")

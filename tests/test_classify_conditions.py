@@ -77,3 +77,30 @@ def test_a_criterion_added_far_below_its_lead_in_is_judged_with_it() -> None:
     assert result == _compare_full(old, new)
     (hunk,) = [h for h in result.hunks if "Lasting" in h.new]
     assert hunk.severity == "high"
+
+
+POLICY = "## 1. Reporting\n\nWe will investigate every report within 30 days.\n\n## Change Log\n\n"
+
+
+def _entry_hunk(entry: str, old: str = POLICY):  # noqa: ANN202 - a Hunk
+    first = "March 2025 First version of this policy, setting out its purpose.\n"
+    (hunk,) = compare(old + first, old + first + "\n" + entry + "\n").hunks
+    return hunk
+
+
+def test_a_new_changelog_entry_naming_a_class_of_commitments_is_high() -> None:
+    hunk = _entry_hunk("June 2026 Introduced a pathway for informal inquiries and added two "
+                       "reporting channels.")
+    assert hunk.severity == "high"
+    assert any("changelog announces a revision" in b for b in hunk.because)
+
+
+def test_an_editorial_changelog_entry_stays_below_high() -> None:
+    assert _entry_hunk("June 2026 Fixed typos and formatting.").severity != "high"
+
+
+def test_the_same_account_outside_a_changelog_is_no_announcement() -> None:
+    old = POLICY.replace("## Change Log", "## Background")
+    hunk = _entry_hunk("June 2026 Introduced a pathway for informal inquiries and added two "
+                       "reporting channels.", old)
+    assert not any("changelog announces" in b for b in hunk.because)
