@@ -674,6 +674,8 @@ class Classifier:
             # A modal the lexicon already read and found to predict or describe ("the
             # safeguards we expect will be needed", "implementation requires trust") stays so.
             and commitment_word(s).lower().split()[0] not in _LEXICON_MODALS
+            # Advice ("developers should", "we recommend") is not a self-commitment (codebook 5).
+            and not _ADVICE_WORD.fullmatch(commitment_word(s))
         ]
         # Advice to others in a recommendations part ("developers should ...") commits no one.
         binding = [s for s in binding if not _advice_only(s)]

@@ -196,3 +196,22 @@ def test_a_categorized_section_where_the_author_acts_removed_is_high() -> None:
         "## 2. Governance\n\nThe Board reviews this policy every year.\n"
     )
     assert "high" in [h.severity for h in compare(old, new).hunks]
+
+
+# --- advice to others ---------------------------------------------------------------------------
+
+
+def test_deleted_advice_to_other_developers_is_no_removed_commitment() -> None:
+    severities = removed(
+        "For each misuse risk, AI developers should run safeguard evaluations and report the "
+        "results to their boards."
+    )
+    assert "high" not in severities
+
+
+def test_a_deleted_recommendation_of_a_security_level_is_no_removed_commitment() -> None:
+    severities = removed(
+        "We recommend a security level for each of these deployment safeguards, reflecting the "
+        "minimum appropriate protection."
+    )
+    assert "high" not in severities
