@@ -34,7 +34,7 @@ from storage.repo import Repository
 
 log = logging.getLogger("framewatch.ledger")
 
-MODEL = "commitments-12"
+MODEL = "commitments-13"
 """Stored with every derived set; a new model version means `framewatch commitments --rebuild`."""
 
 MAX_TEXT = 400_000

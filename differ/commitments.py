@@ -403,8 +403,11 @@ def _strength(t: str, in_recommendations: bool, seen: str | None = None) -> tupl
     """:func:`strength_of` of a cleaned sentence (``seen``: its :func:`fold`)."""
     if seen is None:
         seen = fold(t)
-    if _QUESTION.search(t) or _G_PAST_REPORT.search(t, seen) or _G_BELIEF.search(t, seen):
+    if _QUESTION.search(t) or _G_PAST_REPORT.search(t, seen):
         return None
+    if _G_BELIEF.search(t, seen):
+        main = _main_clause_after_belief(t)
+        return None if main is None else _strength(main, in_recommendations)
     strong = _first_strong(t, seen)
     medium = _G_MEDIUM.search(t, seen)
     # the hedge and advice words are only looked for once a rule reads them
@@ -470,6 +473,22 @@ _BELIEF_CUE = re.compile(
     r"guess|predict|predicts|suspect|likely\s+that|possible\s+that)\b",
     re.IGNORECASE,
 )
+
+
+_MOTIVATING_BELIEF = re.compile(
+    r"^(?:because|since|as|given\s+that)\s+(?:we|I)\s+(?:\w+\s+)?(?:believe|think|expect|"
+    r"anticipate|know|recogni[sz]e|acknowledge|judge|feel)\b[^.;:]*?,\s*"
+    rf"(?=(?:{_SELF}|I)\s)",
+    re.IGNORECASE,
+)
+"""A belief given as the reason for what follows: "Because we believe X, we will Y"."""
+
+
+def _main_clause_after_belief(t: str) -> str | None:
+    """The main clause of a sentence whose belief only motivates it ("Because we believe X,
+    we will Y" → "we will Y"), or None when the belief is what the sentence states."""
+    m = _MOTIVATING_BELIEF.match(t)
+    return t[m.end():] if m else None
 
 
 def _first_strong(t: str, seen: str) -> re.Match[str] | None:
@@ -727,7 +746,9 @@ def asserts_nothing(raw: str) -> bool:
     seen = fold(text)
     if _EXAMPLE_OPENER.match(text):
         return True
-    if _QUESTION.search(text) or _G_BELIEF.search(text, seen):
+    if _QUESTION.search(text) or (
+        _G_BELIEF.search(text, seen) and _main_clause_after_belief(text) is None
+    ):
         return True
     past = _G_PAST_REPORT.search(text, seen)
     if past and not _MADE_COMMITMENT.match(text, past.end()):
