@@ -215,3 +215,11 @@ def test_a_deleted_recommendation_of_a_security_level_is_no_removed_commitment()
         "minimum appropriate protection."
     )
     assert "high" not in severities
+
+
+def test_what_a_task_will_take_is_a_forecast_not_a_commitment() -> None:
+    severities = removed(
+        "Getting this right will be hard. It will take time, consultation "
+        "with experts and continual updating."
+    )
+    assert "high" not in severities
