@@ -482,8 +482,13 @@ class Classifier:
         ):
             # Word edits inside a commitment: the coders' materiality dimensions, the same
             # judgement that traces commitments across versions.
-            judgement = self._materiality(old, new, signals, details, because, evidence)
+            judgement = self._materiality(old, new, signals, details, because, evidence,
+                                          lead_ins)
 
+        if evidence and lead_ins:
+            # A criterion names no category itself: the threshold it defines does.
+            evidence.extend(dict.fromkeys(
+                lead_ins[id(s)].text for s in (*old, *new) if id(s) in lead_ins))
         categories = tuple(sorted(cats))
         severity = "medium" if categories else "low"
         high_signals = signals & HIGH_SIGNALS
@@ -531,11 +536,13 @@ class Classifier:
         details: dict[str, str],
         because: list[str],
         evidence: list[str],
+        lead_ins: Mapping[int, Sentence],
     ) -> Judgement | None:
         """Judge a reworded commitment on the six materiality dimensions; record what moved.
 
         Only sentences that commit on both sides are judged (a description that changes words
-        moves no obligation). Obligation strength is left to the modal lexicon above; the other
+        moves no obligation); an item of a threshold's definition (``lead_ins``) commits as the
+        sentence introducing it does. Obligation strength is left to the modal lexicon above; the other
         dimensions (scope, trigger, actor, disclosure, consequence) add a ``weakened`` or
         ``strengthened`` signal naming the dimension and the words.
         """
@@ -546,9 +553,9 @@ class Classifier:
         old_t = {id(s): _deglued(s, new) for s in old}
         new_t = {id(s): _deglued(s, old) for s in new}
         old_c = [s for s in old if not s.heading
-                 and (self.is_commitment(old_t[id(s)]) or commits(s))]
+                 and (self.is_commitment(old_t[id(s)]) or commits(s) or id(s) in lead_ins)]
         new_c = [s for s in new if not s.heading
-                 and (self.is_commitment(new_t[id(s)]) or commits(s))]
+                 and (self.is_commitment(new_t[id(s)]) or commits(s) or id(s) in lead_ins)]
         if not old_c or not new_c:
             return None
         o = " ".join(old_t[id(s)] for s in old_c)

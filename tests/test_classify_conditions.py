@@ -104,3 +104,15 @@ def test_the_same_account_outside_a_changelog_is_no_announcement() -> None:
     hunk = _entry_hunk("June 2026 Introduced a pathway for informal inquiries and added two "
                        "reporting channels.", old)
     assert not any("changelog announces" in b for b in hunk.because)
+
+
+def test_a_number_changed_in_a_criterion_is_high() -> None:
+    old = CRITERIA.replace("reach thousands of people", "reach at least 1000 people")
+    hunk = one(old, old.replace("at least 1000", "at least 100000"))
+    assert hunk.severity == "high" and "numeric" in hunk.signals
+
+
+def test_a_criterion_narrowed_in_scope_is_a_high_weakening() -> None:
+    old = CRITERIA.replace("the harm cannot be undone", "the harm cannot be undone in every country")
+    hunk = one(old, old.replace("in every country", "in some countries"))
+    assert hunk.severity == "high" and "weakened" in hunk.signals
