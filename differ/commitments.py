@@ -430,7 +430,7 @@ def _strength(t: str, in_recommendations: bool, seen: str | None = None) -> tupl
             return 2, hedge.group(0).lower()
         return 4, strong.group(0).lower()
     present = _PRESENT.search(t)
-    if present and not _rx(r"^\s*(?:no|not|nothing)\b").match(t, present.end()):
+    if present and not _rx(r"\s*(?:no|not|nothing)\b").match(t, present.end()):
         return 4, "present tense"
     weak = _G_WEAK.search(t, seen)
     advice = _G_ADVICE.search(t, seen)

@@ -223,3 +223,11 @@ def test_what_a_task_will_take_is_a_forecast_not_a_commitment() -> None:
         "with experts and continual updating."
     )
     assert "high" not in severities
+
+
+def test_a_present_tense_disclaimer_is_no_commitment() -> None:
+    severities = removed(
+        "There are likely to be levels beyond these. We make no attempt to define them yet, "
+        "except to note that some systems might be classed above them."
+    )
+    assert "high" not in severities
