@@ -11,12 +11,12 @@ Three layers, all driven by :func:`address_problem`:
 * :func:`check_url_allowed` resolves a URL's host and refuses it when *any* address it resolves to
   is non-public. :mod:`crawler.fetch` calls it for the first URL and for every redirect hop, so
   the error names the URL the user wrote or the hop that went wrong.
-* :class:`GuardedTransport` (an ``httpx`` transport) resolves again at the moment it opens a TCP
-  connection, checks those addresses, and connects to exactly the address it checked. A name
-  whose DNS answer changes between the check and the connection (DNS rebinding) therefore cannot
-  slip through: the address that is connected to is always one that passed the check. TLS SNI,
-  certificate verification and the ``Host`` header still use the host name, because httpcore
-  takes them from the URL, not from the socket address.
+* :func:`guarded_connect`, the fetcher's connections (:class:`crawler.h1.H11Transport`),
+  resolves again at the moment it opens a TCP connection, checks those addresses, and connects
+  to exactly the address it checked. A name whose DNS answer changes between the check and the
+  connection (DNS rebinding) therefore cannot slip through: the address that is connected to is
+  always one that passed the check. TLS SNI, certificate verification and the ``Host`` header
+  still use the host name, taken from the URL, not from the socket address.
 * :class:`GuardProxy`, a small proxy on 127.0.0.1 that the browser fetcher routes a page through,
   applies the same check (:func:`checked_addresses`) to every connection the page makes.
 """
@@ -34,7 +34,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import httpcore
 import httpx
 
 from crawler import h1
@@ -206,7 +205,7 @@ async def checked_addresses(host: str, port: int, *, timeout: float | None = Non
     """Resolve ``host`` once and return its addresses if every one is public, for the caller to
     connect to exactly these (so DNS rebinding cannot slip another in). Raises
     :class:`GuardRefusal` ("dns" or "private_address") otherwise. The one check behind both the
-    httpx transport and the browser's proxy."""
+    fetcher's connections and the browser's proxy."""
     try:
         async with asyncio.timeout(timeout):
             addresses = await (resolve or resolve_host)(host, port)
@@ -222,62 +221,13 @@ async def checked_addresses(host: str, port: int, *, timeout: float | None = Non
     return addresses
 
 
-class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
-    """An httpcore network backend that connects only to addresses that passed the guard.
-
-    For every new TCP connection it resolves the host once, refuses the connection with
-    :class:`GuardRefusal` if any address is non-public, then connects to those checked
-    addresses (in order, until one answers). The socket therefore never goes to an address
-    that a later DNS answer slipped in. ``resolver`` and ``classify`` are injectable so tests can
-    simulate a rebinding name without touching real DNS.
-    """
-
-    def __init__(self, resolver: Resolver | None = None,
-                 classify: Classifier | None = None) -> None:
-        self._inner = httpcore.AnyIOBackend()
-        self._resolve: Resolver = resolver or resolve_host
-        self._classify = classify
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = await checked_addresses(host, port, timeout=timeout, resolve=self._resolve,
-                                            classify=self._classify)
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout=timeout, local_address=local_address,
-                    socket_options=socket_options,
-                )
-            except httpcore.ConnectError as exc:
-                last = exc
-        assert last is not None  # resolve_host never returns an empty list
-        raise last
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise GuardRefusal("private_address", f"unix socket {path!r} is a local resource")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
 def guarded_connect(resolver: Resolver | None = None,
                     classify: Classifier | None = None) -> h1.Connector:
     """The fetcher's connections for guarded sources (:class:`crawler.h1.H11Transport`): the
     host is resolved once, refused with :class:`GuardRefusal` if any address is non-public, and
-    the connection goes to those checked addresses (in order, until one answers), exactly as
-    :class:`GuardedNetworkBackend` does for httpcore."""
+    the connection goes to those checked addresses (in order, until one answers). ``resolver``
+    and ``classify`` are injectable so tests can simulate a rebinding name without touching
+    real DNS."""
 
     async def connect(host: str, port: int, ssl_context: ssl.SSLContext | None,
                       timeout: float | None, factory: typing.Any) -> typing.Any:
@@ -293,40 +243,6 @@ def guarded_connect(resolver: Resolver | None = None,
         raise last
 
     return connect
-
-
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """``httpx.AsyncHTTPTransport`` whose connections go through :class:`GuardedNetworkBackend`.
-
-    httpx 0.28 does not let callers pass a network backend, so after the normal set-up the
-    connection pool is rebuilt with the guarded backend (the pool ``httpx`` built is never
-    used, so nothing leaks). If a future httpx renames its private ``_pool`` attribute this
-    fails loudly at construction instead of silently running unguarded; the netguard tests
-    also check that the guard is active at connect time.
-    """
-
-    def __init__(self, *, limits: httpx.Limits | None = None, verify: bool = True,
-                 resolver: Resolver | None = None,
-                 classify: Classifier | None = None) -> None:
-        limits = limits or httpx.Limits()
-        ssl_context = httpx.create_ssl_context(verify=verify, trust_env=False)
-        #: Loading the CA bundle costs ≈ 15 ms a context: other transports may share this one.
-        self.ssl_context = ssl_context
-        super().__init__(verify=ssl_context, limits=limits, trust_env=False)
-        if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
-            raise RuntimeError(
-                "this httpx version changed AsyncHTTPTransport internals; the SSRF guard "
-                "cannot pin connections (see crawler/netguard.py)"
-            )
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=False,
-            network_backend=GuardedNetworkBackend(resolver, classify),
-        )
 
 
 # --------------------------------------------------------------------------------------------

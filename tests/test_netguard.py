@@ -8,13 +8,21 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 from faultserver import FaultServer, Page
 
 from crawler.fetch_errors import FetchError
-from crawler.netguard import GuardedTransport, GuardRefusal, address_problem, check_url_allowed
+from crawler.h1 import H11Transport
+from crawler.netguard import (
+    GuardRefusal,
+    Resolver,
+    address_problem,
+    check_url_allowed,
+    guarded_connect,
+)
 
 REFUSED = [
     ("http://127.0.0.1/", "loopback"),
@@ -105,14 +113,20 @@ def server() -> Iterator[FaultServer]:
         yield running
 
 
-async def _get(transport: GuardedTransport, url: str) -> httpx.Response:
+def guarded(resolver: Resolver | None = None, classify: Any = None) -> H11Transport:
+    """The fetcher's transport for sources without ``allow_private``."""
+    return H11Transport(ssl_context=httpx.create_ssl_context(),
+                        connect=guarded_connect(resolver, classify))
+
+
+async def _get(transport: H11Transport, url: str) -> httpx.Response:
     async with httpx.AsyncClient(transport=transport) as client:
         return await client.get(url)
 
 
 def test_the_transport_refuses_loopback_at_connect_time(server: FaultServer) -> None:
     with pytest.raises(GuardRefusal) as info:
-        asyncio.run(_get(GuardedTransport(), server.url("/page")))
+        asyncio.run(_get(guarded(), server.url("/page")))
     assert info.value.kind == "private_address" and "127.0.0.1" in info.value.reason
     assert server.requests == []  # no byte reached the server
 
@@ -130,7 +144,7 @@ def test_the_transport_connects_to_the_address_it_checked_not_a_later_answer(
     def only_10_is_internal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
         return "an internal address" if str(ip).startswith("10.") else None
 
-    transport = GuardedTransport(resolver=rebinding_resolver, classify=only_10_is_internal)
+    transport = guarded(rebinding_resolver, only_10_is_internal)
     url = f"http://docs.example.invalid:{server.port}/page"
     response = asyncio.run(_get(transport, url))
     assert response.content == b"<p>ok</p>"
@@ -138,7 +152,6 @@ def test_the_transport_connects_to_the_address_it_checked_not_a_later_answer(
     assert server.requests[0].headers["host"] == f"docs.example.invalid:{server.port}"
 
     with pytest.raises(GuardRefusal) as info:  # the rebound answer is refused, not connected
-        asyncio.run(_get(GuardedTransport(resolver=rebinding_resolver,
-                                          classify=only_10_is_internal), url))
+        asyncio.run(_get(guarded(rebinding_resolver, only_10_is_internal), url))
     assert "10.0.0.1" in info.value.reason
     assert len(server.requests) == 1
