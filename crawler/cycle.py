@@ -25,10 +25,11 @@ from crawler.fetch_strategy import browser_for_cycle, fetch_for_source
 from crawler.kinds import Document, FetchFailed, Found, NoLinks, kind_for
 from crawler.ledger import (
     TraceInputs,
+    ledger_after,
     ledger_diff_keys,
-    ledger_for_version,
     refresh_disclosure,
     trace_inputs,
+    traced_ledger,
 )
 from crawler.lock import LeaseLost, current_lease
 from crawler.outcome import (
@@ -372,8 +373,8 @@ class Cycle:
                          pdf_timeout=self.settings.pdf_timeout)
         outcome = await self._run_cpu(job)
         if outcome.needs_diff and base is not None:
-            # The worker traces the commitments too: the run's own process, which every
-            # source waits on, then only writes the rows.
+            # The worker reads and traces the commitments too (when the base's are stored):
+            # the run's own process, which every source waits on, then only writes the rows.
             outcome = await self._run_diff(outcome, self.repo.version_text(base.id),
                                            trace_inputs(self.db, source, base.id))
         snapshot = NewSnapshot(raw_sha, result.content_type, result.body, outcome.snapshot_data)
@@ -413,9 +414,9 @@ class Cycle:
         now = datetime.now(UTC)
         assert outcome.text is not None and outcome.text_sha256 is not None
         kind = "first" if latest is None else "change"
-        ledger = ledger_for_version(
-            self.db, source, outcome.text, outcome.commitments, base.id if base else None,
-            self.repo.version_text(base.id) if base is not None else None, outcome.traces)
+        # A first version's ledger, and a change's whose base is still pending, is left to the
+        # catch-up behind the alerts (crawler/ledger.py): the model is off the run's path.
+        ledger = traced_ledger(outcome.commitments, outcome.traces, base.id if base else None)
         change = None
         if base is not None:
             # The traced commitments and their disclosure travel with the change, so alerts can
@@ -480,9 +481,8 @@ class Cycle:
                              extractor_version=outcome.extractor_version, kind="technical",
                              fetched_at=when, title=outcome.title or latest.title,
                              rules_fingerprint=fingerprint,
-                             ledger=ledger_for_version(self.db, source, outcome.text,
-                                                       outcome.commitments, latest.id,
-                                                       job.previous_text))
+                             ledger=ledger_after(self.db, source, outcome.text, latest.id,
+                                                 job.previous_text))
         vid, _ = self.repo.insert_history_version(
             source.id, version, snapshot_sha256=latest.snapshot_sha256,
             change=NewChange.decided(decide(outcome.diff or {}, Facts(

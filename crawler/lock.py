@@ -120,6 +120,9 @@ class CycleLease:
         self.ttl = ttl or lease_ttl()
         self.owner = make_owner()
         self.lost = False
+        #: the stop request the holder watches (set by exclusive_cycle): work done under the
+        #: lease outside the cycle's event loop, like the ledger's catch-up, polls it
+        self.stop_request: GracefulStop | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -278,6 +281,7 @@ def exclusive_cycle(db: Database, *, wait: float = 0.0, stop: GracefulStop | Non
         stopper.install()
     try:
         lease.acquire(wait, stopper)
+        lease.stop_request = stopper
         _held.append(lease)
         try:
             with stopper.watching_cycle_loop():

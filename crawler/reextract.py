@@ -91,7 +91,7 @@ def reextract_source(config: Config, repo: Repository, source: SourceInfo,
         report.unchanged += 1
         return
     from crawler.fingerprint import rules_fingerprint
-    from crawler.ledger import ledger_for_version
+    from crawler.ledger import ledger_after
 
     now = datetime.now(UTC)
     version = NewVersion(document_url=latest.document_url, text=outcome.text,
@@ -100,8 +100,8 @@ def reextract_source(config: Config, repo: Repository, source: SourceInfo,
                          fetched_at=now, title=outcome.title or latest.title,
                          rules_fingerprint=rules_fingerprint(rules,
                                                              outcome.extractor_version),
-                         ledger=ledger_for_version(repo.db, source, outcome.text,
-                                                   outcome.commitments, latest.id, old_text))
+                         ledger=ledger_after(repo.db, source, outcome.text, latest.id,
+                                             old_text))
     vid, _ = repo.insert_history_version(
         source.id, version, snapshot_sha256=latest.snapshot_sha256,
         change=NewChange.decided(decide(outcome.diff or {}, Facts(technical=REEXTRACTED)), now),

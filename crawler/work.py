@@ -68,15 +68,16 @@ def extract_and_diff(job: ExtractJob) -> ExtractOutcome:
         diff = diff_texts(job.previous_text, ex.text)
         needs_diff = False
     new_text = digest != job.previous_sha256
+    # No commitments here: a first version's are read by the ledger's catch-up, behind the
+    # alerts (crawler/ledger.py), and a changed text's in with_diff, when its base has them.
     return ExtractOutcome(ex.text, digest, ex.format, ex.title, ex.select_matched,
                           tuple(ex.warnings), diff, needs_diff=needs_diff,
-                          commitments=new_text_commitments(ex.text) if new_text else None,
                           snapshot_data=compress(job.body) if new_text else None)
 
 
 def new_text_commitments(text: str) -> tuple[dict[str, Any], ...] | None:
     """The commitments of a text that will become a new version (None if the model fails:
-    the cycle then derives them itself, or leaves them to `framewatch commitments --rebuild`)."""
+    the version is then left to the ledger's catch-up, `framewatch commitments --update`)."""
     try:
         from crawler.ledger import MAX_TEXT, extract_json
 
@@ -88,14 +89,18 @@ def new_text_commitments(text: str) -> tuple[dict[str, Any], ...] | None:
 def with_diff(outcome: ExtractOutcome, previous_text: str,
               trace: TraceInputs | None = None) -> ExtractOutcome:
     """The second half of a changed page's work: diff and classify against the previous text,
-    and (given ``trace``) trace its commitments against the previous version's, so that the
-    run's own process only writes the rows."""
+    and, when the previous version's commitments are stored (``trace.old_commitments``), read
+    the new text's commitments and trace them, so that the alert can tell what the provider's
+    changelog leaves out and the run's own process only writes the rows. A base still waiting
+    for the ledger's catch-up leaves both to the catch-up."""
     assert outcome.text is not None
     diff = diff_texts(previous_text, outcome.text)
-    traces = None
-    if trace is not None and outcome.commitments is not None:
-        traces = traced_commitments(outcome.commitments, previous_text, outcome.text, trace)
-    return replace(outcome, diff=diff, needs_diff=False, traces=traces)
+    commitments = traces = None
+    if trace is not None and trace.old_commitments is not None:
+        commitments = new_text_commitments(outcome.text)
+        if commitments is not None:
+            traces = traced_commitments(commitments, previous_text, outcome.text, trace)
+    return replace(outcome, diff=diff, needs_diff=False, commitments=commitments, traces=traces)
 
 
 def traced_commitments(new_items: tuple[dict[str, Any], ...], old_text: str, new_text: str,

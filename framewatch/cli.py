@@ -40,7 +40,7 @@ from framewatch.common import (
     shorten,
     subparsers_of,
 )
-from framewatch.pipeline import config_problems, run_with_progress
+from framewatch.pipeline import config_problems, ledger_line, run_with_progress, update_ledger
 from framewatch.summary import print_run_summary
 from storage.records import iso
 
@@ -81,6 +81,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         with exclusive_cycle(db, wait=args.wait):  # one cycle at a time (crawler/lock.py)
             report = run_with_progress(config, db, args.only, notify=not args.no_notify,
                                        show_progress=args.format != "json")
+            if args.ledger:  # behind the alerts, which were delivered above
+                ledger = update_ledger(db, show_progress=args.format != "json",
+                                       workers=config.settings.workers)
     except LockBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -93,6 +96,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print_json(report.to_json())
     else:
         print_run_summary(report, quiet=args.quiet)
+        if args.ledger and not args.quiet:
+            print(ledger_line(ledger))
     return report.exit_code
 
 
@@ -356,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-notify", action="store_true", help="dry run: record, but send no alert")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                    help="if another cycle is running, wait up to SECONDS for it (default 0: exit 1)")
+    p.add_argument("--ledger", action="store_true",
+                   help="after the alerts, catch the commitments ledger up (what `commitments "
+                        "--update` does)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("history", help="versions of one source (or all), newest first")

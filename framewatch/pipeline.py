@@ -1,8 +1,10 @@
 """The composition root: config → cycle → delivery.
 
 `run`, `schedule` and `demo` all run a cycle through :func:`run_with_progress`, which builds the
-cycle with the notifier's router, runs it, then delivers the outbox; :func:`config_problems` is
-what `sources check` and `run` both reject before anything is fetched. This is the one module
+cycle with the notifier's router, runs it, then delivers the outbox; :func:`update_ledger` reads
+what the cycles left pending into the commitments ledger, behind the alerts;
+:func:`config_problems` is what `sources check` and `run` both reject before anything is
+fetched. This is the one module
 that knows how the crawler, the notifier and the storage fit together.
 """
 
@@ -81,6 +83,67 @@ def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, no
         deliveries = deliver_pending(config, db, senders_gone=lease is not None and not lease.lost)
         report = replace(report, deliveries=deliveries)
     return report
+
+
+def update_ledger(db: Any, *, show_progress: bool, workers: int = 0, wait: float = 0.0) -> Any:
+    """Catch the commitments ledger up (crawler.ledger.catch_up) under the cycle lease — the
+    one this process holds (`run --ledger`, the scheduler), or taken for it, so no cycle writes
+    meanwhile. Stops between versions on SIGTERM/SIGINT (CycleInterrupted); what was written
+    stays, and the next catch-up resumes. Raises LockBusy when a cycle holds the lease."""
+    from crawler.ledger import catch_up
+    from crawler.lock import CycleInterrupted, current_lease, exclusive_cycle
+
+    lease = current_lease()
+    if lease is None:
+        with exclusive_cycle(db, wait=wait):
+            return update_ledger(db, show_progress=show_progress, workers=workers)
+    stop = lease.stop_request
+
+    def should_stop() -> bool:
+        return lease.lost or (stop is not None and stop.signum is not None)
+
+    if show_progress and sys.stderr.isatty():
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        with Progress(TextColumn("ledger"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), transient=True) as progress:
+            task = progress.add_task("", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            report = catch_up(db, progress=advance, workers=workers, should_stop=should_stop)
+    else:
+        step = {"next": 0}
+
+        def log_progress(done: int, total: int) -> None:
+            # A line every 5 % (and the last): a catch-up after a cold cycle reads thousands.
+            if done >= step["next"] or done == total:
+                log.info("[%d/%d] ledger: versions read into the commitments ledger",
+                         done, total)
+                step["next"] = done + max(1, total // 20)
+
+        report = catch_up(db, progress=log_progress, workers=workers, should_stop=should_stop)
+    if report.interrupted and stop is not None and stop.signum is not None:
+        raise CycleInterrupted(stop.signum)
+    return report
+
+
+def ledger_line(report: Any) -> str:
+    """The one-line account of a catch-up."""
+    line = (f"ledger: {report.versions} version(s) read, {report.commitments} commitments, "
+            f"{report.traced} material change(s) traced")
+    if report.failures:
+        line += f"; could not read {', '.join(report.failures)}"
+    if report.interrupted:
+        line += "; stopped before the end (the next catch-up resumes)"
+    return line
 
 
 def config_problems(config: Config, *,

@@ -137,7 +137,7 @@ def run_scheduled_cycle(args: argparse.Namespace, url: str, stop: Any) -> None:
     """One cycle, like `framewatch run`. Whatever goes wrong is logged; the scheduler goes on."""
     from crawler.lock import CycleInterrupted, LockBusy, exclusive_cycle
     from framewatch.common import config_from_args
-    from framewatch.pipeline import run_with_progress
+    from framewatch.pipeline import ledger_line, run_with_progress, update_ledger
     from framewatch.summary import failure_lines
     from storage.db import DatabaseError, open_database
 
@@ -154,11 +154,15 @@ def run_scheduled_cycle(args: argparse.Namespace, url: str, stop: Any) -> None:
     try:
         with exclusive_cycle(db, wait=args.wait, stop=stop):
             report = run_with_progress(config, db, None, notify=True, show_progress=False)
-        say(f"cycle {report.run_id}: {len(report.outcomes)} checked, "
-            f"{report.count('first', 'changed', 'removed')} new version(s), "
-            f"{len(report.changes)} change(s), {len(report.failures)} failure(s)")
-        for line in failure_lines(report):
-            say(line)
+            say(f"cycle {report.run_id}: {len(report.outcomes)} checked, "
+                f"{report.count('first', 'changed', 'removed')} new version(s), "
+                f"{len(report.changes)} change(s), {len(report.failures)} failure(s)")
+            for line in failure_lines(report):
+                say(line)
+            # The commitments ledger, behind the alerts just delivered, under the same lease.
+            ledger = update_ledger(db, show_progress=False, workers=config.settings.workers)
+            if ledger.versions or ledger.failures or ledger.interrupted:
+                say(ledger_line(ledger))
     except LockBusy as exc:
         log.warning("cycle skipped: %s", exc)
     except CycleInterrupted as exc:

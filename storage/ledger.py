@@ -1,10 +1,11 @@
 """The commitments ledger in the database: what each version promises, and how each promise moved.
 
 Derived data: every row here is computed from ``versions.text`` by the differ's commitment model
-and can be thrown away and rebuilt (`framewatch commitments --rebuild`). It is written in the
-same transaction as the version it describes, so a version never exists half-described; a
-version recorded before the ledger existed simply has no ``commitment_sets`` row yet, and
-:func:`versions_missing_ledger` finds it.
+and can be thrown away and rebuilt (`framewatch commitments --rebuild`). One version's rows are
+written in one transaction (with the version itself when the run traced it), so a version never
+exists half-described; a version whose ledger is pending (a first version `framewatch run`
+stored, one recorded before the ledger existed) simply has no ``commitment_sets`` row yet, and
+:func:`versions_missing_ledger` finds it for the catch-up.
 
 Everything that leaves this module is a frozen dataclass of plain values; web/ and the CLI read
 the ledger only through the functions below (no SQLAlchemy above storage/).
@@ -429,6 +430,40 @@ def versions_missing_ledger(db: Database, source_id: str | None = None,
         if source_id is not None:
             q = q.where(Version.source_id == source_id)
         return [r[0] for r in s.execute(q)]
+
+
+MAX_LEDGER_TEXT = 400_000
+"""Texts longer than this are not read for commitments (crawler.ledger.MAX_TEXT says why), so
+a version that long is never pending."""
+
+
+def count_missing_ledger(db: Database, model: str | None = None,
+                         source_ids: Sequence[str] | None = None, *,
+                         max_chars: int = MAX_LEDGER_TEXT) -> int:
+    """How many versions wait for the ledger's catch-up: never derived (or, given ``model``,
+    derived by another model), leaving out texts over ``max_chars``. The pages that show the
+    ledger say so rather than show counts that leave those versions out."""
+    with db.session() as s:
+        stale = CommitmentSet.version_id.is_(None)
+        if model is not None:
+            stale = stale | (CommitmentSet.model != model)
+        q = (select(func.count()).select_from(Version)
+             .outerjoin(CommitmentSet, CommitmentSet.version_id == Version.id)
+             .where(stale, Version.kind != "removed", func.length(Version.text) <= max_chars))
+        if source_ids is not None:
+            q = q.where(Version.source_id.in_(list(source_ids)))
+        return int(s.scalar(q) or 0)
+
+
+def version_sources(db: Database, version_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """(version id, source id) of these versions, in the order given."""
+    found: dict[int, str] = {}
+    with db.session() as s:
+        for i in range(0, len(version_ids), 500):
+            chunk = list(version_ids[i:i + 500])
+            found.update((r[0], r[1]) for r in s.execute(
+                select(Version.id, Version.source_id).where(Version.id.in_(chunk))))
+    return [(vid, found[vid]) for vid in version_ids if vid in found]
 
 
 def previous_text_version(db: Database, version_id: int) -> int | None:

@@ -57,8 +57,10 @@ V3 = policy(PAUSE_V2, EVALS.replace("every frontier model", "each frontier model
 OTHER = policy(HOSTILE, "We aim to evaluate models for autonomous replication every 6 months.")
 
 
-def build_history(tmp_path: Path, db_url: str) -> Path:
-    """Three `framewatch run` cycles over a local server; returns the sources.toml used."""
+def build_history(tmp_path: Path, db_url: str, *, ledger: bool = True) -> Path:
+    """Three `framewatch run --ledger` cycles over a local server (each catches the ledger up
+    after its alerts, so each change is traced in the run) — plain `framewatch run` cycles,
+    which leave the ledger pending, with ``ledger=False``; returns the sources.toml used."""
     with FaultServer() as server:
         server.route("/policy", Page(V1))
         server.route("/other", Page(OTHER))
@@ -72,7 +74,8 @@ def build_history(tmp_path: Path, db_url: str) -> Path:
             out = io.StringIO()
             with contextlib.redirect_stdout(out):
                 code = main(["-q", "run", "--config", str(cfg), "--db", db_url,
-                             "--format", "json", "--no-notify"])
+                             "--format", "json", "--no-notify",
+                             *(["--ledger"] if ledger else [])])
             assert code == 0, out.getvalue()
             assert json.loads(out.getvalue())["failures"] == 0
     return cfg

@@ -295,7 +295,8 @@ def test_a_changelog_posted_after_the_document_updates_the_verdict(tmp_path: Pat
 
     def run(cfg: Path) -> None:
         with contextlib.redirect_stdout(io.StringIO()):
-            assert main(["-q", "run", "--config", str(cfg), "--db", url, "--no-notify"]) == 0
+            assert main(["-q", "run", "--config", str(cfg), "--db", url, "--no-notify",
+                         "--ledger"]) == 0
 
     with FaultServer() as server:
         server.route("/policy", Page(V1))

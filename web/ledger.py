@@ -236,11 +236,19 @@ class LedgerPages:
             self._matrix = (key, L.matrix(self.db, sources, since))
         return self._matrix[1]
 
+    def pending(self, source_ids: list[str] | None = None) -> int:
+        """Versions of these sources (default: the ledger's) not yet read into the ledger:
+        the pages say so rather than show counts that leave them out."""
+        if source_ids is None:
+            source_ids = [s.id for _, items in self.companies().values() for s in items]
+        return L.count_missing_ledger(self.db, source_ids=source_ids)
+
     # -- HTML
     def matrix(self, request: Request) -> Response:
         return self.ui.page(request, "matrix.html", title="Commitments matrix",
                             rows=self.matrix_rows(), columns=COLUMNS, seoul=L.SEOUL_PARAGRAPHS,
-                            codebook=L.CODEBOOK_CODES, words=words(), slug=slug)
+                            codebook=L.CODEBOOK_CODES, words=words(), slug=slug,
+                            ledger_pending=self.pending())
 
     def cell(self, request: Request) -> Response:
         company, sources = self.company_or_404(request.path_params["company"])
@@ -253,13 +261,15 @@ class LedgerPages:
         titles = {s.id: s.title for s in sources}
         return self.ui.page(request, "matrix_cell.html", title=f"{company} · {column}",
                             company=company, company_slug=slug(company), column=column,
-                            items=items, changes=changes, titles=titles, words=words())
+                            items=items, changes=changes, titles=titles, words=words(),
+                            ledger_pending=self.pending(ids))
 
     def company(self, request: Request) -> Response:
         company, sources = self.company_or_404(request.path_params["company"])
         data = self.company_data(sources)
         return self.ui.page(request, "company.html", title=f"{company} — commitments",
-                            company=company, company_slug=slug(company), words=words(), **data)
+                            company=company, company_slug=slug(company), words=words(),
+                            ledger_pending=self.pending([s.id for s in sources]), **data)
 
     def company_data(self, sources: list[SourceInfo]) -> dict[str, Any]:
         ids = [s.id for s in sources]
@@ -283,7 +293,8 @@ class LedgerPages:
             raise HTTPException(404, f"no commitment {key!r} in {source.id}")
         return self.ui.page(request, "commitment.html", title=f"Commitment {key} — {source.title}",
                             source=source, key=key, items=items, traces=traces,
-                            company_slug=slug(source.company), words=words())
+                            company_slug=slug(source.company), words=words(),
+                            ledger_pending=self.pending([source.id]))
 
     # -- JSON
     def api_matrix(self, request: Request) -> Response:

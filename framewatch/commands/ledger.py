@@ -1,6 +1,10 @@
 """`framewatch commitments`, `framewatch matrix` and `framewatch site`: the commitments ledger
 on the command line, and the public static site.
 
+`framewatch run` leaves the commitments of first versions to the ledger's catch-up
+(crawler/ledger.py); `commitments --update` runs it, and every command here that reads the
+stored ledger runs it first, so none shows a half-built ledger silently.
+
 Exit codes: 0 fine, 1 some versions could not be derived (`--rebuild`), 2 usage or database
 error, 3 the source, version or file was not found.
 """
@@ -29,7 +33,11 @@ def register(subparsers: Any) -> None:
                    help="recompute the stored ledger from version texts (of TARGET's source, "
                         "or of every source)")
     p.add_argument("--missing", action="store_true",
-                   help="with --rebuild: only versions never derived or derived by an older model")
+                   help="with --rebuild: only versions never derived or derived by an older "
+                        "model (the same as --update)")
+    p.add_argument("--update", action="store_true",
+                   help="catch the ledger up: read the versions `run` left pending (first "
+                        "versions, changes of pending ones) in worker processes")
     p.set_defaults(func=cmd_commitments)
 
     p = subparsers.add_parser("matrix", help="companies × Seoul commitments I–VIII and "
@@ -64,7 +72,9 @@ def _items_for(args: argparse.Namespace) -> tuple[str, list[dict[str, Any]]] | N
     from storage import ledger as L
     from storage.repo import Repository
 
-    db = open_db(args, config_from_args(args, required=False))
+    config = config_from_args(args, required=False)
+    db = open_db(args, config)
+    ensure_ledger(db, config)
     repo = Repository(db)
     ident = target.lower()
     version = None
@@ -84,6 +94,27 @@ def _items_for(args: argparse.Namespace) -> tuple[str, list[dict[str, Any]]] | N
     else:
         items = list(extract_json(repo.version_text(version.id)))
     return f"version {version.id} of {version.source_id}", items
+
+
+def ensure_ledger(db: Any, config: Any) -> None:
+    """Before reading the stored ledger: read what is pending into it. When a cycle holds the
+    lease (so the catch-up cannot run now), say how much the output leaves out."""
+    from crawler.ledger import pending_versions
+    from crawler.lock import LockBusy
+    from framewatch.pipeline import ledger_line, update_ledger
+
+    pending = pending_versions(db)
+    if not pending:
+        return
+    try:
+        report = update_ledger(db, show_progress=True, workers=config.settings.workers)
+    except LockBusy as exc:
+        print(f"framewatch: {pending} version(s) not yet read into the commitments ledger, "
+              f"left out below ({exc}; `framewatch commitments --update` catches up)",
+              file=sys.stderr)
+        return
+    if report.failures or report.interrupted:
+        print(f"framewatch: {ledger_line(report)}", file=sys.stderr)
 
 
 def public_item(c: dict[str, Any]) -> dict[str, Any]:
@@ -121,6 +152,23 @@ def render_commitments_text(label: str, items: list[dict[str, Any]], width: int 
 def cmd_commitments(args: argparse.Namespace) -> int:
     from framewatch.common import NotFound, UsageError, config_from_args, open_db, print_json
 
+    if args.update or (args.rebuild and args.missing and not args.target):
+        from crawler.lock import LockBusy
+        from framewatch.pipeline import ledger_line, update_ledger
+
+        config = config_from_args(args, required=False)
+        db = open_db(args, config)
+        try:
+            report = update_ledger(db, show_progress=args.format != "json",
+                                   workers=config.settings.workers)
+        except LockBusy as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        if args.format == "json":
+            print_json(report.to_json())
+        else:
+            print(ledger_line(report))
+        return 1 if report.failures else 0
     if args.rebuild:
         from crawler.ledger import rebuild
         from storage.repo import Repository
@@ -202,7 +250,9 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from web.app import WebUI
     from web.ledger import COLUMNS, STRENGTH_WORDS, LedgerPages, matrix_json
 
-    db = open_db(args, config_from_args(args, required=False))
+    config = config_from_args(args, required=False)
+    db = open_db(args, config)
+    ensure_ledger(db, config)
     ui = WebUI(db)
     pages = LedgerPages(ui)
     rows = pages.matrix_rows()
@@ -215,7 +265,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         sys.stdout.write(render_standalone(ui, "/matrix"))
         return 0
     if not rows:
-        print("no commitments yet — run `framewatch run` (or `framewatch commitments --rebuild`)")
+        print("no commitments yet — run `framewatch run` (or `framewatch commitments --update`)")
         return 0
     name_w = max(len(r.company) for r in rows)
     print(" " * name_w + "  " + " ".join(f"{c:>4}" for c in COLUMNS))
@@ -235,6 +285,7 @@ def cmd_site(args: argparse.Namespace) -> int:
 
     config = config_from_args(args, required=False)
     db = open_db(args, config)
+    ensure_ledger(db, config)
     report = write_site(db, Path(args.dir), base_url=args.base_url)
     print(f"site written to {args.dir}: {report.pages} pages, {report.api} JSON files, "
           f"{report.bytes:,} bytes")
