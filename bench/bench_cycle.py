@@ -14,6 +14,9 @@ out). It checks that every real change was found and that no unchanged page prod
     python3 bench/bench_cycle.py --pages 1000 --db postgresql://postgres@127.0.0.1:5432/test
 
 With ``--db postgresql://…`` every repeat gets a fresh schema on that server (dropped after).
+``--ledger`` also times the commitments ledger's catch-up after the two cycles
+(`framewatch commitments --update`: every first version and pending change read behind the
+alerts).
 
 Peak RSS is the framewatch process's maximum resident set size (getrusage of the child).
 """
@@ -173,9 +176,10 @@ def write_config(path: Path, port: int, n: int, concurrency: int = 8) -> None:
 CPU_SECONDS: list[float] = []  # user + system CPU of each framewatch run and its workers
 
 
-def run_cycle(cfg: Path, db: str) -> tuple[float, dict, int]:  # type: ignore[type-arg]
-    cmd = [sys.executable, "-m", "framewatch", "-q", "run", "--config", str(cfg),
-           "--db", db, "--format", "json", "--no-notify"]
+def run_cycle(cfg: Path, db: str, command: tuple[str, ...] = ("run", "--no-notify"),
+              ) -> tuple[float, dict, int]:  # type: ignore[type-arg]
+    cmd = [sys.executable, "-m", "framewatch", "-q", *command, "--config", str(cfg),
+           "--db", db, "--format", "json"]
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     t0 = time.perf_counter()
@@ -230,6 +234,8 @@ def main() -> None:
     ap.add_argument("--cpu", action="store_true",
                     help="also print the median CPU seconds (user + system) of each cycle kind; "
                          "on a shared machine CPU time is steadier than wall time")
+    ap.add_argument("--ledger", action="store_true",
+                    help="also time the ledger's catch-up after the two cycles")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="fw-bench-"))
     state = tmp / "state.json"
@@ -248,6 +254,8 @@ def main() -> None:
         cold_t, warm_t, rss_all, found_all, false_all = [], [], [], [], []
         cold_cpu: list[float] = []
         warm_cpu: list[float] = []
+        ledger_t: list[float] = []
+        ledger_cpu: list[float] = []
         for r in range(args.repeat):
             db = database(args.db, tmp / f"{mode}-{r}.db", f"fwbench_{os.getpid()}_{mode}_{r}")
             write_state(state, {}, validators)
@@ -259,6 +267,11 @@ def main() -> None:
             reload(port)
             t_warm, rep_warm, rss2 = run_cycle(cfg, db)
             warm_cpu.append(CPU_SECONDS[-1])
+            if args.ledger:
+                t_ledger, rep_ledger, _ = run_cycle(cfg, db, ("commitments", "--update"))
+                assert not rep_ledger["failures"], rep_ledger["failures"][:3]
+                ledger_t.append(t_ledger)
+                ledger_cpu.append(CPU_SECONDS[-1])
             changed_ids = {f"p{i}" for i in changed}
             found = {s["source"] for s in rep_warm["sources"] if s["change_id"]}
             cold_t.append(t_cold)
@@ -274,6 +287,9 @@ def main() -> None:
         if args.cpu:
             print(f"{'':>14}  CPU cold {statistics.median(cold_cpu):.2f} s  warm "
                   f"{statistics.median(warm_cpu):.2f} s  (user + system, framewatch and workers)")
+        if ledger_t:
+            print(f"{'':>14}  ledger catch-up {statistics.median(ledger_t):.2f} s  CPU "
+                  f"{statistics.median(ledger_cpu):.2f} s")
     server.terminate()
     drop_schemas()
 
