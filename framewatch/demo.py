@@ -199,7 +199,7 @@ def say(text: str = "") -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from framewatch.common import open_db
-    from framewatch.pipeline import run_with_progress
+    from framewatch.pipeline import run_with_progress, update_ledger
     from framewatch.summary import print_run_summary
 
     port = free_port(args.port)
@@ -217,6 +217,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             say("== Day 1: the first cycle records each document")
             report = run_with_progress(config, db, None, notify=False, show_progress=False)
             print_run_summary(report)
+            # What `run --ledger` does: the commitments of the first versions, read behind the
+            # alerts, so day 2's alerts can say what the changelog leaves out.
+            update_ledger(db, show_progress=False)
             say()
             say("== Overnight the company edits its documents, without a changelog:")
             say("   policy page: 'within 30 days' → 'within 90 days'; 'We will publish' → "
@@ -229,6 +232,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             say("== Day 2: the second cycle finds and classifies each change")
             report = run_with_progress(config, db, None, notify=False, show_progress=False)
             print_run_summary(report)
+            update_ledger(db, show_progress=False)
             show_changes(db, web, [o.change_id for o in report.changes])
             if report.failures:
                 return 1
