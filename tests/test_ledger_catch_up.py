@@ -81,6 +81,23 @@ def test_the_web_pages_say_the_ledger_is_pending(pending: str) -> None:
         stop_server(proc)
 
 
+def test_while_a_cycle_holds_the_lease_the_matrix_says_what_it_leaves_out(
+        pending: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from crawler.lock import CycleLease
+
+    lease = CycleLease(open_database(pending))
+    lease.acquire()
+    try:
+        capsys.readouterr()
+        assert main(["matrix", "--db", pending, "--format", "json"]) == 0
+        err = capsys.readouterr().err
+    finally:
+        lease.release()
+    assert "4 version(s) not yet read into the commitments ledger" in err
+    assert "framewatch commitments --update" in err
+    assert pending_versions(open_database(pending)) == 4  # nothing written under another's lease
+
+
 def test_the_catch_up_gives_the_ledger_the_run_would_have_traced(
         pending: str, in_run: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     diffs_before = change_diffs(pending)
