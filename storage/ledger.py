@@ -157,7 +157,7 @@ def write_version_ledger(s: Session | Connection, version_id: int, source_id: st
         "version_id": version_id, "source_id": source_id, "model": ledger.model,
         "count": len(ledger.commitments), "computed_at": datetime.now(UTC)})
     if ledger.commitments:
-        conn.execute(CommitmentRow.__table__.insert(), [{
+        _insert_many(conn, CommitmentRow.__table__, [{
             "version_id": version_id, "source_id": source_id, "position": i,
             "key": str(c.get("id", ""))[:80], "text": str(c.get("text", "")),
             "section": str(c.get("section", "")), "category": str(c.get("category", "")),
@@ -165,7 +165,7 @@ def write_version_ledger(s: Session | Connection, version_id: int, source_id: st
             "strength": int(c.get("strength", 0)), "data": c,
         } for i, c in enumerate(ledger.commitments)])
     if ledger.traces:
-        conn.execute(CommitmentChangeRow.__table__.insert(), [{
+        _insert_many(conn, CommitmentChangeRow.__table__, [{
             "source_id": source_id, "old_version_id": ledger.old_version_id,
             "new_version_id": version_id, "detected_at": fetched_at, "position": i,
             "outcome": str(t.get("outcome", "")), "material": bool(t.get("material")),
@@ -176,6 +176,29 @@ def write_version_ledger(s: Session | Connection, version_id: int, source_id: st
             "data": t,
         } for i, t in enumerate(ledger.traces)])
     _summarise(conn, version_id, source_id, ledger, replaced=not new_version)
+
+
+@functools.lru_cache(maxsize=32)
+def _insert_plan(dialect: Any, table: Any, keys: tuple[str, ...]) -> tuple[
+        str, bool, tuple[str, ...], tuple[Any, ...]]:
+    """(SQL, positional?, parameter order, each parameter's bind processor) of an INSERT of
+    ``keys``, compiled once per dialect: the same SQL and value conversions as Core's
+    executemany, without building every row's parameters through the compiler again."""
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(keys))
+    order = tuple(compiled.positiontup) if compiled.positional else tuple(keys)
+    procs = tuple(table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in order)
+    return compiled.string, bool(compiled.positional), order, procs
+
+
+def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Many rows in one executemany of plain parameters (a version's ~100 commitments)."""
+    sql, positional, order, procs = _insert_plan(conn.dialect, table, tuple(rows[0]))
+    pairs = tuple(zip(order, procs, strict=True))
+    if positional:
+        params: list[Any] = [tuple(p(r[k]) if p else r[k] for k, p in pairs) for r in rows]
+    else:
+        params = [{k: p(r[k]) if p else r[k] for k, p in pairs} for r in rows]
+    conn.exec_driver_sql(sql, params)
 
 
 # ---- the matrix's summary ------------------------------------------------------------------------------
