@@ -12,7 +12,10 @@ For each consecutive pair of a chain it prints:
   real precision, not precision itself;
 * reviewed precision — the same share counting also the high hunks a reviewer judged to be
   genuine material changes that changes.md does not list (``reviewed`` entries of the labels
-  file, each with a one-line reason). Both figures are printed; the raw one is the benchmark;
+  file, each with a one-line reason, kept only where a second, independent reading agreed).
+  Both figures are printed; the raw one is the benchmark. High hunks the second reading judged
+  not material are listed as ``false_high`` with the codebook clause: a worklist for the
+  classifier, counted under the table and tagged ``x`` by ``--show``;
 * rerender-high — high hunks when the *old* text is compared with a cosmetic re-render of itself
   (reflowed lines, hyphenated line breaks, straight/curly quotes, moved page breaks); must be 0.
 
@@ -66,12 +69,25 @@ class Reviewed:
 
 
 @dataclass(frozen=True, slots=True)
+class FalseHigh:
+    """A high hunk a reviewer judged not material, with the codebook clause that excludes it."""
+
+    phrase: str
+    clause: str
+    why: str
+
+    def in_hunk(self, hunk: Hunk) -> bool:
+        return squash(self.phrase) in squash(hunk.old + " " + hunk.new)
+
+
+@dataclass(frozen=True, slots=True)
 class Pair:
     old: str
     new: str
     items: tuple[Item, ...]
     reviewed: tuple[Reviewed, ...] = ()
     reupload: bool = False
+    false_highs: tuple[FalseHigh, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +134,10 @@ def load_pairs(path: Path = LABELS) -> list[Pair]:
                 Reviewed(phrase=r["phrase"], reason=r["reason"]) for r in p.get("reviewed", ())
             ),
             reupload=bool(p.get("reupload", False)),
+            false_highs=tuple(
+                FalseHigh(phrase=f["phrase"], clause=f["clause"], why=f["why"])
+                for f in p.get("false_high", ())
+            ),
         )
         for p in data["pair"]
     ]
@@ -266,7 +286,17 @@ def check_phrases(pairs: list[Pair], corpus: Path = CORPUS) -> list[str]:
         for r in pair.reviewed:
             if squash(r.phrase) not in both:
                 bad.append(f"{pair.old} → {pair.new} reviewed: {r.phrase!r}")
+        for f in pair.false_highs:
+            if squash(f.phrase) not in both:
+                bad.append(f"{pair.old} → {pair.new} false_high: {f.phrase!r}")
     return bad
+
+
+def _false_high(pair: Pair, hunk: Hunk) -> FalseHigh | None:
+    """The false-high label of a high hunk no documented item or review claims, if any."""
+    if any(i.in_hunk(hunk) for i in pair.items) or any(r.in_hunk(hunk) for r in pair.reviewed):
+        return None
+    return next((f for f in pair.false_highs if f.in_hunk(hunk)), None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{'rerender':>8} {'sev':>6} {'hunks':>5} {'secs':>5}  missed")
     print(header)
     print("-" * len(header))
-    tf = tt = th = tm = tr = ah = ai = 0
+    tf = tt = th = tm = tr = ah = ai = fh = 0
     reuploads: list[str] = []
     for n, pair in enumerate(pairs, 1):
         s, result = score_pair(pair)
@@ -294,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             tf, tt, th = tf + s.recall_found, tt + s.recall_total, th + s.high
             tm, tr, ah, ai = tm + s.high_matched, tr + s.high_reviewed, ah + s.at_high, ai + s.items
+            fh += sum(1 for h in result.hunks if h.severity == "high" and _false_high(pair, h))
         name = f"{pair.old.removesuffix('.txt')} → {pair.new.split('__', 1)[1].removesuffix('.txt')}"
         print(f"{name:<62} {s.recall_found:>3}/{s.recall_total:<2} "
               f"{s.recall:>4.2f} {s.at_high:>3}/{s.items:<3} {s.high:>5} {s.precision:>5.2f} "
@@ -306,7 +337,11 @@ def main(argv: list[str] | None = None) -> int:
                     why = next((r.reason for r in pair.reviewed if r.in_hunk(h)), "")
                     if tag == "?" and why:
                         tag = "r"
-                    print(f"   {tag} {h.summary}" + (f"\n       reviewed: {why}" if why else ""))
+                    false = _false_high(pair, h)
+                    if tag == "?" and false:
+                        tag, why = "x", ""
+                    print(f"   {tag} {h.summary}" + (f"\n       reviewed: {why}" if why else "")
+                          + (f"\n       not material ({false.clause}): {false.why}" if false else ""))
     print("-" * len(header))
     print(f"{'all pairs (re-uploads apart)':<62} {tf:>3}/{tt:<2} {(tf / tt if tt else 1):>4.2f} "
           f"{ah:>3}/{ai:<3} {th:>5} "
@@ -314,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     print("recall = THR/EVAL/PUB items in a hunk of the right category; @high = documented items "
           "(any label) touched by a high hunk; prec = high hunks touching a documented item (raw, "
           "a lower bound); rev = also counting high hunks reviewed as material but unlisted")
+    print(f"false highs: {fh} high hunks read as not material (false_high in the labels file, "
+          "with the codebook clause; --show N tags them x)")
     for line in reuploads:
         print(f"editorial re-upload {line} (target: none or low)")
     print()
