@@ -20,8 +20,10 @@ Two principles keep alerts trustworthy:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 
 from differ.align import Change, Region, split_joins
 from differ.disclosure import CLASS_WORDS, in_changelog
@@ -155,6 +157,83 @@ def _is_passage(ch: Change) -> bool:
     """A pure insertion or deletion of more than a phrase."""
     return (not ch.removed and len(ch.added) > PASSAGE_WORDS) or (
         not ch.added and len(ch.removed) > PASSAGE_WORDS)
+
+
+_NOT_FIRM = re.compile(r"[^\w+%<>=$≥≤×~]+|_", re.UNICODE)
+
+
+def _firm_squash(text: str) -> str:
+    """``squash`` keeping the symbols that change a quantity or a level ("2+", "<1%")."""
+    return _NOT_FIRM.sub("", normalize_chars(text).lower())
+
+
+class Standing:
+    """Both versions' sentences as one run of squashed words each: does a sentence still stand?
+
+    A sentence stands in the other version when its squash (letters, digits and the symbols
+    that carry a quantity or a level, "+", "%", "<" ..., so spacing, hyphenation and line breaks
+    do not count but "Level 2" → "Level 2+" does) is found there whole, or in at most
+    ``PIECES`` pieces of at least ``PIECE`` characters, in order: a text layer that cut it at a
+    page break or a table. Each sentence of the other version those pieces fall in must stand
+    back in this version the same way, or a dropped "not" or condition would pass ("we will not
+    deploy X" → "we will deploy X" is two pieces of the old sentence).
+    """
+
+    PIECES = 4
+    PIECE = 24
+
+    def __init__(self, old: list[Sentence], new: list[Sentence]) -> None:
+        self._runs = {"old": self._run(old), "new": self._run(new)}
+
+    @staticmethod
+    def _run(side: list[Sentence]) -> tuple[str, list[int], list[str]]:
+        squashes = [_firm_squash(s.text) for s in side]
+        starts, at = [], 0
+        for q in squashes:
+            starts.append(at)
+            at += len(q)
+        return "".join(squashes), starts, squashes
+
+    def stands(self, sentence: Sentence, side: str) -> bool:
+        """Whether ``sentence`` of version ``side`` ("old"/"new") stands in the other one."""
+        other = "new" if side == "old" else "old"
+        q = _firm_squash(sentence.text)
+        pieces = self._pieces(q, other)
+        if pieces is None:
+            return False
+        text, starts, squashes = self._runs[other]
+        touched = {
+            k for a, b in pieces
+            for k in range(bisect_right(starts, a) - 1, bisect_right(starts, b - 1))
+        }
+        return all(self._pieces(squashes[k], side) is not None for k in touched)
+
+    def _pieces(self, q: str, side: str) -> list[tuple[int, int]] | None:
+        """Where ``q`` lies in ``side``'s run: one span, or in-order pieces; None if nowhere."""
+        text = self._runs[side][0]
+        if not q:
+            return []
+        at = text.find(q)
+        if at >= 0:
+            return [(at, at + len(q))]
+        pieces: list[tuple[int, int]] = []
+        i = pos = 0
+        while i < len(q):
+            if len(q) - i < self.PIECE or len(pieces) == self.PIECES:
+                return None
+            if text.find(q[i:i + self.PIECE], pos) < 0:
+                return None
+            lo, hi = self.PIECE, len(q) - i  # the longest prefix found after ``pos``
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if text.find(q[i:i + mid], pos) >= 0:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            at = text.find(q[i:i + lo], pos)
+            pieces.append((at, at + lo))
+            pos, i = at + lo, i + lo
+        return pieces
 
 
 class Classifier:
@@ -388,13 +467,33 @@ class Classifier:
 
     # -- the hunk ---------------------------------------------------------------------------
 
-    def classify(self, region: Region, lead_ins: Mapping[int, Sentence] | None = None) -> Hunk:
+    def classify(self, region: Region, lead_ins: Mapping[int, Sentence] | None = None,
+                 standing: Standing | None = None) -> Hunk:
         """Classify one region into a Hunk (the severity rules in the module docstring).
 
         ``lead_ins``: for list items (by ``id``) that a commitment introduces, that commitment
         (``differ.commitments.enumerations``). Where that commitment names a threshold, its
         items are the threshold's definition or criteria: they bind as it does, modal or not.
+        ``standing``: both versions' sentences; a would-be high hunk every sentence of which
+        still stands word for word in the other version (``Standing``) is cosmetic.
         """
+        hunk = self._classify(region, lead_ins)
+        if (
+            hunk.severity == "high" and standing is not None and region.kind != "moved"
+            and all(standing.stands(s, "old") for s in region.old)
+            and all(standing.stands(s, "new") for s in region.new)
+        ):
+            # A PDF text layer splits a sentence at a page break or a table and joins it
+            # elsewhere in the next version: a deleted and an inserted piece, no word changed.
+            return replace(
+                hunk, categories=(), signals=("cosmetic",), severity="none", direction="",
+                because=("cosmetic: every sentence's words stand in the other version, only "
+                         "split or joined differently",),
+                summary=f"cosmetic edit{_in(hunk.section)}",
+            )
+        return hunk
+
+    def _classify(self, region: Region, lead_ins: Mapping[int, Sentence] | None) -> Hunk:
         old, new = region.old, region.new
         old_text = " ".join(s.text for s in old)
         new_text = " ".join(s.text for s in new)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from differ.align import Region, align
-from differ.classify import Classifier
+from differ.classify import Classifier, Standing
 from differ.commitments import enumerations
 from differ.model import DiffResult, Hunk, combine_directions, order_signals
 from differ.segment import Sentence, segment, segment_window
@@ -104,7 +104,8 @@ def _diff(old_s: list[Sentence], new_s: list[Sentence], *, cut_before: bool = Fa
     lead_ins = old_items | new_items
     classifier = _get_classifier()
     regions = align(old_s, new_s)
-    hunks = [classifier.classify(r, lead_ins) for r in regions]
+    standing = Standing(old_s, new_s)
+    hunks = [classifier.classify(r, lead_ins, standing) for r in regions]
     places = _places(regions, old_s, new_s)
     return DiffResult.from_hunks(merge_high_runs(hunks, places), whitespace_only=True)
 
