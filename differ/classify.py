@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from differ.align import Change, Region, split_joins
@@ -182,8 +182,19 @@ class Standing:
     PIECES = 4
     PIECE = 24
 
-    def __init__(self, old: list[Sentence], new: list[Sentence]) -> None:
-        self._runs = {"old": self._run(old), "new": self._run(new)}
+    def __init__(self, old: Callable[[], list[Sentence]], new: Callable[[], list[Sentence]]
+                 ) -> None:
+        # Each version's whole sentence list, built on first use: a diff of a changed window
+        # must judge against the whole texts, as the full diff does, yet most diffs rate no
+        # hunk high and never need them.
+        self._sides = {"old": old, "new": new}
+        self._built: dict[str, tuple[str, list[int], list[str]]] = {}
+
+    @property
+    def _runs(self) -> dict[str, tuple[str, list[int], list[str]]]:
+        if not self._built:
+            self._built = {k: self._run(get()) for k, get in self._sides.items()}
+        return self._built
 
     @staticmethod
     def _run(side: list[Sentence]) -> tuple[str, list[int], list[str]]:
@@ -1198,12 +1209,14 @@ _AUTHOR_PRESENT = re.compile(
 """The author (or the company by name) as the subject of a verb: "we evaluate", "xAI conducts"."""
 _RELATIVE_OTHER = re.compile(
     r"\b(?:that|which|who)\s+$"
-    r"|\b(?:for|in|to|under|by)\s+which\s+(?:(?!(?:we|I|us)\b)[^\s,;:.]+\s+){0,6}$",
+    r"|\b(?:for|in|to|under|by|at|on|of|from|with|upon|beyond|above|below)\s+which\s+"
+    r"(?:(?!(?:we|I|us)\b)[^\s,;:.]+\s+){0,6}$",
     re.IGNORECASE,
 )
 """A relative pronoun right before the modal, so the pronoun is its subject ("mitigations that
 may be applied"; not "the safeguards that we will ...", nor "systems that reach X must"), or a
-"for which" clause about something else ("risks for which prevention of access is required")."""
+"for which" / "at which" clause about something else ("risks for which prevention of access is
+required", the definition of a level: "levels at which models could pose severe risk")."""
 
 
 def _in_relative_clause(before: str) -> bool:

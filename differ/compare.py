@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from differ.align import Region, align
 from differ.classify import Classifier, Standing
 from differ.commitments import enumerations
@@ -47,7 +49,8 @@ def compare(old_text: str, new_text: str) -> DiffResult:
             break
         old_s, new_s, cut_before, cut_after = window
         if _window_is_exact(old_s, new_s, cut_before=cut_before, cut_after=cut_after):
-            result = _diff(old_s, new_s, cut_before=cut_before)
+            result = _diff(old_s, new_s, cut_before=cut_before,
+                           whole=(lambda: segment(old_text), lambda: segment(new_text)))
             if result is not None:
                 return result
     return _compare_full(old_text, new_text)
@@ -90,9 +93,13 @@ def _window_is_exact(
     return (not cut_before or middle < cp) and (not cut_after or middle < cs)
 
 
-def _diff(old_s: list[Sentence], new_s: list[Sentence], *, cut_before: bool = False
+def _diff(old_s: list[Sentence], new_s: list[Sentence], *, cut_before: bool = False,
+          whole: tuple[Callable[[], list[Sentence]], Callable[[], list[Sentence]]] | None = None,
           ) -> DiffResult | None:
     """Align and classify two sentence lists (whole texts or an exact window of them).
+
+    ``whole``: for a window, how to get the whole texts' sentences, against which a sentence's
+    words are looked up (``Standing``).
 
     None when the window opens inside a list: the commitment introducing it lies before the
     window, and the list's items bind as it does (``enumerations``).
@@ -104,7 +111,7 @@ def _diff(old_s: list[Sentence], new_s: list[Sentence], *, cut_before: bool = Fa
     lead_ins = old_items | new_items
     classifier = _get_classifier()
     regions = align(old_s, new_s)
-    standing = Standing(old_s, new_s)
+    standing = Standing(*whole) if whole else Standing(lambda: old_s, lambda: new_s)
     hunks = [classifier.classify(r, lead_ins, standing) for r in regions]
     places = _places(regions, old_s, new_s)
     return DiffResult.from_hunks(merge_high_runs(hunks, places), whitespace_only=True)

@@ -56,6 +56,25 @@ def test_a_hedge_added_to_the_authors_own_duty_is_still_a_weakening() -> None:
     assert "weakened" in hunk.signals and hunk.severity == "high"
 
 
+
+def test_a_hedge_in_the_definition_of_a_level_is_no_weakening() -> None:
+    # "levels at which models could pose severe harm" says what a level is (codebook 2: the
+    # definition of a term), not how firmly the author will act on it.
+    old = ("We will identify the capability levels at which AI models pose severe harm "
+           "to public safety.")
+    new = ("We will identify the capability levels at which AI models without safeguards "
+           "could pose severe harm to public safety.")
+    hunk = compare(old, new).hunks[0]
+    assert "weakened" not in hunk.signals
+    assert hunk.severity != "high"
+
+
+def test_a_hedge_on_the_authors_duty_after_a_level_definition_is_still_a_weakening() -> None:
+    old = "At the levels at which AI models pose severe harm, we will pause deployment."
+    new = "At the levels at which AI models pose severe harm, we could pause deployment."
+    hunk = compare(old, new).hunks[0]
+    assert "weakened" in hunk.signals and hunk.severity == "high"
+
 # --- rewording with no materiality dimension moved -------------------------------------------
 
 

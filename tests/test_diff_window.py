@@ -39,7 +39,8 @@ def assert_same(old: str, new: str) -> None:
             assert_slice_of_full_segmentation(o, segment(old))
             assert_slice_of_full_segmentation(n, segment(new))
             if _window_is_exact(o, n, cut_before=before, cut_after=after):
-                assert _diff(o, n).to_json() == full
+                whole = (lambda: segment(old), lambda: segment(new))
+                assert _diff(o, n, whole=whole).to_json() == full
 
 
 def assert_slice_of_full_segmentation(window: list[Sentence], full: list[Sentence]) -> None:
