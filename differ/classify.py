@@ -545,6 +545,7 @@ class Classifier:
         ]
         # Only this region's items are looked up: filtering the whole document's list items for
         # every region made a rewritten document's diff quadratic.
+        items_of = lead_ins or {}
         lead_ins = {
             id(s): lead for s in (*old, *new)
             if (lead := (lead_ins or {}).get(id(s))) is not None and self._defines_threshold(lead)
@@ -568,10 +569,10 @@ class Classifier:
             self._relocated(old, new, signals, details, because, evidence)
         elif not new:
             self._one_sided(old, "removed", "section_removed", signals, details, because, evidence,
-                            lead_ins)
+                            lead_ins, items_of)
         elif not old:
             self._one_sided(new, "added", "section_added", signals, details, because, evidence,
-                            lead_ins)
+                            lead_ins, items_of)
         else:
             self._modified(region, real, signals, details, because, evidence)
 
@@ -749,13 +750,26 @@ class Classifier:
         because: list[str],
         evidence: list[str],
         lead_ins: Mapping[int, Sentence],
+        items_of: Mapping[int, Sentence],
     ) -> None:
         """Whole sentences deleted or inserted: commitments and headings are what matter.
 
         A removed section's sentences and removed binding sentences go to ``evidence``; so do
         the items of a list that defines a threshold or its criteria, with the commitment that
-        introduces them (``lead_ins``).
+        introduces them (``lead_ins``). A sentence that only announces a list whose items lie
+        outside ``side`` (``items_of``: every list item's lead-in) binds nothing here: its
+        obligations are the items, judged in their own hunks (codebook 5, reorganisation).
         """
+        from differ.trace import only_announces_list
+
+        def announces_only(s: Sentence) -> bool:
+            if not only_announces_list(s.text):
+                return False
+            at = next(k for k, x in enumerate(side) if x is s)
+            return not any(not x.heading and x.para != s.para for x in side[at + 1:]) and not any(
+                items_of.get(id(x)) is s for x in side)
+
+        side_binding = [s for s in side if not s.heading and not announces_only(s)]
         heads = [s for s in side if s.heading]
         if heads:
             signals.add(section_signal)
@@ -769,9 +783,8 @@ class Classifier:
             # "This appendix contains ...") change no commitment, so they are no evidence.
             titled = bool(self.text_categories([h.text for h in heads]))
             weighty = [
-                s.text for s in side
-                if not s.heading
-                and (
+                s.text for s in side_binding
+                if (
                     self.is_commitment(s.text)
                     or self._numbers(s.words)
                     or (titled and len(s.words) >= 4 and bool(_AUTHOR_SUBJECT.search(s.text)))
@@ -783,10 +796,10 @@ class Classifier:
                 because.append(f"{section_signal}: no binding sentence, quantity or prose under it")
         from differ.commitments import commitment_word
 
-        binding = [s for s in side if not s.heading and self.is_commitment(s.text)]
+        binding = [s for s in side_binding if self.is_commitment(s.text)]
         binding += [
-            s for s in side
-            if not s.heading and s not in binding and commitment_word(s)
+            s for s in side_binding
+            if s not in binding and commitment_word(s)
             and not _binds_only_in_relative(s.text, commitment_word(s))
             # A modal the lexicon already read and found to predict or describe ("the
             # safeguards we expect will be needed", "implementation requires trust") stays so.

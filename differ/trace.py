@@ -447,7 +447,27 @@ def _lead_in(c: Commitment) -> bool:
     traced on its own, so the lead-in's own removal or addition moves nothing. A sentence that
     carries its list ("the following groups are in scope: hacktivists, ...") or its own
     obligation ("we restrict models from providing assistance:") is no lead-in."""
-    return bool(_LEAD_IN.search(c.text.strip()))
+    return announces_list(c.text)
+
+
+def announces_list(text: str) -> bool:
+    """Whether ``text`` ends by announcing a list ("... we commit to the following:")."""
+    return bool(_LEAD_IN.search(text.strip()))
+
+
+_ONLY_ANNOUNCES = re.compile(
+    r"\b(?:the\s+following(?:\s+[\w-]+){0,3}|(?:includes?|including))\s*[:.]\s*$", re.IGNORECASE)
+ANNOUNCEMENT_WORDS = 30
+"""A longer sentence ending "the following:" carries more than the announcement (a text layer
+may have glued a commitment before it)."""
+
+
+def only_announces_list(text: str) -> bool:
+    """Whether ``text`` is no more than the announcement of a list: "To facilitate X, we commit
+    to the following:", "our deployment commitments include:". "The SAG will make this
+    determination based on:" binds the SAG to decide, whatever the list says; so does a long
+    sentence that only ends with "the following criteria:"."""
+    return bool(_ONLY_ANNOUNCES.search(text.strip())) and len(text.split()) <= ANNOUNCEMENT_WORDS
 
 
 def _still_there(c: Commitment, *, older: bool) -> TracedCommitment:

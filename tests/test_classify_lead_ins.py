@@ -1,0 +1,52 @@
+"""A heading or a sentence that only announces a list is not itself a high change.
+
+"## Transparency — To enable public examination of our evaluations, we commit to the
+following:" inserted over items that were already there commits to nothing new: its
+obligations are the items, judged in their own hunks (codebook 5, reorganisation). A new item
+still rates high, and so does a lead-in that binds someone to act ("The board will decide ...
+based on:").
+"""
+
+from __future__ import annotations
+
+from differ.compare import compare
+
+HEAD = (
+    "## 4. Evaluations\n\n"
+    "We will evaluate every frontier model for dangerous capabilities before deployment.\n\n"
+)
+ITEMS = (
+    "1. We will appoint a Responsible Scaling Officer to oversee model evaluations.\n\n"
+    "2. We will notify the board before deploying any model that crosses a capability "
+    "threshold.\n\n"
+)
+LEAD_IN = (
+    "## 5. Transparency\n\n"
+    "To enable public examination of our evaluations, we commit to the following:\n\n"
+)
+
+
+def highs(old: str, new: str) -> list[str]:
+    return [h.summary for h in compare(old, new).hunks if h.severity == "high"]
+
+
+def test_a_heading_and_lead_in_inserted_over_unchanged_items_is_not_high() -> None:
+    assert highs(HEAD + ITEMS, HEAD + LEAD_IN + ITEMS) == []
+
+
+def test_a_heading_and_lead_in_removed_from_unchanged_items_is_not_high() -> None:
+    assert highs(HEAD + LEAD_IN + ITEMS, HEAD + ITEMS) == []
+
+
+def test_a_new_item_under_an_inserted_lead_in_is_still_high() -> None:
+    new_item = "3. We will publish a summary of every capability report within 30 days.\n"
+    found = highs(HEAD + ITEMS, HEAD + LEAD_IN + ITEMS + new_item)
+    assert len(found) == 1 and "We will publish a summary" in found[0]
+
+
+def test_a_lead_in_that_binds_someone_to_act_is_still_high() -> None:
+    lead_in = (
+        "## 5. Transparency\n\n"
+        "The board will decide whether to publish our evaluations based on:\n\n"
+    )
+    assert len(highs(HEAD + ITEMS, HEAD + lead_in + ITEMS)) == 1
