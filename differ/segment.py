@@ -72,6 +72,8 @@ def strip_header(text: str) -> str:
 
 def normalize_chars(text: str) -> str:
     """Unicode NFKC plus straight quotes and hyphen-dashes: the same glyphs, the same text."""
+    if text.isascii():  # NFKC leaves ASCII alone and every quote or dash replaced is non-ASCII
+        return text
     return unicodedata.normalize("NFKC", text).translate(_QUOTES)
 
 
