@@ -21,6 +21,17 @@ from crawler.terminal import terminal_safe
 log = logging.getLogger("framewatch")
 
 
+def _progress_bar(label: str, *, with_description: bool = False) -> Any:
+    """The terminal progress bar of a cycle or a catch-up: label, bar, done/total, time elapsed,
+    and (for a cycle) the source just finished. Transient: the summary replaces it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns: list[Any] = [TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    if with_description:
+        columns.append(TextColumn("{task.description}"))
+    return Progress(*columns, transient=True)
+
+
 def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, notify: bool,
                       show_progress: bool) -> Any:
     import asyncio
@@ -36,17 +47,7 @@ def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, no
     cycle = Cycle(config, db, router=router or (lambda _s, _c: ()))
     total = len(only) if only else sum(1 for s in config.sources if s.enabled)
     if show_progress and sys.stderr.isatty():
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), TextColumn("{task.description}"),
-                      transient=True) as progress:
+        with _progress_bar("checking", with_description=True) as progress:
             task = progress.add_task("", total=total)
 
             def done(outcome: Any) -> None:
@@ -103,16 +104,7 @@ def update_ledger(db: Any, *, show_progress: bool, workers: int = 0, wait: float
         return lease.lost or (stop is not None and stop.signum is not None)
 
     if show_progress and sys.stderr.isatty():
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        with Progress(TextColumn("ledger"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), transient=True) as progress:
+        with _progress_bar("ledger") as progress:
             task = progress.add_task("", total=None)
 
             def advance(done: int, total: int) -> None:
