@@ -1,4 +1,5 @@
-"""Opening a database: engine, sessions, and schema upgrades through Alembic on first use."""
+"""Opening a database: engine, sessions, and the schema: built at once when the database is
+empty, upgraded through Alembic when it is behind."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import DatabaseError, NoDatabase
 from storage.records import DEFAULT_DATABASE_URL
+from storage.schema import create_fresh
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +262,11 @@ def open_database(url: str | None = None, *, migrate: bool = True,
                          "(or `framewatch db upgrade`) first")
     if migrate:
         try:
-            if not _at_known_head(engine) and current_revision(engine) != head_revision():
+            if _at_known_head(engine):
+                pass
+            elif create_fresh(engine):
+                log.info("created database schema at %s", redact_url(url))
+            elif current_revision(engine) != head_revision():
                 log.info("upgrading database schema at %s", redact_url(url))
                 upgrade(engine)
         except OperationalError as exc:

@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from storage.db import open_database
+from storage.db import create_db_engine, open_database, upgrade
 from storage.models import Base
 
 # What the search migration makes by raw SQL, outside the models: the FTS5 table and its shadow
@@ -23,6 +23,7 @@ def _modelled(obj: Any, name: str | None, type_: str, reflected: bool, compare_t
 
 
 def test_a_database_upgraded_to_head_matches_the_models(db_url: str) -> None:
+    upgrade(create_db_engine(db_url))
     db = open_database(db_url)
     with db.engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"include_object": _modelled})
