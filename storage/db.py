@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -102,13 +104,36 @@ def _pg_session_setup(dbapi_conn: Any, _record: Any, *, named: bool = True) -> N
     dbapi_conn.commit()
 
 
+SQLITE_BUSY_SECONDS = 30.0
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(cur)
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _switch_to_wal(cur: Any) -> None:
+    """Put the file in WAL mode, waiting out another connection doing the same.
+
+    Switching a new file's journal mode needs an exclusive lock, and SQLite reports "database
+    is locked" at once instead of calling the busy handler when another process holds it (two
+    runs opening one new database together), so the switch is retried here.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    delay = 0.01
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
 
 
 @dataclass

@@ -4,6 +4,7 @@ to create it do not both build it."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, inspect
 
 from storage.db import (
     MIGRATIONS,
+    _switch_to_wal,
     alembic_config,
     create_db_engine,
     current_revision,
@@ -164,3 +166,34 @@ def test_two_runs_opening_one_new_database_at_once_build_it_once(db_url: str) ->
     assert errors == []
     assert sorted(built) == [False, True]
     assert current_revision(engines[0]) == HEAD_REVISION
+
+
+class _LockedTwice:
+    """A cursor whose first two journal-mode switches meet another connection's lock."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    def execute(self, sql: str) -> None:
+        self.attempts += 1
+        if self.attempts <= 2:
+            raise sqlite3.OperationalError("database is locked")
+
+
+def test_switching_a_new_file_to_wal_waits_out_another_connections_lock() -> None:
+    cur = _LockedTwice()
+    _switch_to_wal(cur)
+    assert cur.attempts == 3
+
+
+def test_a_wal_switch_failing_for_another_reason_is_not_retried() -> None:
+    class Broken:
+        attempts = 0
+
+        def execute(self, sql: str) -> None:
+            Broken.attempts += 1
+            raise sqlite3.OperationalError("disk I/O error")
+
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        _switch_to_wal(Broken())
+    assert Broken.attempts == 1
