@@ -20,7 +20,8 @@ __all__ = ["normalize_text", "apply_ignore", "tidy_lines", "compile_ignore", "ca
 # Removed outright: they are invisible when rendered, and generators insert them at will.
 # U+00AD (soft hyphen) only shows at a line break the reader never sees in our output.
 # A zero-width space that stands between two words is a space (see _zero_width_spaces).
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 _INVISIBLE_BUT_ZWSP = re.compile("[\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 # A run of word characters with zero-width spaces inside it ("We\u200bwill\u200bshare").
 _ZWSP_TOKEN = re.compile(r"\w+(?:\u200b+\w+)+")
@@ -82,6 +83,7 @@ _FOLD_MAP = {
 # A regex with a dict lookup, not str.translate: translate walks every character in Python
 # (~1.3 ms for 32 KB) while the regex scan is C and these characters are rare.
 _FOLD = re.compile("[" + re.escape("".join(_FOLD_MAP)) + "]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 def _fold(match: re.Match[str]) -> str:
@@ -94,6 +96,44 @@ def tidy_lines(text: str) -> str:
     Split out of :func:`normalize_text` because removing ``ignore`` matches can leave empty
     lines or double spaces behind, and those must be tidied the same way again.
     """
+    return _tidy(text, _OTHER_WHITESPACE_ASCII if text.isascii() else _OTHER_WHITESPACE)
+
+
+def _tidy(text: str, others: tuple[str, ...]) -> str:
+    """``tidy_lines`` for text that may hold, of the whitespace besides space, tab, newline and
+    carriage return, only the characters ``others`` (callers that folded the rest pass fewer).
+
+    Text without runs of spaces or tabs (extractors collapse whitespace inside blocks, so nearly
+    every page) is tidied with ``str.replace``, several times faster than a Python loop over
+    its lines; other text takes that loop, ``_tidy_lines_by_line``, the reference.
+    """
+    if "  " in text or "\t" in text or any(c in text for c in others):
+        return _tidy_lines_by_line(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "  " in text:
+            return _tidy_lines_by_line(text)
+    if " \n" in text:
+        text = text.replace(" \n", "\n")
+    if "\n " in text:
+        text = text.replace("\n ", "\n")
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    text = text.strip(" \n")
+    return text + "\n" if text else ""
+
+
+# Characters that ``str.split`` and ``str.splitlines`` treat as whitespace or line ends,
+# other than space, tab, newline and carriage return.
+_OTHER_WHITESPACE_ASCII = ("\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+_OTHER_WHITESPACE = (*_OTHER_WHITESPACE_ASCII, "\x85", "\xa0", "\u1680",
+                     *map(chr, range(0x2000, 0x200B)), "\u2028", "\u2029", "\u202f", "\u205f",
+                     "\u3000")
+# What can be left of them once strip_controls, NFKC and the fold have run.
+_UNFOLDED_WHITESPACE = ("\u2028", "\u2029")
+
+
+def _tidy_lines_by_line(text: str) -> str:
     out: list[str] = []
     blank = True  # drops leading blank lines
     for line in text.splitlines():
@@ -145,12 +185,21 @@ def normalize_text(text: str) -> str:
     spaces, at most one blank line between blocks, and exactly one trailing newline (none for
     empty text).
     """
-    text = strip_controls(text)
+    text = strip_controls(text)  # leaves no line-ending control but newline and CR
     if text.isascii():  # the common case for English pages: only whitespace to tidy
-        return tidy_lines(text)
-    text = _zero_width_spaces(_INVISIBLE_BUT_ZWSP.sub("", text))
-    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
-    return tidy_lines(_FOLD.sub(_fold, text))
+        return _tidy(text, ())
+    # Most pages hold a few distinct non-ASCII characters: one scan for them decides which of
+    # the passes below have anything to do, instead of each pass scanning the whole text.
+    found = set(_NON_ASCII.findall(text))
+    if not found.isdisjoint(_INVISIBLE_CHARS):
+        text = _zero_width_spaces(_INVISIBLE_BUT_ZWSP.sub("", text))
+        text = _INVISIBLE.sub("", text)
+    normalized = unicodedata.normalize("NFKC", text)
+    if normalized != text:
+        found = set(_NON_ASCII.findall(normalized))
+    if not found.isdisjoint(_FOLD_MAP):
+        normalized = _FOLD.sub(_fold, normalized)
+    return _tidy(normalized, tuple(c for c in _UNFOLDED_WHITESPACE if c in found))
 
 
 def compile_ignore(patterns: Iterable[str]) -> list[str]:

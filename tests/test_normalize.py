@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from crawler.normalize import apply_ignore, normalize_text
+from crawler.normalize import apply_ignore, normalize_text, tidy_lines
 
 
 def test_curly_quotes_become_straight() -> None:
@@ -100,3 +100,57 @@ def test_rendering_noise_never_survives(text: str) -> None:
     out = normalize_text(text)
     assert not set(out) & {"\t", "\u00a0", "\u2019", "\u2014", "\u200b"}
     assert "\n\n\n" not in out and " \n" not in out
+
+
+# Every character Python splits words or lines on, and neighbours the fast paths must not miss.
+_LAYOUT = st.sampled_from(
+    [" ", "  ", "\t", "\n", "\n\n\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "\x85",
+     "\xa0", "\u1680", "\u2003", "\u2028", "\u2029", "\u202f", "\u3000", "a", "Word", "\u00e9",
+     "\u200b", "\u00ad", "\ufeff", "\u2011", "\u2019", "\ufb01", "e\u0301", "\x1b[2J", "\u4e00"])
+
+
+def _tidy_reference(text: str) -> str:
+    """The plain definition of tidy_lines: split lines, split words, one blank line at most."""
+    out: list[str] = []
+    for line in text.splitlines():
+        words = line.split()
+        if words or (out and out[-1]):
+            out.append(" ".join(words))
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n" if out else ""
+
+
+# What extractors emit: single spaces inside lines, line ends of every kind, blank-line runs.
+_COLLAPSED = st.sampled_from([" ", "\n", "\n\n\n", "\r", "\r\n", "a", "Word", "\u00e9", "\u2019"])
+
+
+@given(st.lists(_LAYOUT, max_size=24).map("".join))
+def test_tidy_lines_equals_splitting_every_line_into_words(text: str) -> None:
+    assert tidy_lines(text) == _tidy_reference(text)
+
+
+@given(st.lists(_COLLAPSED, max_size=24).map("".join))
+@example("a\n Word")
+@example(" a \r\n \r b \n\n\n\n")
+def test_tidy_lines_equals_splitting_every_line_into_words_on_extractor_output(text: str) -> None:
+    assert tidy_lines(text) == _tidy_reference(text)
+    assert normalize_text(text) == _tidy_reference(text.replace("\u2019", "'"))
+
+
+@given(st.lists(_LAYOUT, max_size=24).map("".join))
+def test_normalised_text_is_tidy_whatever_whitespace_it_started_with(text: str) -> None:
+    normalized = normalize_text(text)
+    assert normalized == _tidy_reference(normalized)
+
+
+def test_a_line_separator_left_by_nfkc_still_ends_a_line() -> None:
+    assert normalize_text("we will\u2028publish \u2019it\u2019") == "we will\npublish 'it'\n"
+
+
+def test_a_nbsp_run_on_an_otherwise_ascii_page_collapses_to_one_space() -> None:
+    assert normalize_text("Level\u00a0\u00a03 model") == "Level 3 model\n"
+
+
+def test_a_dash_that_only_nfkc_produces_is_still_folded() -> None:
+    assert normalize_text("2024\ufe312025") == "2024-2025\n"  # vertical em dash -> em dash -> -
