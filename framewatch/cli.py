@@ -341,7 +341,13 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
 # ---- parser ---------------------------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only="run"``, the top level and the ``run`` command alone.
+
+    The daily cycle is the command run most often, usually from cron on a short watch list,
+    where building every other command's parser (and importing their modules) is a measurable
+    share of the run. ``main`` falls back to the whole parser for anything else.
+    """
     from framewatch import __version__
 
     parser = argparse.ArgumentParser(
@@ -365,6 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="after the alerts, catch the commitments ledger up (what `commitments "
                         "--update` does)")
     p.set_defaults(func=cmd_run)
+    if only == "run":
+        add_global_options(p)
+        return parser
 
     p = sub.add_parser("history", help="versions of one source (or all), newest first")
     add_common(p, formats=True)
@@ -417,8 +426,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names, when it can be told without the parser: the first word
+    that is not an option or the value of ``--config``/``--db``; None after a help or version
+    flag, which must describe every command."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in ("--config", "--db"):
+            skip = True
+        elif token in ("-h", "--help", "--version", "--"):
+            return None
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser("run" if _command_named(argv) == "run" else None)
     args = parser.parse_args(argv)
     args.root_parser = parser  # for commands that describe the parser (completion)
     setup_logging(args.verbose, args.quiet)

@@ -176,3 +176,41 @@ def test_progress_counter_grows_with_sources_an_index_discovers(
         fw(capsys, "run", "--config", str(cfg), "--db", db, "--no-notify")
     counters = [tuple(map(int, m)) for m in re.findall(r"\[(\d+)/(\d+)\]", caplog.text)]
     assert counters and all(n <= total for n, total in counters)
+
+
+@pytest.mark.parametrize("argv", [
+    ["run"], ["run", "-q", "--format", "json"], ["--config", "x.toml", "run", "--only", "a", "b"],
+    ["--db", "sqlite:///a.db", "-v", "run", "--no-notify", "--wait", "3"], ["run", "--ledger"],
+    ["--config=x.toml", "run"], ["-vv", "run", "--db", "sqlite:///b.db"],
+])
+def test_the_run_only_parser_reads_a_run_exactly_as_the_whole_parser(argv: list[str]) -> None:
+    assert vars(build_parser("run").parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(("argv", "command"), [
+    (["run"], "run"), (["--config", "run", "history"], "history"), (["--db", "x", "run"], "run"),
+    (["-q", "run", "--help"], "run"), (["--help", "run"], None), (["--version"], None),
+    (["--conf", "x.toml", "run"], "x.toml"), ([], None),
+])
+def test_the_command_is_told_from_the_words_before_it(argv: list[str], command: str | None) -> None:
+    from framewatch.cli import _command_named
+
+    assert _command_named(argv) == command
+
+
+def test_help_before_run_still_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = fw(capsys, "--help", "run")
+    assert code == 0 and "history" in out and "commitments" in out
+
+
+def test_help_of_run_is_the_same_from_either_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "--help"])
+    whole = capsys.readouterr().out
+    code, out, _ = fw(capsys, "run", "--help")
+    assert code == 0 and out == whole and "--ledger" in out
+
+
+def test_a_mistyped_option_of_run_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = fw(capsys, "run", "--ledgr-typo")
+    assert code == 2 and "unrecognized arguments: --ledgr-typo" in err
