@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from differ.align import changed_words
 from differ.model import SEVERITIES
 from storage.records import ChangeInfo, SourceInfo, VersionInfo
 
@@ -125,6 +124,8 @@ def word_ops(old: str, new: str, limit: int = MAX_HUNK_TEXT, *,
     """The differ's word diff of a hunk (:func:`differ.align.changed_words`: the words the
     terminal and the web page mark), or its two sides whole when ``whole``, as runs separated
     by plain spaces, each side cut after ``limit`` characters with an ellipsis."""
+    from differ.align import changed_words  # only an alert's rendering needs the differ
+
     ops: list[WordOp] = []
     used = {"-": 0, "+": 0}
     runs = [(-1, old), (1, new)] if whole else changed_words(old, new)

@@ -26,20 +26,21 @@ import logging
 import math
 import os
 import re
-import smtplib
 import ssl
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from differ.model import CATEGORIES, SEVERITIES
-from notifier.alert import Content
 from notifier.config import ChannelTable, NotifyConfig
 from storage.errors import ConfigError
+
+if TYPE_CHECKING:
+    from notifier.alert import Content
 
 log = logging.getLogger(__name__)
 
@@ -566,6 +567,8 @@ class EmailChannel(Channel):
             else ssl.create_default_context()
 
     def send(self, content: Content, key: str) -> None:
+        import smtplib  # here, not at the top: most runs send no email and it costs ~9 ms
+
         from notifier.render import email_message
 
         user = password = ""
