@@ -73,8 +73,7 @@ def generate(url: str, n_sources: int, n_versions: int, per_version: int) -> Non
         items = [commitment(rng, sid, n) for n in range(per_version)]
         serial = per_version
         previous = None
-        with db.session() as s:
-            conn = s.connection()
+        with db.transaction() as conn:
             for k in range(n_versions):
                 at = t0 + timedelta(days=k * 7 + i % 7)
                 text = f"version {k} of {sid}"
@@ -113,7 +112,7 @@ def generate(url: str, n_sources: int, n_versions: int, per_version: int) -> Non
                                            if t["material"] else None)
                         t["announced_by"] = None
                     items = new_items
-                write_version_ledger(s, vid, sid, at, VersionLedger(
+                write_version_ledger(conn, vid, sid, at, VersionLedger(
                     "bench", tuple(items), tuple(traces), previous))
                 previous = vid
         if (i + 1) % 20 == 0:
@@ -129,8 +128,7 @@ def add_version(db: object, rng: random.Random, per_version: int) -> None:
 
     table = Version.__table__
     sid = f"src-{rng.randrange(len(COMPANIES)):03d}"
-    with db.session() as s:  # type: ignore[attr-defined]
-        conn = s.connection()
+    with db.transaction() as conn:  # type: ignore[attr-defined]
         prev = conn.execute(select(table.c.id, table.c.fetched_at)
                             .where(table.c.source_id == sid)
                             .order_by(table.c.fetched_at.desc()).limit(1)).first()
@@ -146,7 +144,7 @@ def add_version(db: object, rng: random.Random, per_version: int) -> None:
                    "material": True, "disclosure": "SIL", "announced_by": None}]
         traces += [{"outcome": "R", "dims": [], "old": c, "new": c, "material": False,
                     "disclosure": None, "announced_by": None} for c in items[1:]]
-        write_version_ledger(s, vid, sid, at, VersionLedger(
+        write_version_ledger(conn, vid, sid, at, VersionLedger(
             "bench", tuple(items), tuple(traces), prev[0] if prev else None), new_version=True)
 
 

@@ -165,13 +165,13 @@ class CycleLease:
             except Exception as exc:  # noqa: BLE001 - a busy database must not kill the cycle
                 log.warning("could not renew the cycle lock: %s", exc)
 
-    def fence(self, session: Any) -> None:
+    def fence(self, conn: Any) -> None:
         """Called first in each of the cycle's write transactions: a cycle that lost its lease
         (the heartbeat saw it taken, or this renewal finds another owner) stops writing."""
         if self.lost:
             raise LeaseLost(self.name, self.owner)
         try:
-            lease_store.fence(session, self.name, self.owner, self.ttl)
+            lease_store.fence(conn, self.name, self.owner, self.ttl)
         except LeaseLost:
             self.lost = True
             log.error("the cycle lock was taken by another process; this cycle stops writing")

@@ -1,7 +1,8 @@
 """Storage: the only place that knows about SQLAlchemy.
 
 Everything above this package talks to :class:`storage.repo.Repository` and receives plain
-dataclasses or model rows read inside a session it controls.
+dataclasses. The schema is Core tables (:mod:`storage.tables`), and what `framewatch run` calls
+uses Core only; the ORM classes of :mod:`storage.models` serve the history-browsing reads.
 
 ``Database`` and ``open_database`` are loaded on first use: ``storage.records`` (plain
 dataclasses) is imported by commands that never open a database, and must not cost them

@@ -1,4 +1,4 @@
-"""Opening a database: engine, sessions, and the schema: built at once when the database is
+"""Opening a database: engine, transactions, and the schema: built at once when the database is
 empty, upgraded through Alembic when it is behind."""
 
 from __future__ import annotations
@@ -10,18 +10,20 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import DatabaseError, NoDatabase
 from storage.records import DEFAULT_DATABASE_URL
 from storage.schema import create_fresh
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -140,11 +142,28 @@ def _switch_to_wal(cur: Any) -> None:
 class Database:
     url: str
     engine: Engine
-    sessions: sessionmaker[Session]
+    _sessions: sessionmaker[Session] | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A Core connection whose work is one transaction: committed on success, rolled back
+        on error. What `framewatch run` uses throughout: it never needs an ORM session."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The ORM session factory, built on first use: ``sqlalchemy.orm`` costs ~50 ms to
+        import, which only the code that browses history through :mod:`storage.models` pays."""
+        if self._sessions is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        return self._sessions
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -297,5 +316,4 @@ def open_database(url: str | None = None, *, migrate: bool = True,
         except OperationalError as exc:
             engine.dispose()
             raise DatabaseError(f"cannot open database {redact_url(url)}: {exc.orig}") from exc
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    return Database(url=url, engine=engine, sessions=sessions)
+    return Database(url=url, engine=engine)

@@ -20,19 +20,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
-from sqlalchemy.orm import Session
 
 from storage.db import Database
-from storage.models import (
-    CommitmentChangeRow,
-    CommitmentRow,
-    CommitmentSet,
-    LedgerCell,
-    LedgerCellMove,
-    LedgerCellWeakening,
-    LedgerVersionStrengths,
-    Source,
-    Version,
+from storage.tables import (
+    commitment_changes,
+    commitment_sets,
+    commitments,
+    ledger_cell_moves,
+    ledger_cell_weakenings,
+    ledger_cells,
+    ledger_version_strengths,
+    sources,
+    versions,
 )
 
 SEOUL_PARAGRAPHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
@@ -137,27 +136,26 @@ def _side(trace: dict[str, Any]) -> dict[str, Any]:
     return trace.get("new") or trace.get("old") or {}
 
 
-def write_version_ledger(s: Session | Connection, version_id: int, source_id: str,
+def write_version_ledger(conn: Connection, version_id: int, source_id: str,
                          fetched_at: datetime, ledger: VersionLedger, *,
                          new_version: bool = False) -> None:
-    """The ledger rows of one version, inside the caller's transaction (an ORM session's or a
-    Core connection's; Core inserts: a cold cycle writes them for every first version).
+    """The ledger rows of one version, inside the caller's transaction (Core inserts: a cold
+    cycle writes them for every first version).
 
     ``new_version``: the version was inserted in this same transaction, so it has no rows to
     replace (three DELETEs fewer per version in a cold cycle)."""
-    conn = s.connection() if isinstance(s, Session) else s
     if not new_version:
-        conn.execute(delete(CommitmentRow.__table__)
-                     .where(CommitmentRow.version_id == version_id))
-        conn.execute(delete(CommitmentChangeRow.__table__)
-                     .where(CommitmentChangeRow.new_version_id == version_id))
-        conn.execute(delete(CommitmentSet.__table__)
-                     .where(CommitmentSet.version_id == version_id))
-    conn.execute(CommitmentSet.__table__.insert(), {
+        conn.execute(delete(commitments)
+                     .where(commitments.c.version_id == version_id))
+        conn.execute(delete(commitment_changes)
+                     .where(commitment_changes.c.new_version_id == version_id))
+        conn.execute(delete(commitment_sets)
+                     .where(commitment_sets.c.version_id == version_id))
+    conn.execute(commitment_sets.insert(), {
         "version_id": version_id, "source_id": source_id, "model": ledger.model,
         "count": len(ledger.commitments), "computed_at": datetime.now(UTC)})
     if ledger.commitments:
-        _insert_many(conn, CommitmentRow.__table__, [{
+        _insert_many(conn, commitments, [{
             "version_id": version_id, "source_id": source_id, "position": i,
             "key": str(c.get("id", ""))[:80], "text": str(c.get("text", "")),
             "section": str(c.get("section", "")), "category": str(c.get("category", "")),
@@ -165,7 +163,7 @@ def write_version_ledger(s: Session | Connection, version_id: int, source_id: st
             "strength": int(c.get("strength", 0)), "data": c,
         } for i, c in enumerate(ledger.commitments)])
     if ledger.traces:
-        _insert_many(conn, CommitmentChangeRow.__table__, [{
+        _insert_many(conn, commitment_changes, [{
             "source_id": source_id, "old_version_id": ledger.old_version_id,
             "new_version_id": version_id, "detected_at": fetched_at, "position": i,
             "outcome": str(t.get("outcome", "")), "material": bool(t.get("material")),
@@ -210,8 +208,8 @@ def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> No
 def _summarise(conn: Connection, version_id: int, source_id: str, ledger: VersionLedger, *,
                replaced: bool) -> None:
     current = conn.execute(
-        select(Version.id).where(Version.source_id == source_id, Version.kind != "removed")
-        .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(1)).scalar()
+        select(versions.c.id).where(versions.c.source_id == source_id, versions.c.kind != "removed")
+        .order_by(versions.c.fetched_at.desc(), versions.c.id.desc()).limit(1)).scalar()
     if current == version_id:
         _write_cells(conn, source_id, version_id, ledger.commitments)
     strengths = [0, 0, 0, 0]
@@ -220,9 +218,9 @@ def _summarise(conn: Connection, version_id: int, source_id: str, ledger: Versio
         if 1 <= k <= 4:
             strengths[k - 1] += 1
     if replaced:
-        conn.execute(delete(LedgerVersionStrengths.__table__)
-                     .where(LedgerVersionStrengths.version_id == version_id))
-    conn.execute(LedgerVersionStrengths.__table__.insert(), {
+        conn.execute(delete(ledger_version_strengths)
+                     .where(ledger_version_strengths.c.version_id == version_id))
+    conn.execute(ledger_version_strengths.insert(), {
         "version_id": version_id, "source_id": source_id,
         **{f"strength_{k}": n for k, n in enumerate(strengths, 1)}})
     if ledger.traces or replaced:
@@ -237,9 +235,9 @@ def _write_cells(conn: Connection, source_id: str, version_id: int,
         n_strongest = cells.setdefault(key, [0, 0])
         n_strongest[0] += 1
         n_strongest[1] = max(n_strongest[1], int(c.get("strength", 0)))
-    conn.execute(delete(LedgerCell.__table__).where(LedgerCell.source_id == source_id))
+    conn.execute(delete(ledger_cells).where(ledger_cells.c.source_id == source_id))
     if cells:
-        conn.execute(LedgerCell.__table__.insert(), [
+        conn.execute(ledger_cells.insert(), [
             {"source_id": source_id, "seoul": seoul, "codebook": code, "version_id": version_id,
              "count": n, "strongest": strongest}
             for (seoul, code), (n, strongest) in cells.items()])
@@ -248,7 +246,7 @@ def _write_cells(conn: Connection, source_id: str, version_id: int,
 def _write_moves(conn: Connection, source_id: str) -> None:
     """The source's newest move per (cell, outcome) and weakenings per (cell, day), from its
     material changes (answered from the covering index)."""
-    C = CommitmentChangeRow  # noqa: N806
+    C = commitment_changes.c  # noqa: N806
     material = (C.material.is_(True), C.source_id == source_id)
     moves = conn.execute(
         select(C.seoul, C.codebook, C.outcome, func.max(C.detected_at), func.max(C.new_version_id))
@@ -259,16 +257,16 @@ def _write_moves(conn: Connection, source_id: str) -> None:
                                                              C.outcome.in_(WEAKENING))):
         key = (seoul, code, _utc(at).date())
         days[key] = days.get(key, 0) + 1
-    conn.execute(delete(LedgerCellMove.__table__).where(LedgerCellMove.source_id == source_id))
-    conn.execute(delete(LedgerCellWeakening.__table__)
-                 .where(LedgerCellWeakening.source_id == source_id))
+    conn.execute(delete(ledger_cell_moves).where(ledger_cell_moves.c.source_id == source_id))
+    conn.execute(delete(ledger_cell_weakenings)
+                 .where(ledger_cell_weakenings.c.source_id == source_id))
     if moves:
-        conn.execute(LedgerCellMove.__table__.insert(), [
+        conn.execute(ledger_cell_moves.insert(), [
             {"source_id": source_id, "seoul": seoul, "codebook": code, "outcome": outcome,
              "last_at": _utc(at), "last_version_id": vid}
             for seoul, code, outcome, at, vid in moves])
     if days:
-        conn.execute(LedgerCellWeakening.__table__.insert(), [
+        conn.execute(ledger_cell_weakenings.insert(), [
             {"source_id": source_id, "seoul": seoul, "codebook": code, "day": day, "count": n}
             for (seoul, code, day), n in days.items()])
 
@@ -282,20 +280,20 @@ def _utc(at: Any) -> datetime:
 def rebuild_matrix_summary(conn: Connection, source_id: str | None = None) -> None:
     """Recompute the summary from the stored ledger (a schema upgrade; a cleared ledger)."""
     sids = [source_id] if source_id is not None else [
-        r[0] for r in conn.execute(select(CommitmentSet.source_id).distinct())]
-    for tbl in (LedgerCell, LedgerCellMove, LedgerCellWeakening):
-        q = delete(tbl.__table__)
+        r[0] for r in conn.execute(select(commitment_sets.c.source_id).distinct())]
+    for table in (ledger_cells, ledger_cell_moves, ledger_cell_weakenings):
+        q = delete(table)
         if source_id is not None:
-            q = q.where(tbl.source_id == source_id)
+            q = q.where(table.c.source_id == source_id)
         conn.execute(q)
     for sid in sids:
         current = conn.execute(
-            select(Version.id).where(Version.source_id == sid, Version.kind != "removed")
-            .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(1)).scalar()
+            select(versions.c.id).where(versions.c.source_id == sid, versions.c.kind != "removed")
+            .order_by(versions.c.fetched_at.desc(), versions.c.id.desc()).limit(1)).scalar()
         if current is not None:
-            rows = conn.execute(select(CommitmentRow.seoul, CommitmentRow.codebook,
-                                       CommitmentRow.strength)
-                                .where(CommitmentRow.version_id == current)).all()
+            rows = conn.execute(select(commitments.c.seoul, commitments.c.codebook,
+                                       commitments.c.strength)
+                                .where(commitments.c.version_id == current)).all()
             _write_cells(conn, sid, current, [{"seoul": _split(seoul), "codebook": code,
                                                "strength": st} for seoul, code, st in rows])
         _write_moves(conn, sid)
@@ -303,34 +301,34 @@ def rebuild_matrix_summary(conn: Connection, source_id: str | None = None) -> No
 
 def store_ledger(db: Database, version_id: int, ledger: VersionLedger) -> None:
     """Replace one version's ledger (rebuilds, and versions recorded before the ledger)."""
-    with db.session() as s:
-        row = s.execute(select(Version.source_id, Version.fetched_at)
-                        .where(Version.id == version_id)).first()
+    with db.transaction() as conn:
+        row = conn.execute(select(versions.c.source_id, versions.c.fetched_at)
+                           .where(versions.c.id == version_id)).first()
         if row is None:
             raise KeyError(version_id)
-        write_version_ledger(s, version_id, row[0], row[1], ledger)
+        write_version_ledger(conn, version_id, row[0], row[1], ledger)
 
 
 def clear_ledger(db: Database, source_id: str | None = None) -> None:
-    with db.session() as s:
-        for model in (CommitmentChangeRow, CommitmentRow, CommitmentSet, LedgerCell,
-                      LedgerCellMove, LedgerCellWeakening, LedgerVersionStrengths):
-            q = delete(model.__table__)
+    with db.transaction() as conn:
+        for table in (commitment_changes, commitments, commitment_sets, ledger_cells,
+                      ledger_cell_moves, ledger_cell_weakenings, ledger_version_strengths):
+            q = delete(table)
             if source_id is not None:
-                q = q.where(model.source_id == source_id)
-            s.execute(q)
+                q = q.where(table.c.source_id == source_id)
+            conn.execute(q)
 
 
 # ---- reading -------------------------------------------------------------------------------------------
 
-def _commitment(r: CommitmentRow) -> StoredCommitment:
+def _commitment(r: Any) -> StoredCommitment:
     return StoredCommitment(version_id=r.version_id, source_id=r.source_id, position=r.position,
                             key=r.key, text=r.text, section=r.section, category=r.category,
                             codebook=r.codebook, seoul=_split(r.seoul), strength=r.strength,
                             data=dict(r.data or {}))
 
 
-def _trace(r: CommitmentChangeRow) -> StoredTrace:
+def _trace(r: Any) -> StoredTrace:
     return StoredTrace(id=r.id, source_id=r.source_id, old_version_id=r.old_version_id,
                        new_version_id=r.new_version_id, detected_at=r.detected_at,
                        position=r.position, outcome=r.outcome, material=r.material,
@@ -340,22 +338,23 @@ def _trace(r: CommitmentChangeRow) -> StoredTrace:
 
 
 def has_ledger(db: Database, version_id: int) -> bool:
-    with db.session() as s:
-        return s.get(CommitmentSet, version_id) is not None
+    with db.transaction() as conn:
+        return conn.execute(select(commitment_sets.c.version_id)
+                            .where(commitment_sets.c.version_id == version_id)).first() is not None
 
 
 def commitments_of(db: Database, version_id: int) -> list[StoredCommitment]:
-    with db.session() as s:
-        rows = s.scalars(select(CommitmentRow).where(CommitmentRow.version_id == version_id)
-                         .order_by(CommitmentRow.position))
+    with db.transaction() as conn:
+        rows = conn.execute(select(commitments).where(commitments.c.version_id == version_id)
+                            .order_by(commitments.c.position))
         return [_commitment(r) for r in rows]
 
 
 def traces_of(db: Database, new_version_id: int) -> list[StoredTrace]:
-    with db.session() as s:
-        rows = s.scalars(select(CommitmentChangeRow)
-                         .where(CommitmentChangeRow.new_version_id == new_version_id)
-                         .order_by(CommitmentChangeRow.position))
+    with db.transaction() as conn:
+        rows = conn.execute(select(commitment_changes)
+                            .where(commitment_changes.c.new_version_id == new_version_id)
+                            .order_by(commitment_changes.c.position))
         return [_trace(r) for r in rows]
 
 
@@ -365,26 +364,26 @@ def material_traces(db: Database, source_ids: Sequence[str], *, column: str | No
     given), oldest first — a company's timeline, a cell's changes."""
     if not source_ids:
         return []
-    C = CommitmentChangeRow  # noqa: N806
+    C = commitment_changes.c  # noqa: N806
     q = select(C).where(C.material.is_(True), C.source_id.in_(list(source_ids)))
     if column in CODEBOOK_CODES:
         q = q.where(C.codebook == column)
     elif column is not None:
         q = q.where(("," + C.seoul + ",").like(f"%,{column},%"))
-    with db.session() as s:
-        rows = s.scalars(q.order_by(C.detected_at.desc(), C.id.desc()).limit(limit)).all()
+    with db.transaction() as conn:
+        rows = conn.execute(q.order_by(C.detected_at.desc(), C.id.desc()).limit(limit)).all()
         return [_trace(r) for r in reversed(rows)]
 
 
 def ledger_versions(db: Database, source_id: str) -> list[LedgerVersion]:
     """A source's versions oldest first, with their commitment counts (one query)."""
-    with db.session() as s:
-        rows = s.execute(
-            select(Version.id, Version.source_id, Version.fetched_at, Version.kind,
-                   CommitmentSet.count)
-            .outerjoin(CommitmentSet, CommitmentSet.version_id == Version.id)
-            .where(Version.source_id == source_id)
-            .order_by(Version.fetched_at, Version.id)).all()
+    with db.transaction() as conn:
+        rows = conn.execute(
+            select(versions.c.id, versions.c.source_id, versions.c.fetched_at, versions.c.kind,
+                   commitment_sets.c.count)
+            .outerjoin(commitment_sets, commitment_sets.c.version_id == versions.c.id)
+            .where(versions.c.source_id == source_id)
+            .order_by(versions.c.fetched_at, versions.c.id)).all()
         return [LedgerVersion(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
@@ -392,18 +391,18 @@ def strength_series(db: Database, source_id: str, limit: int = 120,
                     ) -> list[tuple[int, datetime, dict[int, int]]]:
     """Per version (the newest ``limit``, oldest first) with commitments: how many sit at each
     obligation strength. Read from the per-version counts every ledger write keeps."""
-    S = LedgerVersionStrengths  # noqa: N806
-    with db.session() as s:
-        versions = s.execute(
-            select(Version.id, Version.fetched_at).where(Version.source_id == source_id)
-            .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(limit)).all()
-        if not versions:
+    S = ledger_version_strengths.c  # noqa: N806
+    with db.transaction() as conn:
+        recent = conn.execute(
+            select(versions.c.id, versions.c.fetched_at).where(versions.c.source_id == source_id)
+            .order_by(versions.c.fetched_at.desc(), versions.c.id.desc()).limit(limit)).all()
+        if not recent:
             return []
-        rows = s.execute(
+        rows = conn.execute(
             select(S.version_id, S.strength_1, S.strength_2, S.strength_3, S.strength_4)
-            .where(S.version_id.in_([v[0] for v in versions]))).all()
+            .where(S.version_id.in_([v[0] for v in recent]))).all()
     counts = {vid: {k: int(n) for k, n in enumerate(ns, 1) if n} for vid, *ns in rows}
-    return [(vid, at, counts[vid]) for vid, at in reversed(versions) if counts.get(vid)]
+    return [(vid, at, counts[vid]) for vid, at in reversed(recent) if counts.get(vid)]
 
 
 def commitment_history(db: Database, source_id: str, key: str) -> tuple[
@@ -412,15 +411,15 @@ def commitment_history(db: Database, source_id: str, key: str) -> tuple[
 
     The trace chain is followed both ways: a reworded commitment gets a new key, and the trace
     row that links the old key to the new one is what carries the history across."""
-    with db.session() as s:
+    with db.transaction() as conn:
         keys = {key}
-        traces: dict[int, CommitmentChangeRow] = {}
+        traces: dict[int, Any] = {}
         frontier = {key}
         while frontier:
-            rows = s.scalars(select(CommitmentChangeRow).where(
-                CommitmentChangeRow.source_id == source_id,
-                (CommitmentChangeRow.old_key.in_(frontier))
-                | (CommitmentChangeRow.new_key.in_(frontier)))).all()
+            rows = conn.execute(select(commitment_changes).where(
+                commitment_changes.c.source_id == source_id,
+                (commitment_changes.c.old_key.in_(frontier))
+                | (commitment_changes.c.new_key.in_(frontier)))).all()
             found: set[str] = set()
             for r in rows:
                 traces[r.id] = r
@@ -431,28 +430,28 @@ def commitment_history(db: Database, source_id: str, key: str) -> tuple[
             frontier = found
             if len(keys) > 500:  # a pathological chain; what was found is enough to show
                 break
-        commitments = s.scalars(
-            select(CommitmentRow).join(Version, Version.id == CommitmentRow.version_id)
-            .where(CommitmentRow.source_id == source_id, CommitmentRow.key.in_(keys))
-            .order_by(Version.fetched_at, Version.id, CommitmentRow.position)).all()
+        instances = conn.execute(
+            select(commitments).join(versions, versions.c.id == commitments.c.version_id)
+            .where(commitments.c.source_id == source_id, commitments.c.key.in_(keys))
+            .order_by(versions.c.fetched_at, versions.c.id, commitments.c.position)).all()
         ordered = sorted(traces.values(), key=lambda r: (r.detected_at, r.id))
-        return [_commitment(c) for c in commitments], [_trace(t) for t in ordered]
+        return [_commitment(c) for c in instances], [_trace(t) for t in ordered]
 
 
 def versions_missing_ledger(db: Database, source_id: str | None = None,
                             model: str | None = None) -> list[int]:
     """Versions with text whose commitments were never derived (or, given ``model``, were
     derived by another model), oldest first per source."""
-    with db.session() as s:
-        stale = CommitmentSet.version_id.is_(None)
+    with db.transaction() as conn:
+        stale = commitment_sets.c.version_id.is_(None)
         if model is not None:
-            stale = stale | (CommitmentSet.model != model)
-        q = (select(Version.id).outerjoin(CommitmentSet, CommitmentSet.version_id == Version.id)
-             .where(stale, Version.kind != "removed")
-             .order_by(Version.source_id, Version.fetched_at, Version.id))
+            stale = stale | (commitment_sets.c.model != model)
+        q = (select(versions.c.id).outerjoin(commitment_sets, commitment_sets.c.version_id == versions.c.id)
+             .where(stale, versions.c.kind != "removed")
+             .order_by(versions.c.source_id, versions.c.fetched_at, versions.c.id))
         if source_id is not None:
-            q = q.where(Version.source_id == source_id)
-        return [r[0] for r in s.execute(q)]
+            q = q.where(versions.c.source_id == source_id)
+        return [r[0] for r in conn.execute(q)]
 
 
 MAX_LEDGER_TEXT = 400_000
@@ -466,66 +465,66 @@ def count_missing_ledger(db: Database, model: str | None = None,
     """How many versions wait for the ledger's catch-up: never derived (or, given ``model``,
     derived by another model), leaving out texts over ``max_chars``. The pages that show the
     ledger say so rather than show counts that leave those versions out."""
-    with db.session() as s:
-        stale = CommitmentSet.version_id.is_(None)
+    with db.transaction() as conn:
+        stale = commitment_sets.c.version_id.is_(None)
         if model is not None:
-            stale = stale | (CommitmentSet.model != model)
-        q = (select(func.count()).select_from(Version)
-             .outerjoin(CommitmentSet, CommitmentSet.version_id == Version.id)
-             .where(stale, Version.kind != "removed", func.length(Version.text) <= max_chars))
+            stale = stale | (commitment_sets.c.model != model)
+        q = (select(func.count()).select_from(versions)
+             .outerjoin(commitment_sets, commitment_sets.c.version_id == versions.c.id)
+             .where(stale, versions.c.kind != "removed", func.length(versions.c.text) <= max_chars))
         if source_ids is not None:
-            q = q.where(Version.source_id.in_(list(source_ids)))
-        return int(s.scalar(q) or 0)
+            q = q.where(versions.c.source_id.in_(list(source_ids)))
+        return int(conn.scalar(q) or 0)
 
 
 def version_sources(db: Database, version_ids: Sequence[int]) -> list[tuple[int, str]]:
     """(version id, source id) of these versions, in the order given."""
     found: dict[int, str] = {}
-    with db.session() as s:
+    with db.transaction() as conn:
         for i in range(0, len(version_ids), 500):
             chunk = list(version_ids[i:i + 500])
-            found.update((r[0], r[1]) for r in s.execute(
-                select(Version.id, Version.source_id).where(Version.id.in_(chunk))))
+            found.update((r[0], r[1]) for r in conn.execute(
+                select(versions.c.id, versions.c.source_id).where(versions.c.id.in_(chunk))))
     return [(vid, found[vid]) for vid in version_ids if vid in found]
 
 
 def previous_text_version(db: Database, version_id: int) -> int | None:
     """The version before this one (by fetch time) of the same source that has text."""
-    with db.session() as s:
-        row = s.execute(select(Version.source_id, Version.fetched_at, Version.id)
-                        .where(Version.id == version_id)).first()
+    with db.transaction() as conn:
+        row = conn.execute(select(versions.c.source_id, versions.c.fetched_at, versions.c.id)
+                           .where(versions.c.id == version_id)).first()
         if row is None:
             return None
         sid, at, vid = row
-        prev = s.execute(
-            select(Version.id).where(Version.source_id == sid, Version.kind != "removed",
-                                     (Version.fetched_at < at)
-                                     | ((Version.fetched_at == at) & (Version.id < vid)))
-            .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(1)).first()
+        prev = conn.execute(
+            select(versions.c.id).where(versions.c.source_id == sid, versions.c.kind != "removed",
+                                        (versions.c.fetched_at < at)
+                                        | ((versions.c.fetched_at == at) & (versions.c.id < vid)))
+            .order_by(versions.c.fetched_at.desc(), versions.c.id.desc()).limit(1)).first()
         return prev[0] if prev else None
 
 
-def _latest_version_ids(s: Session, source_ids: Sequence[str] | None = None) -> dict[str, int]:
+def _latest_version_ids(conn: Connection, source_ids: Sequence[str] | None = None) -> dict[str, int]:
     """Each source's newest version with text: one index seek per source (the
     (source_id, fetched_at) index), not a window over the whole history."""
-    newest = (select(Version.id).where(Version.source_id == Source.id, Version.kind != "removed")
-              .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(1)
-              .correlate(Source).scalar_subquery())
-    q = select(Source.id, newest)
+    newest = (select(versions.c.id).where(versions.c.source_id == sources.c.id, versions.c.kind != "removed")
+              .order_by(versions.c.fetched_at.desc(), versions.c.id.desc()).limit(1)
+              .correlate(sources).scalar_subquery())
+    q = select(sources.c.id, newest)
     if source_ids is not None:
-        q = q.where(Source.id.in_(list(source_ids)))
-    return {r[0]: r[1] for r in s.execute(q) if r[1] is not None}
+        q = q.where(sources.c.id.in_(list(source_ids)))
+    return {r[0]: r[1] for r in conn.execute(q) if r[1] is not None}
 
 
 def latest_commitments(db: Database, source_ids: Sequence[str]) -> dict[str, list[StoredCommitment]]:
     """The commitments of each source's newest version (the ledger's "today")."""
-    with db.session() as s:
-        latest = _latest_version_ids(s, source_ids)
+    with db.transaction() as conn:
+        latest = _latest_version_ids(conn, source_ids)
         if not latest:
             return {}
-        rows = s.scalars(select(CommitmentRow)
-                         .where(CommitmentRow.version_id.in_(list(latest.values())))
-                         .order_by(CommitmentRow.source_id, CommitmentRow.position)).all()
+        rows = conn.execute(select(commitments)
+                            .where(commitments.c.version_id.in_(list(latest.values())))
+                            .order_by(commitments.c.source_id, commitments.c.position)).all()
     out: dict[str, list[StoredCommitment]] = {sid: [] for sid in latest}
     for r in rows:
         out[r.source_id].append(_commitment(r))
@@ -556,14 +555,14 @@ def matrix(db: Database, sources: Sequence[tuple[str, str]], since: datetime) ->
         return cells.setdefault((company, col), {"count": 0, "strongest": 0, "last": None,
                                                  "weak": 0})
 
-    with db.session() as s:
-        latest = _latest_version_ids(s, ids)
+    with db.transaction() as conn:
+        latest = _latest_version_ids(conn, ids)
         counts: list[tuple[str, str, str, int, int]] = []
         summarised: set[str] = set()
-        for sid, seoul, codebook, vid, n, strongest in s.execute(
-                select(LedgerCell.source_id, LedgerCell.seoul, LedgerCell.codebook,
-                       LedgerCell.version_id, LedgerCell.count, LedgerCell.strongest)
-                .where(LedgerCell.source_id.in_(ids))):
+        for sid, seoul, codebook, vid, n, strongest in conn.execute(
+                select(ledger_cells.c.source_id, ledger_cells.c.seoul, ledger_cells.c.codebook,
+                       ledger_cells.c.version_id, ledger_cells.c.count, ledger_cells.c.strongest)
+                .where(ledger_cells.c.source_id.in_(ids))):
             if latest.get(sid) == vid:
                 counts.append((sid, seoul, codebook, n, strongest))
                 summarised.add(sid)
@@ -571,20 +570,20 @@ def matrix(db: Database, sources: Sequence[tuple[str, str]], since: datetime) ->
         # counted from that version's rows, an index seek each.
         rest = [vid for sid, vid in latest.items() if sid not in summarised]
         if rest:
-            counts += s.execute(
-                select(CommitmentRow.source_id, CommitmentRow.seoul, CommitmentRow.codebook,
-                       func.count(), func.max(CommitmentRow.strength))
-                .where(CommitmentRow.version_id.in_(rest))
-                .group_by(CommitmentRow.source_id, CommitmentRow.seoul,
-                          CommitmentRow.codebook)).all()
+            counts += conn.execute(
+                select(commitments.c.source_id, commitments.c.seoul, commitments.c.codebook,
+                       func.count(), func.max(commitments.c.strength))
+                .where(commitments.c.version_id.in_(rest))
+                .group_by(commitments.c.source_id, commitments.c.seoul,
+                          commitments.c.codebook)).all()
         for sid, seoul, codebook, n, strongest in counts:
             for col in _columns_of(seoul, codebook):
                 c = cell(company_of[sid], col)
                 c["count"] += int(n)
                 c["strongest"] = max(c["strongest"], int(strongest or 0))
         if ids:
-            M, W = LedgerCellMove, LedgerCellWeakening  # noqa: N806
-            for sid, seoul, codebook, outcome, at, vid in s.execute(
+            M, W = ledger_cell_moves.c, ledger_cell_weakenings.c  # noqa: N806
+            for sid, seoul, codebook, outcome, at, vid in conn.execute(
                     select(M.source_id, M.seoul, M.codebook, M.outcome, M.last_at,
                            M.last_version_id).where(M.source_id.in_(ids))):
                 at = _utc(at)
@@ -595,7 +594,7 @@ def matrix(db: Database, sources: Sequence[tuple[str, str]], since: datetime) ->
                     if c["last"] is None or (at, _DIRECTION_RANK.get(outcome, 0)) > (
                             c["last"][1], _DIRECTION_RANK.get(c["last"][0], 0)):
                         c["last"] = (outcome, at, vid)
-            for sid, seoul, codebook, n in s.execute(
+            for sid, seoul, codebook, n in conn.execute(
                     select(W.source_id, W.seoul, W.codebook, func.sum(W.count))
                     .where(W.source_id.in_(ids), W.day >= since.date())
                     .group_by(W.source_id, W.seoul, W.codebook)):
@@ -626,8 +625,8 @@ def cell_commitments(db: Database, source_ids: Sequence[str], column: str) -> li
 
 
 def source_companies(db: Database) -> dict[str, str]:
-    with db.session() as s:
-        return {r[0]: r[1] for r in s.execute(select(Source.id, Source.company))}
+    with db.transaction() as conn:
+        return {r[0]: r[1] for r in conn.execute(select(sources.c.id, sources.c.company))}
 
 
 def ledger_sources(sources: Sequence[Any]) -> list[Any]:
@@ -643,15 +642,15 @@ def pair_rates(db: Database, source_ids: Sequence[str]) -> list[tuple[int | None
     silent revision rate's inputs, newest pair last."""
     if not source_ids:
         return []
-    with db.session() as s:
-        rows = s.execute(
-            select(CommitmentChangeRow.old_version_id, CommitmentChangeRow.new_version_id,
-                   CommitmentChangeRow.disclosure, func.count(),
-                   func.min(CommitmentChangeRow.detected_at))
-            .where(CommitmentChangeRow.source_id.in_(list(source_ids)),
-                   CommitmentChangeRow.material.is_(True))
-            .group_by(CommitmentChangeRow.old_version_id, CommitmentChangeRow.new_version_id,
-                      CommitmentChangeRow.disclosure)).all()
+    with db.transaction() as conn:
+        rows = conn.execute(
+            select(commitment_changes.c.old_version_id, commitment_changes.c.new_version_id,
+                   commitment_changes.c.disclosure, func.count(),
+                   func.min(commitment_changes.c.detected_at))
+            .where(commitment_changes.c.source_id.in_(list(source_ids)),
+                   commitment_changes.c.material.is_(True))
+            .group_by(commitment_changes.c.old_version_id, commitment_changes.c.new_version_id,
+                      commitment_changes.c.disclosure)).all()
     pairs: dict[tuple[int | None, int], dict[str, Any]] = {}
     for old, new, code, n, at in rows:
         p = pairs.setdefault((old, new), {"at": at, "n": 0})
@@ -665,11 +664,11 @@ def pair_rates(db: Database, source_ids: Sequence[str]) -> list[tuple[int | None
 def last_recorded_at(db: Database) -> datetime | None:
     """The latest moment the database records (a check, a version or a change): the fixed
     clock of the static site, so the same database renders the same bytes."""
-    from storage.models import Change, Check
+    from storage.tables import changes, checks
 
-    with db.session() as s:
-        times = [s.scalar(select(func.max(col))) for col in
-                 (Check.started_at, Version.fetched_at, Change.detected_at)]
+    with db.transaction() as conn:
+        times = [conn.scalar(select(func.max(col))) for col in
+                 (checks.c.started_at, versions.c.fetched_at, changes.c.detected_at)]
     found = [t for t in times if t is not None]
     if not found:
         return None
@@ -680,12 +679,12 @@ def last_recorded_at(db: Database) -> datetime | None:
 
 def latest_traced_pair(db: Database, source_id: str) -> tuple[int, int] | None:
     """(old, new) version ids of a source's newest traced pair, or None."""
-    with db.session() as s:
-        row = s.execute(
-            select(CommitmentChangeRow.old_version_id, CommitmentChangeRow.new_version_id)
-            .where(CommitmentChangeRow.source_id == source_id,
-                   CommitmentChangeRow.old_version_id.is_not(None))
-            .order_by(CommitmentChangeRow.detected_at.desc(), CommitmentChangeRow.id.desc())
+    with db.transaction() as conn:
+        row = conn.execute(
+            select(commitment_changes.c.old_version_id, commitment_changes.c.new_version_id)
+            .where(commitment_changes.c.source_id == source_id,
+                   commitment_changes.c.old_version_id.is_not(None))
+            .order_by(commitment_changes.c.detected_at.desc(), commitment_changes.c.id.desc())
             .limit(1)).first()
         return (row[0], row[1]) if row else None
 
@@ -693,8 +692,8 @@ def latest_traced_pair(db: Database, source_id: str) -> tuple[int, int] | None:
 def ledger_stamp(db: Database) -> tuple[Any, ...]:
     """Changes whenever the ledger does (a version derived, a pair traced or re-judged, a
     rebuild): cheap enough to check on every request, so derived views can be cached."""
-    with db.session() as s:
-        newest_change = s.scalar(select(func.max(CommitmentChangeRow.id)))
-        sets = s.execute(select(func.max(CommitmentSet.computed_at),
-                                func.count(CommitmentSet.version_id))).one()
+    with db.transaction() as conn:
+        newest_change = conn.scalar(select(func.max(commitment_changes.c.id)))
+        sets = conn.execute(select(func.max(commitment_sets.c.computed_at),
+                                func.count(commitment_sets.c.version_id))).one()
     return (newest_change, *sets)

@@ -20,10 +20,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from storage.db import Database
-from storage.models import Lock
+from storage.tables import locks
+
+L = locks.c
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,12 @@ def _insert_if_absent(db: Database, name: str, owner: str, now: datetime, expire
             from sqlalchemy.dialects.sqlite import insert
         else:
             from sqlalchemy.dialects.postgresql import insert
-        stmt = insert(Lock).values(**values).on_conflict_do_nothing(index_elements=["name"])
-        with db.engine.begin() as conn:  # RETURNING: INSERT rowcounts are not portable
-            return conn.execute(stmt.returning(Lock.name)).first() is not None
+        stmt = insert(locks).values(**values).on_conflict_do_nothing(index_elements=["name"])
+        with db.transaction() as conn:  # RETURNING: INSERT rowcounts are not portable
+            return conn.execute(stmt.returning(L.name)).first() is not None
     try:  # other backends: the primary key decides
-        with db.engine.begin() as conn:
-            conn.execute(Lock.__table__.insert().values(**values))
+        with db.transaction() as conn:
+            conn.execute(locks.insert().values(**values))
         return True
     except IntegrityError:
         return False
@@ -60,9 +61,9 @@ def try_acquire(db: Database, name: str, owner: str, ttl: float, *,
     """Take the lease if it is free or expired. True when `owner` now holds it."""
     now = now or datetime.now(UTC)
     expires = now + timedelta(seconds=ttl)
-    with db.engine.begin() as conn:
+    with db.transaction() as conn:
         taken = conn.execute(
-            update(Lock).where(Lock.name == name, Lock.expires_at < now)
+            update(locks).where(L.name == name, L.expires_at < now)
             .values(owner=owner, acquired_at=now, expires_at=expires)
         ).rowcount
     if taken == 1:
@@ -76,9 +77,9 @@ def take_over(db: Database, name: str, seen: LeaseInfo, owner: str, ttl: float) 
     Owners are unique per acquisition (host, pid and a random token), so matching the owner we
     saw is a compare-and-swap: a lease re-taken meanwhile has another owner and is left alone."""
     now = datetime.now(UTC)
-    with db.engine.begin() as conn:
+    with db.transaction() as conn:
         return conn.execute(
-            update(Lock).where(Lock.name == name, Lock.owner == seen.owner)
+            update(locks).where(L.name == name, L.owner == seen.owner)
             .values(owner=owner, acquired_at=now, expires_at=now + timedelta(seconds=ttl))
         ).rowcount == 1
 
@@ -86,9 +87,9 @@ def take_over(db: Database, name: str, seen: LeaseInfo, owner: str, ttl: float) 
 def renew(db: Database, name: str, owner: str, ttl: float) -> bool:
     """Push the expiry forward (the heartbeat). False when the lease was lost to someone else."""
     now = datetime.now(UTC)
-    with db.engine.begin() as conn:
+    with db.transaction() as conn:
         return conn.execute(
-            update(Lock).where(Lock.name == name, Lock.owner == owner)
+            update(locks).where(L.name == name, L.owner == owner)
             .values(expires_at=now + timedelta(seconds=ttl))
         ).rowcount == 1
 
@@ -101,14 +102,13 @@ class LeaseLost(Exception):
                          "stops writing (its remaining sources are checked next cycle)")
 
 
-def fence(session: Session | Connection, name: str, owner: str, ttl: float) -> None:
-    """Inside a write transaction (an ORM session's or a Core connection's): renew our lease in
-    the same transaction, or raise LeaseLost.
+def fence(conn: Connection, name: str, owner: str, ttl: float) -> None:
+    """Inside a write transaction (a Core connection's): renew our lease in the same
+    transaction, or raise LeaseLost.
 
     Renewing (an UPDATE) rather than reading takes the lease row's write lock until the commit,
     so a takeover cannot slip in between this check and the data written after it."""
     now = datetime.now(UTC)
-    conn = session.connection() if isinstance(session, Session) else session
     renewed = conn.execute(_RENEW, {"lease_name": name, "lease_owner": owner,
                                     "lease_expires": now + timedelta(seconds=ttl)}).rowcount
     if renewed != 1:
@@ -117,26 +117,26 @@ def fence(session: Session | Connection, name: str, owner: str, ttl: float) -> N
 
 # Built once: the fence runs first in every write transaction of a cycle (1,000 on a cold one),
 # and building the statement anew each time cost twice what executing it does.
-_RENEW = (update(Lock).where(Lock.name == bindparam("lease_name"),
-                             Lock.owner == bindparam("lease_owner"))
+_RENEW = (update(locks).where(L.name == bindparam("lease_name"),
+                              L.owner == bindparam("lease_owner"))
           .values(expires_at=bindparam("lease_expires")))
 
 
 def release(db: Database, name: str, owner: str) -> bool:
     """Drop the lease if we still hold it; never deletes someone else's."""
-    with db.engine.begin() as conn:
-        return conn.execute(delete(Lock).where(Lock.name == name, Lock.owner == owner)).rowcount == 1
+    with db.transaction() as conn:
+        return conn.execute(delete(locks).where(L.name == name, L.owner == owner)).rowcount == 1
 
 
 def holder(db: Database, name: str) -> LeaseInfo | None:
-    with db.session() as s:
-        row = s.scalars(select(Lock).where(Lock.name == name)).first()
+    with db.transaction() as conn:
+        row = conn.execute(select(locks).where(L.name == name)).first()
         if row is None:
             return None
         return LeaseInfo(row.name, row.owner, row.acquired_at, row.expires_at)
 
 
 def all_leases(db: Database) -> list[LeaseInfo]:
-    with db.session() as s:
+    with db.transaction() as conn:
         return [LeaseInfo(r.name, r.owner, r.acquired_at, r.expires_at)
-                for r in s.scalars(select(Lock).order_by(Lock.name))]
+                for r in conn.execute(select(locks).order_by(L.name))]

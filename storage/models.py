@@ -1,264 +1,214 @@
-"""SQLAlchemy models: the data model, nothing more.
+"""ORM classes mapped onto the Core tables of :mod:`storage.tables`, for the code that browses
+history (the web UI's reads, integrity checks, CLI reports) and likes relationships.
 
-A *snapshot* is what was fetched (raw bytes, content-addressed); a *version* is the extracted
-text of a document at a point in time. Keeping the two apart lets `reextract` rebuild history
-when the extractor improves, and lets two URLs that served the same bytes share one snapshot.
+The schema itself lives in :mod:`storage.tables`: `framewatch run` uses those tables through
+Core only and never imports this module (nor ``sqlalchemy.orm``). The annotations below are for
+readers and type checkers; the columns come from each ``__table__``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, relationship
 
+from storage import tables
+from storage.tables import UTCDateTime, utcnow
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite stores naive values)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+__all__ = ["Base", "UTCDateTime", "utcnow", "Source", "Snapshot", "Check", "Version", "Change",
+           "Delivery", "Lock", "CommitmentSet", "CommitmentRow", "CommitmentChangeRow",
+           "LedgerCell", "LedgerCellMove", "LedgerCellWeakening", "LedgerVersionStrengths"]
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    metadata = tables.metadata
 
 
 class Source(Base):
-    __tablename__ = "sources"
+    __table__ = tables.sources
 
-    id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    company: Mapped[str] = mapped_column(String(200))
-    title: Mapped[str] = mapped_column(String(500))
-    url: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(20))
-    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    origin: Mapped[str] = mapped_column(String(20), default="config")  # config | discovered
-    discovered_from: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    id: Mapped[str]
+    company: Mapped[str]
+    title: Mapped[str]
+    url: Mapped[str]
+    kind: Mapped[str]
+    settings: Mapped[dict[str, Any]]
+    enabled: Mapped[bool]
+    origin: Mapped[str]
+    discovered_from: Mapped[str | None]
+    created_at: Mapped[datetime]
     # Source health: counted per run so the maintainer hears once, not every cycle.
-    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
-    health: Mapped[str] = mapped_column(String(20), default="ok")  # ok | failing
-    health_since: Mapped[datetime | None] = mapped_column(nullable=True)
+    consecutive_failures: Mapped[int]
+    health: Mapped[str]
+    health_since: Mapped[datetime | None]
 
     versions: Mapped[list[Version]] = relationship(back_populates="source")
 
 
 class Snapshot(Base):
-    __tablename__ = "snapshots"
+    __table__ = tables.snapshots
 
-    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    content_type: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    size: Mapped[int] = mapped_column(Integer)
-    compression: Mapped[str] = mapped_column(String(10), default="zlib")
-    data: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sha256: Mapped[str]
+    content_type: Mapped[str | None]
+    size: Mapped[int]
+    compression: Mapped[str]
+    data: Mapped[bytes]
+    created_at: Mapped[datetime]
 
 
 class Check(Base):
     """One fetch attempt of one source, successful or not."""
 
-    __tablename__ = "checks"
+    __table__ = tables.checks
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
-    run_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
-    url: Mapped[str] = mapped_column(Text)
-    final_url: Mapped[str | None] = mapped_column(Text, nullable=True)
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
-    elapsed_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    id: Mapped[int]
+    source_id: Mapped[str]
+    run_id: Mapped[str | None]
+    url: Mapped[str]
+    final_url: Mapped[str | None]
+    started_at: Mapped[datetime]
+    elapsed_ms: Mapped[int | None]
     # ok (new version) | unchanged | not_modified | error
-    status: Mapped[str] = mapped_column(String(20))
-    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    error_kind: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
-    fetcher: Mapped[str] = mapped_column(String(20), default="http")
-    attempts: Mapped[int] = mapped_column(Integer, default=1)
-    etag: Mapped[str | None] = mapped_column(Text, nullable=True)
-    last_modified: Mapped[str | None] = mapped_column(Text, nullable=True)
-    headers: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    snapshot_sha256: Mapped[str | None] = mapped_column(
-        ForeignKey("snapshots.sha256"), nullable=True, index=True
-    )
-    warnings: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
-
-    __table_args__ = (Index("ix_checks_source_started", "source_id", "started_at"),)
+    status: Mapped[str]
+    http_status: Mapped[int | None]
+    error_kind: Mapped[str | None]
+    error_message: Mapped[str | None]
+    fetcher: Mapped[str]
+    attempts: Mapped[int]
+    etag: Mapped[str | None]
+    last_modified: Mapped[str | None]
+    headers: Mapped[dict[str, Any] | None]
+    snapshot_sha256: Mapped[str | None]
+    warnings: Mapped[list[Any] | None]
 
 
 class Version(Base):
-    __tablename__ = "versions"
+    __table__ = tables.versions
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
-    snapshot_sha256: Mapped[str | None] = mapped_column(
-        ForeignKey("snapshots.sha256"), nullable=True, index=True
-    )
-    check_id: Mapped[int | None] = mapped_column(ForeignKey("checks.id"), nullable=True)
-    document_url: Mapped[str] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    text_sha256: Mapped[str] = mapped_column(String(64), index=True)
-    title: Mapped[str | None] = mapped_column(Text, nullable=True)
-    extractor_version: Mapped[str] = mapped_column(String(40))
+    id: Mapped[int]
+    source_id: Mapped[str]
+    snapshot_sha256: Mapped[str | None]
+    check_id: Mapped[int | None]
+    document_url: Mapped[str]
+    text: Mapped[str]
+    text_sha256: Mapped[str]
+    title: Mapped[str | None]
+    extractor_version: Mapped[str]
     # hash of the select/remove/ignore rules + extractor that made `text` (NULL: not recorded)
-    rules_fingerprint: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rules_fingerprint: Mapped[str | None]
+    fetched_at: Mapped[datetime]
     # first | change | technical | archived | removed | reverted
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str]
 
     source: Mapped[Source] = relationship(back_populates="versions")
 
-    __table_args__ = (Index("ix_versions_source_fetched", "source_id", "fetched_at"),)
-
 
 class Change(Base):
-    __tablename__ = "changes"
+    __table__ = tables.changes
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
-    old_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"), nullable=True)
-    new_version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), unique=True)
-    severity: Mapped[str] = mapped_column(String(10), index=True)
-    categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    signals: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    summary: Mapped[str] = mapped_column(Text, default="")
-    diff: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # differ.model.DiffResult.to_json()
-    detected_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    id: Mapped[int]
+    source_id: Mapped[str]
+    old_version_id: Mapped[int | None]
+    new_version_id: Mapped[int]
+    severity: Mapped[str]
+    categories: Mapped[list[Any]]
+    signals: Mapped[list[Any]]
+    summary: Mapped[str]
+    diff: Mapped[dict[str, Any]]
+    detected_at: Mapped[datetime]
 
-    old_version: Mapped[Version | None] = relationship(foreign_keys=[old_version_id])
-    new_version: Mapped[Version] = relationship(foreign_keys=[new_version_id])
+    old_version: Mapped[Version | None] = relationship(
+        foreign_keys=[tables.changes.c.old_version_id])
+    new_version: Mapped[Version] = relationship(
+        foreign_keys=[tables.changes.c.new_version_id])
 
 
 class Delivery(Base):
     """Outbox row: one per (change, channel), written in the Change's transaction."""
 
-    __tablename__ = "deliveries"
+    __table__ = tables.deliveries
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"), nullable=True)
-    channel: Mapped[str] = mapped_column(String(50))
-    kind: Mapped[str] = mapped_column(String(20), default="change")  # change | digest | health
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    attempt_started_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-
-    __table_args__ = (UniqueConstraint("change_id", "channel", name="uq_delivery_change_channel"),)
+    id: Mapped[int]
+    change_id: Mapped[int | None]
+    channel: Mapped[str]
+    kind: Mapped[str]
+    status: Mapped[str]
+    attempts: Mapped[int]
+    last_error: Mapped[str | None]
+    next_attempt_at: Mapped[datetime | None]
+    attempt_started_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    idempotency_key: Mapped[str]
+    payload: Mapped[dict[str, Any] | None]
 
 
 class Lock(Base):
     """A named lease so only one cycle runs at a time, across processes and hosts."""
 
-    __tablename__ = "locks"
+    __table__ = tables.locks
 
-    name: Mapped[str] = mapped_column(String(100), primary_key=True)
-    owner: Mapped[str] = mapped_column(String(200))
-    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column()
+    name: Mapped[str]
+    owner: Mapped[str]
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class CommitmentSet(Base):
     """Marks a version whose commitments were derived, and by which model: derived data that
     `framewatch commitments --rebuild` (and `reextract`) can always recompute from the text."""
 
-    __tablename__ = "commitment_sets"
+    __table__ = tables.commitment_sets
 
-    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), primary_key=True)
-    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
-    model: Mapped[str] = mapped_column(String(40))
-    count: Mapped[int] = mapped_column(Integer, default=0)
-    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version_id: Mapped[int]
+    source_id: Mapped[str]
+    model: Mapped[str]
+    count: Mapped[int]
+    computed_at: Mapped[datetime]
 
 
 class CommitmentRow(Base):
     """One commitment sentence of one version (the ledger's unit)."""
 
-    __tablename__ = "commitments"
+    __table__ = tables.commitments
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    id: Mapped[int]
+    version_id: Mapped[int]
     # No index of its own: ix_commitments_source_key leads with it.
-    source_id: Mapped[str] = mapped_column(String(200))
-    position: Mapped[int] = mapped_column(Integer)
-    key: Mapped[str] = mapped_column(String(80))
-    text: Mapped[str] = mapped_column(Text)
-    section: Mapped[str] = mapped_column(Text, default="")
-    category: Mapped[str] = mapped_column(String(40))
-    codebook: Mapped[str] = mapped_column(String(10))
-    seoul: Mapped[str] = mapped_column(String(60), default="")  # "I,II": groupable in SQL
-    strength: Mapped[int] = mapped_column(Integer)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # Commitment.to_json()
-
-    __table_args__ = (Index("ix_commitments_version_position", "version_id", "position"),
-                      Index("ix_commitments_source_key", "source_id", "key"),
-                      # Covers the matrix's count per cell without reading the rows' JSON.
-                      Index("ix_commitments_version_cell", "version_id", "source_id", "seoul",
-                            "codebook", "strength"))
+    source_id: Mapped[str]
+    position: Mapped[int]
+    key: Mapped[str]
+    text: Mapped[str]
+    section: Mapped[str]
+    category: Mapped[str]
+    codebook: Mapped[str]
+    seoul: Mapped[str]
+    strength: Mapped[int]
+    data: Mapped[dict[str, Any]]
 
 
 class CommitmentChangeRow(Base):
     """One traced commitment of one version pair: its outcome and whether it was disclosed."""
 
-    __tablename__ = "commitment_changes"
+    __table__ = tables.commitment_changes
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    source_id: Mapped[str] = mapped_column(String(200))
-    old_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"), nullable=True)
-    new_version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"), index=True)
-    detected_at: Mapped[datetime] = mapped_column()
-    position: Mapped[int] = mapped_column(Integer)
-    outcome: Mapped[str] = mapped_column(String(2))
-    material: Mapped[bool] = mapped_column(Boolean)
-    old_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
-    new_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
-    category: Mapped[str] = mapped_column(String(40))
-    codebook: Mapped[str] = mapped_column(String(10))
-    seoul: Mapped[str] = mapped_column(String(60), default="")
-    disclosure: Mapped[str | None] = mapped_column(String(6), nullable=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # traced JSON + announced_by
+    id: Mapped[int]
+    source_id: Mapped[str]
+    old_version_id: Mapped[int | None]
+    new_version_id: Mapped[int]
+    detected_at: Mapped[datetime]
+    position: Mapped[int]
+    outcome: Mapped[str]
+    material: Mapped[bool]
+    old_key: Mapped[str | None]
+    new_key: Mapped[str | None]
+    category: Mapped[str]
+    codebook: Mapped[str]
+    seoul: Mapped[str]
+    disclosure: Mapped[str | None]
+    data: Mapped[dict[str, Any]]
 
-    __table_args__ = (Index("ix_commitment_changes_source_detected", "source_id", "detected_at"),
-                      # The matrix reads material changes only (a few per version among the
-                      # retained ones): this index is what keeps it fast on a long history.
-                      Index("ix_commitment_changes_material", "material", "source_id",
-                            "seoul", "codebook", "outcome", "detected_at", "new_version_id"))
 
 
 # ---- the matrix's summary of the ledger, kept by storage.ledger in the ledger's own transaction ----
@@ -267,53 +217,51 @@ class LedgerCell(Base):
     """How many commitments the source's current version makes per (Seoul key, code), and the
     strongest of them: the matrix's counts without reading any version's rows."""
 
-    __tablename__ = "ledger_cells"
+    __table__ = tables.ledger_cells
 
-    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    seoul: Mapped[str] = mapped_column(String(60), primary_key=True)
-    codebook: Mapped[str] = mapped_column(String(10), primary_key=True)
-    version_id: Mapped[int] = mapped_column(Integer)  # the version counted
-    count: Mapped[int] = mapped_column(Integer)
-    strongest: Mapped[int] = mapped_column(Integer)
+    source_id: Mapped[str]
+    seoul: Mapped[str]
+    codebook: Mapped[str]
+    version_id: Mapped[int]
+    count: Mapped[int]
+    strongest: Mapped[int]
 
 
 class LedgerCellMove(Base):
     """A source's newest material change per (Seoul key, code, outcome)."""
 
-    __tablename__ = "ledger_cell_moves"
+    __table__ = tables.ledger_cell_moves
 
-    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    seoul: Mapped[str] = mapped_column(String(60), primary_key=True)
-    codebook: Mapped[str] = mapped_column(String(10), primary_key=True)
-    outcome: Mapped[str] = mapped_column(String(2), primary_key=True)
-    last_at: Mapped[datetime] = mapped_column()
-    last_version_id: Mapped[int] = mapped_column(Integer)
+    source_id: Mapped[str]
+    seoul: Mapped[str]
+    codebook: Mapped[str]
+    outcome: Mapped[str]
+    last_at: Mapped[datetime]
+    last_version_id: Mapped[int]
 
 
 class LedgerCellWeakening(Base):
     """How many weakening changes (W, X, L) a source made per (Seoul key, code) and day: the
     matrix's "weakenings in the last 12 months" sums a year of days."""
 
-    __tablename__ = "ledger_cell_weakenings"
+    __table__ = tables.ledger_cell_weakenings
 
-    source_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    seoul: Mapped[str] = mapped_column(String(60), primary_key=True)
-    codebook: Mapped[str] = mapped_column(String(10), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    count: Mapped[int] = mapped_column(Integer)
-
-    __table_args__ = (Index("ix_ledger_cell_weakenings_day", "day", "source_id"),)
+    source_id: Mapped[str]
+    seoul: Mapped[str]
+    codebook: Mapped[str]
+    day: Mapped[date]
+    count: Mapped[int]
 
 
 class LedgerVersionStrengths(Base):
     """How many commitments of one version sit at each obligation strength: the company page's
     "strength over versions" chart without counting any version's rows."""
 
-    __tablename__ = "ledger_version_strengths"
+    __table__ = tables.ledger_version_strengths
 
-    version_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source_id: Mapped[str] = mapped_column(String(200))
-    strength_1: Mapped[int] = mapped_column(Integer, default=0)
-    strength_2: Mapped[int] = mapped_column(Integer, default=0)
-    strength_3: Mapped[int] = mapped_column(Integer, default=0)
-    strength_4: Mapped[int] = mapped_column(Integer, default=0)
+    version_id: Mapped[int]
+    source_id: Mapped[str]
+    strength_1: Mapped[int]
+    strength_2: Mapped[int]
+    strength_3: Mapped[int]
+    strength_4: Mapped[int]

@@ -16,7 +16,9 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
-from storage.models import Change, Delivery, Source
+from storage.tables import changes, deliveries, sources
+
+D, S = deliveries.c, sources.c
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class NewDelivery:
     payload: dict[str, Any]
 
 
-def _row(d: Delivery, severity: str | None) -> OutboxRow:
+def _row(d: Any, severity: str | None) -> OutboxRow:
     return OutboxRow(id=d.id, change_id=d.change_id, channel=d.channel, kind=d.kind,
                      status=d.status, attempts=d.attempts, last_error=d.last_error,
                      next_attempt_at=d.next_attempt_at, attempt_started_at=d.attempt_started_at,
@@ -55,45 +57,44 @@ def _row(d: Delivery, severity: str | None) -> OutboxRow:
 
 
 def _query() -> Any:
-    return (select(Delivery, Change.severity)
-            .outerjoin(Change, Change.id == Delivery.change_id)
-            .order_by(Delivery.id))
+    return (select(deliveries, changes.c.severity.label("change_severity"))
+            .outerjoin(changes, changes.c.id == D.change_id)
+            .order_by(D.id))
 
 
 def due(db: Database, now: datetime, interrupted_before: datetime) -> list[OutboxRow]:
     """Pending rows whose retry time has come, and ``sending`` rows whose attempt started
     before ``interrupted_before`` (their process died mid-send)."""
-    with db.session() as s:
+    with db.transaction() as conn:
         q = _query().where(or_(
-            and_(Delivery.status == "pending",
-                 or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now)),
-            and_(Delivery.status == "sending", Delivery.attempt_started_at < interrupted_before),
+            and_(D.status == "pending",
+                 or_(D.next_attempt_at.is_(None), D.next_attempt_at <= now)),
+            and_(D.status == "sending", D.attempt_started_at < interrupted_before),
         ))
-        return [_row(d, sev) for d, sev in s.execute(q)]
+        return [_row(r, r.change_severity) for r in conn.execute(q)]
 
 
 def pending_changes(db: Database, channel: str) -> list[OutboxRow]:
     """Pending change rows of one channel (the digest candidates)."""
-    with db.session() as s:
-        q = _query().where(Delivery.status == "pending", Delivery.kind == "change",
-                           Delivery.channel == channel)
-        return [_row(d, sev) for d, sev in s.execute(q)]
+    with db.transaction() as conn:
+        q = _query().where(D.status == "pending", D.kind == "change", D.channel == channel)
+        return [_row(r, r.change_severity) for r in conn.execute(q)]
 
 
 def listing(db: Database, statuses: tuple[str, ...] | None = None,
             limit: int | None = None) -> list[OutboxRow]:
-    with db.session() as s:
+    with db.transaction() as conn:
         q = _query()
         if statuses:
-            q = q.where(Delivery.status.in_(statuses))
+            q = q.where(D.status.in_(statuses))
         if limit:
             q = q.limit(limit)
-        return [_row(d, sev) for d, sev in s.execute(q)]
+        return [_row(r, r.change_severity) for r in conn.execute(q)]
 
 
 def counts(db: Database) -> dict[str, int]:
-    with db.session() as s:
-        rows = s.execute(select(Delivery.status, func.count()).group_by(Delivery.status))
+    with db.transaction() as conn:
+        rows = conn.execute(select(D.status, func.count()).group_by(D.status))
         return {status: n for status, n in rows}
 
 
@@ -102,37 +103,35 @@ def claim(db: Database, row: OutboxRow, now: datetime) -> bool:
 
     Conditional on the row being unchanged since it was read, so of two racing processes only
     one wins; the loser skips the row."""
-    with db.session() as s:
-        result = s.execute(
-            update(Delivery)
-            .where(Delivery.id == row.id, Delivery.status == row.status,
-                   Delivery.attempts == row.attempts)
+    with db.transaction() as conn:
+        result = conn.execute(
+            update(deliveries)
+            .where(D.id == row.id, D.status == row.status, D.attempts == row.attempts)
             .values(status="sending", attempts=row.attempts + 1, attempt_started_at=now))
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
 
 def mark_sent(db: Database, delivery_id: int, now: datetime,
               also_sent: tuple[int, ...] = ()) -> None:
     """The result AFTER sending. ``also_sent``: digest items delivered by this digest."""
-    with db.session() as s:
-        s.execute(update(Delivery).where(Delivery.id == delivery_id)
-                  .values(status="sent", sent_at=now, last_error=None, next_attempt_at=None))
+    with db.transaction() as conn:
+        conn.execute(update(deliveries).where(D.id == delivery_id)
+                     .values(status="sent", sent_at=now, last_error=None, next_attempt_at=None))
         if also_sent:
-            s.execute(update(Delivery).where(Delivery.id.in_(also_sent),
-                                             Delivery.status == "digested")
-                      .values(sent_at=now))
+            conn.execute(update(deliveries).where(D.id.in_(also_sent), D.status == "digested")
+                         .values(sent_at=now))
 
 
 def mark_retry(db: Database, delivery_id: int, error: str, next_at: datetime) -> None:
-    with db.session() as s:
-        s.execute(update(Delivery).where(Delivery.id == delivery_id)
-                  .values(status="pending", last_error=error[:2000], next_attempt_at=next_at))
+    with db.transaction() as conn:
+        conn.execute(update(deliveries).where(D.id == delivery_id)
+                     .values(status="pending", last_error=error[:2000], next_attempt_at=next_at))
 
 
 def mark_failed(db: Database, delivery_id: int, error: str) -> None:
-    with db.session() as s:
-        s.execute(update(Delivery).where(Delivery.id == delivery_id)
-                  .values(status="failed", last_error=error[:2000], next_attempt_at=None))
+    with db.transaction() as conn:
+        conn.execute(update(deliveries).where(D.id == delivery_id)
+                     .values(status="failed", last_error=error[:2000], next_attempt_at=None))
 
 
 def create_digest(db: Database, new: NewDelivery, item_ids: tuple[int, ...]) -> int | None:
@@ -141,23 +140,22 @@ def create_digest(db: Database, new: NewDelivery, item_ids: tuple[int, ...]) -> 
     Returns None when this channel's digest for the day already exists (its unique
     idempotency key), so a day never gets two digests."""
     try:
-        with db.session() as s:
-            d = Delivery(change_id=None, channel=new.channel, kind=new.kind, status="pending",
-                         idempotency_key=new.idempotency_key, payload=new.payload)
-            s.add(d)
-            s.flush()
-            s.execute(update(Delivery).where(Delivery.id.in_(item_ids),
-                                             Delivery.status == "pending")
-                      .values(status="digested", last_error=None,
-                              payload={"digest_delivery_id": d.id}))
-            return d.id
+        with db.transaction() as conn:
+            digest_id = conn.execute(deliveries.insert(), {
+                "change_id": None, "channel": new.channel, "kind": new.kind,
+                "status": "pending", "idempotency_key": new.idempotency_key,
+                "payload": new.payload}).inserted_primary_key[0]
+            conn.execute(update(deliveries).where(D.id.in_(item_ids), D.status == "pending")
+                         .values(status="digested", last_error=None,
+                                 payload={"digest_delivery_id": digest_id}))
+            return int(digest_id)
     except IntegrityError:
         return None
 
 
 def digest_exists(db: Database, key: str) -> bool:
-    with db.session() as s:
-        return s.scalar(select(Delivery.id).where(Delivery.idempotency_key == key)) is not None
+    with db.transaction() as conn:
+        return conn.scalar(select(D.id).where(D.idempotency_key == key)) is not None
 
 
 def set_health(db: Database, source_id: str, expected: str, health: str,
@@ -167,21 +165,21 @@ def set_health(db: Database, source_id: str, expected: str, health: str,
     Conditional on the current health, so the notice is enqueued once per transition, however
     many runs or processes see the same state."""
     try:
-        with db.session() as s:
-            result = s.execute(update(Source).where(Source.id == source_id,
-                                                    Source.health == expected)
-                               .values(health=health, health_since=since))
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+        with db.transaction() as conn:
+            result = conn.execute(update(sources).where(S.id == source_id, S.health == expected)
+                                  .values(health=health, health_since=since))
+            if result.rowcount != 1:
                 return False
             if notice is not None:
-                s.add(Delivery(change_id=None, channel=notice.channel, kind=notice.kind,
-                               status="pending", idempotency_key=notice.idempotency_key,
-                               payload=notice.payload))
+                conn.execute(deliveries.insert(), {
+                    "change_id": None, "channel": notice.channel, "kind": notice.kind,
+                    "status": "pending", "idempotency_key": notice.idempotency_key,
+                    "payload": notice.payload})
             return True
     except IntegrityError:
         return False
 
 
 def source_health_since(db: Database, source_id: str) -> datetime | None:
-    with db.session() as s:
-        return s.scalar(select(Source.health_since).where(Source.id == source_id))
+    with db.transaction() as conn:
+        return conn.scalar(select(S.health_since).where(S.id == source_id))

@@ -14,13 +14,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from differ.model import SEVERITIES
 from storage.db import Database
 from storage.ledger import write_version_ledger
-from storage.models import Change, Check, Delivery, Snapshot, Source, Version
 from storage.records import (
     ChangeInfo,
     CheckInfo,
@@ -32,6 +30,11 @@ from storage.records import (
     VersionInfo,
     compress,
 )
+from storage.tables import changes, deliveries, snapshots, versions
+
+# Imported under these names because `checks` and `sources` are also parameter names below.
+from storage.tables import checks as checks_table
+from storage.tables import sources as sources_table
 
 
 def decompress(data: bytes, compression: str) -> bytes:
@@ -46,7 +49,7 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _source_info(s: Source) -> SourceInfo:
+def _source_info(s: Any) -> SourceInfo:
     return SourceInfo(
         id=s.id, company=s.company, title=s.title, url=s.url, kind=s.kind, enabled=s.enabled,
         origin=s.origin, settings=dict(s.settings or {}), consecutive_failures=s.consecutive_failures,
@@ -54,7 +57,7 @@ def _source_info(s: Source) -> SourceInfo:
     )
 
 
-def _check_info(c: Check) -> CheckInfo:
+def _check_info(c: Any) -> CheckInfo:
     return CheckInfo(
         id=c.id, source_id=c.source_id, url=c.url, final_url=c.final_url, started_at=c.started_at,
         status=c.status, http_status=c.http_status, error_kind=c.error_kind,
@@ -64,7 +67,7 @@ def _check_info(c: Check) -> CheckInfo:
     )
 
 
-def _version_info(v: Version, with_text: bool = False) -> VersionInfo:
+def _version_info(v: Any, with_text: bool = False) -> VersionInfo:
     return VersionInfo(
         id=v.id, source_id=v.source_id, snapshot_sha256=v.snapshot_sha256,
         document_url=v.document_url, text_sha256=v.text_sha256,
@@ -73,7 +76,7 @@ def _version_info(v: Version, with_text: bool = False) -> VersionInfo:
     )
 
 
-def _change_info(c: Change, with_diff: bool = False) -> ChangeInfo:
+def _change_info(c: Any, with_diff: bool = False) -> ChangeInfo:
     return ChangeInfo(
         id=c.id, source_id=c.source_id, old_version_id=c.old_version_id,
         new_version_id=c.new_version_id, severity=c.severity,
@@ -82,70 +85,94 @@ def _change_info(c: Change, with_diff: bool = False) -> ChangeInfo:
     )
 
 
+# Column collections of the tables every method reads (rows are Core rows, read by name).
+S, C, V, CH = sources_table.c, checks_table.c, versions.c, changes.c
+#: The versions table without its text: reads that leave the text out never load it.
+_VERSION_NO_TEXT = tuple(col for col in versions.c if col.name != "text")
+_VALIDATED = ("ok", "unchanged", "not_modified")
+
+
+def _source_changes(row: Any, info: SourceInfo) -> dict[str, Any]:
+    """The columns of an existing source row that the config changes (none: no UPDATE)."""
+    wanted = {"company": info.company, "title": info.title, "url": info.url, "kind": info.kind,
+              "settings": info.settings, "enabled": info.enabled}
+    if row.origin == "discovered" and info.origin == "config":
+        wanted["origin"] = "config"
+    return {k: v for k, v in wanted.items() if getattr(row, k) != v}
+
+
 class Repository:
     def __init__(self, db: Database) -> None:
         self.db = db
         #: called first inside every write transaction of the run cycle; it raises to refuse
         #: the write (a cycle whose lease was taken must not write: storage.lock.fence)
-        self.fence: Callable[[Session | Connection], None] | None = None
+        self.fence: Callable[[Connection], None] | None = None
 
-    def _fenced(self, s: Session | Connection) -> None:
+    def _fenced(self, conn: Connection) -> None:
         if self.fence is not None:
-            self.fence(s)
+            self.fence(conn)
 
     # ---- sources -------------------------------------------------------------------------
     def sync_sources(self, sources: Iterable[SourceInfo]) -> None:
         """Make the sources table match the config; sources dropped from the config are disabled
         (never deleted: their history stays browsable), and so are the sources an index
-        discovered when that index is dropped or disabled."""
+        discovered when that index is dropped or disabled.
+
+        Only the rows whose values differ are written, so a run on an unchanged config
+        takes no write lock here."""
         wanted = {s.id: s for s in sources}
-        with self.db.session() as s:
-            existing = {row.id: row for row in s.scalars(select(Source))}
+        with self.db.transaction() as conn:
+            existing = {row.id: row for row in conn.execute(select(sources_table))}
+            added = [{"id": sid, "company": info.company, "title": info.title, "url": info.url,
+                      "kind": info.kind, "settings": info.settings, "enabled": info.enabled,
+                      "origin": info.origin, "discovered_from": info.discovered_from}
+                     for sid, info in wanted.items() if sid not in existing]
+            updates: dict[str, dict[str, Any]] = {}
             for sid, info in wanted.items():
-                row = existing.get(sid)
-                if row is None:
-                    s.add(Source(id=sid, company=info.company, title=info.title, url=info.url,
-                                 kind=info.kind, settings=info.settings, enabled=info.enabled,
-                                 origin=info.origin, discovered_from=info.discovered_from))
-                else:
-                    row.company, row.title, row.url, row.kind = info.company, info.title, info.url, info.kind
-                    row.settings, row.enabled = info.settings, info.enabled
-                    if row.origin == "discovered" and info.origin == "config":
-                        row.origin = "config"
+                if sid in existing:
+                    updates[sid] = _source_changes(existing[sid], info)
             for sid, row in existing.items():
                 if sid not in wanted and row.origin == "config" and row.enabled:
-                    row.enabled = False
+                    updates[sid] = {"enabled": False}
                 elif sid not in wanted and row.origin == "discovered":
                     # A discovered document is watched because its index is: it follows the
                     # index out of (and back into) the config.
                     parent = wanted.get(row.discovered_from or "")
-                    row.enabled = parent is not None and parent.enabled
+                    enabled = parent is not None and parent.enabled
+                    if row.enabled != enabled:
+                        updates[sid] = {"enabled": enabled}
+            if added:
+                conn.execute(sources_table.insert(), added)
+            for sid, values in updates.items():
+                if values:
+                    conn.execute(update(sources_table).where(S.id == sid).values(**values))
 
     def add_discovered_source(self, info: SourceInfo) -> bool:
         """Add a source found on an index page; False when it already exists, or when an enabled
         source already watches its URL (two sources on one URL would alert twice)."""
-        with self.db.session() as s:
-            self._fenced(s)
-            if s.get(Source, info.id) is not None:
+        with self.db.transaction() as conn:
+            self._fenced(conn)
+            if conn.execute(select(S.id).where(S.id == info.id)).first() is not None:
                 return False
-            if s.scalar(select(Source.id).where(Source.url == info.url, Source.enabled.is_(True))
-                        .limit(1)) is not None:
+            if conn.execute(select(S.id).where(S.url == info.url, S.enabled.is_(True))
+                            .limit(1)).first() is not None:
                 return False
-            s.add(Source(id=info.id, company=info.company, title=info.title, url=info.url,
-                         kind=info.kind, settings=info.settings, enabled=True,
-                         origin="discovered", discovered_from=info.discovered_from))
+            conn.execute(sources_table.insert(), {
+                "id": info.id, "company": info.company, "title": info.title, "url": info.url,
+                "kind": info.kind, "settings": info.settings, "enabled": True,
+                "origin": "discovered", "discovered_from": info.discovered_from})
             return True
 
     def list_sources(self, *, enabled_only: bool = False) -> list[SourceInfo]:
-        with self.db.session() as s:
-            q = select(Source).order_by(Source.company, Source.id)
+        with self.db.transaction() as conn:
+            q = select(sources_table).order_by(S.company, S.id)
             if enabled_only:
-                q = q.where(Source.enabled.is_(True))
-            return [_source_info(r) for r in s.scalars(q)]
+                q = q.where(S.enabled.is_(True))
+            return [_source_info(r) for r in conn.execute(q)]
 
     def get_source(self, source_id: str) -> SourceInfo | None:
-        with self.db.session() as s:
-            row = s.get(Source, source_id)
+        with self.db.transaction() as conn:
+            row = conn.execute(select(sources_table).where(S.id == source_id)).first()
             return _source_info(row) if row else None
 
     # ---- reads used by the cycle -----------------------------------------------------------
@@ -154,57 +181,56 @@ class Repository:
 
         Only used when the latest version still exists: a validator must never hide a document
         whose stored history was lost or re-extracted."""
-        with self.db.session() as s:
-            row = s.execute(
-                select(Check.etag, Check.last_modified)
-                .where(Check.source_id == source_id, Check.url == url,
-                       Check.status.in_(("ok", "unchanged", "not_modified")))
-                .order_by(Check.id.desc()).limit(1)
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                select(C.etag, C.last_modified)
+                .where(C.source_id == source_id, C.url == url, C.status.in_(_VALIDATED))
+                .order_by(C.id.desc()).limit(1)
             ).first()
             return (row[0], row[1]) if row else (None, None)
 
     def latest_version(self, source_id: str, *, with_text: bool = False,
                        document_url: str | None = None) -> VersionInfo | None:
-        with self.db.session() as s:
-            q = select(Version).where(Version.source_id == source_id)
+        with self.db.transaction() as conn:
+            q = select(versions).where(V.source_id == source_id)
             if document_url is not None:
-                q = q.where(Version.document_url == document_url)
-            row = s.scalars(q.order_by(Version.fetched_at.desc(), Version.id.desc()).limit(1)).first()
+                q = q.where(V.document_url == document_url)
+            row = conn.execute(q.order_by(V.fetched_at.desc(), V.id.desc()).limit(1)).first()
             return _version_info(row, with_text) if row else None
 
     def cycle_state(self) -> tuple[dict[str, VersionInfo], dict[tuple[str, str], tuple[str | None, str | None]]]:
         """Everything a cycle needs to know up front, in two queries instead of several per
         source: the latest version of every source, and the validators (ETag, Last-Modified) of
         the last successful fetch of every (source, URL)."""
-        with self.db.session() as s:
+        with self.db.transaction() as conn:
             # "Latest" is by fetch time, not id: backfilled archive captures get higher ids.
-            ranked = select(Version.id, func.row_number().over(
-                partition_by=Version.source_id,
-                order_by=(Version.fetched_at.desc(), Version.id.desc())).label("rank")).subquery()
+            ranked = select(V.id, func.row_number().over(
+                partition_by=V.source_id,
+                order_by=(V.fetched_at.desc(), V.id.desc())).label("rank")).subquery()
             latest_ids = select(ranked.c.id).where(ranked.c.rank == 1)
             # Without the text: 1,000 latest versions are ~35 MB of it, read for nothing (the
             # VersionInfo leaves it out); warm-cycle memory grew with it, ~60 KB per source.
-            versions = {v.source_id: _version_info(v)
-                        for v in s.scalars(select(Version).options(defer(Version.text))
-                                           .where(Version.id.in_(latest_ids)))}
-            ok = Check.status.in_(("ok", "unchanged", "not_modified"))
-            check_ids = select(func.max(Check.id)).where(ok).group_by(Check.source_id, Check.url)
-            rows = s.execute(select(Check.source_id, Check.url, Check.etag, Check.last_modified)
-                             .where(Check.id.in_(check_ids))).all()
+            found = {v.source_id: _version_info(v)
+                     for v in conn.execute(select(*_VERSION_NO_TEXT)
+                                           .where(V.id.in_(latest_ids)))}
+            check_ids = (select(func.max(C.id)).where(C.status.in_(_VALIDATED))
+                         .group_by(C.source_id, C.url))
+            rows = conn.execute(select(C.source_id, C.url, C.etag, C.last_modified)
+                                .where(C.id.in_(check_ids))).all()
             validators = {(r[0], r[1]): (r[2], r[3]) for r in rows}
-        return versions, validators
+        return found, validators
 
     def recent_text_hashes(self, source_id: str, limit: int) -> list[tuple[int, str]]:
-        with self.db.session() as s:
-            rows = s.execute(
-                select(Version.id, Version.text_sha256).where(Version.source_id == source_id)
-                .order_by(Version.fetched_at.desc(), Version.id.desc()).limit(limit)
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                select(V.id, V.text_sha256).where(V.source_id == source_id)
+                .order_by(V.fetched_at.desc(), V.id.desc()).limit(limit)
             ).all()
             return [(r[0], r[1]) for r in rows]
 
     def version_text(self, version_id: int) -> str:
-        with self.db.session() as s:
-            text = s.scalar(select(Version.text).where(Version.id == version_id))
+        with self.db.transaction() as conn:
+            text = conn.scalar(select(V.text).where(V.id == version_id))
             if text is None:
                 raise KeyError(version_id)
             return text
@@ -222,11 +248,8 @@ class Repository:
     ) -> tuple[int, int | None, int | None]:
         """Write one fetch's outcome in ONE transaction: check, snapshot, version, change, outbox.
 
-        Returns (check id, version id, change id).
-
-        A plain Core connection, not an ORM session: nothing here needs the unit of work, and
-        a cold cycle opens 1,000 of these transactions."""
-        with self.db.engine.begin() as conn:
+        Returns (check id, version id, change id)."""
+        with self.db.transaction() as conn:
             self._fenced(conn)
             return _write_check(conn, check, snapshot=snapshot, version=version, change=change,
                                 previous_version_id=previous_version_id, failed=failed)
@@ -244,84 +267,87 @@ class Repository:
             "etag": c.etag, "last_modified": c.last_modified, "headers": c.headers,
             "snapshot_sha256": None, "warnings": list(c.warnings) or None,
         } for c in checks]
-        with self.db.session() as s:
-            self._fenced(s)
-            s.execute(insert(Check), rows)
-            s.execute(update(Source).where(Source.id.in_({c.source_id for c in checks}))
-                      .values(consecutive_failures=0))
+        with self.db.transaction() as conn:
+            self._fenced(conn)
+            conn.execute(checks_table.insert(), rows)
+            conn.execute(update(sources_table).where(S.id.in_({c.source_id for c in checks}))
+                         .values(consecutive_failures=0))
 
     # ---- reads for the CLI and the web UI ------------------------------------------------------
     def history(self, source_id: str | None = None, limit: int | None = None) -> list[VersionInfo]:
-        with self.db.session() as s:
-            q = select(Version).order_by(Version.fetched_at.desc(), Version.id.desc())
+        with self.db.transaction() as conn:
+            q = select(*_VERSION_NO_TEXT).order_by(V.fetched_at.desc(), V.id.desc())
             if source_id:
-                q = q.where(Version.source_id == source_id)
+                q = q.where(V.source_id == source_id)
             if limit:
                 q = q.limit(limit)
-            return [_version_info(v) for v in s.scalars(q)]
+            return [_version_info(v) for v in conn.execute(q)]
 
     def get_version(self, version_id: int, *, with_text: bool = True) -> VersionInfo | None:
-        with self.db.session() as s:
-            v = s.get(Version, version_id)
+        with self.db.transaction() as conn:
+            columns = versions.c if with_text else _VERSION_NO_TEXT
+            v = conn.execute(select(*columns).where(V.id == version_id)).first()
             return _version_info(v, with_text) if v else None
 
     def get_change(self, change_id: int) -> ChangeInfo | None:
-        with self.db.session() as s:
-            c = s.get(Change, change_id)
+        with self.db.transaction() as conn:
+            c = conn.execute(select(changes).where(CH.id == change_id)).first()
             return _change_info(c, with_diff=True) if c else None
 
     def change_for_version(self, version_id: int) -> ChangeInfo | None:
-        with self.db.session() as s:
-            c = s.scalars(select(Change).where(Change.new_version_id == version_id)).first()
+        with self.db.transaction() as conn:
+            c = conn.execute(select(changes).where(CH.new_version_id == version_id)).first()
             return _change_info(c, with_diff=True) if c else None
 
     def changes(self, *, since: datetime | None = None, min_severity: str | None = None,
                 source_id: str | None = None, limit: int | None = None) -> list[ChangeInfo]:
-        with self.db.session() as s:
-            q = select(Change).order_by(Change.detected_at.desc(), Change.id.desc())
+        with self.db.transaction() as conn:
+            q = select(changes).order_by(CH.detected_at.desc(), CH.id.desc())
             if since is not None:
-                q = q.where(Change.detected_at >= since)
+                q = q.where(CH.detected_at >= since)
             if min_severity:
-                q = q.where(Change.severity.in_(SEVERITIES[SEVERITIES.index(min_severity):]))
+                q = q.where(CH.severity.in_(SEVERITIES[SEVERITIES.index(min_severity):]))
             if source_id:
-                q = q.where(Change.source_id == source_id)
+                q = q.where(CH.source_id == source_id)
             if limit:
                 q = q.limit(limit)
-            return [_change_info(c) for c in s.scalars(q)]
+            return [_change_info(c) for c in conn.execute(q)]
 
     def checks(self, source_id: str, limit: int = 50) -> list[CheckInfo]:
-        with self.db.session() as s:
-            q = (select(Check).where(Check.source_id == source_id)
-                 .order_by(Check.id.desc()).limit(limit))
-            return [_check_info(c) for c in s.scalars(q)]
+        with self.db.transaction() as conn:
+            q = (select(checks_table).where(C.source_id == source_id)
+                 .order_by(C.id.desc()).limit(limit))
+            return [_check_info(c) for c in conn.execute(q)]
 
     def last_checks(self) -> dict[str, CheckInfo]:
         """The latest check of every source, in one query (the dashboard and `sources list`)."""
-        with self.db.session() as s:
-            latest = select(Check.source_id, func.max(Check.id).label("mid")).group_by(
-                Check.source_id).subquery()
-            rows = s.scalars(select(Check).join(latest, Check.id == latest.c.mid))
+        with self.db.transaction() as conn:
+            latest = select(C.source_id, func.max(C.id).label("mid")).group_by(
+                C.source_id).subquery()
+            rows = conn.execute(select(checks_table).join(latest, C.id == latest.c.mid))
             return {c.source_id: _check_info(c) for c in rows}
 
     def snapshot_bytes(self, sha256: str) -> tuple[bytes, str | None]:
-        with self.db.session() as s:
-            snap = s.get(Snapshot, sha256)
+        with self.db.transaction() as conn:
+            snap = conn.execute(select(_SNAPSHOTS.c.data, _SNAPSHOTS.c.compression,
+                                       _SNAPSHOTS.c.content_type)
+                                .where(_SNAPSHOTS.c.sha256 == sha256)).first()
             if snap is None:
                 raise KeyError(sha256)
             return decompress(snap.data, snap.compression), snap.content_type
 
     def set_source_health(self, source_id: str, health: str, since: datetime | None) -> None:
-        with self.db.session() as s:
-            s.execute(update(Source).where(Source.id == source_id)
-                      .values(health=health, health_since=since))
+        with self.db.transaction() as conn:
+            conn.execute(update(sources_table).where(S.id == source_id)
+                         .values(health=health, health_since=since))
 
     def counts(self) -> dict[str, int]:
-        with self.db.session() as s:
+        with self.db.transaction() as conn:
             return {
-                name: s.scalar(select(func.count()).select_from(model)) or 0
-                for name, model in (("sources", Source), ("checks", Check),
-                                    ("snapshots", Snapshot), ("versions", Version),
-                                    ("changes", Change), ("deliveries", Delivery))
+                name: conn.scalar(select(func.count()).select_from(table)) or 0
+                for name, table in (("sources", sources_table), ("checks", checks_table),
+                                    ("snapshots", _SNAPSHOTS), ("versions", versions),
+                                    ("changes", changes), ("deliveries", _DELIVERIES))
             }
 
     # ---- history written after the fact: archive backfill, re-extraction, export -----------------
@@ -335,59 +361,55 @@ class Repository:
         fetch: the dashboard's "last check" must stay the last real one) and no Delivery rows
         whatever ``change.channels`` says (history is never alerted). Returns (version id,
         change id)."""
-        with self.db.session() as s:
+        with self.db.transaction() as conn:
             if snapshot is not None:
-                _put_snapshot(s.connection(), snapshot)
+                _put_snapshot(conn, snapshot)
                 snapshot_sha256 = snapshot.sha256
-            v = Version(source_id=source_id, snapshot_sha256=snapshot_sha256, check_id=None,
-                        document_url=version.document_url, text=version.text,
-                        text_sha256=version.text_sha256, title=version.title,
-                        extractor_version=version.extractor_version,
-                        rules_fingerprint=version.rules_fingerprint,
-                        fetched_at=version.fetched_at, kind=version.kind)
-            s.add(v)
-            s.flush()
+            version_id = conn.execute(versions.insert(), {
+                "source_id": source_id, "snapshot_sha256": snapshot_sha256, "check_id": None,
+                "document_url": version.document_url, "text": version.text,
+                "text_sha256": version.text_sha256, "title": version.title,
+                "extractor_version": version.extractor_version,
+                "rules_fingerprint": version.rules_fingerprint,
+                "fetched_at": version.fetched_at, "kind": version.kind,
+            }).inserted_primary_key[0]
             if version.ledger is not None:
-                write_version_ledger(s, v.id, source_id, version.fetched_at, version.ledger)
+                write_version_ledger(conn, version_id, source_id, version.fetched_at,
+                                     version.ledger)
             change_id = None
             if change is not None:
-                change_id = _add_change(s.connection(), source_id, previous_version_id, v.id,
-                                        change)
-            return v.id, change_id
+                change_id = _add_change(conn, source_id, previous_version_id, version_id, change)
+            return version_id, change_id
 
     def set_rules_fingerprint(self, version_id: int, fingerprint: str) -> None:
         """Record that `version_id`'s text is also what the rules `fingerprint` give (its
         snapshot was re-extracted under them with the same result)."""
-        with self.db.session() as s:
-            s.execute(update(Version).where(Version.id == version_id)
-                      .values(rules_fingerprint=fingerprint))
+        with self.db.transaction() as conn:
+            conn.execute(update(versions).where(V.id == version_id)
+                         .values(rules_fingerprint=fingerprint))
 
     def add_change_if_missing(self, source_id: str, old_version_id: int, new_version_id: int,
                               change: NewChange) -> int | None:
         """Link a version that has no change yet to a predecessor found later (a live "first"
         version once older archive captures exist). No Delivery rows. None if it had one."""
-        with self.db.session() as s:
-            if s.scalar(select(Change.id).where(Change.new_version_id == new_version_id)):
+        with self.db.transaction() as conn:
+            if conn.scalar(select(CH.id).where(CH.new_version_id == new_version_id)):
                 return None
-            return _add_change(s.connection(), source_id, old_version_id, new_version_id, change)
+            return _add_change(conn, source_id, old_version_id, new_version_id, change)
 
     def final_urls(self, source_id: str) -> dict[int, str | None]:
         """version id → the final URL (after redirects) of the check that produced it."""
-        with self.db.session() as s:
-            rows = s.execute(select(Version.id, Check.final_url)
-                             .join(Check, Check.id == Version.check_id)
-                             .where(Version.source_id == source_id)).all()
+        with self.db.transaction() as conn:
+            rows = conn.execute(select(V.id, C.final_url)
+                                .join(checks_table, C.id == V.check_id)
+                                .where(V.source_id == source_id)).all()
             return {r[0]: r[1] for r in rows}
 
 
 def _write_check(conn: Connection, check: NewCheck, *, snapshot: NewSnapshot | None,
                  version: NewVersion | None, change: NewChange | None,
                  previous_version_id: int | None, failed: bool) -> tuple[int, int | None, int | None]:
-    """The rows of one fetch, inside the caller's transaction.
-
-    SQLAlchemy Core statements, not ORM objects: a cold cycle writes 1,000 of these, and the
-    unit of work (identity map, flush ordering, attribute events) cost more than SQLite itself
-    (profiled: over half of ``record_check``). The rows and their defaults are the same."""
+    """The rows of one fetch, inside the caller's transaction."""
     if snapshot is not None:
         _put_snapshot(conn, snapshot)
     sha = snapshot.sha256 if snapshot else None
@@ -424,12 +446,12 @@ def _write_check(conn: Connection, check: NewCheck, *, snapshot: NewSnapshot | N
     return check_id, version_id, change_id
 
 
-_CHECKS = Check.__table__
-_VERSIONS = Version.__table__
-_CHANGES = Change.__table__
-_DELIVERIES = Delivery.__table__
-_SOURCES = Source.__table__
-_SNAPSHOTS = Snapshot.__table__
+_CHECKS = checks_table
+_VERSIONS = versions
+_CHANGES = changes
+_DELIVERIES = deliveries
+_SOURCES = sources_table
+_SNAPSHOTS = snapshots
 # The failure streak after a check, built once (every fetch runs one of them).
 _FAILED_AGAIN = (_SOURCES.update().where(_SOURCES.c.id == bindparam("source"))
                  .values(consecutive_failures=_SOURCES.c.consecutive_failures + 1))

@@ -1,4 +1,4 @@
-"""A brand-new database built at once from the models, then stamped at the head revision.
+"""A brand-new database built at once from the tables, then stamped at the head revision.
 
 Replaying every migration on an empty database costs importing Alembic and loading each
 migration script, about a fifth of a first `framewatch run`. Alembic's own advice for a fresh
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, inspect
 
-from storage.models import Base
+from storage.tables import metadata
 
 #: The revision a database built by :func:`create_fresh` is stamped with; must equal the head
 #: of storage/migrations (a test checks it). Bump it, and mirror any non-model objects the new
@@ -76,7 +76,7 @@ def create_fresh(engine: Engine) -> bool:
             if not _is_empty(conn):
                 conn.rollback()
                 return False
-            Base.metadata.create_all(conn)
+            metadata.create_all(conn)
             extras = SQLITE_EXTRAS if engine.dialect.name == "sqlite" else POSTGRESQL_EXTRAS
             for statement in extras:
                 conn.exec_driver_sql(statement)

@@ -46,15 +46,15 @@ def database(url: str) -> Database:
 
 def add_version(db: Database, sid: str, at: datetime, ledger: L.VersionLedger | None,
                 kind: str = "change") -> int:
-    with db.session() as s:
+    with db.transaction() as conn:
         text = f"{sid} {at.isoformat()}"
-        vid = s.connection().execute(Version.__table__.insert(), {
+        vid = conn.execute(Version.__table__.insert(), {
             "source_id": sid, "document_url": "https://example.org/", "text": text,
             "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
             "extractor_version": "test", "fetched_at": at, "kind": kind,
         }).inserted_primary_key[0]
         if ledger is not None:
-            L.write_version_ledger(s, vid, sid, at, ledger, new_version=True)
+            L.write_version_ledger(conn, vid, sid, at, ledger, new_version=True)
     return int(vid)
 
 

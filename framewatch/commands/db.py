@@ -112,11 +112,9 @@ def cmd_current(args: argparse.Namespace) -> int:
         current, head = _revisions(engine, url)
         lease = None
         if current is not None:
-            from sqlalchemy.orm import sessionmaker
-
             from storage.lock import holder
 
-            lease = holder(Database(url, engine, sessionmaker(engine)), "cycle")
+            lease = holder(Database(url, engine), "cycle")
     finally:
         engine.dispose()
     at_head = current is not None and current == head
