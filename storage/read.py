@@ -190,12 +190,12 @@ def search(db: Database, query: str, *, source_id: str | None = None, limit: int
     terms = search_terms(query)
     if not terms:
         return []
-    if db.engine.dialect.name == "sqlite":
+    if db.engine.dialect.name in ("sqlite", "postgresql"):
         from storage.search_index import catch_up
 
         catch_up(db)  # versions written since the last search (cycles do not index them)
-        return _search_sqlite(db, terms, source_id, limit, offset)
-    if db.engine.dialect.name == "postgresql":
+        if db.is_sqlite:
+            return _search_sqlite(db, terms, source_id, limit, offset)
         return _search_pg(db, terms, source_id, limit, offset)
     return _search_like(db, terms, source_id, limit, offset)
 
@@ -234,8 +234,8 @@ def _search_pg(db: Database, terms: list[str], source_id: str | None, limit: int
         params["source_id"] = source_id
     sql = text(
         "WITH page AS ("
-        " SELECT v.id FROM versions v"
-        " WHERE to_tsvector('english'::regconfig, v.text) @@ plainto_tsquery('english'::regconfig, :q)"
+        " SELECT v.id FROM versions_tsv t JOIN versions v ON v.id = t.version_id"
+        " WHERE t.tsv @@ plainto_tsquery('english'::regconfig, :q)"
         f"{extra} ORDER BY v.id DESC LIMIT :limit OFFSET :offset) "
         "SELECT v.id, v.source_id, s.company, s.title, v.fetched_at, "
         "ts_headline('english'::regconfig, v.text, plainto_tsquery('english'::regconfig, :q), :opts)"

@@ -5,7 +5,8 @@ migration script, about a fifth of a first `framewatch run`. Alembic's own advic
 database is "create_all, then stamp": the result is the same schema, as long as everything the
 migrations create outside the models is created here too. That is the SQLite full-text index
 (virtual table, its high-water mark row and the two triggers left by 0002 and 0005) and the
-PostgreSQL GIN index of 0002. The schema-equivalence tests compare both paths object by object,
+PostgreSQL search table's GIN index, update trigger and its function (0010). The
+schema-equivalence tests compare both paths object by object,
 and a test pins :data:`HEAD_REVISION` to Alembic's head, so a new migration that forgets this
 module fails the suite instead of drifting.
 """
@@ -19,7 +20,7 @@ from storage.tables import metadata
 #: The revision a database built by :func:`create_fresh` is stamped with; must equal the head
 #: of storage/migrations (a test checks it). Bump it, and mirror any non-model objects the new
 #: migration creates below, with every migration.
-HEAD_REVISION = "0009_commitments_source_index"
+HEAD_REVISION = "0010_pg_search_catch_up"
 
 _INDEXED = "(SELECT indexed_upto FROM versions_fts_state WHERE id = 1)"
 
@@ -41,8 +42,17 @@ SQLITE_EXTRAS = (
 )
 
 POSTGRESQL_EXTRAS = (
-    "CREATE INDEX ix_versions_text_tsv ON versions "
-    "USING gin (to_tsvector('english'::regconfig, text))",
+    "CREATE TABLE versions_tsv ("
+    "version_id INTEGER NOT NULL, tsv TSVECTOR NOT NULL, "
+    "CONSTRAINT pk_versions_tsv PRIMARY KEY (version_id), "
+    "CONSTRAINT fk_versions_tsv_version FOREIGN KEY (version_id) "
+    "REFERENCES versions (id) ON DELETE CASCADE)",
+    "CREATE INDEX ix_versions_tsv_tsv ON versions_tsv USING gin (tsv)",
+    "CREATE FUNCTION versions_tsv_refresh() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "UPDATE versions_tsv SET tsv = to_tsvector('english'::regconfig, NEW.text) "
+    "WHERE version_id = NEW.id; RETURN NEW; END $$",
+    "CREATE TRIGGER versions_tsv_au AFTER UPDATE OF text ON versions "
+    "FOR EACH ROW EXECUTE FUNCTION versions_tsv_refresh()",
 )
 
 #: Same table Alembic creates (name, column, constraint name), so Alembic reads it as its own.

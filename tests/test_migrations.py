@@ -13,9 +13,9 @@ from sqlalchemy import inspect
 from storage.db import create_db_engine, open_database, upgrade
 from storage.models import Base
 
-# What the search migration makes by raw SQL, outside the models: the FTS5 table and its shadow
-# tables on SQLite, the full-text expression index on PostgreSQL.
-SEARCH_OBJECTS = ("versions_fts", "ix_versions_text_tsv")
+# What the search migrations make by raw SQL, outside the models: the FTS5 table and its shadow
+# tables on SQLite, the table of text vectors and its index on PostgreSQL.
+SEARCH_OBJECTS = ("versions_fts", "versions_tsv", "ix_versions_tsv")
 
 
 def _modelled(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
