@@ -1,7 +1,5 @@
 """`python -m framewatch`: the same entry point as the installed `framewatch` command."""
 
-import sys
+from framewatch.cli import entry
 
-from framewatch.cli import main
-
-sys.exit(main())
+entry()
