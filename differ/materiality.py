@@ -101,7 +101,7 @@ _SCOPE_WIDE = re.compile(
 _SCOPE_NARROW = re.compile(
     r"\b(?:only|solely|external\s+deployments?|externally\s+deployed|public(?:ly)?\s+"
     r"(?:released|deployed|available)|general(?:ly)?\s+availab\w+|frontier\s+models?\s+only|"
-    r"(?:strictly\s+)?above\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}(?:thresholds?|levels?|CCLs?|"
+    r"exclusively|(?:strictly\s+)?above\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}(?:thresholds?|levels?|CCLs?|"
     r"capabilit\w*)|exceeding|significantly\s+more\s+capable)\b",
     re.IGNORECASE,
 )
@@ -121,8 +121,32 @@ _ACTOR = re.compile(
     r"Responsible\s+Scaling\s+Officer|RSO|Safety\s+Advisory\s+Group|SAG|Long-?Term\s+Benefit\s+"
     r"Trust|LTBT|Board(?:\s+of\s+Directors)?|CEO|President|Chief\s+[A-Z]\w+(?:\s+[A-Z]\w+)?\s+Officer|"
     r"General\s+Counsel|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+"
-    r"(?:Council|Committee)|appropriate\s+governance\s+function|red[- ]team(?:ers|s)?)\b",
+    r"(?:Council|Committee|Trust|Panel)|appropriate\s+governance\s+function|red[- ]team(?:ers|s)?)\b",
 )
+_APPROVES = re.compile(
+    r"\b(?:approv\w*|sign[- ]?off|consent|authori[sz]ation|veto)\s+(?:of|by|from)\s+",
+    re.IGNORECASE,
+)
+"""Words after which the bodies named hold a decision: "with the approval of the Trust"."""
+_APPROVES_AFTER = re.compile(
+    r"(?:\s*\([^()]{1,12}\)|\))?\s+(?:must\s+|will\s+|shall\s+|to\s+)?(?:approves?|sign\s+off|"
+    r"authori[sz]es?|vetoe?s?)\b",
+    re.IGNORECASE,
+)
+"""Words after a body (and its abbreviation) that give it the decision: "the Board approves",
+"the Responsible Scaling Officer (RSO) will approve"."""
+_CONSULTED = re.compile(
+    r"\b(?:(?:in|after)\s+consultation\s+with|consult(?:s|ed|ing)?(?:\s+with)?|"
+    r"(?:input|advice|feedback|views)\s+(?:of|from)|advised\s+by)\s+",
+    re.IGNORECASE,
+)
+"""Words after which the bodies named only advise on a decision: "in consultation with"."""
+_ROLE_SPAN_END = re.compile(
+    r"[,;.:()]|\s(?:[Aa]nd|[Oo]r)\s+(?!the\b|our\b|its\b|their\b|other\b|with\b)(?=[a-z])|"
+    r"\s(?:to|before|after|when|if|we|that|which|who|on|about|in|for)\b"
+)
+"""Where the list of bodies after a role word ends: punctuation or the next clause ("and obtain")."""
+_ROLE_RANK = {"approves": 2, "consulted": 1, "named": 0}
 _DISCLOSE = re.compile(
     r"\b(?:publish\w*|publicly|make\s+(?:\w+\s+){0,6}?public(?:ly\s+available)?|"
     r"public\s+(?:\w+\s+)?(?:reports?|summar\w+|documents?|disclosures?|versions?|page|"
@@ -379,7 +403,7 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
     # 1 scope: covered domains and model classes, wide and narrow qualifiers.
     dm_o, dm_n = _set(_DOMAIN, o_rule), _set(_DOMAIN, n_rule)
     wide_o, wide_n = _set(_SCOPE_WIDE, o_rule), _set(_SCOPE_WIDE, n_rule)
-    nar_o, nar_n = _set(_SCOPE_NARROW, o_rule), _set(_SCOPE_NARROW, n_rule)
+    nar_o, nar_n = _narrowing(o_rule), _narrowing(n_rule)
     if dm_o - dm_n and not dm_n - dm_o:
         moves.append((1, -1, f"scope lost {_quote(dm_o - dm_n)}"))
     elif dm_n - dm_o and not dm_o - dm_n:
@@ -402,6 +426,10 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
         gone, come = ac_o - ac_n, ac_n - ac_o
         sign = -1 if gone and (not come or "appropriate governance function" in come) else 1
         moves.append((3, sign, f"actor {_quote(gone)} → {_quote(come)}"))
+    else:
+        role = _role_moved(o_rule, n_rule, ac_o & ac_n)
+        if role:
+            moves.append(role)
 
     # 5 disclosure scope.
     ds_o, ds_n = _set(_DISCLOSE, o_rule), _set(_DISCLOSE, n_rule)
@@ -456,6 +484,14 @@ def _level_sign(gone: set[str], come: set[str], old: str, new: str) -> int:
     return -1 if higher else 1
 
 
+_ONLY = frozenset({"only", "solely", "exclusively"})
+
+
+def _narrowing(text: str) -> set[str]:
+    """The qualifiers narrowing ``text``'s scope, "solely" and "exclusively" read as "only"."""
+    return {"only" if t in _ONLY else t for t in _set(_SCOPE_NARROW, text)}
+
+
 def _disclosure_kinds(terms: set[str]) -> set[str]:
     """Who learns it: the public (publish, public reports, cards), authorities or named parties
     (notify, share with, report to), or redaction. "publish" → "release publicly" keeps the kind."""
@@ -495,15 +531,68 @@ def _initials(term: str) -> str:
     return "".join(w[0] for w in re.split(r"[\s-]+", term) if w and w not in ("of", "the", "and"))
 
 
+def _roles(text: str, actors: set[str]) -> dict[str, int]:
+    """How much say each of ``actors`` has over what ``text`` commits to: 2 it approves (a
+    decision needs it), 1 it is consulted (it advises), 0 it is only named (told, given
+    reports)."""
+    found = {a: 0 for a in actors}
+
+    def bodies(span: str) -> set[str]:
+        return _canon_actors(_set(_ACTOR, span), actors)
+
+    for pattern, rank in ((_APPROVES, 2), (_CONSULTED, 1)):
+        for m in pattern.finditer(text):
+            rest = text[m.end():m.end() + 80]
+            end = _ROLE_SPAN_END.search(rest)
+            for a in bodies(rest[: end.start()] if end else rest):
+                found[a] = max(found.get(a, 0), rank)
+    for m in _ACTOR.finditer(text):
+        if _APPROVES_AFTER.match(text, m.end()):
+            for a in bodies(m.group(0)):
+                found[a] = 2
+    return found
+
+
+def _role_moved(old: str, new: str, actors: set[str]) -> tuple[int, int, str] | None:
+    """A body named on both sides whose say over the decision changed ("in consultation with
+    the Trust" → "with the approval of the Trust"): the actor dimension, stronger when a body
+    gains the decision, weaker when it loses it."""
+    if not actors:
+        return None
+    ro, rn = _roles(old, actors), _roles(new, actors)
+    names = {v: k for k, v in _ROLE_RANK.items()}
+    moved = sorted(a for a in actors if ro.get(a, 0) != rn.get(a, 0))
+    if not moved:
+        return None
+    signs = {1 if rn.get(a, 0) > ro.get(a, 0) else -1 for a in moved}
+    sign = -1 if -1 in signs else 1
+    words = ", ".join(f"'{a}' {names[ro.get(a, 0)]} → {names[rn.get(a, 0)]}" for a in moved)
+    return (3, sign, f"actor role {words}")
+
+
+def _canon_actors(found: set[str], known: set[str]) -> set[str]:
+    """``found`` named as in ``known`` (the actors both wordings share, canonical)."""
+    out = set()
+    for t in found:
+        t = _FULL_NAMES.get(t, t)
+        out.add(next((k for k in known if k == t or (" " not in t and _initials(k) == t)), t))
+    return out & known
+
+
+_FULL_NAMES = {"board of directors": "board"}
+"""Names of one body, long and short: "the Board of Directors" is "the Board"."""
+
+
 def _same_actors(old: set[str], new: set[str]) -> tuple[set[str], set[str]]:
     """Both actor sets with an acronym read as the body it abbreviates ("RSO" is the
     "Responsible Scaling Officer", "LTBT" the "Long-Term Benefit Trust"): introducing or
-    dropping an abbreviation changes no actor."""
-    full = {t for t in old | new if " " in t or "-" in t}
+    dropping an abbreviation changes no actor; nor does the long or short name of one body."""
+    full = {_FULL_NAMES.get(t, t) for t in old | new if " " in t or "-" in t}
 
     def canon(terms: set[str]) -> set[str]:
         out = set()
         for t in terms:
+            t = _FULL_NAMES.get(t, t)
             name = next((f for f in full if " " not in t and _initials(f) == t), t)
             out.add(name)
         return out

@@ -270,3 +270,13 @@ def test_dropping_separate_internal_reviewers_is_an_actor_change() -> None:
     j = judge("Separate internal reviewers will provide feedback on the report.",
               "We will solicit internal feedback on the report.")
     assert 3 in j.dims
+
+
+def test_a_body_that_must_now_approve_instead_of_advising_is_high() -> None:
+    old = ("We will select the external auditors of our evaluations in consultation with the "
+           "Board and the LTBT.")
+    new = ("We will select the external auditors of our evaluations after consulting the Board "
+           "and with the approval of the LTBT.")
+    hunk = compare(old, new).hunks[0]
+    assert hunk.severity == "high" and hunk.direction == "strengthened"
+    assert any("3 actor" in b for b in hunk.because)

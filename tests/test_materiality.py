@@ -77,3 +77,42 @@ def test_a_capability_trigger_lowered_a_level_is_a_strengthening() -> None:
     j = judge("We will pause training if a model reaches CBRN-4.",
               "We will pause training if a model reaches CBRN-3.")
     assert j.direction == "strengthened"
+
+
+# --- an actor's power over a decision ---------------------------------------------------------
+
+
+def test_a_body_consulted_that_must_now_approve_is_an_actor_strengthening() -> None:
+    j = judge("We will choose the auditors in consultation with the Oversight Trust.",
+              "We will choose the auditors with the approval of the Oversight Trust.")
+    assert 3 in j.dims and j.direction == "strengthened"
+
+
+def test_a_body_that_approved_and_is_now_only_consulted_is_an_actor_weakening() -> None:
+    j = judge("Changes to the policy are approved by the Board.",
+              "Changes to the policy are made in consultation with the Board.")
+    assert 3 in j.dims and j.direction == "weakened"
+
+
+def test_a_second_body_gaining_approval_beside_a_consulted_one_is_an_actor_change() -> None:
+    j = judge("In consultation with the Board and the LTBT, we will select outside reviewers.",
+              "We will select outside reviewers after consulting the Board and with the "
+              "approval of the LTBT.")
+    assert 3 in j.dims
+
+
+def test_the_same_bodies_in_the_same_roles_in_other_words_are_not_material() -> None:
+    assert not judge(
+        "Policy changes are approved by the Board after consultation with the LTBT.",
+        "The Board approves policy changes in consultation with the LTBT.",
+    ).material
+
+
+def test_the_board_named_in_full_or_in_short_is_the_same_actor() -> None:
+    assert not judge("Each report will be shared with the Board of Directors.",
+                     "Each report will be shared with the Board.").material
+
+
+def test_exclusively_and_only_narrow_a_commitment_alike() -> None:
+    assert not judge("Exceptions are considered exclusively for low-risk research uses.",
+                     "Exceptions are considered only for low-risk research uses.").material
