@@ -301,6 +301,17 @@ class Classifier:
 
         return self.binding_word(text) is not None and not asserts_nothing(text)
 
+    def binds(self, s: Sentence) -> bool:
+        """Whether ``s`` is a commitment, by the lexicon's binding words or the commitment
+        reader's (the descriptive present of a policy, a threshold's definition)."""
+        from differ.commitments import commits
+
+        return not s.heading and (self.is_commitment(s.text) or commits(s))
+
+    def quantified(self, s: Sentence) -> bool:
+        """Whether ``s`` carries a quantity (not a section, list, footnote or version number)."""
+        return bool(self._numbers(s.words))
+
     def binding_word(self, text: str) -> str | None:
         """The first phrase that makes ``text`` bind, or None.
 

@@ -8,6 +8,7 @@ from differ.align import Region, align
 from differ.classify import Classifier, Standing
 from differ.commitments import enumerations
 from differ.model import DiffResult, Hunk, combine_directions, order_signals
+from differ.restate import restated
 from differ.segment import Sentence, segment, segment_window
 
 WINDOW_MARGINS = (3, 12)
@@ -112,7 +113,8 @@ def _diff(old_s: list[Sentence], new_s: list[Sentence], *, cut_before: bool = Fa
     classifier = _get_classifier()
     regions = align(old_s, new_s)
     standing = Standing(*whole) if whole else Standing(lambda: old_s, lambda: new_s)
-    hunks = [classifier.classify(r, lead_ins, standing) for r in regions]
+    hunks = restated(regions, [classifier.classify(r, lead_ins, standing) for r in regions],
+                     binds=classifier.binds, quantified=classifier.quantified)
     places = _places(regions, old_s, new_s)
     return DiffResult.from_hunks(merge_high_runs(hunks, places), whitespace_only=True)
 
