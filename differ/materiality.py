@@ -219,13 +219,22 @@ def without_examples(text: str) -> str:
     return ILLUSTRATIVE.sub(keep_anchor, text)
 
 
+_ASIDE = re.compile(r"\((?:we|I|it|this|these|they|that)\s[^()]{3,}\)", re.IGNORECASE)
+"""A parenthesised remark with its own subject ("(we expect to iterate on the list)"): a
+statement of its own beside the commitment, not a qualifier of its obligation ("(where
+possible)" has no subject and still hedges)."""
+
+
 def modal_strength(text: str) -> tuple[int, str]:
     """The obligation rung of a wording (4 strong or present tense, 3, 2, 1) and its word.
 
     The weakest qualifier wins when several are present ("we will, where possible, ..." is 2):
-    it is what a reader can rely on.
+    it is what a reader can rely on. A parenthesised aside with its own subject is not read.
     """
     t = _clean(text)
+    outside = _ASIDE.sub(" ", t)
+    if outside.strip():
+        t = outside
     weak = _STRENGTH_WEAK.search(t)
     medium = _STRENGTH_MEDIUM.search(t)
     strong = _STRENGTH_STRONG.search(t)

@@ -116,3 +116,18 @@ def test_the_board_named_in_full_or_in_short_is_the_same_actor() -> None:
 def test_exclusively_and_only_narrow_a_commitment_alike() -> None:
     assert not judge("Exceptions are considered exclusively for low-risk research uses.",
                      "Exceptions are considered only for low-risk research uses.").material
+
+
+# --- asides ------------------------------------------------------------------------------------
+
+
+def test_an_aside_with_its_own_subject_does_not_set_the_commitments_modal_force() -> None:
+    assert not judge("We will commission an annual external review of our compliance (we expect "
+                     "to refine its checklist over time).",
+                     "We will commission an annual external review of our compliance.").material
+
+
+def test_a_hedge_in_parentheses_still_softens_the_commitment() -> None:
+    j = judge("We will notify the Board of each incident.",
+              "We will (where possible) notify the Board of each incident.")
+    assert 4 in j.dims and j.direction == "weakened"
