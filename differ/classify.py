@@ -797,7 +797,7 @@ class Classifier:
                 s.text for s in side_binding
                 if (
                     self.is_commitment(s.text)
-                    or self._numbers(s.words)
+                    or self._numbers(_without_level_names(s.words))
                     or (titled and len(s.words) >= 4 and bool(_AUTHOR_SUBJECT.search(s.text)))
                 )
             ]
@@ -1097,6 +1097,13 @@ _DATE_LABEL = re.compile(
 _LEVEL_TOKEN = re.compile(
     r"\b(?:Level|ASL|CBRN|SL|Tier|AI\s+R&D)[- ]?\d+(?:\.\d+)?\+?(?![\w+])", re.IGNORECASE
 )
+
+
+def _without_level_names(words: list[str]) -> list[str]:
+    """``words`` without the level names among them ("ASL-2", "Level 2", "CBRN-3"): a level
+    names a threshold, so in a sentence that binds nothing it is no quantity."""
+    joined = re.sub(r"(?<=-)\s+|\s+(?=[-+])", "", normalize_chars(" ".join(words)))
+    return _LEVEL_TOKEN.sub(" ", joined).split()
 
 
 def _suffixed(levels: set[str]) -> set[str]:

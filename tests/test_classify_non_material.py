@@ -198,6 +198,32 @@ def test_a_categorized_section_where_the_author_acts_removed_is_high() -> None:
     assert "high" in [h.severity for h in compare(old, new).hunks]
 
 
+def _without_section(section: str) -> tuple[str, str]:
+    head = "## 1. Approach\n\nWe will evaluate every model before deployment.\n\n"
+    tail = "## 2. Governance\n\nThe Board reviews this policy every year.\n"
+    return head + section + tail, head + tail
+
+
+def test_a_section_removed_whose_only_number_is_a_level_name_is_not_high() -> None:
+    # "Level 2" names a threshold; in prose that binds nothing it is no quantity.
+    old, new = _without_section(
+        "## Level 2 Deployment Safeguards\n\nAlthough Level 2 models pose little risk of "
+        "catastrophe, their use still raises legal and ethical concerns.\n\n")
+    assert all(h.severity != "high" for h in compare(old, new).hunks)
+
+
+def test_a_section_removed_holding_only_a_level_named_label_is_not_high() -> None:
+    old, new = _without_section("## Appendix A: Level 2 Standard\n\nLevel 2 Security Standard:\n\n")
+    assert all(h.severity != "high" for h in compare(old, new).hunks)
+
+
+def test_a_section_removed_with_a_real_quantity_beside_a_level_is_still_high() -> None:
+    old, new = _without_section(
+        "## Level 2 Deployment Safeguards\n\nLevel 2 safeguards cover the 40 largest "
+        "customers of the deployment platform.\n\n")
+    assert "high" in [h.severity for h in compare(old, new).hunks]
+
+
 # --- advice to others ---------------------------------------------------------------------------
 
 
