@@ -456,7 +456,11 @@ def announces_list(text: str) -> bool:
 
 
 _ONLY_ANNOUNCES = re.compile(
-    r"\b(?:the\s+following(?:\s+[\w-]+){0,3}|(?:includes?|including))\s*[:.]\s*$", re.IGNORECASE)
+    r"\b(?:the\s+following(?:\s+[\w-]+){0,3}(?:\s+(?:in\s+order\s+)?to\s+(?!(?:the|a|an|our|"
+    r"its|their|all|any|each|every|these|those|this|that)\b)[a-z]+[^.:;\d]{0,100}?)?|"
+    r"(?:includes?|including))\s*[:.]\s*$", re.IGNORECASE)
+"""The end of a list's announcement: "... the following (few words):", optionally with the
+purpose the items serve ("the following governance measures to promote accountability.")."""
 ANNOUNCEMENT_WORDS = 30
 """A longer sentence ending "the following:" carries more than the announcement (a text layer
 may have glued a commitment before it)."""
@@ -464,7 +468,8 @@ may have glued a commitment before it)."""
 
 def only_announces_list(text: str) -> bool:
     """Whether ``text`` is no more than the announcement of a list: "To facilitate X, we commit
-    to the following:", "our deployment commitments include:". "The SAG will make this
+    to the following:", "our deployment commitments include:", "we commit to the following
+    measures to promote accountability." (a purpose, no object of its own). "The SAG will make this
     determination based on:" binds the SAG to decide, whatever the list says; so does a long
     sentence that only ends with "the following criteria:"."""
     return bool(_ONLY_ANNOUNCES.search(text.strip())) and len(text.split()) <= ANNOUNCEMENT_WORDS

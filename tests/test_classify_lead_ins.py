@@ -50,3 +50,20 @@ def test_a_lead_in_that_binds_someone_to_act_is_still_high() -> None:
         "The board will decide whether to publish our evaluations based on:\n\n"
     )
     assert len(highs(HEAD + ITEMS, HEAD + lead_in + ITEMS)) == 1
+
+
+def test_a_lead_in_ending_with_its_purpose_inserted_over_unchanged_items_is_not_high() -> None:
+    lead_in = (
+        "## 5. Transparency\n\n"
+        "We commit to the following transparency measures to support outside scrutiny of our "
+        "work.\n\n"
+    )
+    assert highs(HEAD + ITEMS, HEAD + lead_in + ITEMS) == []
+
+
+def test_a_commitment_to_the_following_named_thing_with_an_object_is_still_high() -> None:
+    lead_in = (
+        "## 5. Transparency\n\n"
+        "We commit to publishing the following reports to the public within 30 days.\n\n"
+    )
+    assert len(highs(HEAD + ITEMS, HEAD + lead_in + ITEMS)) == 1
