@@ -633,6 +633,10 @@ class Classifier:
                     "medium: the changed sentence itself names no category "
                     "(the category comes from its context)"
                 )
+        if severity == "high" and _only_examples(old, new, items_of):
+            severity = "medium"
+            because.append("medium: only items of a list of examples changed; the rule stands "
+                           "without them (codebook 11.2)")
         if severity == "high":
             because.append("high because " + "; ".join(_dimension_reasons(signals, details, because)))
         ordered = order_signals(signals)
@@ -1097,6 +1101,34 @@ _DATE_LABEL = re.compile(
 _LEVEL_TOKEN = re.compile(
     r"\b(?:Level|ASL|CBRN|SL|Tier|AI\s+R&D)[- ]?\d+(?:\.\d+)?\+?(?![\w+])", re.IGNORECASE
 )
+
+
+_EXAMPLES_LEAD = re.compile(
+    r"\b(?:examples?|illustrative|illustrations?|e\.g\.|for\s+instance|non-exhaustive)\b",
+    re.IGNORECASE,
+)
+"""A lead-in that offers its list as examples ("The following are example benchmarks we may
+use:"): the list illustrates the rule; it is not what is committed to (codebook 11.2). A list
+introduced by "including" or "consists of" defines the scope and is not matched; nor is "steps
+such as the following:", whose items are each an action the author may take (notifying the
+authorities is a disclosure of its own)."""
+_CONDITION_EXAMPLES = re.compile(
+    r"\b(?:if|when|unless|where|provided)\s*,?\s*(?:for\s+(?:example|instance)|e\.g\.)",
+    re.IGNORECASE,
+)
+"""A rule whose condition is the list ("deemed acceptable if, for example:"): without its items
+the rule does not stand, so they are not mere illustrations (codebook 11.2)."""
+
+
+def _only_examples(old: list[Sentence], new: list[Sentence],
+                   items_of: Mapping[int, Sentence]) -> bool:
+    """Whether every sentence of the region is an item of a list offered as examples."""
+    body = [s for s in (*old, *new) if not s.heading]
+    return bool(body) and all(
+        (lead := items_of.get(id(s))) is not None and bool(_EXAMPLES_LEAD.search(lead.text))
+        and not _CONDITION_EXAMPLES.search(lead.text)
+        for s in body
+    )
 
 
 def _without_level_names(words: list[str]) -> list[str]:

@@ -67,3 +67,44 @@ def test_a_commitment_to_the_following_named_thing_with_an_object_is_still_high(
         "We commit to publishing the following reports to the public within 30 days.\n\n"
     )
     assert len(highs(HEAD + ITEMS, HEAD + lead_in + ITEMS)) == 1
+
+
+# --- illustrative lists -------------------------------------------------------------------------
+
+TESTS = (
+    "## 6. Honesty testing\n\n"
+    "We will test every frontier model for deception before deployment.\n\n"
+    "{lead}\n\n"
+    "● Pressure test: we will check whether the model lies when pressured.\n\n"
+    "● Flattery test: we will measure how often the model flatters the user.\n\n"
+    "## 7. Governance\n\nThe board reviews this policy every year.\n"
+)
+EXAMPLES = "The following are example tests that we may run to measure honesty:"
+OPERATIVE = "We run the following tests to measure honesty:"
+FLATTERY = "● Flattery test: we will measure how often the model flatters the user.\n\n"
+
+
+def test_an_item_dropped_from_a_list_of_examples_is_not_high() -> None:
+    old = TESTS.format(lead=EXAMPLES)
+    assert highs(old, old.replace(FLATTERY, "")) == []
+
+
+def test_an_item_added_to_a_list_of_examples_is_not_high() -> None:
+    new = TESTS.format(lead=EXAMPLES)
+    assert highs(new.replace(FLATTERY, ""), new) == []
+
+
+def test_an_item_dropped_from_a_list_the_commitment_consists_of_is_still_high() -> None:
+    old = TESTS.format(lead=OPERATIVE)
+    assert len(highs(old, old.replace(FLATTERY, ""))) == 1
+
+
+def test_an_action_dropped_from_steps_such_as_the_following_is_still_high() -> None:
+    old = TESTS.format(lead="If a model deceives users, we may take steps such as the following:")
+    assert len(highs(old, old.replace(FLATTERY, ""))) == 1
+
+
+def test_a_condition_dropped_from_a_rule_that_holds_if_for_example_is_still_high() -> None:
+    # The rule is the list: without its items "acceptable if" says nothing.
+    old = TESTS.format(lead="A model is deemed honest enough to deploy if, for example:")
+    assert len(highs(old, old.replace(FLATTERY, ""))) == 1
