@@ -5,7 +5,8 @@ section and reworded on the way comes out as a removed hunk there and an added h
 high. The coders trace a commitment to its counterpart wherever it now sits (relocation and
 rewording do not break correspondence) and code it retained when no materiality dimension moved
 (codebook 3 and 5). So a one-sided high hunk whose every binding sentence has such a counterpart
-on the other side of the diff is the same commitment, moved: medium at most. A counterpart that
+on the other side of the diff — and every other sentence of its passage likewise — is the same
+commitment, moved: medium at most. A counterpart that
 moved the modal, a quantity, the scope, an actor's say, the disclosure or a consequence keeps
 both halves high — the shared materiality judgement decides, as it does for a traced commitment.
 """
@@ -28,6 +29,9 @@ RESTATED_CONTAINMENT = 0.85
 a clause cut off or added (a clause that moves a dimension still shows in the judgement)."""
 CONTAINED_MIN_WORDS = 6
 """Fewer content words than this say too little for containment alone to pair them."""
+
+PROSE_WORDS = 4
+"""A shorter sentence without a binding word (a label, a list marker) says nothing to restate."""
 
 _ONE_SIDED = {"old": frozenset({"removed", "section_removed"}), "new": frozenset({"added"})}
 """The high signals a one-sided hunk may carry and still be a half of a restatement: the
@@ -116,9 +120,13 @@ def restated(
         binding = [s for s in body if binds(s)]
         if not binding or any(quantified(s) for s in body if s not in binding):
             continue
+        # Every sentence of the passage, binding or not, must be restated: a sentence the
+        # classifier does not read as binding ("the response plan may involve putting
+        # deployment on hold") can still be what was dropped.
+        said = binding + [s for s in body if s not in binding and len(s.words) >= PROSE_WORDS]
         other = pools["new" if side == "old" else "old"]
         pairs: list[tuple[Sentence, Sentence]] = []
-        for s in binding:
+        for s in said:
             match = other.closest(s.text)
             if match is None or not _restates(*((s, match) if side == "old" else (match, s))):
                 break

@@ -68,3 +68,11 @@ def test_a_removed_commitment_beside_an_unrelated_new_one_both_stay_high() -> No
     old = document(LOGS)
     new = document("", "We will notify the government of any cyber incident within one day.")
     assert severities(old, new) == ["high", "high"]
+
+
+def test_a_restated_commitment_removed_with_a_dropped_option_beside_it_stays_high() -> None:
+    # The second sentence binds no one by its words, yet it is what the new version dropped.
+    old = document(LOGS + " If logs are lost, the response plan may involve pausing the "
+                          "deployment of that model.")
+    new = document("", "For two years, we will keep the evaluation logs of every model.")
+    assert compare(old, new).hunks[0].severity == "high"
