@@ -424,7 +424,9 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
     elif (nar_o - nar_n) or (wide_n - wide_o and not wide_o - wide_n):
         moves.append((1, 1, f"scope broadened {_quote((nar_o - nar_n) | (wide_n - wide_o))}"))
     else:
-        qo, qn = _quantifiers(o_rule), _quantifiers(n_rule)
+        # "any differences" and "the differences" cover the same: a general rule already
+        # speaks of all of its class, so only a quantifier of another extent moves the scope.
+        qo, qn = _quantifiers(o_rule) - {"all"}, _quantifiers(n_rule) - {"all"}
         if qo != qn:
             moves.append((1, 0, f"quantifier {_quote(qo - qn)} → {_quote(qn - qo)}"))
 

@@ -131,3 +131,18 @@ def test_a_hedge_in_parentheses_still_softens_the_commitment() -> None:
     j = judge("We will notify the Board of each incident.",
               "We will (where possible) notify the Board of each incident.")
     assert 4 in j.dims and j.direction == "weakened"
+
+
+# --- quantifiers -------------------------------------------------------------------------------
+
+
+def test_any_dropped_before_a_general_plural_moves_no_scope() -> None:
+    assert not judge("We will record any differences from the prior draft in a change log.",
+                     "We will record the differences from the prior draft in a change log."
+                     ).material
+
+
+def test_all_turned_some_still_narrows_the_scope() -> None:
+    j = judge("We will red-team all models before deployment.",
+              "We will red-team some models before deployment.")
+    assert 1 in j.dims
