@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from differ.align import Region
-from differ.materiality import judge
-from differ.model import HIGH_SIGNALS, Hunk, order_signals
+from differ.materiality import Judgement, judge
+from differ.model import HIGH_SIGNALS, Hunk, combine_directions, order_signals
 from differ.segment import Sentence
 
 RESTATED_SIMILARITY = 0.6
@@ -82,13 +82,12 @@ def _same_standing(old: Sentence, new: Sentence) -> bool:
         " > ".join(new.section))
 
 
-def _restates(old: Sentence, new: Sentence) -> bool:
-    """Whether ``new`` states ``old``'s commitment with nothing material moved."""
+def _judge(mine: Sentence, theirs: Sentence, side: str) -> Judgement:
+    """The materiality of the move from the old wording to the new, ``mine`` on ``side``."""
     from differ.trace import _unglue
 
-    if not _same_standing(old, new):
-        return False
-    return not judge(_unglue(old.text, new.text), _unglue(new.text, old.text)).material
+    old, new = (mine, theirs) if side == "old" else (theirs, mine)
+    return judge(_unglue(old.text, new.text), _unglue(new.text, old.text))
 
 
 def restated(
@@ -125,14 +124,16 @@ def restated(
         # deployment on hold") can still be what was dropped.
         said = binding + [s for s in body if s not in binding and len(s.words) >= PROSE_WORDS]
         other = pools["new" if side == "old" else "old"]
-        pairs: list[tuple[Sentence, Sentence]] = []
+        judged: list[tuple[Sentence, Sentence, Judgement]] = []
         for s in said:
             match = other.closest(s.text)
-            if match is None or not _restates(*((s, match) if side == "old" else (match, s))):
+            if match is None or not _same_standing(*((s, match) if side == "old" else (match, s))):
                 break
-            pairs.append((s, match))
+            judged.append((s, match, _judge(s, match, side)))
         else:
-            out[k] = _below_high(hunk, side, pairs)
+            moved = [(s, m, j) for s, m, j in judged if j.material]
+            out[k] = (_reworded(hunk, side, moved) if moved
+                      else _below_high(hunk, side, [(s, m) for s, m, _ in judged]))
     return out
 
 
@@ -161,4 +162,29 @@ def _below_high(hunk: Hunk, side: str, pairs: list[tuple[Sentence, Sentence]]) -
         direction="",
         because=tuple(because),
         summary=f"{label} · moved: {_quote(mine.text)} restated{section}",
+    )
+
+
+def _reworded(hunk: Hunk, side: str, moved: list[tuple[Sentence, Sentence, Judgement]]) -> Hunk:
+    """``hunk`` as the half of a restatement that moved a dimension: still high, but read as
+    the coders read it, a counterpart strengthened or weakened (S or W), not an added or removed
+    commitment, with the dimension and the words that moved."""
+    mine, theirs, _ = moved[0]
+    where = "added" if side == "old" else "removed"
+    direction = combine_directions([j.direction for *_, j in moved])
+    because = [b for b in hunk.because if not b.startswith("high because ")]
+    because.append(f"reworded elsewhere: restates {_quote(theirs.text)}, {where} elsewhere in "
+                   f"this diff")
+    because.append("high because " + "; ".join(dict.fromkeys(j.because for *_, j in moved)))
+    signals = (set(hunk.signals) - {"added", "removed"}) | {"moved", "reworded"}
+    # Both directions in one commitment are coded W (codebook 11.3).
+    signals.add("strengthened" if direction == "strengthened" else "weakened")
+    label = ", ".join(c.capitalize() for c in hunk.categories) or "Uncategorized"
+    section = f" in {hunk.section.split(' > ')[-1]}" if hunk.section else ""
+    return replace(
+        hunk,
+        signals=order_signals(signals),
+        direction=direction,
+        because=tuple(because),
+        summary=f"{label} · reworded: {_quote(mine.text)} restated elsewhere{section}",
     )

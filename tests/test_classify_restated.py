@@ -76,3 +76,21 @@ def test_a_restated_commitment_removed_with_a_dropped_option_beside_it_stays_hig
                           "deployment of that model.")
     new = document("", "For two years, we will keep the evaluation logs of every model.")
     assert compare(old, new).hunks[0].severity == "high"
+
+
+def test_a_moved_commitment_restated_with_a_weaker_modal_reads_as_weakened_not_removed() -> None:
+    old = document(LOGS)
+    new = document("", "For two years, we may keep the evaluation logs of every model.")
+    for hunk in compare(old, new).hunks:
+        (line,) = [b for b in hunk.because if b.startswith("high because ")]
+        assert hunk.direction == "weakened" and "4 obligation strength" in line
+
+
+def test_a_moved_commitment_giving_a_consulted_body_the_decision_reads_as_strengthened() -> None:
+    old = document("In consultation with the Board and the LTBT, we will select the external "
+                   "evaluators of each model.")
+    new = document("", "In selecting the external evaluators of each model, we will consult "
+                       "the Board and obtain the approval of the LTBT.")
+    for hunk in compare(old, new).hunks:
+        assert hunk.direction == "strengthened"
+        assert any("3 actor" in b for b in hunk.because if b.startswith("high because "))
