@@ -1272,14 +1272,15 @@ _AUTHOR_PRESENT = re.compile(
 """The author (or the company by name) as the subject of a verb: "we evaluate", "xAI conducts"."""
 _RELATIVE_OTHER = re.compile(
     r"\b(?:that|which|who)\s+$"
-    r"|\b(?:for|in|to|under|by|at|on|of|from|with|upon|beyond|above|below)\s+which\s+"
+    r"|\b(?:for|in|to|under|by|at|on|of|from|with|upon|beyond|above|below)\s+(?:which|whom)\s+"
     r"(?:(?!(?:we|I|us)\b)[^\s,;:.]+\s+){0,6}$",
     re.IGNORECASE,
 )
 """A relative pronoun right before the modal, so the pronoun is its subject ("mitigations that
 may be applied"; not "the safeguards that we will ...", nor "systems that reach X must"), or a
 "for which" / "at which" clause about something else ("risks for which prevention of access is
-required", the definition of a level: "levels at which models could pose severe risk")."""
+required", the definition of a level: "levels at which models could pose severe risk"), or a
+"to whom" clause about people ("the leaders to whom reports may be sent")."""
 
 
 def _in_relative_clause(before: str) -> bool:

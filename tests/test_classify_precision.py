@@ -280,3 +280,10 @@ def test_a_body_that_must_now_approve_instead_of_advising_is_high() -> None:
     hunk = compare(old, new).hunks[0]
     assert hunk.severity == "high" and hunk.direction == "strengthened"
     assert any("3 actor" in b for b in hunk.because)
+
+
+def test_a_hedge_in_a_to_whom_clause_about_people_is_no_weakening() -> None:
+    old = "We will name the senior leaders who receive evaluation reports."
+    new = "We will name the senior leaders to whom evaluation reports may be sent."
+    hunk = compare(old, new).hunks[0]
+    assert "weakened" not in hunk.signals and hunk.severity != "high"
