@@ -102,11 +102,15 @@ def restated(
     ``quantified``: whether it carries a quantity. A sentence that carries a quantity without
     binding keeps its hunk as it is: a removed section's numbers are weighed on their own.
     """
-    pools = {
-        side: _Pool([s for r in regions if r.kind == "change" for s in getattr(r, side)
-                     if not s.heading])
-        for side in ("old", "new")
-    }
+    built: dict[str, _Pool] = {}
+
+    def pool(side: str) -> _Pool:
+        # Built on first use: most diffs have no one-sided high hunk to look up.
+        if side not in built:
+            built[side] = _Pool([s for r in regions if r.kind == "change"
+                                 for s in getattr(r, side) if not s.heading])
+        return built[side]
+
     out = list(hunks)
     for k, (region, hunk) in enumerate(zip(regions, hunks, strict=True)):
         if hunk.severity != "high" or region.kind != "change" or (region.old and region.new):
@@ -123,7 +127,7 @@ def restated(
         # classifier does not read as binding ("the response plan may involve putting
         # deployment on hold") can still be what was dropped.
         said = binding + [s for s in body if s not in binding and len(s.words) >= PROSE_WORDS]
-        other = pools["new" if side == "old" else "old"]
+        other = pool("new" if side == "old" else "old")
         judged: list[tuple[Sentence, Sentence, Judgement]] = []
         for s in said:
             match = other.closest(s.text)
