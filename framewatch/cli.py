@@ -494,11 +494,14 @@ def entry() -> NoReturn:
 
     When ``main`` returns, every file, connection, worker pool and browser the command opened is
     closed again; what is left is the interpreter tearing down a few hundred modules, ~20 ms,
-    a twentieth of a cycle over a short watch list. With no other thread running, the exit
-    handlers run and the output is flushed here, and the process ends without that teardown.
+    a twentieth of a cycle over a short watch list. With no other thread running and no
+    profiler or tracer attached, the exit handlers run and the output is flushed here, and the
+    process ends without that teardown.
     """
     code = main()
-    if threading.active_count() > 1:  # let the interpreter join it, as it would anyway
+    # A thread still running is joined by the interpreter; a profiler or coverage tracer
+    # (`python -m cProfile -m framewatch`) writes its results when the interpreter ends.
+    if threading.active_count() > 1 or sys.getprofile() is not None or sys.gettrace() is not None:
         sys.exit(code)
     import atexit
 

@@ -65,3 +65,14 @@ def test_a_thread_still_running_gets_the_interpreters_normal_exit(tmp_path: Path
                           text=True, timeout=60, env={"PYTHONPATH": str(ROOT)})
     assert done.returncode == 5
     assert "thread finished" in done.stdout
+
+
+def test_a_profiled_run_still_writes_its_profile(tmp_path: Path) -> None:
+    config = tmp_path / "sources.toml"
+    config.write_text("[settings]\nallow_private = true\n")
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(tmp_path / "run.prof"),
+                           "-m", "framewatch", "run", "--config", str(config), "--db",
+                           f"sqlite:///{tmp_path / 'fw.db'}"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, env={"PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "run.prof").stat().st_size > 0
