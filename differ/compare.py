@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from differ.align import Region, align
+from differ.align import MOVE_MIN_WORDS, Region, align, diff_tokens
 from differ.classify import Classifier, Standing
 from differ.commitments import enumerations
 from differ.model import DiffResult, Hunk, combine_directions, order_signals
 from differ.restate import restated
-from differ.segment import Sentence, segment, segment_window
+from differ.segment import (
+    Op,
+    Sentence,
+    segment,
+    segment_window,
+    segment_windows,
+    squash_text,
+)
 
 WINDOW_MARGINS = (3, 12)
 """Unchanged paragraphs kept around the changed window, tried in turn before the full path.
@@ -37,13 +44,18 @@ def compare(old_text: str, new_text: str) -> DiffResult:
     tell "nothing changed" from "nothing that matters changed". High-severity hunks that follow
     each other in the document within one section become one hunk (see ``merge_high_runs``).
 
-    Only the changed window of the texts is segmented and aligned when that provably gives the
-    whole-text result (``segment_window``, ``_window_is_exact``): the daily cycle diffs long
-    documents that differ in a paragraph, and segmenting both whole texts was most of its cost.
-    Otherwise (paged texts, edits too large for the window's context) the full path runs.
+    Only the changed windows of the texts are segmented and aligned when that provably gives
+    the whole-text result: one window per separately changed stretch (``segment_windows``,
+    ``_windows_are_exact``), else one window from the first change to the last
+    (``segment_window``, ``_window_is_exact``). The daily cycle diffs long documents that differ
+    in a paragraph and a "Last updated" line, and segmenting both whole texts was most of its
+    cost. Otherwise (paged texts, edits too large for the windows' context) the full path runs.
     """
     if old_text == new_text:
         return DiffResult()
+    result = _compare_windows(old_text, new_text, single=False)
+    if result is not None:
+        return result
     for margin in WINDOW_MARGINS:
         window = segment_window(old_text, new_text, margin)
         if window is None:
@@ -54,7 +66,267 @@ def compare(old_text: str, new_text: str) -> DiffResult:
                            whole=(lambda: segment(old_text), lambda: segment(new_text)))
             if result is not None:
                 return result
-    return _compare_full(old_text, new_text)
+    return _compare_windows(old_text, new_text, single=True) or _compare_full(old_text, new_text)
+
+
+WINDOWS_MARGINS = (8, 20)
+"""Unchanged paragraphs kept around each changed stretch on the several-windows path, tried in
+turn: the margin must hold a fence (``_windows_are_exact``) and open outside a list."""
+
+UNIQUE_CELLS = 40_000
+"""Largest window (old x new sentences) whose alignment is checked for uniqueness."""
+
+
+def _compare_windows(old_text: str, new_text: str, *, single: bool) -> DiffResult | None:
+    """``compare`` over several changed windows, each aligned on its own; None unless exact.
+
+    A page edited in two far-apart places (one paragraph and a "Last updated" line) has one
+    window spanning nearly all of it; cutting one window per changed stretch keeps the whole
+    texts unsegmented. ``_windows_are_exact`` is the proof the result is the full path's.
+    ``single``: whether one window will do (after ``segment_window``'s has not).
+    """
+    if "Σ" in old_text or "Σ" in new_text:
+        return None  # its lowercasing depends on its neighbours (``_unique_keys``)
+    line_ops = line_diff(old_text, new_text)
+    unique = _unique_keys(old_text, new_text, line_ops)
+    for margin in WINDOWS_MARGINS:
+        windows = segment_windows(old_text, new_text, margin, line_ops)
+        if windows is None or len(windows) < 2 and not single:
+            return None
+        if len(windows) == 1 and not windows[0][2] and not windows[0][3]:
+            return None  # one window of the whole texts: the full path, with nothing to prove
+        if _windows_are_exact(windows, unique):
+            result = _diff_windows(windows, old_text, new_text)
+            if result is not None:
+                return result
+    return None
+
+
+def _diff_windows(
+    windows: list[tuple[list[Sentence], list[Sentence], bool, bool]], old_text: str, new_text: str
+) -> DiffResult | None:
+    """``_diff`` of exact windows, their hunks merged as one text's; None when a window opens
+    inside a list (see ``_diff``)."""
+    whole = (lambda: segment(old_text), lambda: segment(new_text))
+    standing = Standing(*whole)
+    classifier = _get_classifier()
+    all_regions: list[Region] = []
+    hunks: list[Hunk] = []
+    places: list[Place] = []
+    base_old = base_new = 0
+    for old_s, new_s, cut_before, _ in windows:
+        old_items, old_open = enumerations(old_s)
+        new_items, new_open = enumerations(new_s)
+        if cut_before and (old_open or new_open):
+            return None
+        lead_ins = old_items | new_items
+        regions = align(old_s, new_s)
+        all_regions.extend(regions)
+        hunks.extend(classifier.classify(r, lead_ins, standing) for r in regions)
+        # Sentence numbers run on across windows with a gap of one, so that hunks of two
+        # windows are never adjacent, as the unchanged sentences between them see to in full.
+        places.extend(
+            (_shift(o, base_old), _shift(n, base_new))
+            for o, n in _places(regions, old_s, new_s)
+        )
+        base_old += len(old_s) + 1
+        base_new += len(new_s) + 1
+    # A commitment removed in one window may be restated in another: judged over all regions.
+    hunks = restated(all_regions, hunks, binds=classifier.binds, quantified=classifier.quantified)
+    return DiffResult.from_hunks(merge_high_runs(hunks, places), whitespace_only=True)
+
+
+def line_diff(old_text: str, new_text: str) -> list[Op]:
+    """The exact diff of two texts' lines: where ``segment_windows`` cuts its windows."""
+    return diff_tokens(old_text.split("\n"), new_text.split("\n"))
+
+
+def _shift(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
+    return None if span is None else (span[0] + by, span[1] + by)
+
+
+def _windows_are_exact(
+    windows: list[tuple[list[Sentence], list[Sentence], bool, bool]],
+    unique: Callable[[Sentence], bool],
+) -> bool:
+    """Whether aligning each window on its own gives the regions of the whole texts.
+
+    Regions depend only on which sentences the key diff matches (its alignment): the diff is
+    exact (``Diff_Timeout = 0``), so it returns a maximum alignment, and when only one maximum
+    alignment exists it returns that one, in one canonical form (``diff_cleanupMerge`` puts a
+    run's deletions before its insertions, and a slide of an edit would be a second maximum
+    alignment). So it suffices that the whole texts and each window have one maximum alignment,
+    the window's being the whole one's restriction. Proof, given the checks below:
+
+    * *Fences.* Let c be the number of the windows' sentences outside their common ends: no
+      maximum alignment leaves more than c sentences unmatched (aligning each window and the
+      identical skipped text leaves at most c). Call a sentence unique when its key occurs once
+      in the old and once in the new whole text (``_unique_keys``): it can match only its own
+      copy, and left unmatched it leaves two sentences so; a maximum alignment therefore leaves
+      fewer than ``need`` = c // 2 + 1 unique sentences unmatched. In an unchanged stretch Z
+      (the same sentences on both sides) the sentences a maximum alignment matches to their
+      copies form an interval of Z (between two such pairs the sentences are identical, and
+      only the identity aligns them fully). So every maximum alignment matches to its copy
+      (a) each of a run of ``need`` consecutive unique sentences of Z: were the interval to
+      end inside the run, the run's next sentence and its copy could be matched too, as a pair
+      crossing them would cross the interval's last pair, and leaving the whole run unmatched
+      leaves ``need``; and (b) the ``need``-th of ``2 * need - 1`` unique sentences of Z, else ``need`` of them on
+      one side of it lie outside the interval. Such a sentence, a fence, is sought in each
+      window's unchanged margin next to each cut (``_fence``).
+    * *Between fences* the texts are either identical (the skipped text, with the windows'
+      margins up to the fences: gaps are the same lines, segmented alike since the state
+      handed over is the same, ``segment_windows``), whose one maximum alignment is the
+      identity, or a window's span from fence to fence (or text edge), checked here to have
+      exactly one maximum alignment (``_one_maximum_alignment``). Every maximum alignment
+      passes through every fence, so the whole one is these pieces, and so is each window's.
+
+    The moves ``align`` finds pair deleted and inserted sentences of equal key in order; each
+    window finds the same pairs when every such key's deleted and inserted sentences lie in
+    one window. Gap sentences are matched to their identical copies, so they never form a
+    region, cosmetic or not.
+    """
+    changed = 0
+    cores = []
+    for old_s, new_s, _, _ in windows:
+        a, b = [s.key for s in old_s], [s.key for s in new_s]
+        cp, cs = _common_ends(a, b)
+        cores.append((cp, cs))
+        changed += len(a) + len(b) - 2 * (cp + cs)
+    need = changed // 2 + 1
+    moved: dict[str, set[int]] = {}
+    for w, ((old_s, new_s, cut_before, cut_after), (cp, cs)) in enumerate(
+        zip(windows, cores, strict=True)
+    ):
+        lo = hi = 0
+        if cut_before:
+            back = _fence(old_s[:cp][::-1], need, unique)
+            if back is None:
+                return False
+            lo = cp - back
+        if cut_after:
+            ahead = _fence(old_s[len(old_s) - cs:], need, unique)
+            if ahead is None:
+                return False
+            hi = cs - ahead
+        a = [s.key for s in old_s[lo:len(old_s) - hi]]
+        b = [s.key for s in new_s[lo:len(new_s) - hi]]
+        if not _one_maximum_alignment(a, b):
+            return False
+        for side, sents in (("-", old_s[cp:len(old_s) - cs]), ("+", new_s[cp:len(new_s) - cs])):
+            for s in sents:
+                if s.heading or len(s.words) >= MOVE_MIN_WORDS:
+                    moved.setdefault(side + s.key, set()).add(w)
+    return all(
+        len(ws | moved[k.replace("-", "+", 1)]) == 1
+        for k, ws in moved.items() if k[0] == "-" and k.replace("-", "+", 1) in moved
+    )
+
+
+def _common_ends(a: list[str], b: list[str]) -> tuple[int, int]:
+    n = min(len(a), len(b))
+    cp = 0
+    while cp < n and a[cp] == b[cp]:
+        cp += 1
+    cs = 0
+    while cs < n - cp and a[-1 - cs] == b[-1 - cs]:
+        cs += 1
+    return cp, cs
+
+
+def _unique_keys(old_text: str, new_text: str, line_ops: list[Op]) -> Callable[[Sentence], bool]:
+    """Whether a sentence's key belongs to no other sentence of either whole text.
+
+    A key is its sentence's squash less a leading list number or trailing page number, so it
+    is a substring of the whole text's squash at the sentence's place: a sentence starts and
+    ends next to white space, sentence punctuation or a capital, with which no character
+    composes under NFKC, and lowercasing is letter by letter (but for the Greek capital sigma,
+    kept out by ``_compare_windows``). Two sentences sharing a key so make two occurrences.
+    Heading keys are tested without their "#" (a heading and a sentence of its words count as
+    two). The texts are squashed on first use, the lines they share once (``_squashed``)."""
+    squashed: list[str] = []
+    known: dict[str, bool] = {}
+
+    def once(sq: str, key: str) -> bool:
+        at = sq.find(key)
+        return at >= 0 and sq.find(key, at + 1) < 0
+
+    def unique(s: Sentence) -> bool:
+        key = s.key.lstrip("#")
+        if key not in known:
+            if not squashed:
+                squashed.extend(_squashed(old_text, new_text, line_ops))
+            known[key] = once(squashed[0], key) and once(squashed[1], key)
+        return known[key]
+
+    return unique
+
+
+def _squashed(old_text: str, new_text: str, line_ops: list[Op]) -> tuple[str, str]:
+    """``squash_text`` of both texts, from pieces cut at line breaks (which squashing drops,
+    and across which no character composes), each shared piece squashed once."""
+    lo, ln = old_text.split("\n"), new_text.split("\n")
+    old_parts: list[str] = []
+    new_parts: list[str] = []
+    for op, a0, a1, b0, b1 in line_ops:
+        if op >= 0:
+            piece = squash_text("\n".join(ln[b0:b1]))
+            new_parts.append(piece)
+            if op == 0:
+                old_parts.append(piece)
+        else:
+            old_parts.append(squash_text("\n".join(lo[a0:a1])))
+    return "".join(old_parts), "".join(new_parts)
+
+
+def _fence(margin: list[Sentence], need: int, unique: Callable[[Sentence], bool]) -> int | None:
+    """How many sentences of ``margin`` (unchanged, nearest the change first) lie before the
+    nearest fence: a sentence every maximum alignment matches to its own copy; None if none.
+
+    Either the first of ``need`` consecutive unique sentences, or the ``need``-th of
+    ``2 * need - 1`` unique sentences (``_windows_are_exact``)."""
+    run, seen = 0, []
+    for k, s in enumerate(margin):
+        if not unique(s):
+            run = 0
+            continue
+        run += 1
+        seen.append(k)
+        if run == need:
+            return k + 1 - need
+        if len(seen) == 2 * need - 1:
+            return seen[need - 1]
+    return None
+
+
+def _one_maximum_alignment(a: list[str], b: list[str]) -> bool:
+    """Whether exactly one set of matched pairs is a longest common subsequence of a and b.
+
+    Counted over suffixes: a maximum alignment of a[i:], b[j:] pairs a[i] with
+    b[j], or leaves a[i] unmatched, or leaves b[j] unmatched (a[i] and b[j] matched elsewhere
+    would cross), and inclusion-exclusion counts the ones leaving both unmatched once.
+    """
+    n, m = len(a), len(b)
+    if n * m > UNIQUE_CELLS:
+        return False
+    length = [[0] * (m + 1) for _ in range(n + 1)]
+    count = [[1] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            best = max(length[i + 1][j], length[i][j + 1])
+            if a[i] == b[j]:
+                best = max(best, length[i + 1][j + 1] + 1)
+            length[i][j] = best
+            c = 0
+            if a[i] == b[j] and length[i + 1][j + 1] + 1 == best:
+                c += count[i + 1][j + 1]
+            if length[i + 1][j] == best:
+                c += count[i + 1][j]
+            if length[i][j + 1] == best:
+                c += count[i][j + 1]
+            if length[i + 1][j + 1] == best:
+                c -= count[i + 1][j + 1]
+            count[i][j] = c
+    return count[0][0] == 1
 
 
 def _compare_full(old_text: str, new_text: str) -> DiffResult:

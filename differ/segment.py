@@ -15,7 +15,7 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _PAGE_MARK = re.compile(r"^\s*\[\[page \d+\]\]\s*$")
 _BARE_NUMBER = re.compile(r"^\s*\d{1,4}\s*$")
@@ -90,6 +90,14 @@ def visible_form(text: str) -> str:
 def squash(text: str) -> str:
     """Lowercase letters and digits only: equal squashes mean at most a cosmetic difference."""
     return _NON_ALNUM.sub("", normalize_chars(text).lower())
+
+
+def squash_text(text: str) -> str:
+    """``squash`` of a whole text, faster: the quote and dash mapping of ``normalize_chars``
+    only ever turns punctuation into punctuation, which squashing drops anyway."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return _NON_ALNUM.sub("", text.lower())
 
 
 @functools.lru_cache(maxsize=32768)
@@ -445,3 +453,130 @@ def segment_window(
         _flush(lines, offsets, st, sentences)
         out.append(sentences)
     return out[0], out[1], ws > 0, tail > 0
+
+
+def segment_windows(
+    old: str, new: str, margin: int, line_ops: list[Op]
+) -> list[tuple[list[Sentence], list[Sentence], bool, bool]] | None:
+    """Sentences of each separately changed window of two texts, as a full ``segment`` gives them.
+
+    The texts' line diff ``line_ops`` gives the changed stretches; each is widened by ``margin`` paragraphs of
+    unchanged lines on each side (cut at paragraph starts both texts share), and stretches whose
+    windows would touch become one window. Each text is scanned once: the lines between windows
+    are replayed without making sentences (``_scan`` with ``sentences=None``), so every window's
+    sections, paragraph numbers and pending heading number are those of a full scan. Returns one
+    (old sentences, new sentences, text skipped before, text skipped after) per window, in
+    order, or None: paged texts (see ``segment_window``), or a skipped stretch of lines the two
+    texts would not segment alike (a heading number left pending into it differs).
+    """
+    if "[[page" in old or "[[page" in new:
+        return None
+    lo, ln = old.split("\n"), new.split("\n")
+    ops = line_ops
+    spans: list[list[int]] = []  # [old_lo, old_hi, new_lo, new_hi] of each window
+    k = 0
+    while k < len(ops):
+        if ops[k][0] == 0:
+            k += 1
+            continue
+        first = k
+        while k + 1 < len(ops) and ops[k + 1][0] != 0:
+            k += 1
+        ws, vs = _widen_back(lo, ln, ops[first - 1] if first else None, ops[first], margin)
+        nxt = ops[k + 1] if k + 1 < len(ops) else None
+        we, ve = _widen_forward(lo, ln, ops[k], nxt, margin)
+        if spans and ws <= spans[-1][1]:
+            spans[-1][1], spans[-1][3] = we, ve
+        else:
+            spans.append([ws, we, vs, ve])
+        k += 1
+    for ws, we, vs, ve in spans:
+        if not (_cut_point(lo, ws) and _cut_point(ln, vs) and _cut_point(lo, we)
+                and _cut_point(ln, ve)):
+            return None
+    windows = _scan_windows(lo, ln, spans)
+    if windows is None:
+        return None
+    return [
+        (o, n, s[0] > 0, s[1] < len(lo)) for (o, n), s in zip(windows, spans, strict=True)
+    ]
+
+
+Op = tuple[int, int, int, int, int]
+"""One run of a token diff: (op, old start, old end, new start, new end), op -1, 0 or 1."""
+
+
+def _cut_point(lines: list[str], i: int) -> bool:
+    """A scan can hand over its state at line ``i``: a text's start or end, or a paragraph start."""
+    return i in (0, len(lines)) or _para_start(lines, i)
+
+
+def _widen_back(lo: list[str], ln: list[str], before: Op | None, change: Op, margin: int
+                ) -> tuple[int, int]:
+    """Old and new line where a window opens: the ``margin``-th paragraph start before the
+    change inside the unchanged run ``before`` it, else that run's start (or the text's)."""
+    if before is None:
+        return 0, 0
+    _, e0, a, f0, b = before
+    found, i = 0, a
+    while i > e0 and found < margin:
+        i -= 1
+        if i > e0 and _para_start(lo, i):
+            found += 1
+    if found < margin:
+        return (0, 0) if e0 == 0 else (e0, f0)
+    return i, i - a + b
+
+
+def _widen_forward(lo: list[str], ln: list[str], change: Op, after: Op | None, margin: int
+                   ) -> tuple[int, int]:
+    """Old and new line where a window closes: the ``margin``-th paragraph start after the
+    change inside the unchanged run ``after`` it, else that run's end (or the text's)."""
+    if after is None:
+        return len(lo), len(ln)
+    _, a, e1, b, _ = after
+    found = 0
+    for i in range(a + 1, e1):
+        if _para_start(lo, i):
+            found += 1
+            if found == margin:
+                return i, i - a + b
+    return (len(lo), len(ln)) if e1 == len(lo) else (e1, e1 - a + b)
+
+
+def _scan_windows(
+    lo: list[str], ln: list[str], spans: list[list[int]]
+) -> list[tuple[list[Sentence], list[Sentence]]] | None:
+    """Each window's sentences of both texts; None when the texts enter a skipped stretch in
+    states that may segment it differently (a different heading number pending).
+
+    A skipped stretch is the same lines in both texts; entered in the same state but for the
+    paragraph count (which no scanning decision reads), it is replayed once, for the old text,
+    and the new text takes the resulting state with its own count."""
+    offs_o, offs_n = _line_offsets(lo), _line_offsets(ln)
+    so, sn = _State(stack=[], para_lines=[]), _State(stack=[], para_lines=[])
+    out: list[tuple[list[Sentence], list[Sentence]]] = []
+    po = pn = 0
+    for ws, we, vs, ve in spans:
+        if so.pending_number != sn.pending_number:
+            return None
+        shared = (ws - po == vs - pn and so.stack == sn.stack and so.prev_blank == sn.prev_blank
+                  and so.crossed_page == sn.crossed_page and not so.para_lines
+                  and not sn.para_lines)
+        count = sn.para_no - so.para_no
+        _scan(lo, offs_o, set(), so, po, ws, None)
+        _flush(lo, offs_o, so, None)
+        if shared:
+            sn = replace(so, stack=list(so.stack), para_lines=[], para_no=so.para_no + count)
+        else:
+            _scan(ln, offs_n, set(), sn, pn, vs, None)
+            _flush(ln, offs_n, sn, None)
+        old_s: list[Sentence] = []
+        new_s: list[Sentence] = []
+        _scan(lo, offs_o, set(), so, ws, we, old_s)
+        _flush(lo, offs_o, so, old_s)
+        _scan(ln, offs_n, set(), sn, vs, ve, new_s)
+        _flush(ln, offs_n, sn, new_s)
+        out.append((old_s, new_s))
+        po, pn = we, ve
+    return out

@@ -1,22 +1,35 @@
-"""The windowed ``compare`` (segment only the changed window) gives exactly the full result.
+"""The windowed ``compare`` (segment only the changed windows) gives exactly the full result.
 
-``compare`` skips the unchanged start and end of two texts and segments only a window around the
-change; ``_compare_full`` segments both whole texts. The window is an optimisation, never a
-behaviour: every test here asserts the two JSON results are identical, on real corpus pairs,
-on hand-made edits of a synthetic policy page, and on random paragraph lists with random edits.
+``compare`` skips the unchanged text of two versions and segments only a window around each
+changed stretch; ``_compare_full`` segments both whole texts. The windows are an optimisation,
+never a behaviour: every test here asserts the two JSON results are identical, on real corpus
+pairs, on hand-made edits of a synthetic policy page, and on random paragraph lists with random
+edits; the several-windows tests also assert that the windowed path was the one taken.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import random
 from pathlib import Path
 
-from conftest import corpus_text
+import pytest
+from conftest import CORPUS, corpus_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from differ.compare import WINDOW_MARGINS, _compare_full, _diff, _window_is_exact, compare
-from differ.segment import Sentence, segment, segment_window
+from crawler.extract import ExtractRules, extract
+from differ.compare import (
+    WINDOW_MARGINS,
+    WINDOWS_MARGINS,
+    _compare_full,
+    _compare_windows,
+    _diff,
+    _window_is_exact,
+    compare,
+    line_diff,
+)
+from differ.segment import Sentence, segment, segment_window, segment_windows
 
 WORDS = (
     "model capability threshold evaluation safeguard deployment security weights risk board "
@@ -32,7 +45,12 @@ def assert_same(old: str, new: str) -> None:
     """
     full = _compare_full(old, new).to_json()
     assert compare(old, new).to_json() == full
+    several = _compare_windows(old, new, single=True) if old != new else None
+    assert several is None or several.to_json() == full
     for margin in (1, 2, 3) if old != new else ():
+        for o, n, _, _ in windows_of(old, new, margin):
+            assert_slice_of_full_segmentation(o, segment(old))
+            assert_slice_of_full_segmentation(n, segment(new))
         window = segment_window(old, new, margin)
         if window is not None:
             o, n, before, after = window
@@ -41,6 +59,13 @@ def assert_same(old: str, new: str) -> None:
             if _window_is_exact(o, n, cut_before=before, cut_after=after):
                 whole = (lambda: segment(old), lambda: segment(new))
                 assert _diff(o, n, whole=whole).to_json() == full
+
+
+def windows_of(
+    old: str, new: str, margin: int
+) -> list[tuple[list[Sentence], list[Sentence], bool, bool]]:
+    """The changed windows ``segment_windows`` cuts (none for paged texts)."""
+    return segment_windows(old, new, margin, line_diff(old, new)) or []
 
 
 def assert_slice_of_full_segmentation(window: list[Sentence], full: list[Sentence]) -> None:
@@ -281,3 +306,197 @@ def test_random_single_edits_of_long_pages_match(
     else:
         new = edit_sentence(new, i, WORDS[b % len(WORDS)])
     assert_same(text(paras), text(new))
+
+
+def several_windows(old: str, new: str) -> bool:
+    """Whether ``compare`` takes the several-windows path for this pair."""
+    return _compare_windows(old, new, single=False) is not None
+
+
+def long_page(seed: int) -> list[str]:
+    """A page long enough that edits near its start, middle and end get separate windows."""
+    paras = page(seed, sections=14)
+    paras.insert(1, "Last updated: July 8, 2024 · Document ID GLO-00025")
+    return paras
+
+
+def far_apart(paras: list[str]) -> tuple[int, int]:
+    body = body_indexes(paras)
+    return body[2], body[-3]
+
+
+def test_two_edits_far_apart_take_one_window_each_and_match() -> None:
+    paras = long_page(11)
+    i, j = far_apart(paras)
+    old, new = text(paras), text(edit_sentence(edit_sentence(paras, i, "never"), j, "rarely"))
+    assert len(windows_of(old, new, WINDOWS_MARGINS[0])) == 2
+    assert several_windows(old, new)
+    assert_same(old, new)
+
+
+def test_an_edit_and_a_new_last_updated_date_match() -> None:
+    paras = long_page(12)
+    changed = edit_sentence(paras, body_indexes(paras)[len(paras) // 3], "never")
+    changed[1] = "Last updated: August 7, 2024 · Document ID GLO-00025"
+    old, new = text(paras), text(changed)
+    assert several_windows(old, new)
+    assert_same(old, new)
+    assert len(compare(old, new).hunks) == 2
+
+
+def test_three_edits_far_apart_match() -> None:
+    paras = long_page(13)
+    body = body_indexes(paras)
+    changed = paras
+    for i in (body[1], body[len(body) // 2], body[-2]):
+        changed = edit_sentence(changed, i, "seldom")
+    assert several_windows(text(paras), text(changed))
+    assert_same(text(paras), text(changed))
+
+
+def test_edits_in_adjacent_paragraphs_share_one_window_and_match() -> None:
+    paras = long_page(14)
+    i = body_indexes(paras)[5]
+    old, new = text(paras), text(edit_sentence(edit_sentence(paras, i, "never"), i + 1, "never"))
+    assert len(windows_of(old, new, WINDOWS_MARGINS[0])) == 1
+    assert_same(old, new)
+
+
+def test_edits_at_the_very_start_and_end_match() -> None:
+    paras = long_page(15)
+    changed = [paras[0] + " Revised", *paras[1:-1], paras[-1] + " Also audited."]
+    old, new = text(paras), text(changed)
+    assert several_windows(old, new)
+    assert_same(old, new)
+    assert_same(old, "Preface.\n\n" + new + "\nAppendix.\n")
+
+
+def test_a_paragraph_moved_between_windows_is_still_reported_as_moved() -> None:
+    paras = long_page(16)
+    i, j = far_apart(paras)
+    moved = paras[:i] + paras[i + 1 : j] + [paras[i]] + paras[j:]
+    old, new = text(paras), text(moved)
+    assert_same(old, new)
+    assert "moved" in compare(old, new).signals
+
+
+def test_a_paragraph_repeated_next_to_itself_with_a_new_date_far_away_matches() -> None:
+    # Which copy is the inserted one is a tie the whole-text diff breaks its own way; a window
+    # diffed alone may break it the other way, so the windows are not taken.
+    paras = long_page(30)
+    repeated = [*paras[:61], paras[60], *paras[61:]]
+    repeated[1] = "Last updated: August 7, 2024 · Document ID GLO-00025"
+    old, new = text(paras), text(repeated)
+    assert len(windows_of(old, new, WINDOWS_MARGINS[0])) == 2
+    assert not several_windows(old, new)
+    assert_same(old, new)
+
+
+def test_a_paragraph_moved_further_than_the_text_between_windows_matches() -> None:
+    # One line of many short sentences (too short to be moves) moved past fewer, longer lines:
+    # the sentence diff keeps the short sentences and replaces the lines in between, though the
+    # line diff, which two windows follow, does the opposite. No fence can be proved there.
+    block = " ".join(f"Note {n} kept." for n in range(40))
+    between = [f"Paragraph {n} sets out the {WORDS[n]} duty at length." for n in range(20)]
+    head, tail = ["# Policy", "We publish this policy."], ["## End", "That is all."]
+    old, new = text([*head, block, *between, *tail]), text([*head, *between, block, *tail])
+    assert len(windows_of(old, new, WINDOWS_MARGINS[0])) == 2
+    assert not several_windows(old, new)
+    assert_same(old, new)
+
+
+LEAD_IN = "We treat a capability as a Tracked Category if it creates a risk that meets these criteria:"
+
+
+def test_an_item_added_far_below_its_lead_in_is_judged_with_it() -> None:
+    # The item's window opens inside the list, so the lead-in lies in no window: the item must
+    # still bind as its lead-in does, as on the whole texts.
+    items = [f"{n}. Criterion {n}: The harm is of kind {n}." for n in range(1, 31)]
+    paras = ["# Policy", "Last updated: July 8, 2024", *long_page(17)[2:40],
+             "## 2. Tracked capabilities", LEAD_IN, *items, "## 3. Other", *long_page(18)[2:12]]
+    changed = list(paras)
+    changed[1] = "Last updated: August 7, 2024"
+    changed.insert(paras.index(items[-1]) + 1, "31. Lasting: The harm persists for years.")
+    old, new = text(paras), text(changed)
+    assert len(windows_of(old, new, WINDOWS_MARGINS[-1])) == 2
+    assert not several_windows(old, new)
+    assert_same(old, new)
+    (hunk,) = [h for h in compare(old, new).hunks if "Lasting" in h.new]
+    assert hunk.severity == "high"
+
+
+def test_random_far_apart_edits_of_long_pages_match() -> None:
+    rng = random.Random(19)
+    taken = 0
+    for seed in range(12):
+        paras = long_page(100 + seed)
+        new = list(paras)
+        for _ in range(rng.randint(2, 3)):
+            i = rng.randrange(len(new))
+            op = rng.choice(["word", "word", "replace", "insert", "delete"])
+            if op == "word" and i in body_indexes(new):
+                new = edit_sentence(new, i, rng.choice(WORDS))
+            elif op == "replace":
+                new[i] = sentence(rng)
+            elif op == "insert":
+                new.insert(i, sentence(rng))
+            elif len(new) > 2:
+                del new[i]
+        assert_same(text(paras), text(new))
+        taken += several_windows(text(paras), text(new))
+    assert taken >= 3  # the several-windows path is exercised, not only the fallbacks
+
+
+def test_random_edits_of_corpus_texts_match(corpus: Path) -> None:
+    rng = random.Random(20)
+    files = sorted(corpus.glob("*__*.txt"))
+    for k in range(24):
+        paras = corpus_text(files[k % len(files)]).split("\n\n")
+        new = list(paras)
+        for _ in range(rng.randint(2, 3)):
+            i = rng.randrange(len(new))
+            op = rng.choice(["word", "replace", "insert", "delete", "move"])
+            if op == "word":
+                words = new[i].split(" ")
+                words[rng.randrange(len(words))] = rng.choice(["never", "may", "not", "each"])
+                new[i] = " ".join(words)
+            elif op == "replace":
+                new[i] = rng.choice(paras)
+            elif op == "insert":
+                new.insert(i, rng.choice(paras))
+            elif op == "move":
+                new.insert(rng.randrange(len(new)), new.pop(i))
+            elif len(new) > 2:
+                del new[i]
+        assert_same("\n\n".join(paras), "\n\n".join(new))
+
+
+SERVE = CORPUS.parent / "bench" / "serve.py"
+
+
+def synthetic_site_changes(pages: int) -> list[tuple[str, str]]:
+    """(old, new) text of each page of the synthetic policy site changed from generation 0
+    to 1, extracted as the cycle extracts pages."""
+    spec = importlib.util.spec_from_file_location("serve", SERVE)
+    assert spec is not None and spec.loader is not None
+    serve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(serve)
+    site = serve.Site(pages, noise="none")
+
+    def page_text(i: int, generation: int) -> str:
+        site.generation = generation
+        segs, _, _ = site.page(i)
+        return extract(site.body(segs), "text/html; charset=utf-8", ExtractRules()).text
+
+    return [(page_text(i, 0), page_text(i, 1)) for i in site.truth(0, 1)["changed"]]
+
+
+def test_the_synthetic_sites_changed_pages_match_and_take_the_windowed_path() -> None:
+    # Long pages with one rewritten paragraph or threshold and a new "Last updated" date.
+    if not SERVE.is_file():
+        pytest.skip("../shared/bench/serve.py is absent (a fresh clone)")
+    pairs = synthetic_site_changes(200)
+    assert len(pairs) >= 10
+    for old, new in pairs:
+        assert_same(old, new)
+    assert sum(several_windows(old, new) for old, new in pairs) >= len(pairs) // 2
