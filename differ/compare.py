@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from differ.align import MOVE_MIN_WORDS, Region, align, diff_tokens
 from differ.classify import Classifier, Standing
@@ -53,9 +54,19 @@ def compare(old_text: str, new_text: str) -> DiffResult:
     """
     if old_text == new_text:
         return DiffResult()
-    result = _compare_windows(old_text, new_text, single=False)
-    if result is not None:
-        return result
+    line_ops = line_diff(old_text, new_text)
+    # Changes in one place: the one window from first to last change is the cheaper try.
+    several = _stretches(line_ops) > 1
+    result = _compare_windows(old_text, new_text, line_ops) if several else None
+    if result is None:
+        result = _compare_window(old_text, new_text)
+    if result is None and not several:
+        result = _compare_windows(old_text, new_text, line_ops)
+    return _compare_full(old_text, new_text) if result is None else result
+
+
+def _compare_window(old_text: str, new_text: str) -> DiffResult | None:
+    """``compare`` over the one window from the first change to the last; None unless exact."""
     for margin in WINDOW_MARGINS:
         window = segment_window(old_text, new_text, margin)
         if window is None:
@@ -66,39 +77,43 @@ def compare(old_text: str, new_text: str) -> DiffResult:
                            whole=(lambda: segment(old_text), lambda: segment(new_text)))
             if result is not None:
                 return result
-    return _compare_windows(old_text, new_text, single=True) or _compare_full(old_text, new_text)
+    return None
 
 
 WINDOWS_MARGINS = (8, 20)
 """Unchanged paragraphs kept around each changed stretch on the several-windows path, tried in
 turn: the margin must hold a fence (``_windows_are_exact``) and open outside a list."""
 
-UNIQUE_CELLS = 40_000
-"""Largest window (old x new sentences) whose alignment is checked for uniqueness."""
+UNIQUE_CELLS = 10_000
+"""Largest span (old x new sentences) whose alignment is checked for uniqueness (~3 ms)."""
 
 
-def _compare_windows(old_text: str, new_text: str, *, single: bool) -> DiffResult | None:
-    """``compare`` over several changed windows, each aligned on its own; None unless exact.
+def _compare_windows(old_text: str, new_text: str, line_ops: list[Op]) -> DiffResult | None:
+    """``compare`` over one window per changed stretch, each aligned on its own; None unless
+    exact.
 
     A page edited in two far-apart places (one paragraph and a "Last updated" line) has one
     window spanning nearly all of it; cutting one window per changed stretch keeps the whole
-    texts unsegmented. ``_windows_are_exact`` is the proof the result is the full path's.
-    ``single``: whether one window will do (after ``segment_window``'s has not).
+    texts unsegmented. ``_windows_are_exact`` is the proof the result is the full path's. A
+    wider margin is tried only where it can help: when no fence was found, or a window opened
+    inside a list.
     """
     if "Σ" in old_text or "Σ" in new_text:
         return None  # its lowercasing depends on its neighbours (``_unique_keys``)
-    line_ops = line_diff(old_text, new_text)
     unique = _unique_keys(old_text, new_text, line_ops)
     for margin in WINDOWS_MARGINS:
         windows = segment_windows(old_text, new_text, margin, line_ops)
-        if windows is None or len(windows) < 2 and not single:
+        if windows is None:
             return None
         if len(windows) == 1 and not windows[0][2] and not windows[0][3]:
             return None  # one window of the whole texts: the full path, with nothing to prove
-        if _windows_are_exact(windows, unique):
+        proof = _windows_are_exact(windows, unique)
+        if proof == "exact":
             result = _diff_windows(windows, old_text, new_text)
             if result is not None:
                 return result
+        elif proof == "unproved":
+            return None
     return None
 
 
@@ -141,6 +156,11 @@ def line_diff(old_text: str, new_text: str) -> list[Op]:
     return diff_tokens(old_text.split("\n"), new_text.split("\n"))
 
 
+def _stretches(line_ops: list[Op]) -> int:
+    """How many separately changed stretches of lines there are: an upper bound on windows."""
+    return sum(1 for k, op in enumerate(line_ops) if op[0] != 0 and (k == 0 or line_ops[k - 1][0] == 0))
+
+
 def _shift(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
     return None if span is None else (span[0] + by, span[1] + by)
 
@@ -148,8 +168,9 @@ def _shift(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
 def _windows_are_exact(
     windows: list[tuple[list[Sentence], list[Sentence], bool, bool]],
     unique: Callable[[Sentence], bool],
-) -> bool:
-    """Whether aligning each window on its own gives the regions of the whole texts.
+) -> Literal["exact", "no fence", "unproved"]:
+    """Whether aligning each window on its own gives the regions of the whole texts: "exact",
+    "no fence" (wider margins might hold one) or "unproved".
 
     Regions depend only on which sentences the key diff matches (its alignment): the diff is
     exact (``Diff_Timeout = 0``), so it returns a maximum alignment, and when only one maximum
@@ -158,9 +179,9 @@ def _windows_are_exact(
     alignment). So it suffices that the whole texts and each window have one maximum alignment,
     the window's being the whole one's restriction. Proof, given the checks below:
 
-    * *Fences.* Let c be the number of the windows' sentences outside their common ends: no
-      maximum alignment leaves more than c sentences unmatched (aligning each window and the
-      identical skipped text leaves at most c). Call a sentence unique when its key occurs once
+    * *Fences.* Let c be the number of sentences the windows' own diffs leave unmatched:
+      aligning each window so and the identical skipped text copy to copy leaves c, so no
+      maximum alignment leaves more. Call a sentence unique when its key occurs once
       in the old and once in the new whole text (``_unique_keys``): it can match only its own
       copy, and left unmatched it leaves two sentences so; a maximum alignment therefore leaves
       fewer than ``need`` = c // 2 + 1 unique sentences unmatched. In an unchanged stretch Z
@@ -182,44 +203,47 @@ def _windows_are_exact(
 
     The moves ``align`` finds pair deleted and inserted sentences of equal key in order; each
     window finds the same pairs when every such key's deleted and inserted sentences lie in
-    one window. Gap sentences are matched to their identical copies, so they never form a
+    one window (the windows' own diffs being, once proved exact, the whole one's). Gap sentences are matched to their identical copies, so they never form a
     region, cosmetic or not.
     """
-    changed = 0
     cores = []
+    unmatched = []  # per window, the sentences its own diff leaves unmatched on each side
     for old_s, new_s, _, _ in windows:
         a, b = [s.key for s in old_s], [s.key for s in new_s]
-        cp, cs = _common_ends(a, b)
-        cores.append((cp, cs))
-        changed += len(a) + len(b) - 2 * (cp + cs)
-    need = changed // 2 + 1
+        cores.append(_common_ends(a, b))
+        ops = diff_tokens(a, b)
+        gone = [old_s[i] for op, a0, a1, _, _ in ops if op == -1 for i in range(a0, a1)]
+        came = [new_s[j] for op, _, _, b0, b1 in ops if op == 1 for j in range(b0, b1)]
+        unmatched.append((gone, came))
+    need = sum(len(gone) + len(came) for gone, came in unmatched) // 2 + 1
     moved: dict[str, set[int]] = {}
-    for w, ((old_s, new_s, cut_before, cut_after), (cp, cs)) in enumerate(
-        zip(windows, cores, strict=True)
+    for w, ((old_s, new_s, cut_before, cut_after), (cp, cs), (gone, came)) in enumerate(
+        zip(windows, cores, unmatched, strict=True)
     ):
         lo = hi = 0
         if cut_before:
             back = _fence(old_s[:cp][::-1], need, unique)
             if back is None:
-                return False
+                return "no fence"
             lo = cp - back
         if cut_after:
             ahead = _fence(old_s[len(old_s) - cs:], need, unique)
             if ahead is None:
-                return False
+                return "no fence"
             hi = cs - ahead
         a = [s.key for s in old_s[lo:len(old_s) - hi]]
         b = [s.key for s in new_s[lo:len(new_s) - hi]]
         if not _one_maximum_alignment(a, b):
-            return False
-        for side, sents in (("-", old_s[cp:len(old_s) - cs]), ("+", new_s[cp:len(new_s) - cs])):
+            return "unproved"
+        for side, sents in (("-", gone), ("+", came)):
             for s in sents:
                 if s.heading or len(s.words) >= MOVE_MIN_WORDS:
                     moved.setdefault(side + s.key, set()).add(w)
-    return all(
-        len(ws | moved[k.replace("-", "+", 1)]) == 1
+    apart = any(
+        len(ws | moved[k.replace("-", "+", 1)]) > 1
         for k, ws in moved.items() if k[0] == "-" and k.replace("-", "+", 1) in moved
     )
+    return "unproved" if apart else "exact"
 
 
 def _common_ends(a: list[str], b: list[str]) -> tuple[int, int]:

@@ -45,7 +45,7 @@ def assert_same(old: str, new: str) -> None:
     """
     full = _compare_full(old, new).to_json()
     assert compare(old, new).to_json() == full
-    several = _compare_windows(old, new, single=True) if old != new else None
+    several = _compare_windows(old, new, line_diff(old, new)) if old != new else None
     assert several is None or several.to_json() == full
     for margin in (1, 2, 3) if old != new else ():
         for o, n, _, _ in windows_of(old, new, margin):
@@ -309,8 +309,8 @@ def test_random_single_edits_of_long_pages_match(
 
 
 def several_windows(old: str, new: str) -> bool:
-    """Whether ``compare`` takes the several-windows path for this pair."""
-    return _compare_windows(old, new, single=False) is not None
+    """Whether the one-window-per-changed-stretch path gives the result for this pair."""
+    return _compare_windows(old, new, line_diff(old, new)) is not None
 
 
 def long_page(seed: int) -> list[str]:
