@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Callable
 from typing import Literal
 
@@ -152,13 +154,69 @@ def _diff_windows(
 
 
 def line_diff(old_text: str, new_text: str) -> list[Op]:
-    """The exact diff of two texts' lines: where ``segment_windows`` cuts its windows."""
-    return diff_tokens(old_text.split("\n"), new_text.split("\n"))
+    """Where the texts' lines differ, cheaply: runs of identical lines grown from the lines
+    that occur once in each text, kept in order (the longest run of them in both texts' order).
+
+    Not a minimal diff, and it need not be: windows only need the lines they skip to be the
+    same on both sides (``_windows_are_exact`` proves the rest). An exact line diff of a
+    rewritten document takes about as long as comparing it.
+    """
+    lo, ln = old_text.split("\n"), new_text.split("\n")
+    count_o, count_n = Counter(lo), Counter(ln)
+    at_new = {line: j for j, line in enumerate(ln) if count_n[line] == 1}
+    pairs = [(i, at_new[line]) for i, line in enumerate(lo)
+             if count_o[line] == 1 and line in at_new]
+    runs: list[tuple[int, int, int]] = []  # (old start, new start, length), in order
+    for i, j in _increasing(pairs):
+        if runs and i < runs[-1][0] + runs[-1][2]:
+            continue  # inside the run grown from an earlier anchor
+        lo_i, lo_j = i, j
+        floor_i = runs[-1][0] + runs[-1][2] if runs else 0
+        floor_j = runs[-1][1] + runs[-1][2] if runs else 0
+        while lo_i > floor_i and lo_j > floor_j and lo[lo_i - 1] == ln[lo_j - 1]:
+            lo_i, lo_j = lo_i - 1, lo_j - 1
+        hi_i, hi_j = i + 1, j + 1
+        while hi_i < len(lo) and hi_j < len(ln) and lo[hi_i] == ln[hi_j]:
+            hi_i, hi_j = hi_i + 1, hi_j + 1
+        runs.append((lo_i, lo_j, hi_i - lo_i))
+    ops: list[Op] = []
+    i = j = 0
+    for ri, rj, n in [*runs, (len(lo), len(ln), 0)]:
+        if ri > i:
+            ops.append((-1, i, ri, j, j))
+        if rj > j:
+            ops.append((1, ri, ri, j, rj))
+        if n:
+            ops.append((0, ri, ri + n, rj, rj + n))
+        i, j = ri + n, rj + n
+    return ops
+
+
+def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest subsequence of ``pairs`` (increasing in the first) increasing in the second."""
+    tails: list[int] = []
+    tail_at: list[int] = []
+    back = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect_left(tails, j)
+        if pos == len(tails):
+            tails.append(j)
+            tail_at.append(k)
+        else:
+            tails[pos], tail_at[pos] = j, k
+        back[k] = tail_at[pos - 1] if pos else -1
+    out = []
+    k = tail_at[-1] if tail_at else -1
+    while k >= 0:
+        out.append(pairs[k])
+        k = back[k]
+    return out[::-1]
 
 
 def _stretches(line_ops: list[Op]) -> int:
     """How many separately changed stretches of lines there are: an upper bound on windows."""
-    return sum(1 for k, op in enumerate(line_ops) if op[0] != 0 and (k == 0 or line_ops[k - 1][0] == 0))
+    return sum(1 for k, op in enumerate(line_ops)
+               if op[0] != 0 and (k == 0 or line_ops[k - 1][0] == 0))
 
 
 def _shift(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
@@ -181,19 +239,19 @@ def _windows_are_exact(
 
     * *Fences.* Let c be the number of sentences the windows' own diffs leave unmatched:
       aligning each window so and the identical skipped text copy to copy leaves c, so no
-      maximum alignment leaves more. Call a sentence unique when its key occurs once
-      in the old and once in the new whole text (``_unique_keys``): it can match only its own
-      copy, and left unmatched it leaves two sentences so; a maximum alignment therefore leaves
-      fewer than ``need`` = c // 2 + 1 unique sentences unmatched. In an unchanged stretch Z
-      (the same sentences on both sides) the sentences a maximum alignment matches to their
-      copies form an interval of Z (between two such pairs the sentences are identical, and
-      only the identity aligns them fully). So every maximum alignment matches to its copy
-      (a) each of a run of ``need`` consecutive unique sentences of Z: were the interval to
-      end inside the run, the run's next sentence and its copy could be matched too, as a pair
-      crossing them would cross the interval's last pair, and leaving the whole run unmatched
-      leaves ``need``; and (b) the ``need``-th of ``2 * need - 1`` unique sentences of Z, else ``need`` of them on
-      one side of it lie outside the interval. Such a sentence, a fence, is sought in each
-      window's unchanged margin next to each cut (``_fence``).
+      maximum alignment leaves more. Call a sentence unique when its key occurs once in the old
+      and once in the new whole text (``_unique_keys``): it can match only its own copy, and
+      left unmatched it leaves two sentences so; a maximum alignment therefore leaves fewer
+      than ``need`` = c // 2 + 1 unique sentences unmatched. In an unchanged stretch Z (the same
+      sentences on both sides) the sentences a maximum alignment matches to their copies form
+      an interval of Z (between two such pairs the sentences are identical, and only the
+      identity aligns them fully). So every maximum alignment matches to its copy (a) each of a
+      run of ``need`` consecutive unique sentences of Z: were the interval to end inside the
+      run, the run's next sentence and its copy could be matched too, as a pair crossing them
+      would cross the interval's last pair, and leaving the whole run unmatched leaves
+      ``need``; and (b) the ``need``-th of ``2 * need - 1`` unique sentences of Z, else ``need``
+      of them on one side of it lie outside the interval. Such a sentence, a fence, is sought
+      in each window's unchanged margin next to each cut (``_fence``).
     * *Between fences* the texts are either identical (the skipped text, with the windows'
       margins up to the fences: gaps are the same lines, segmented alike since the state
       handed over is the same, ``segment_windows``), whose one maximum alignment is the
@@ -203,8 +261,9 @@ def _windows_are_exact(
 
     The moves ``align`` finds pair deleted and inserted sentences of equal key in order; each
     window finds the same pairs when every such key's deleted and inserted sentences lie in
-    one window (the windows' own diffs being, once proved exact, the whole one's). Gap sentences are matched to their identical copies, so they never form a
-    region, cosmetic or not.
+    one window (the windows' own diffs being, once proved exact, the whole one's). Sentences
+    between the windows are matched to their identical copies, so they never form a region,
+    cosmetic or not.
     """
     cores = []
     unmatched = []  # per window, the sentences its own diff leaves unmatched on each side

@@ -460,19 +460,19 @@ def segment_windows(
 ) -> list[tuple[list[Sentence], list[Sentence], bool, bool]] | None:
     """Sentences of each separately changed window of two texts, as a full ``segment`` gives them.
 
-    The texts' line diff ``line_ops`` gives the changed stretches; each is widened by ``margin`` paragraphs of
-    unchanged lines on each side (cut at paragraph starts both texts share), and stretches whose
-    windows would touch become one window. Each text is scanned once: the lines between windows
-    are replayed without making sentences (``_scan`` with ``sentences=None``), so every window's
-    sections, paragraph numbers and pending heading number are those of a full scan. Returns one
-    (old sentences, new sentences, text skipped before, text skipped after) per window, in
-    order, or None: paged texts (see ``segment_window``), or a skipped stretch of lines the two
-    texts would not segment alike (a heading number left pending into it differs).
+    The texts' line diff ``line_ops`` gives the changed stretches; each is widened by ``margin``
+    paragraphs of unchanged lines on each side (cut at paragraph starts both texts share), and
+    stretches whose windows would touch become one window. Each text is scanned once: the lines
+    between windows are replayed without making sentences (``_scan`` with ``sentences=None``),
+    so every window's sections, paragraph numbers and pending heading number are those of a
+    full scan. Returns one (old sentences, new sentences, text skipped before, text skipped
+    after) per window, in order, or None: paged texts (see ``segment_window``), or a skipped
+    stretch of lines the two texts would not segment alike (a heading number left pending into
+    it differs).
     """
     if "[[page" in old or "[[page" in new:
         return None
-    lo, ln = old.split("\n"), new.split("\n")
-    ops = line_ops
+    lo, ln, ops = old.split("\n"), new.split("\n"), line_ops
     spans: list[list[int]] = []  # [old_lo, old_hi, new_lo, new_hi] of each window
     k = 0
     while k < len(ops):
@@ -482,9 +482,8 @@ def segment_windows(
         first = k
         while k + 1 < len(ops) and ops[k + 1][0] != 0:
             k += 1
-        ws, vs = _widen_back(lo, ln, ops[first - 1] if first else None, ops[first], margin)
-        nxt = ops[k + 1] if k + 1 < len(ops) else None
-        we, ve = _widen_forward(lo, ln, ops[k], nxt, margin)
+        ws, vs = _widen_back(lo, ops[first - 1] if first else None, margin)
+        we, ve = _widen_forward(lo, ln, ops[k + 1] if k + 1 < len(ops) else None, margin)
         if spans and ws <= spans[-1][1]:
             spans[-1][1], spans[-1][3] = we, ve
         else:
@@ -511,10 +510,10 @@ def _cut_point(lines: list[str], i: int) -> bool:
     return i in (0, len(lines)) or _para_start(lines, i)
 
 
-def _widen_back(lo: list[str], ln: list[str], before: Op | None, change: Op, margin: int
-                ) -> tuple[int, int]:
+def _widen_back(lo: list[str], before: Op | None, margin: int) -> tuple[int, int]:
     """Old and new line where a window opens: the ``margin``-th paragraph start before the
-    change inside the unchanged run ``before`` it, else that run's start (or the text's)."""
+    change inside the unchanged run ``before`` it, else that run's start (or the text's), where
+    the window before it ends too."""
     if before is None:
         return 0, 0
     _, e0, a, f0, b = before
@@ -528,7 +527,7 @@ def _widen_back(lo: list[str], ln: list[str], before: Op | None, change: Op, mar
     return i, i - a + b
 
 
-def _widen_forward(lo: list[str], ln: list[str], change: Op, after: Op | None, margin: int
+def _widen_forward(lo: list[str], ln: list[str], after: Op | None, margin: int
                    ) -> tuple[int, int]:
     """Old and new line where a window closes: the ``margin``-th paragraph start after the
     change inside the unchanged run ``after`` it, else that run's end (or the text's)."""

@@ -405,7 +405,8 @@ def test_a_paragraph_moved_further_than_the_text_between_windows_matches() -> No
     assert_same(old, new)
 
 
-LEAD_IN = "We treat a capability as a Tracked Category if it creates a risk that meets these criteria:"
+LEAD_IN = ("We treat a capability as a Tracked Category if it creates a risk that meets these "
+           "criteria:")
 
 
 def test_an_item_added_far_below_its_lead_in_is_judged_with_it() -> None:
@@ -500,3 +501,24 @@ def test_the_synthetic_sites_changed_pages_match_and_take_the_windowed_path() ->
     for old, new in pairs:
         assert_same(old, new)
     assert sum(several_windows(old, new) for old, new in pairs) >= len(pairs) // 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    old=st.lists(st.sampled_from(["", "a", "b", "c", "## H", "x y", "z"]), max_size=30),
+    new=st.lists(st.sampled_from(["", "a", "b", "c", "## H", "x y", "w"]), max_size=30),
+)
+def test_the_line_diff_covers_both_texts_in_order_and_pairs_only_identical_lines(
+    old: list[str], new: list[str]
+) -> None:
+    old_text, new_text = "\n".join(old), "\n".join(new)
+    lo, ln = old_text.split("\n"), new_text.split("\n")
+    i = j = 0
+    for op, a0, a1, b0, b1 in line_diff(old_text, new_text):
+        assert (a0, b0) == (i, j)
+        if op == 0:
+            assert lo[a0:a1] == ln[b0:b1] and a1 > a0
+        else:
+            assert (b0 == b1) if op == -1 else (a0 == a1)
+        i, j = a1, b1
+    assert (i, j) == (len(lo), len(ln))
