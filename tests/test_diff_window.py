@@ -380,6 +380,19 @@ def test_a_paragraph_moved_between_windows_is_still_reported_as_moved() -> None:
     assert "moved" in compare(old, new).signals
 
 
+def test_a_commitment_removed_in_one_window_and_restated_in_another_is_one_rewording() -> None:
+    paras = long_page(31)
+    i, j = far_apart(paras)
+    old = [*paras[:i], "We will retain the evaluation logs of each model for two years.", *paras[i:]]
+    new = [*paras[:j], "For two years, we will keep the evaluation logs of every model.",
+           *paras[j:]]
+    old_text, new_text = text(old), text(new)
+    assert several_windows(old_text, new_text)
+    assert_same(old_text, new_text)
+    hunks = compare(old_text, new_text).hunks
+    assert len(hunks) == 2 and "high" not in [h.severity for h in hunks]
+
+
 def test_a_paragraph_repeated_next_to_itself_with_a_new_date_far_away_matches() -> None:
     # Which copy is the inserted one is a tie the whole-text diff breaks its own way; a window
     # diffed alone may break it the other way, so the windows are not taken.
