@@ -30,7 +30,7 @@ from storage.records import (
     VersionInfo,
     compress,
 )
-from storage.tables import changes, deliveries, snapshots, versions
+from storage.tables import changes, check_validators, deliveries, snapshots, versions
 
 # Imported under these names because `checks` and `sources` are also parameter names below.
 from storage.tables import checks as checks_table
@@ -181,12 +181,10 @@ class Repository:
 
         Only used when the latest version still exists: a validator must never hide a document
         whose stored history was lost or re-extracted."""
+        vc = check_validators.c
         with self.db.transaction() as conn:
-            row = conn.execute(
-                select(C.etag, C.last_modified)
-                .where(C.source_id == source_id, C.url == url, C.status.in_(_VALIDATED))
-                .order_by(C.id.desc()).limit(1)
-            ).first()
+            row = conn.execute(select(vc.etag, vc.last_modified)
+                               .where(vc.source_id == source_id, vc.url == url)).first()
             return (row[0], row[1]) if row else (None, None)
 
     def latest_version(self, source_id: str, *, with_text: bool = False,
@@ -213,10 +211,8 @@ class Repository:
             found = {v.source_id: _version_info(v)
                      for v in conn.execute(select(*_VERSION_NO_TEXT)
                                            .where(V.id.in_(latest_ids)))}
-            check_ids = (select(func.max(C.id)).where(C.status.in_(_VALIDATED))
-                         .group_by(C.source_id, C.url))
-            rows = conn.execute(select(C.source_id, C.url, C.etag, C.last_modified)
-                                .where(C.id.in_(check_ids))).all()
+            vc = check_validators.c
+            rows = conn.execute(select(vc.source_id, vc.url, vc.etag, vc.last_modified)).all()
             validators = {(r[0], r[1]): (r[2], r[3]) for r in rows}
         return found, validators
 
@@ -272,6 +268,7 @@ class Repository:
             conn.execute(checks_table.insert(), rows)
             conn.execute(update(sources_table).where(S.id.in_({c.source_id for c in checks}))
                          .values(consecutive_failures=0))
+            _keep_validators(conn, checks)
 
     # ---- reads for the CLI and the web UI ------------------------------------------------------
     def history(self, source_id: str | None = None, limit: int | None = None) -> list[VersionInfo]:
@@ -443,6 +440,7 @@ def _write_check(conn: Connection, check: NewCheck, *, snapshot: NewSnapshot | N
                      "idempotency_key": f"change-{change_id}-{channel}"}
                     for channel in change.channels])
     conn.execute(_FAILED_AGAIN if failed else _SUCCEEDED, {"source": check.source_id})
+    _keep_validators(conn, [check])
     return check_id, version_id, change_id
 
 
@@ -496,6 +494,47 @@ def _snapshot_upsert(dialect: str) -> Any:
     else:
         return None
     return dialect_insert(_SNAPSHOTS).on_conflict_do_nothing(index_elements=["sha256"])
+
+
+def _keep_validators(conn: Connection, written: list[NewCheck]) -> None:
+    """``check_validators`` after these checks: each successful fetch's ETag and Last-Modified
+    become its URL's (the newest check of a URL wins, as the newest check id did).
+
+    An upsert that leaves a row alone when its values did not change: on a day of 304s nearly
+    every URL answers with the validators it already has, and no page of the table is written.
+    """
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in written:
+        if c.status in _VALIDATED:
+            latest[(c.source_id, c.url)] = {"source_id": c.source_id, "url": c.url,
+                                            "etag": c.etag, "last_modified": c.last_modified}
+    if not latest:
+        return
+    statement = _validators_upsert(conn.dialect.name)
+    if statement is not None:
+        conn.execute(statement, list(latest.values()))
+        return
+    for key, row in latest.items():
+        conn.execute(check_validators.delete().where(
+            check_validators.c.source_id == key[0], check_validators.c.url == key[1]))
+        conn.execute(check_validators.insert(), row)
+
+
+@functools.cache
+def _validators_upsert(dialect: str) -> Any:
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        return None
+    new = dialect_insert(check_validators)
+    kept = check_validators.c
+    return new.on_conflict_do_update(
+        index_elements=["source_id", "url"],
+        set_={"etag": new.excluded.etag, "last_modified": new.excluded.last_modified},
+        where=kept.etag.is_distinct_from(new.excluded.etag)
+        | kept.last_modified.is_distinct_from(new.excluded.last_modified))
 
 
 def severity_at_least(severity: str, minimum: str) -> bool:

@@ -119,6 +119,19 @@ checks = Table(
     Index("ix_checks_source_started", "source_id", "started_at"),
 )
 
+#: The validators (ETag, Last-Modified) of the last successful fetch of each (source, URL):
+#: what the next cycle sends as If-None-Match / If-Modified-Since. Every check write keeps it
+#: current, in the check's transaction, so a cycle reads one row per URL instead of grouping the
+#: whole check history, which grows by one row per source and run (a year of daily runs over
+#: 1,000 sources made that query 0.6 s of every run).
+check_validators = Table(
+    "check_validators", metadata,
+    Column("source_id", String(200), primary_key=True),
+    Column("url", Text, primary_key=True),
+    Column("etag", Text, nullable=True),
+    Column("last_modified", Text, nullable=True),
+)
+
 versions = Table(
     "versions", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
