@@ -15,6 +15,7 @@ from differ.restate import restated
 from differ.segment import (
     Op,
     Sentence,
+    common_ends,
     segment,
     segment_window,
     segment_windows,
@@ -269,7 +270,7 @@ def _windows_are_exact(
     unmatched = []  # per window, the sentences its own diff leaves unmatched on each side
     for old_s, new_s, _, _ in windows:
         a, b = [s.key for s in old_s], [s.key for s in new_s]
-        cores.append(_common_ends(a, b))
+        cores.append(common_ends(a, b))
         ops = diff_tokens(a, b)
         gone = [old_s[i] for op, a0, a1, _, _ in ops if op == -1 for i in range(a0, a1)]
         came = [new_s[j] for op, _, _, b0, b1 in ops if op == 1 for j in range(b0, b1)]
@@ -303,17 +304,6 @@ def _windows_are_exact(
         for k, ws in moved.items() if k[0] == "-" and k.replace("-", "+", 1) in moved
     )
     return "unproved" if apart else "exact"
-
-
-def _common_ends(a: list[str], b: list[str]) -> tuple[int, int]:
-    n = min(len(a), len(b))
-    cp = 0
-    while cp < n and a[cp] == b[cp]:
-        cp += 1
-    cs = 0
-    while cs < n - cp and a[-1 - cs] == b[-1 - cs]:
-        cs += 1
-    return cp, cs
 
 
 def _unique_keys(old_text: str, new_text: str, line_ops: list[Op]) -> Callable[[Sentence], bool]:
@@ -438,13 +428,7 @@ def _window_is_exact(
     a, b = [s.key for s in old], [s.key for s in new]
     if a == b:
         return True
-    n = min(len(a), len(b))
-    cp = 0
-    while cp < n and a[cp] == b[cp]:
-        cp += 1
-    cs = 0
-    while cs < n - cp and a[-1 - cs] == b[-1 - cs]:
-        cs += 1
+    cp, cs = common_ends(a, b)
     middle = max(len(a), len(b)) - cp - cs
     return (not cut_before or middle < cp) and (not cut_after or middle < cs)
 

@@ -15,6 +15,7 @@ import functools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 _PAGE_MARK = re.compile(r"^\s*\[\[page \d+\]\]\s*$")
@@ -408,13 +409,7 @@ def segment_window(
     if "[[page" in old or "[[page" in new:
         return None
     lo, ln = old.split("\n"), new.split("\n")
-    n = min(len(lo), len(ln))
-    p = 0
-    while p < n and lo[p] == ln[p]:
-        p += 1
-    s = 0
-    while s < n - p and lo[-1 - s] == ln[-1 - s]:
-        s += 1
+    p, s = common_ends(lo, ln)
     # Window start: the margin-th paragraph start before the first changed line (or 0).
     ws, found = p, 0
     while ws > 0 and found < margin:
@@ -579,3 +574,16 @@ def _scan_windows(
         out.append((old_s, new_s))
         po, pn = we, ve
     return out
+
+
+def common_ends(a: Sequence[str], b: Sequence[str]) -> tuple[int, int]:
+    """How many items ``a`` and ``b`` share at their start, and then at their end (the two never
+    overlap: together at most the shorter length)."""
+    n = min(len(a), len(b))
+    head = 0
+    while head < n and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    return head, tail
