@@ -42,7 +42,7 @@ from storage.repo import Repository
 
 log = logging.getLogger("framewatch.ledger")
 
-MODEL = "commitments-14"
+MODEL = "commitments-15"
 """Stored with every derived set; a new model version means `framewatch commitments --rebuild`."""
 
 MAX_TEXT = MAX_LEDGER_TEXT

@@ -102,7 +102,9 @@ _SCOPE_NARROW = re.compile(
     r"\b(?:only|solely|external\s+deployments?|externally\s+deployed|public(?:ly)?\s+"
     r"(?:released|deployed|available)|general(?:ly)?\s+availab\w+|frontier\s+models?\s+only|"
     r"exclusively|(?:strictly\s+)?above\s+(?:the\s+|a\s+|an\s+)?(?:[\w-]+\s+){0,2}(?:thresholds?|levels?|CCLs?|"
-    r"capabilit\w*)|exceeding|significantly\s+more\s+capable)\b",
+    r"capabilit\w*)|exceeding|significantly\s+more\s+capable|"
+    r"(?:external(?:ly\s+deployed)?|certain|select(?:ed)?|specific|particular|designated)\s+"
+    r"(?:frontier\s+|AI\s+|foundation\s+)?(?:models?|systems?|deployments?|releases?))\b",
     re.IGNORECASE,
 )
 _DOMAIN = re.compile(
@@ -119,7 +121,7 @@ _ACTOR = re.compile(
     r"CAISI|auditors?|government\s+(?:access|testing|partners?)|"
     r"(?:separate|dedicated|internal)\s+(?:\w+\s+)?(?:reviewers?|evaluators?|red[- ]team\w*)|"
     r"Responsible\s+Scaling\s+Officer|RSO|Safety\s+Advisory\s+Group|SAG|Long-?Term\s+Benefit\s+"
-    r"Trust|LTBT|Board(?:\s+of\s+Directors)?|CEO|President|Chief\s+[A-Z]\w+(?:\s+[A-Z]\w+)?\s+Officer|"
+    r"Trust|LTBT|Board(?:\s+of\s+Directors)?|(?<=[Tt]he\s)board(?:\s+of\s+directors)?|CEO|President|Chief\s+[A-Z]\w+(?:\s+[A-Z]\w+)?\s+Officer|"
     r"General\s+Counsel|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+"
     r"(?:Council|Committee|Trust|Panel)|appropriate\s+governance\s+function|red[- ]team(?:ers|s)?)\b",
 )
@@ -153,7 +155,8 @@ _DISCLOSE = re.compile(
     r"statements?|updates?|cards?)|disclos\w+|share\w*\b[^.;]{0,160}?\bwith\b|notif\w+|"
     r"report\w*\s+(?:\w+\s+){0,8}?(?:to|as\s+required\s+by)\s+(?:\w+\s+)?(?:regulat\w+|"
     r"government\w*|authorit\w+|the\s+public|AISI)|system\s+cards?|model\s+cards?|"
-    r"transparency|unredacted|redact\w*)\b",
+    r"transparency|unredacted|redact\w*|share\w*\s+(?:\w+\s+){0,2}?internally|"
+    r"(?:circulat|distribut)\w*\s+internally)\b",
     re.IGNORECASE,
 )
 _DOCUMENT = re.compile(
@@ -438,7 +441,7 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
         sign = -1 if gone and (not come or "appropriate governance function" in come) else 1
         moves.append((3, sign, f"actor {_quote(gone)} → {_quote(come)}"))
     else:
-        role = _role_moved(o_rule, n_rule, ac_o & ac_n)
+        role = _role_moved(o_rule, n_rule, ac_o & ac_n) or _say_moved(o_rule, n_rule)
         if role:
             moves.append(role)
 
@@ -446,7 +449,10 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
     ds_o, ds_n = _set(_DISCLOSE, o_rule), _set(_DISCLOSE, n_rule)
     gone_d, come_d = _disclosure_kinds(ds_o) - _disclosure_kinds(ds_n), _disclosure_kinds(
         ds_n) - _disclosure_kinds(ds_o)
-    if gone_d and not come_d:
+    audience = _audience_moved(ds_o - ds_n, ds_n - ds_o)
+    if audience:
+        moves.append(audience)
+    elif gone_d and not come_d:
         moves.append((5, -1, f"disclosure dropped {_quote(ds_o - ds_n)}"))
     elif come_d and not gone_d:
         moves.append((5, 1, f"disclosure added {_quote(ds_n - ds_o)}"))
@@ -503,6 +509,25 @@ def _narrowing(text: str) -> set[str]:
     return {"only" if t in _ONLY else t for t in _set(_SCOPE_NARROW, text)}
 
 
+_AUDIENCE_RANK = {"internal": 0, "parties": 1, "public": 2}
+"""How widely a disclosure reaches: staff only, named parties or authorities, everyone."""
+
+
+def _audience_moved(gone: set[str], come: set[str]) -> tuple[int, int, str] | None:
+    """A disclosure whose words were replaced by words reaching a wider or narrower audience.
+
+    "publish" → "share with select partners" or "share internally" narrows who learns it, even
+    where another disclosure word stays in the sentence ("following the report's publication").
+    """
+    lost = [_AUDIENCE_RANK[k] for k in _disclosure_kinds(gone) if k in _AUDIENCE_RANK]
+    got = [_AUDIENCE_RANK[k] for k in _disclosure_kinds(come) if k in _AUDIENCE_RANK]
+    if not lost or not got or max(lost) == max(got):
+        return None
+    sign = 1 if max(got) > max(lost) else -1
+    return (5, sign, f"disclosure {'broadened' if sign > 0 else 'narrowed'} "
+                     f"{_quote(gone)} → {_quote(come)}")
+
+
 def _disclosure_kinds(terms: set[str]) -> set[str]:
     """Who learns it: the public (publish, public reports, cards), authorities or named parties
     (notify, share with, report to), or redaction. "publish" → "release publicly" keeps the kind."""
@@ -512,6 +537,8 @@ def _disclosure_kinds(terms: set[str]) -> set[str]:
             kinds.add("public")
         elif re.search(r"redact", t):
             kinds.add("redaction")
+        elif re.search(r"internally", t):
+            kinds.add("internal")
         else:
             kinds.add("parties")
     return kinds
@@ -579,6 +606,26 @@ def _role_moved(old: str, new: str, actors: set[str]) -> tuple[int, int, str] | 
     sign = -1 if -1 in signs else 1
     words = ", ".join(f"'{a}' {names[ro.get(a, 0)]} → {names[rn.get(a, 0)]}" for a in moved)
     return (3, sign, f"actor role {words}")
+
+
+_DECIDES = re.compile(r"\b(?:approv\w*|sign[- ]?off|authori[sz]\w*|veto\w*|consent)\b",
+                     re.IGNORECASE)
+_ADVISES = re.compile(r"\b(?:consult\w*|advice|advis\w+|input|feedback)\b", re.IGNORECASE)
+
+
+def _say_moved(old: str, new: str) -> tuple[int, int, str] | None:
+    """A decision turned into advice, or advice into a decision, with no body named nearby.
+
+    "submitted for approval" → "submitted for consultation": whoever was to decide now only
+    advises (codebook actor dimension), though the sentence names no one.
+    """
+    dec_o, dec_n = _set(_DECIDES, old), _set(_DECIDES, new)
+    adv_o, adv_n = _set(_ADVISES, old), _set(_ADVISES, new)
+    if dec_o - dec_n and not dec_n - dec_o and adv_n - adv_o:
+        return (3, -1, f"decision {_quote(dec_o - dec_n)} → advice {_quote(adv_n - adv_o)}")
+    if dec_n - dec_o and not dec_o - dec_n and adv_o - adv_n:
+        return (3, 1, f"advice {_quote(adv_o - adv_n)} → decision {_quote(dec_n - dec_o)}")
+    return None
 
 
 def _canon_actors(found: set[str], known: set[str]) -> set[str]:

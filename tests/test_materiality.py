@@ -146,3 +146,67 @@ def test_all_turned_some_still_narrows_the_scope() -> None:
     j = judge("We will red-team all models before deployment.",
               "We will red-team some models before deployment.")
     assert 1 in j.dims
+
+
+# --- scope qualifiers --------------------------------------------------------------------------
+
+
+def test_a_qualifier_put_before_the_models_covered_narrows_the_scope() -> None:
+    j = judge("We will run dangerous-capability tests on our models every quarter.",
+              "We will run dangerous-capability tests on our external models every quarter.")
+    assert 1 in j.dims and j.direction == "weakened"
+
+
+def test_a_qualifier_taken_off_the_models_covered_broadens_the_scope() -> None:
+    j = judge("We will run dangerous-capability tests on our external models every quarter.",
+              "We will run dangerous-capability tests on our models every quarter.")
+    assert 1 in j.dims and j.direction == "strengthened"
+
+
+# --- disclosure audience -----------------------------------------------------------------------
+
+
+def test_publishing_replaced_by_sharing_with_named_partners_narrows_the_disclosure() -> None:
+    j = judge("We will publish a summary of each evaluation round.",
+              "We will share a summary of each evaluation round with select partners.")
+    assert 5 in j.dims and j.direction == "weakened"
+
+
+def test_publishing_replaced_by_sharing_internally_narrows_the_disclosure() -> None:
+    j = judge("We will publish the full list of safeguards (with a few details held back) "
+              "after each launch.",
+              "We will share internally the full list of safeguards (with a few details held "
+              "back) after each launch.")
+    assert 5 in j.dims and j.direction == "weakened"
+
+
+def test_sharing_with_a_named_party_turned_into_publishing_broadens_the_disclosure() -> None:
+    j = judge("We will share each incident summary with our partners.",
+              "We will publish each incident summary.")
+    assert 5 in j.dims and j.direction == "strengthened"
+
+
+def test_one_public_release_word_for_another_moves_no_disclosure() -> None:
+    assert not judge("We will publish the capability report.",
+                     "We will publicly release the capability report.").material
+
+
+# --- actors ------------------------------------------------------------------------------------
+
+
+def test_the_board_written_in_lower_case_is_still_an_actor() -> None:
+    j = judge("Each quarter the safety lead reports open incidents to the board.",
+              "Each quarter the safety lead reports open incidents to the product team.")
+    assert 3 in j.dims and j.direction == "weakened"
+
+
+def test_a_decision_turned_into_advice_is_an_actor_weakening_though_no_body_is_named() -> None:
+    j = judge("Any deviation from these safeguards must be submitted for approval.",
+              "Any deviation from these safeguards must be submitted for consultation.")
+    assert 3 in j.dims and j.direction == "weakened"
+
+
+def test_advice_turned_into_a_decision_is_an_actor_strengthening() -> None:
+    j = judge("Each new deployment tier is submitted for consultation before launch.",
+              "Each new deployment tier is submitted for approval before launch.")
+    assert 3 in j.dims and j.direction == "strengthened"
