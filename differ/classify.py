@@ -551,6 +551,16 @@ class Classifier:
                 summary=f"cosmetic edit{_in(section)}",
             )
 
+        if region.kind == "change" and old and new and all(
+            _DATE_LABEL.match(s.text.lstrip("# ")) for s in (*old, *new)
+        ):
+            return Hunk(
+                **base,
+                severity="low",
+                because=("low: only a dateline changed ('Published: ...', 'Last updated: ...'); "
+                         "a date is a label, not a commitment (codebook 11)",),
+                summary=f"dateline changed{_in(section)}",
+            )
         cat_texts = [
             " ".join(s.text for s in side if not _TOC.search(s.text)) for side in (old, new)
         ]
@@ -897,7 +907,8 @@ class Classifier:
         new_q = self._numbers([w for s in new for w in s.words])
         first_num = True
         for ch in real:
-            if _label_only(ch) or all(_DATE_LABEL.match(t) for t in sentences_of(ch)):
+            if _label_only(ch) or all(_DATE_LABEL.match(t.lstrip("# "))
+                                      for t in sentences_of(ch)):
                 continue
             rem_q = self._numbers(_drop_list_number(ch.removed, ch.at_start), ch.before, ch.after)
             add_q = self._numbers(_drop_list_number(ch.added, ch.at_start), ch.before, ch.after)
@@ -1097,7 +1108,8 @@ _MONTH_WORD = re.compile(
 _DATE_LABEL = re.compile(
     r"^(?:Published|Last\s+updated|Updated|Effective|Date|Version)\b[^.]{0,40}\.?$", re.IGNORECASE
 )
-"""A dateline ("Published: 12 May 2025."): its numbers are a label, not a quantity."""
+"""A dateline ("Published: 12 May 2025."), as a line or a heading: its numbers are a label,
+not a quantity."""
 _LEVEL_TOKEN = re.compile(
     r"\b(?:Level|ASL|CBRN|SL|Tier|AI\s+R&D)[- ]?\d+(?:\.\d+)?\+?(?![\w+])", re.IGNORECASE
 )

@@ -427,6 +427,14 @@ def test_publication_date_change_is_not_high() -> None:
     assert hunk.severity != "high"
 
 
+def test_a_publication_date_changed_in_a_heading_is_low_at_most() -> None:
+    result = compare("## Safety Policy\n\n## Published: March 4, 2025\n\n## Overview\n\n"
+                     "We will publish a report on each model.\n",
+                     "## Safety Policy\n\n## Published: March 4, 2026\n\n## Overview\n\n"
+                     "We will publish a report on each model.\n")
+    assert result.hunks and result.severity in ("none", "low")
+
+
 def test_carve_out_added_to_a_commitment_is_high_and_weakened() -> None:
     hunk = one("We will publish the evaluation results for each frontier model.",
                "We will publish the evaluation results for each frontier model, unless the "
