@@ -35,9 +35,12 @@ DIMENSIONS: dict[int, str] = {
 
 ILLUSTRATIVE = re.compile(
     r"\((?:e\.g\.|for example|such as|for instance|i\.e\.)[^)]*\)|"
-    r"\b(?:e\.g\.|for example|such as|for instance)[^.;:()]*",
+    r"\b(?:e\.g\.|for example|such as|for instance)"
+    r"(?:(?!,?\s*\b(?:unless|except|other\s+than|provided\s+that)\b)[^.;:()])*",
     re.IGNORECASE,
 )
+"""Illustrative enumerations; one not in parentheses runs to the next stop or to an exception
+clause after it ("e.g. rate limits, unless ..."), which qualifies the rule, not the examples."""
 _ANCHOR = re.compile(r"\((?:e\.g\.,?\s*)?[^)]*?\d[^)]*\)", re.IGNORECASE)
 """A parenthesised quantitative anchor: "(e.g. 2x)", "(defined as 4x or more)"."""
 

@@ -435,6 +435,15 @@ def test_a_publication_date_changed_in_a_heading_is_low_at_most() -> None:
     assert result.hunks and result.severity in ("none", "low")
 
 
+def test_an_exception_added_after_a_commitments_examples_is_high() -> None:
+    old = ("## Deployment safeguards\n\nWe will filter the outputs of each frontier model, "
+           "e.g. for weapons uplift and for malware.\n")
+    new = ("## Deployment safeguards\n\nWe will filter the outputs of each frontier model, "
+           "e.g. for weapons uplift and for malware, unless a customer opts out.\n")
+    hunk = one(old, new)
+    assert hunk.severity == "high" and hunk.direction == "weakened"
+
+
 def test_carve_out_added_to_a_commitment_is_high_and_weakened() -> None:
     hunk = one("We will publish the evaluation results for each frontier model.",
                "We will publish the evaluation results for each frontier model, unless the "

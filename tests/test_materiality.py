@@ -210,3 +210,13 @@ def test_advice_turned_into_a_decision_is_an_actor_strengthening() -> None:
     j = judge("Each new deployment tier is submitted for consultation before launch.",
               "Each new deployment tier is submitted for approval before launch.")
     assert 3 in j.dims and j.direction == "strengthened"
+
+
+# --- examples and exceptions -------------------------------------------------------------------
+
+
+def test_an_exception_added_after_a_list_of_examples_is_a_carve_out() -> None:
+    j = judge("We log every access to model weights, e.g. by staff and by contractors.",
+              "We log every access to model weights, e.g. by staff and by contractors, except "
+              "where logging would slow training.")
+    assert 6 in j.dims and j.direction == "weakened"
