@@ -128,28 +128,107 @@ def _of_sequence(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
     return _best(candidates)
 
 
+_LETTERS = re.compile(r"[a-z]+")
+"""A run of ASCII letters: a keyword made of letters only occurs in a text exactly when it
+occurs inside one of the text's runs."""
+
+
+class _KeyIndex:
+    """Which keywords, of every gate, a text contains: worked out once per text, not once per
+    gate and keyword.
+
+    A sentence meets a dozen gates of some twenty keywords each; the substring tests cost more
+    than the searches they save. Every keyword gets a bit. A word (a run of letters) repeats
+    across sentences and versions, so the keywords inside it are looked up once and remembered
+    as a mask; a text's mask is the union of its words' masks, plus the few keywords that hold
+    something other than letters ("won't", "r&d-"), tested on the text itself. A gate then asks
+    one AND of its own bits. The masks say exactly what the substring tests say."""
+
+    MAX_WORDS = 65536
+    MAX_TEXTS = 4096
+
+    def __init__(self) -> None:
+        self.bits: dict[str, int] = {}
+        self.letter_keys: list[tuple[str, int]] = []
+        self.other_keys: list[tuple[str, int]] = []
+        self.words: dict[str, int] = {}
+        self.texts: dict[str, int] = {}
+
+    def register(self, keys: tuple[str, ...]) -> int:
+        """The mask of ``keys``, giving a bit to each keyword not yet known."""
+        mask = 0
+        for k in keys:
+            bit = self.bits.get(k)
+            if bit is None:
+                bit = self.bits[k] = 1 << len(self.bits)
+                (self.letter_keys if _LETTERS.fullmatch(k) else self.other_keys).append((k, bit))
+                self.words.clear()  # the remembered masks lack the new keyword
+                self.texts.clear()
+            mask |= bit
+        return mask
+
+    def _word_mask(self, word: str) -> int:
+        mask = 0
+        for k, bit in self.letter_keys:
+            if k in word:
+                mask |= bit
+        if len(self.words) >= self.MAX_WORDS:
+            self.words.clear()
+        self.words[word] = mask
+        return mask
+
+    def mask(self, low: str) -> int:
+        """The bits of every keyword that occurs in ``low``."""
+        mask = self.texts.get(low)
+        if mask is not None:
+            return mask
+        mask = 0
+        words = self.words
+        for w in set(_LETTERS.findall(low)):
+            m = words.get(w)
+            mask |= self._word_mask(w) if m is None else m
+        for k, bit in self.other_keys:
+            if k in low:
+                mask |= bit
+        if len(self.texts) >= self.MAX_TEXTS:
+            self.texts.clear()
+        self.texts[low] = mask
+        return mask
+
+
+_INDEX = _KeyIndex()
+_TEXT_MASKS = _INDEX.texts
+
+
 class Gated:
     """A compiled pattern with its keyword gate. ``search``/``match``/``finditer`` take the
     text and its :func:`fold`; they return what the pattern's own methods return."""
 
-    __slots__ = ("pattern", "keys")
+    __slots__ = ("pattern", "keys", "_bits")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self.keys = required_words(pattern.pattern, pattern.flags)
+        self._bits = _INDEX.register(self.keys) if self.keys is not None else -1
 
     def possible(self, low: str) -> bool:
-        """Whether the pattern can match the text whose :func:`fold` is ``low``."""
-        keys = self.keys
-        if keys is None:
+        """Whether the pattern can match the text whose :func:`fold` is ``low``: whether one of
+        its keywords occurs in ``low``."""
+        bits = self._bits
+        if bits < 0:
             return True
-        for k in keys:
-            if k in low:
-                return True
-        return False
+        mask = _TEXT_MASKS.get(low)
+        return bool((_INDEX.mask(low) if mask is None else mask) & bits)
+
+    # The test is written out in each method: they run a quarter of a million times a page.
 
     def search(self, text: str, low: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self.possible(low) else None
+        bits = self._bits
+        if bits >= 0:
+            mask = _TEXT_MASKS.get(low)
+            if not (_INDEX.mask(low) if mask is None else mask) & bits:
+                return None
+        return self.pattern.search(text)
 
     def match(self, text: str, low: str) -> re.Match[str] | None:
         return self.pattern.match(text) if self.possible(low) else None

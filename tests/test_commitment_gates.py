@@ -54,6 +54,19 @@ def test_gate_lets_through_every_spelling_case_insensitive_matching_accepts(
     assert Gated(compiled).search(text, fold(text)) is not None
 
 
+def test_a_gate_made_after_a_text_was_read_still_finds_its_words_in_it() -> None:
+    text = "Zyxwvut reviews are held quarterly."
+    assert not Gated(re.compile(r"\bqqqzz\b")).possible(fold(text))
+    assert Gated(re.compile(r"\bzyxwvut\b", re.IGNORECASE)).possible(fold(text))
+
+
+def test_a_keyword_beyond_letters_is_found_across_word_boundaries() -> None:
+    gated = Gated(re.compile(r"\bthird[- ]part(?:y|ies)\b", re.IGNORECASE))
+    assert gated.keys == ("third part", "third-part")
+    assert gated.possible(fold("Third parties will review it."))
+    assert not gated.possible(fold("A third of the parties will review it."))
+
+
 def test_gate_rules_out_a_sentence_without_the_words() -> None:
     gated = Gated(re.compile(r"\b(?:will|must)\b", re.IGNORECASE))
     text = "Models are becoming more capable every year."
@@ -80,6 +93,7 @@ def test_gated_reading_of_the_corpus_equals_the_ungated_one(
     gated = {name: [c.to_json() for c in commitments.extract_commitments(t)]
              for name, t in texts.items()}
     monkeypatch.setattr(Gated, "possible", lambda self, low: True)
+    monkeypatch.setattr(Gated, "search", lambda self, text, low: self.pattern.search(text))
     _clear_caches()
     try:
         plain = {name: [c.to_json() for c in commitments.extract_commitments(t)]
