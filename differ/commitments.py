@@ -288,6 +288,8 @@ _G_THIRD_PARTY = Gated(_THIRD_PARTY)
 _G_TRIGGER = Gated(_TRIGGER)
 _G_SECURITY = Gated(_SECURITY)
 _G_DOMAINS = Gated(_DOMAINS)
+_G_PRESENT = Gated(_PRESENT)
+_G_PASSIVE = Gated(_PASSIVE)
 _G_HEDGE = Gated(re.compile(
     r"\bwhere\s+(?:possible|feasible|appropriate|practical)|\bas\s+appropriate\b|"
     r"\bif\s+(?:feasible|appropriate)\b", re.IGNORECASE))
@@ -429,7 +431,7 @@ def _strength(t: str, in_recommendations: bool, seen: str | None = None) -> tupl
         if hedge:
             return 2, hedge.group(0).lower()
         return 4, strong.group(0).lower()
-    present = _PRESENT.search(t)
+    present = _G_PRESENT.search(t, seen)
     if present and not _rx(r"\s*(?:no|not|nothing)\b").match(t, present.end()):
         return 4, "present tense"
     weak = _G_WEAK.search(t, seen)
@@ -443,7 +445,7 @@ def _strength(t: str, in_recommendations: bool, seen: str | None = None) -> tupl
     if advice and _rx(r"\b(?:developers?|companies|labs|industry|governments?|policymakers|the\s+field)\s+"
         r"(?:\w+\s+)?(?:should|ought)").search(t):
         return 1, advice.group(0).lower()
-    passive = _PASSIVE.search(t)
+    passive = _G_PASSIVE.search(t, seen)
     if passive and _PASSIVE_SUBJECT.search(t[: passive.start()]) and not weak:
         return 4, "present tense"
     return None

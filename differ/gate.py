@@ -55,9 +55,9 @@ def required_words(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
     return tuple(sorted(keys))
 
 
-def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
+def _best(candidates: list[frozenset[str]], limit: int = MAX_KEYS) -> frozenset[str] | None:
     """The most selective requirement: the longest shortest keyword, then the fewest keywords."""
-    usable = [c for c in candidates if len(c) <= MAX_KEYS]
+    usable = [c for c in candidates if c and len(c) <= limit]
     if not usable:
         return None
     return max(usable, key=lambda c: (min(len(k) for k in c), -len(c)))
@@ -80,6 +80,14 @@ MAX_RUN = 16
 
 
 def _of_sequence(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    return _best(_required(items, MAX_KEYS, flatten=False))
+
+
+def _required(items: list[tuple[Any, Any]], limit: int, *,
+              flatten: bool) -> list[frozenset[str]]:
+    """Keyword sets the sequence ``items`` requires: every match holds a keyword of each.
+    A group inside the sequence lends its most selective set, or with ``flatten`` all of its
+    own (each is required of the whole as well)."""
     candidates: list[frozenset[str]] = []
     run: list[str] = [""]
 
@@ -87,6 +95,13 @@ def _of_sequence(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
         if run != [""]:
             candidates.append(frozenset(run))
         run[:] = [""]
+
+    def nested(body: list[tuple[Any, Any]]) -> None:
+        subs = _required(body, limit, flatten=flatten)
+        if flatten:
+            candidates.extend(subs)
+        elif (one := _best(subs, limit)) is not None:
+            candidates.append(one)
 
     for op, av in items:
         name = str(op)
@@ -104,28 +119,50 @@ def _of_sequence(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
             continue  # zero-width: the literals on both sides are adjacent in the text
         flush()
         if name == "SUBPATTERN":
-            sub = _of_sequence(list(av[-1]))
+            nested(list(av[-1]))
         elif name == "ATOMIC_GROUP":
-            sub = _of_sequence(list(av))
+            nested(list(av))
         elif name == "BRANCH":
-            alts = [_of_sequence(list(alt)) for alt in av[1]]
-            sub = None if any(a is None for a in alts) else frozenset().union(*alts)  # type: ignore[arg-type]
+            alts = [_best(_required(list(alt), limit, flatten=flatten), limit) for alt in av[1]]
+            if all(alts):
+                candidates.append(frozenset().union(*alts))  # type: ignore[arg-type]
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
             low, _high, body = av
             body = list(body)
             if low < 1:
-                sub = None
+                pass
             elif (len(body) == 1 and str(body[0][0]) == "LITERAL"
                   and (c := _plain(body[0][1])) is not None):
-                sub = frozenset({c * min(low, 8)})
+                candidates.append(frozenset({c * min(low, 8)}))
             else:
-                sub = _of_sequence(body)
-        else:
-            sub = None  # a wider class, a lookaround, a back-reference: nothing required of it
-        if sub:
-            candidates.append(sub)
+                nested(body)
+        # else: a wider class, a lookaround, a back-reference: nothing required of it
     flush()
-    return _best(candidates)
+    return candidates
+
+
+MAX_SET = 256
+"""The largest keyword set a gate's conjunction keeps (:func:`required_sets`): beyond it the
+set rules out almost nothing and only makes new words slower to index."""
+
+
+def required_sets(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], ...]:
+    """Every keyword set found that ``pattern`` requires, not only the most selective one:
+    a match holds a keyword of each ("we ... conduct" needs the author's name *and* a verb).
+    Empty when none was found."""
+    try:
+        tree = _sre_parse.parse(pattern, flags)
+        found = _required(list(tree), MAX_SET, flatten=True)
+    except Exception:  # noqa: BLE001 - an unusual pattern or opcode: no gate
+        return ()
+    out: list[tuple[str, ...]] = []
+    for keys in found:
+        if not keys or len(keys) > MAX_SET or min(len(k) for k in keys) < 2:
+            continue
+        kept = tuple(sorted(k for k in keys if not any(o != k and o in k for o in keys)))
+        if kept not in out:
+            out.append(kept)
+    return tuple(out)
 
 
 _LETTERS = re.compile(r"[a-z]+")
@@ -202,33 +239,33 @@ _TEXT_MASKS = _INDEX.texts
 
 class Gated:
     """A compiled pattern with its keyword gate. ``search``/``match``/``finditer`` take the
-    text and its :func:`fold`; they return what the pattern's own methods return."""
+    text and its :func:`fold`; they return what the pattern's own methods return.
 
-    __slots__ = ("pattern", "keys", "_bits")
+    ``keys`` is the pattern's most selective keyword set (:func:`required_words`); the gate
+    asks for a keyword of every set the pattern requires (:func:`required_sets`), one mask
+    each."""
+
+    __slots__ = ("pattern", "keys", "_masks")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self.keys = required_words(pattern.pattern, pattern.flags)
-        self._bits = _INDEX.register(self.keys) if self.keys is not None else -1
+        self._masks = tuple(_INDEX.register(keys)
+                            for keys in required_sets(pattern.pattern, pattern.flags))
 
     def possible(self, low: str) -> bool:
-        """Whether the pattern can match the text whose :func:`fold` is ``low``: whether one of
-        its keywords occurs in ``low``."""
-        bits = self._bits
-        if bits < 0:
-            return True
+        """Whether the pattern can match the text whose :func:`fold` is ``low``: whether it
+        holds a keyword of each set the pattern requires."""
         mask = _TEXT_MASKS.get(low)
-        return bool((_INDEX.mask(low) if mask is None else mask) & bits)
-
-    # The test is written out in each method: they run a quarter of a million times a page.
+        if mask is None:
+            mask = _INDEX.mask(low)
+        for need in self._masks:
+            if not mask & need:
+                return False
+        return True
 
     def search(self, text: str, low: str) -> re.Match[str] | None:
-        bits = self._bits
-        if bits >= 0:
-            mask = _TEXT_MASKS.get(low)
-            if not (_INDEX.mask(low) if mask is None else mask) & bits:
-                return None
-        return self.pattern.search(text)
+        return self.pattern.search(text) if self.possible(low) else None
 
     def match(self, text: str, low: str) -> re.Match[str] | None:
         return self.pattern.match(text) if self.possible(low) else None

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import differ.commitments as commitments
-from differ.gate import Gated, fold, required_words
+from differ.gate import Gated, fold, required_sets, required_words
 from differ.segment import segment, strip_header
 
 
@@ -33,6 +33,17 @@ def test_required_words_are_the_literals_a_match_cannot_lack() -> None:
 
 def test_a_keyword_inside_a_longer_one_stands_for_both() -> None:
     assert required_words(r"\b(?:commit|committed)\s+to\b") == ("commit",)
+
+
+def test_every_word_set_a_pattern_requires_is_read() -> None:
+    assert required_sets(r"\b(?:we|our\s+team)\s+(?:conduct|run)s?\b", re.IGNORECASE) == (
+        ("team", "we"), ("conduct", "run"))
+
+
+def test_gate_rules_out_a_sentence_that_lacks_one_of_the_required_words() -> None:
+    gated = Gated(re.compile(r"\b(?:we|our\s+team)\s+(?:conduct|run)s?\b", re.IGNORECASE))
+    assert not gated.possible(fold("We will publish the report."))
+    assert gated.possible(fold("We conduct evaluations."))
 
 
 def test_a_pattern_without_required_words_is_not_gated() -> None:
@@ -93,7 +104,6 @@ def test_gated_reading_of_the_corpus_equals_the_ungated_one(
     gated = {name: [c.to_json() for c in commitments.extract_commitments(t)]
              for name, t in texts.items()}
     monkeypatch.setattr(Gated, "possible", lambda self, low: True)
-    monkeypatch.setattr(Gated, "search", lambda self, text, low: self.pattern.search(text))
     _clear_caches()
     try:
         plain = {name: [c.to_json() for c in commitments.extract_commitments(t)]
