@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from differ.gate import Gated, fold
@@ -261,6 +262,13 @@ def _content(text: str) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOP)
 
 
+@lru_cache(maxsize=1024)
+def _in_summary(section: str) -> bool:
+    """Whether a section path lies in a summary part: asked once per section, not per
+    commitment."""
+    return bool(_SUMMARY_SECTION.search(section))
+
+
 def drop_restatements(items: Sequence[Q]) -> list[Q]:
     """``items`` without the commitments of a summary part that the body states again.
 
@@ -268,12 +276,13 @@ def drop_restatements(items: Sequence[Q]) -> list[Q]:
     coders code the obligation once, where the document sets it out. A summary sentence most of
     whose content words stand in one commitment outside the summary is that commitment.
     """
-    body = [_content(c.text) for c in items if not _SUMMARY_SECTION.search(c.section)]
-    if len(body) == len(items):
+    in_summary = [_in_summary(c.section) for c in items]
+    if not any(in_summary):
         return list(items)
+    body = [_content(c.text) for c, summary in zip(items, in_summary, strict=True) if not summary]
     out: list[Q] = []
-    for c in items:
-        if _SUMMARY_SECTION.search(c.section):
+    for c, summary in zip(items, in_summary, strict=True):
+        if summary:
             words = _content(c.text)
             if len(words) >= 4 and any(
                 len(words & other) >= RESTATED * len(words) for other in body
