@@ -199,6 +199,12 @@ _ITEM = re.compile(r"^\s*(?:[●•▪◦○■□➢►–*]|-\s|\(?[a-z]\)\s|\
 """A list item's opening marker."""
 _LEAD_IN = re.compile(r"(?:\bthe\s+following\b[^.:]*\.?|:)\s*$", re.IGNORECASE)
 """A sentence that introduces a list: "... the following security themes.", "... procedure:"."""
+
+
+def _opens_list(text: str) -> bool:
+    """Whether ``text`` introduces a list (``_LEAD_IN``). The pattern scans the whole sentence;
+    it can only match one holding a colon or "following", which a substring test finds first."""
+    return (":" in text or "following" in fold(text)) and bool(_LEAD_IN.search(text))
 _OWN_SUBJECT = re.compile(rf"\b{_SELF}\b", re.IGNORECASE)
 """The author (or one of its bodies) named as the one acting."""
 _ELABORATION = re.compile(
@@ -867,7 +873,7 @@ def extract_commitments(text: str) -> list[Commitment]:
             # An elaboration of the obligation just stated ("This means that we will ..."):
             # the coders count the obligation once.
             continue
-        if _LEAD_IN.search(cand.text):
+        if _opens_list(cand.text):
             lead_in = cand  # its list runs to the next heading
         prev = cand
         quoted = cut_words(cand.text)

@@ -113,3 +113,14 @@ def test_gated_reading_of_the_corpus_equals_the_ungated_one(
     assert sum(len(v) for v in plain.values()) > 1000
     for name in texts:
         assert gated[name] == plain[name], name
+
+
+def test_the_list_lead_in_test_agrees_with_its_pattern_on_every_corpus_sentence(
+        corpus: Path) -> None:
+    texts = [commitments._clean(s.text) for t in _corpus_texts(corpus).values()
+             for s in segment(t)]
+    texts += ["WE COMMIT TO THE FOLLOWİNG MEASURES.", "Our procedure:"]
+    disagree = [t for t in texts
+                if commitments._opens_list(t) != bool(commitments._LEAD_IN.search(t))]
+    assert not disagree, disagree[:5]
+    assert commitments._opens_list("WE COMMIT TO THE FOLLOWİNG MEASURES.")
