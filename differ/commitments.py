@@ -568,14 +568,23 @@ def _section_categories(section: str) -> frozenset[str]:
 
 
 @cache
-def _gated_unions() -> tuple[tuple[str, Gated], ...]:
-    """The lexicon's category alternations (as :func:`text_categories` searches them), gated."""
-    return tuple((cat, Gated(union)) for cat, union in category_unions(load_lexicon()))
+def _gated_unions() -> tuple[tuple[str, Gated, tuple[Gated, ...]], ...]:
+    """The lexicon's category alternations (as :func:`text_categories` searches them), gated,
+    each with its rules' patterns gated one by one: an alternation can only match where one of
+    its patterns can, and its gate alone lets through many sentences none of them can."""
+    rules: dict[str, list[Gated]] = {}
+    for rule in load_lexicon().rules:
+        rules.setdefault(rule.category, []).extend(
+            Gated(re.compile(p.pattern, re.IGNORECASE)) for p in rule.patterns)
+    return tuple((cat, Gated(union), tuple(rules.get(cat, ())))
+                 for cat, union in category_unions(load_lexicon()))
 
 
 def _own_categories(t: str, seen: str) -> set[str]:
     """:func:`text_categories` of one sentence (``seen``: its :func:`fold`)."""
-    return {cat for cat, union in _gated_unions() if union.search(t, seen)}
+    return {cat for cat, union, rules in _gated_unions()
+            if union.possible(seen) and any(r.possible(seen) for r in rules)
+            and union.pattern.search(t)}
 
 
 def categorise(text: str, section: str) -> tuple[str, tuple[str, ...]]:

@@ -14,7 +14,7 @@ from differ.segment import segment, strip_header
 
 def _gates() -> list[Gated]:
     found = [v for v in vars(commitments).values() if isinstance(v, Gated)]
-    return found + [g for _, g in commitments._gated_unions()]
+    return found + [g for _, union, rules in commitments._gated_unions() for g in (union, *rules)]
 
 
 def _clear_caches() -> None:
@@ -124,3 +124,12 @@ def test_the_list_lead_in_test_agrees_with_its_pattern_on_every_corpus_sentence(
                 if commitments._opens_list(t) != bool(commitments._LEAD_IN.search(t))]
     assert not disagree, disagree[:5]
     assert commitments._opens_list("WE COMMIT TO THE FOLLOWİNG MEASURES.")
+
+
+def test_a_sentences_own_categories_are_the_lexicons_on_every_corpus_sentence(
+        corpus: Path) -> None:
+    texts = {commitments._clean(s.text) for t in _corpus_texts(corpus).values()
+             for s in segment(t)}
+    disagree = [t for t in texts
+                if commitments._own_categories(t, fold(t)) != commitments.text_categories(t)]
+    assert not disagree, disagree[:5]
