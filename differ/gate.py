@@ -14,6 +14,7 @@ gate and always runs.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 try:  # the standard library's own parser (``re._parser`` from 3.11, ``sre_parse`` before)
@@ -37,15 +38,21 @@ def fold(text: str) -> str:
     return low if low.isascii() else low.translate(_FOLD)
 
 
+@lru_cache(maxsize=16)
+def _parsed(pattern: str, flags: int) -> list[tuple[Any, Any]]:
+    """A pattern's parse tree (read, never changed), shared by the two readers of one gate."""
+    return list(_sre_parse.parse(pattern, flags))
+
+
 def required_words(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
     """Lowercase ASCII strings of which every match of ``pattern`` contains at least one, or
     None when no such set was found (the pattern then always runs)."""
     try:
-        tree = _sre_parse.parse(pattern, flags)
+        tree = _parsed(pattern, flags)
     except Exception:  # noqa: BLE001 - an unusual pattern is simply not gated
         return None
     try:
-        found = _of_sequence(list(tree))
+        found = _of_sequence(tree)
     except Exception:  # noqa: BLE001 - an opcode this reader does not know: no gate
         return None
     if not found or len(found) > MAX_KEYS or min(len(k) for k in found) < 2:
@@ -151,8 +158,7 @@ def required_sets(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], ...]:
     a match holds a keyword of each ("we ... conduct" needs the author's name *and* a verb).
     Empty when none was found."""
     try:
-        tree = _sre_parse.parse(pattern, flags)
-        found = _required(list(tree), MAX_SET, flatten=True)
+        found = _required(_parsed(pattern, flags), MAX_SET, flatten=True)
     except Exception:  # noqa: BLE001 - an unusual pattern or opcode: no gate
         return ()
     out: list[tuple[str, ...]] = []
