@@ -643,6 +643,13 @@ class Classifier:
                     "medium: the changed sentence itself names no category "
                     "(the category comes from its context)"
                 )
+        if (severity != "high" and judgement is not None and judgement.material
+                and high_signals):
+            # A dimension of the commitment itself moved (scope, trigger, actor, disclosure,
+            # consequence): material by the coders' definition, whatever its category.
+            severity = "high"
+            because.append("high: a materiality dimension of a commitment moved (codebook 5), "
+                           "whatever its category")
         if severity == "high" and _only_examples(old, new, items_of):
             severity = "medium"
             because.append("medium: only items of a list of examples changed; the rule stands "
