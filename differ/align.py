@@ -400,10 +400,10 @@ def anchors(old: list[Sentence], new: list[Sentence]) -> list[tuple[int, int]]:
                 best, best_sim = j, sim
         if best >= 0:
             proposals.append((i, best))
-    return _longest_chain(proposals)
+    return longest_chain(proposals)
 
 
-def _longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Longest subsequence with strictly increasing j (pairs already increase in i)."""
     import bisect
 

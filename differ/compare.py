@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from typing import Literal
 
-from differ.align import MOVE_MIN_WORDS, Region, align, diff_tokens
+from differ.align import MOVE_MIN_WORDS, Region, align, diff_tokens, longest_chain
 from differ.classify import Classifier, Standing
 from differ.commitments import enumerations
 from differ.model import DiffResult, Hunk, combine_directions, order_signals
@@ -168,7 +167,7 @@ def line_diff(old_text: str, new_text: str) -> list[Op]:
     pairs = [(i, at_new[line]) for i, line in enumerate(lo)
              if count_o[line] == 1 and line in at_new]
     runs: list[tuple[int, int, int]] = []  # (old start, new start, length), in order
-    for i, j in _increasing(pairs):
+    for i, j in longest_chain(pairs):
         if runs and i < runs[-1][0] + runs[-1][2]:
             continue  # inside the run grown from an earlier anchor
         lo_i, lo_j = i, j
@@ -191,27 +190,6 @@ def line_diff(old_text: str, new_text: str) -> list[Op]:
             ops.append((0, ri, ri + n, rj, rj + n))
         i, j = ri + n, rj + n
     return ops
-
-
-def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The longest subsequence of ``pairs`` (increasing in the first) increasing in the second."""
-    tails: list[int] = []
-    tail_at: list[int] = []
-    back = [-1] * len(pairs)
-    for k, (_, j) in enumerate(pairs):
-        pos = bisect_left(tails, j)
-        if pos == len(tails):
-            tails.append(j)
-            tail_at.append(k)
-        else:
-            tails[pos], tail_at[pos] = j, k
-        back[k] = tail_at[pos - 1] if pos else -1
-    out = []
-    k = tail_at[-1] if tail_at else -1
-    while k >= 0:
-        out.append(pairs[k])
-        k = back[k]
-    return out[::-1]
 
 
 def _stretches(line_ops: list[Op]) -> int:
