@@ -21,6 +21,11 @@ from differ.segment import (
     squash_text,
 )
 
+Window = tuple[list[Sentence], list[Sentence], bool, bool]
+"""A window's old and new sentences, and whether text was skipped before it and after it."""
+Whole = tuple[Callable[[], list[Sentence]], Callable[[], list[Sentence]]]
+"""How to get both whole texts' sentences, built only when a lookup needs them."""
+
 WINDOW_MARGINS = (3, 12)
 """Unchanged paragraphs kept around the changed window, tried in turn before the full path.
 
@@ -111,7 +116,8 @@ def _compare_windows(old_text: str, new_text: str, line_ops: list[Op]) -> DiffRe
             return None  # one window of the whole texts: the full path, with nothing to prove
         proof = _windows_are_exact(windows, unique)
         if proof == "exact":
-            result = _diff_windows(windows, old_text, new_text)
+            result = _diff_windows(
+                windows, (lambda: segment(old_text), lambda: segment(new_text)))
             if result is not None:
                 return result
         elif proof == "unproved":
@@ -119,12 +125,9 @@ def _compare_windows(old_text: str, new_text: str, line_ops: list[Op]) -> DiffRe
     return None
 
 
-def _diff_windows(
-    windows: list[tuple[list[Sentence], list[Sentence], bool, bool]], old_text: str, new_text: str
-) -> DiffResult | None:
-    """``_diff`` of exact windows, their hunks merged as one text's; None when a window opens
-    inside a list (see ``_diff``)."""
-    whole = (lambda: segment(old_text), lambda: segment(new_text))
+def _diff_windows(windows: list[Window], whole: Whole) -> DiffResult | None:
+    """Align and classify exact windows, their hunks merged as one text's; None when a window
+    opens inside a list (see ``_diff``). ``whole``: how to get both whole texts' sentences."""
     standing = Standing(*whole)
     classifier = _get_classifier()
     all_regions: list[Region] = []
@@ -203,7 +206,7 @@ def _shift(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
 
 
 def _windows_are_exact(
-    windows: list[tuple[list[Sentence], list[Sentence], bool, bool]],
+    windows: list[Window],
     unique: Callable[[Sentence], bool],
 ) -> Literal["exact", "no fence", "unproved"]:
     """Whether aligning each window on its own gives the regions of the whole texts: "exact",
@@ -254,7 +257,7 @@ def _windows_are_exact(
         came = [new_s[j] for op, _, _, b0, b1 in ops if op == 1 for j in range(b0, b1)]
         unmatched.append((gone, came))
     need = sum(len(gone) + len(came) for gone, came in unmatched) // 2 + 1
-    moved: dict[str, set[int]] = {}
+    moved: dict[tuple[str, str], set[int]] = {}  # (side, key) -> windows it is in
     for w, ((old_s, new_s, cut_before, cut_after), (cp, cs), (gone, came)) in enumerate(
         zip(windows, cores, unmatched, strict=True)
     ):
@@ -273,13 +276,13 @@ def _windows_are_exact(
         b = [s.key for s in new_s[lo:len(new_s) - hi]]
         if not _one_maximum_alignment(a, b):
             return "unproved"
-        for side, sents in (("-", gone), ("+", came)):
+        for side, sents in (("old", gone), ("new", came)):
             for s in sents:
                 if s.heading or len(s.words) >= MOVE_MIN_WORDS:
-                    moved.setdefault(side + s.key, set()).add(w)
+                    moved.setdefault((side, s.key), set()).add(w)
     apart = any(
-        len(ws | moved[k.replace("-", "+", 1)]) > 1
-        for k, ws in moved.items() if k[0] == "-" and k.replace("-", "+", 1) in moved
+        len(ws | moved[("new", key)]) > 1
+        for (side, key), ws in moved.items() if side == "old" and ("new", key) in moved
     )
     return "unproved" if apart else "exact"
 
@@ -412,8 +415,7 @@ def _window_is_exact(
 
 
 def _diff(old_s: list[Sentence], new_s: list[Sentence], *, cut_before: bool = False,
-          whole: tuple[Callable[[], list[Sentence]], Callable[[], list[Sentence]]] | None = None,
-          ) -> DiffResult | None:
+          whole: Whole | None = None) -> DiffResult | None:
     """Align and classify two sentence lists (whole texts or an exact window of them).
 
     ``whole``: for a window, how to get the whole texts' sentences, against which a sentence's
@@ -422,18 +424,8 @@ def _diff(old_s: list[Sentence], new_s: list[Sentence], *, cut_before: bool = Fa
     None when the window opens inside a list: the commitment introducing it lies before the
     window, and the list's items bind as it does (``enumerations``).
     """
-    old_items, old_open = enumerations(old_s)
-    new_items, new_open = enumerations(new_s)
-    if cut_before and (old_open or new_open):
-        return None
-    lead_ins = old_items | new_items
-    classifier = _get_classifier()
-    regions = align(old_s, new_s)
-    standing = Standing(*whole) if whole else Standing(lambda: old_s, lambda: new_s)
-    hunks = restated(regions, [classifier.classify(r, lead_ins, standing) for r in regions],
-                     binds=classifier.binds, quantified=classifier.quantified)
-    places = _places(regions, old_s, new_s)
-    return DiffResult.from_hunks(merge_high_runs(hunks, places), whitespace_only=True)
+    return _diff_windows([(old_s, new_s, cut_before, False)],
+                         whole or (lambda: old_s, lambda: new_s))
 
 
 Place = tuple[tuple[int, int] | None, tuple[int, int] | None]
