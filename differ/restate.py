@@ -156,16 +156,14 @@ def _below_high(hunk: Hunk, side: str, pairs: list[tuple[Sentence, Sentence]]) -
         f"materiality dimension moved (a relocated, reworded commitment)"
         + (f"; {len(pairs) - 1} more sentence(s) likewise" if len(pairs) > 1 else "")
     )
-    signals = (set(hunk.signals) - {"added", "removed"}) | {"moved", "reworded"}
-    label = ", ".join(c.capitalize() for c in hunk.categories) or "Uncategorized"
-    section = f" in {hunk.section.split(' > ')[-1]}" if hunk.section else ""
+    label, place = _label_and_place(hunk)
     return replace(
         hunk,
         severity="medium" if hunk.categories else "low",
-        signals=order_signals(signals),
+        signals=order_signals(_as_moved(hunk)),
         direction="",
         because=tuple(because),
-        summary=f"{label} · moved: {_quote(mine.text)} restated{section}",
+        summary=f"{label} · moved: {_quote(mine.text)} restated{place}",
     )
 
 
@@ -180,15 +178,25 @@ def _reworded(hunk: Hunk, side: str, moved: list[tuple[Sentence, Sentence, Judge
     because.append(f"reworded elsewhere: restates {_quote(theirs.text)}, {where} elsewhere in "
                    f"this diff")
     because.append("high because " + "; ".join(dict.fromkeys(j.because for *_, j in moved)))
-    signals = (set(hunk.signals) - {"added", "removed"}) | {"moved", "reworded"}
+    signals = _as_moved(hunk)
     # Both directions in one commitment are coded W (codebook 11.3).
     signals.add("strengthened" if direction == "strengthened" else "weakened")
-    label = ", ".join(c.capitalize() for c in hunk.categories) or "Uncategorized"
-    section = f" in {hunk.section.split(' > ')[-1]}" if hunk.section else ""
+    label, place = _label_and_place(hunk)
     return replace(
         hunk,
         signals=order_signals(signals),
         direction=direction,
         because=tuple(because),
-        summary=f"{label} · reworded: {_quote(mine.text)} restated elsewhere{section}",
+        summary=f"{label} · reworded: {_quote(mine.text)} restated elsewhere{place}",
     )
+
+
+def _as_moved(hunk: Hunk) -> set[str]:
+    """The hunk's signals with its outcome (added, removed) read as a move and a rewording."""
+    return (set(hunk.signals) - {"added", "removed"}) | {"moved", "reworded"}
+
+
+def _label_and_place(hunk: Hunk) -> tuple[str, str]:
+    """The summary's category label and " in <section>", as the classifier writes them."""
+    label = ", ".join(c.capitalize() for c in hunk.categories) or "Uncategorized"
+    return label, f" in {hunk.section.split(' > ')[-1]}" if hunk.section else ""
