@@ -255,14 +255,7 @@ class Repository:
         and the failure streak of their sources reset."""
         if not checks:
             return
-        rows = [{
-            "source_id": c.source_id, "run_id": c.run_id, "url": c.url, "final_url": c.final_url,
-            "started_at": c.started_at, "elapsed_ms": c.elapsed_ms, "status": c.status,
-            "http_status": c.http_status, "error_kind": c.error_kind,
-            "error_message": c.error_message, "fetcher": c.fetcher, "attempts": c.attempts,
-            "etag": c.etag, "last_modified": c.last_modified, "headers": c.headers,
-            "snapshot_sha256": None, "warnings": list(c.warnings) or None,
-        } for c in checks]
+        rows = [_check_row(c, None) for c in checks]
         with self.db.transaction() as conn:
             self._fenced(conn)
             conn.execute(checks_table.insert(), rows)
@@ -410,15 +403,7 @@ def _write_check(conn: Connection, check: NewCheck, *, snapshot: NewSnapshot | N
     if snapshot is not None:
         _put_snapshot(conn, snapshot)
     sha = snapshot.sha256 if snapshot else None
-    check_id = conn.execute(_CHECKS.insert(), {
-        "source_id": check.source_id, "run_id": check.run_id, "url": check.url,
-        "final_url": check.final_url, "started_at": check.started_at,
-        "elapsed_ms": check.elapsed_ms, "status": check.status, "http_status": check.http_status,
-        "error_kind": check.error_kind, "error_message": check.error_message,
-        "fetcher": check.fetcher, "attempts": check.attempts, "etag": check.etag,
-        "last_modified": check.last_modified, "headers": check.headers, "snapshot_sha256": sha,
-        "warnings": list(check.warnings) or None,
-    }).inserted_primary_key[0]
+    check_id = conn.execute(_CHECKS.insert(), _check_row(check, sha)).inserted_primary_key[0]
     version_id = change_id = None
     if version is not None:
         version_id = conn.execute(_VERSIONS.insert(), {
@@ -455,6 +440,18 @@ _FAILED_AGAIN = (_SOURCES.update().where(_SOURCES.c.id == bindparam("source"))
                  .values(consecutive_failures=_SOURCES.c.consecutive_failures + 1))
 _SUCCEEDED = (_SOURCES.update().where(_SOURCES.c.id == bindparam("source"))
               .values(consecutive_failures=0))
+
+
+def _check_row(check: NewCheck, snapshot_sha256: str | None) -> dict[str, Any]:
+    return {
+        "source_id": check.source_id, "run_id": check.run_id, "url": check.url,
+        "final_url": check.final_url, "started_at": check.started_at,
+        "elapsed_ms": check.elapsed_ms, "status": check.status, "http_status": check.http_status,
+        "error_kind": check.error_kind, "error_message": check.error_message,
+        "fetcher": check.fetcher, "attempts": check.attempts, "etag": check.etag,
+        "last_modified": check.last_modified, "headers": check.headers,
+        "snapshot_sha256": snapshot_sha256, "warnings": list(check.warnings) or None,
+    }
 
 
 def _add_change(conn: Connection, source_id: str, old_version_id: int | None,
