@@ -8,6 +8,7 @@ cores work; every database write for one source is one transaction (storage.Repo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import uuid
@@ -87,6 +88,9 @@ class Cycle:
     router: Router = _no_channels
     on_done: Callable[[SourceOutcome], None] | None = None
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    #: a worker pool started by the caller (before opening the database, so its workers load
+    #: their modules meanwhile); None: the run starts its own when it has enough sources
+    pool: Executor | None = None
 
     def __post_init__(self) -> None:
         self.repo = Repository(self.db)
@@ -117,7 +121,8 @@ class Cycle:
         self._preloaded = True
         log.info("run %s: checking %d source(s)", self.run_id, len(sources))
         opts = fetch_options(self.config)
-        with worker_pool(self.settings.workers, len(sources)) as executor:
+        with contextlib.nullcontext(self.pool) if self.pool is not None else worker_pool(
+                self.settings.workers, len(sources)) as executor:
             self._executor = executor
             # One headless browser per cycle, only if some source has fetcher =
             # "browser" / "auto" (None otherwise); Chromium itself starts on first use.

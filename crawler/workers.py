@@ -29,108 +29,62 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 PR_SET_PDEATHSIG = 1
 WATCH_INTERVAL = 0.5  # seconds between two looks at the run's pid
 
-#: imported once by the forkserver, so each forked worker starts with them loaded
+#: imported by each worker as it starts (by the forkserver, once, on macOS)
 PRELOAD = ("crawler.work", "crawler.extract_html", "crawler.extract_pdf", "differ.compare")
-
-
-#: jobs run inline before the pool is started (a changed page is two: extraction with its
-#: commitments, then the diff): a run with a page or two to redo, most daily runs, is done
-#: before forking the workers and importing their modules would be
-INLINE_JOBS = 4
-#: only small jobs, never a PDF, run inline: they block the event loop while fetches are in
-#: flight
-INLINE_MAX_CHARS = 256 * 1024
 
 
 @contextlib.contextmanager
 def worker_pool(workers: int, n_sources: int) -> Iterator[Executor | None]:
-    """Both cores for extraction when there is enough work to pay for the processes; None means
-    "run the work inline". The pool starts with the job after the first ``INLINE_JOBS`` (those
-    run inline), and is shut down on exit, cancelling jobs not yet started."""
+    """Both cores for extraction when there are enough sources to pay for the processes; None
+    means "run the work inline". The workers start at once, each loading the extractor and the
+    differ itself while the run does its own start-up (the database, the first fetches): they
+    are ready by the first changed page, and the run process never loads the differ at all.
+    Jobs not yet started are cancelled on exit."""
     count = workers or (os.cpu_count() or 1)
     if count <= 1 or n_sources < 8:
         yield None
         return
-    executor = DeferredPool(count, INLINE_JOBS)
+    executor = start_pool(count)
     try:
         yield executor
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-class DeferredPool(Executor):
-    """A process pool that is only created once a run has more than ``inline`` jobs.
-
-    The first small jobs run in the calling thread (``submit`` returns a finished future), so a
-    run whose pages were nearly all unchanged (304, or the same bytes) never forks a worker nor
-    imports the PDF reader for one."""
-
-    def __init__(self, count: int, inline: int) -> None:
-        self._count = count
-        self._inline = inline
-        self._submitted = 0
-        self._pool: ProcessPoolExecutor | None = None
-
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
-        if self._pool is None and self._submitted < self._inline and _small(args):
-            self._submitted += 1
-            future: Future[Any] = Future()
-            try:
-                future.set_result(fn(*args, **kwargs))
-            except Exception as exc:  # noqa: BLE001 - delivered through the future
-                future.set_exception(exc)
-            return future
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self._count, mp_context=_context(),
-                                             initializer=die_with_parent,
-                                             initargs=(os.getpid(),))
-        return self._pool.submit(fn, *args, **kwargs)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+def start_pool(count: int) -> ProcessPoolExecutor:
+    """A pool of ``count`` workers, forked now rather than on the first job."""
+    context, preload = _context()
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=start_worker,
+                               initargs=(os.getpid(), preload))
+    for _ in range(count):
+        pool.submit(int)  # a no-op that makes the pool start its processes
+    return pool
 
 
-def _small(args: tuple[Any, ...]) -> bool:
-    """The job's documents (arguments, or their ``body`` / ``text``) are small, and no PDF."""
-    size = 0
-    for arg in args:
-        for value in (arg, getattr(arg, "body", None), getattr(arg, "text", None)):
-            if isinstance(value, bytes | str):
-                size += len(value)
-                if isinstance(value, bytes) and b"%PDF-" in value[:1024]:
-                    return False
-    return size <= INLINE_MAX_CHARS
-
-
-def _context() -> Any:
+def _context() -> tuple[Any, tuple[str, ...]]:
+    """The start method, and what each worker imports in its initializer."""
     if sys.platform.startswith("linux"):
-        _preload_worker_modules()
-        return multiprocessing.get_context("fork")
+        return multiprocessing.get_context("fork"), PRELOAD
     if sys.platform == "darwin":
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(list(PRELOAD))
-        return ctx
-    return multiprocessing.get_context("spawn")
+        return ctx, ()
+    return multiprocessing.get_context("spawn"), ()
 
 
-def _preload_worker_modules() -> None:
-    """Import the extractor and the differ once, before the workers fork, so that each worker
-    does not import them again on its first job. Their import and first use cost ~0.1 s per
-    process, on the critical path of every cycle."""
+def start_worker(run_pid: int, preload: tuple[str, ...] = ()) -> None:
+    """Worker initializer: tie the worker to the run, then import what its jobs use, so the
+    first job does not wait for the imports."""
     import importlib
 
-    for name in PRELOAD:
+    die_with_parent(run_pid)
+    for name in preload:
         importlib.import_module(name)
 
 

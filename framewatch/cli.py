@@ -71,6 +71,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         unknown = [sid for sid in args.only if config.source(sid) is None]
         if unknown:
             raise NotFound(f"--only: unknown source id(s): {', '.join(unknown)} (not in {config.path})")
+    from crawler.workers import worker_pool
+
+    wanted = len(args.only) if args.only else sum(1 for s in config.sources if s.enabled)
+    # The workers start before the database is opened and the cycle's modules are imported,
+    # so they load the extractor and the differ in parallel with the run's own start-up.
+    with worker_pool(config.settings.workers, wanted) as pool:
+        return _run_cycle(args, config, pool)
+
+
+def _run_cycle(args: argparse.Namespace, config: Any, pool: Any) -> int:
     db = open_db(args, config)
     from crawler.lock import CycleInterrupted, LockBusy, exclusive_cycle
 
@@ -81,7 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         with exclusive_cycle(db, wait=args.wait):  # one cycle at a time (crawler/lock.py)
             report = run_with_progress(config, db, args.only, notify=not args.no_notify,
-                                       show_progress=args.format != "json")
+                                       show_progress=args.format != "json", pool=pool)
             if args.ledger:  # behind the alerts, which were delivered above
                 ledger = update_ledger(db, show_progress=args.format != "json",
                                        workers=config.settings.workers)

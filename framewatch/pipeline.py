@@ -33,7 +33,7 @@ def _progress_bar(label: str, *, with_description: bool = False) -> Any:
 
 
 def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, notify: bool,
-                      show_progress: bool) -> Any:
+                      show_progress: bool, pool: Any = None) -> Any:
     import asyncio
 
     from crawler.cycle import Cycle
@@ -44,7 +44,7 @@ def run_with_progress(config: Config, db: Any, only: Sequence[str] | None, *, no
 
         # The router validates every [notify.*] table before anything is fetched.
         router = make_router(config)
-    cycle = Cycle(config, db, router=router or (lambda _s, _c: ()))
+    cycle = Cycle(config, db, router=router or (lambda _s, _c: ()), pool=pool)
     total = len(only) if only else sum(1 for s in config.sources if s.enabled)
     if show_progress and sys.stderr.isatty():
         with _progress_bar("checking", with_description=True) as progress:
