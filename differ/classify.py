@@ -582,6 +582,7 @@ class Classifier:
         signals: set[str] = set()
         details: dict[str, str] = {}
         evidence: list[str] = []  # sentences that carry a high signal
+        outcome: list[Sentence] = []  # whole commitments deleted or inserted (X or A)
 
         if region.kind == "moved":
             signals.add("moved")
@@ -589,11 +590,11 @@ class Classifier:
             because.append("moved: the same sentence(s) deleted here and inserted elsewhere")
             self._relocated(old, new, signals, details, because, evidence)
         elif not new:
-            self._one_sided(old, "removed", "section_removed", signals, details, because, evidence,
-                            lead_ins, items_of)
+            outcome = self._one_sided(old, "removed", "section_removed", signals, details,
+                                      because, evidence, lead_ins, items_of)
         elif not old:
-            self._one_sided(new, "added", "section_added", signals, details, because, evidence,
-                            lead_ins, items_of)
+            outcome = self._one_sided(new, "added", "section_added", signals, details, because,
+                                      evidence, lead_ins, items_of)
         else:
             self._modified(region, real, signals, details, because, evidence)
 
@@ -650,6 +651,14 @@ class Classifier:
             severity = "high"
             because.append("high: a materiality dimension of a commitment moved (codebook 5), "
                            "whatever its category")
+        if severity != "high" and _whole_commitments(outcome, old or new):
+            # A commitment deleted or inserted whole, at any strength, is the coders' outcome X
+            # or A (codebook 4): material whatever it is about. The categories only say what
+            # it is about; the restatement check (differ.restate) still finds it a counterpart.
+            severity = "high"
+            verb = "removed with no counterpart (outcome X)" if not new else \
+                "added with no counterpart (outcome A)"
+            because.append(f"high: a commitment {verb}, whatever its category (codebook 4)")
         if severity == "high" and _only_examples(old, new, items_of):
             severity = "medium"
             because.append("medium: only items of a list of examples changed; the rule stands "
@@ -783,7 +792,7 @@ class Classifier:
         evidence: list[str],
         lead_ins: Mapping[int, Sentence],
         items_of: Mapping[int, Sentence],
-    ) -> None:
+    ) -> list[Sentence]:
         """Whole sentences deleted or inserted: commitments and headings are what matter.
 
         A removed section's sentences and removed binding sentences go to ``evidence``; so do
@@ -791,6 +800,8 @@ class Classifier:
         introduces them (``lead_ins``). A sentence that only announces a list whose items lie
         outside ``side`` (``items_of``: every list item's lead-in) binds nothing here: its
         obligations are the items, judged in their own hunks (codebook 5, reorganisation).
+        Returns the commitment sentences deleted or inserted (none for a threshold's items,
+        whose weight is the threshold's).
         """
         from differ.trace import only_announces_list
 
@@ -851,7 +862,7 @@ class Classifier:
             details[signal] = _quote(items[0].text)
             because.append(f"{signal}: item of the list the commitment {_quote(lead.text)} introduces")
             evidence.extend([lead.text, *(s.text for s in items)])
-            return
+            return []
         if binding:
             # Prefer a binding sentence that itself names a category: that is the commitment.
             lead = next((s for s in binding if self.text_categories([s.text])), binding[0])
@@ -871,6 +882,7 @@ class Classifier:
                     )
             # An added commitment or threshold is as material as a removed one.
             evidence.extend(s.text for s in binding)
+        return binding
 
     def _modified(
         self,
@@ -1137,6 +1149,54 @@ _CONDITION_EXAMPLES = re.compile(
 )
 """A rule whose condition is the list ("deemed acceptable if, for example:"): without its items
 the rule does not stand, so they are not mere illustrations (codebook 11.2)."""
+
+
+FRAGMENT_WORDS = 7
+_NOTE_LINE = re.compile(r"^(?:\d{1,2}\s+[A-Z“\"]|\d{1,2}(?=[A-Z][a-z])|Note:|\(\d{1,2}\)\s+[A-Z])")
+"""The first line of a footnote or note ("3 CBRN refers to ...", "Note: ...")."""
+"""Fewer words than this, with no closing punctuation, are a piece of a sentence."""
+_CLOSED = re.compile(r"[.!?:;][\"”’')\]]*\d{0,2}$")
+_ITEM_MARK = re.compile(r"^\s*(?:[●•▪◦○■□➢►–*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+
+
+_OPEN_END = frozenset(
+    "a an the of to in on at by for with from into onto and or but nor than as that which who "
+    "whose be been being is are was were will would can could may might must shall should "
+    "our their its this these".split()
+)
+"""Words no sentence ends on: a run that stops on one was cut in the middle."""
+
+
+def _fragment(s: Sentence) -> bool:
+    """A piece of a sentence a text layer cut at a page or column break, whose commitment is
+    the whole sentence, not this piece: it stops on a word no sentence ends on ("... decisions
+    will be"), or it is a short run that neither closes nor opens a list item ("We will be
+    building and continually")."""
+    text = s.text.strip()
+    if _CLOSED.search(text):
+        return False
+    last = s.words[-1].lower().strip("\"“”’'()[],") if s.words else ""
+    return last in _OPEN_END or (len(s.words) < FRAGMENT_WORDS and not _ITEM_MARK.match(text))
+
+
+def _whole_commitments(outcome: list[Sentence], side: list[Sentence]) -> bool:
+    """Whether a deleted or inserted passage (``side``) holds a commitment of the author's own
+    that stands as a whole sentence (``outcome``: its binding sentences).
+
+    The commitment reader (``differ.commitments.commits``) must read it so too: the lexicon's
+    binding word alone also fires on an evaluation task's instructions ("the agent must ...").
+    A sentence of a footnote explains its anchor (a term's meaning, a rationale), and one in a
+    recommendations part speaks to the field: neither is the author's standing commitment
+    (codebook 2, exclude; 4, L) unless it names what it binds, which the categories judge.
+    """
+    from differ.commitments import commits, is_recommendation_section
+
+    notes = {s.para for s in side if _NOTE_LINE.match(s.text)}
+    return any(
+        commits(s) and not _fragment(s) and s.para not in notes
+        and not is_recommendation_section(" > ".join(s.section))
+        for s in outcome
+    )
 
 
 def _only_examples(old: list[Sentence], new: list[Sentence],

@@ -271,11 +271,14 @@ def test_removed_binding_sentence_in_a_categorized_section_is_still_high() -> No
     assert hunk.severity == "high"
 
 
-def test_binding_sentence_must_itself_name_a_category_for_removed_to_be_high() -> None:
+def test_a_removed_commitment_naming_no_category_is_high_as_outcome_x() -> None:
+    # A commitment deleted with no counterpart is material at any strength and on any subject
+    # (codebook 4, X); the category the context gives it ("Evaluations are hard") decides nothing.
     hunk = one("We test.\n\nEvaluations are hard. We will meet on Fridays.\n\nThen we deploy.",
                "We test.\n\nThen we deploy.")
     assert "removed" in hunk.signals
-    assert hunk.severity == "medium"
+    assert hunk.severity == "high"
+    assert any("outcome X" in b and "codebook 4" in b for b in hunk.because)
 
 
 def test_capitalised_required_in_a_defined_term_does_not_bind() -> None:
