@@ -1152,9 +1152,9 @@ the rule does not stand, so they are not mere illustrations (codebook 11.2)."""
 
 
 FRAGMENT_WORDS = 7
+"""Fewer words than this, with no closing punctuation, are a piece of a sentence."""
 _NOTE_LINE = re.compile(r"^(?:\d{1,2}\s+[A-Z“\"]|\d{1,2}(?=[A-Z][a-z])|Note:|\(\d{1,2}\)\s+[A-Z])")
 """The first line of a footnote or note ("3 CBRN refers to ...", "Note: ...")."""
-"""Fewer words than this, with no closing punctuation, are a piece of a sentence."""
 _CLOSED = re.compile(r"[.!?:;][\"”’')\]]*\d{0,2}$")
 _ITEM_MARK = re.compile(r"^\s*(?:[●•▪◦○■□➢►–*-]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
 
@@ -1189,6 +1189,8 @@ def _whole_commitments(outcome: list[Sentence], side: list[Sentence]) -> bool:
     recommendations part speaks to the field: neither is the author's standing commitment
     (codebook 2, exclude; 4, L) unless it names what it binds, which the categories judge.
     """
+    if not outcome:
+        return False
     from differ.commitments import commits, is_recommendation_section
 
     notes = {s.para for s in side if _NOTE_LINE.match(s.text)}
