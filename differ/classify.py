@@ -663,6 +663,12 @@ class Classifier:
             severity = "medium"
             because.append("medium: only items of a list of examples changed; the rule stands "
                            "without them (codebook 11.2)")
+        if severity == "medium" and not signals and self._background_only(old, new, items_of):
+            # Background, rationale or description reworded: no commitment on either side and
+            # no number, modal, actor or scope moved, so nothing binds differently (codebook 2,
+            # exclude; 5, not material). The category still says what the prose is about.
+            severity = "low"
+            because.append("low: background reworded; neither side holds a commitment")
         if severity == "high":
             because.append("high because " + "; ".join(_dimension_reasons(signals, details, because)))
         ordered = order_signals(signals)
@@ -678,6 +684,18 @@ class Classifier:
             because=tuple(because),
             summary=summary,
             direction=_direction(signals, judgement),
+        )
+
+    def _background_only(self, old: list[Sentence], new: list[Sentence],
+                         items_of: Mapping[int, Sentence]) -> bool:
+        """Whether a region changed on both sides holds only prose that binds nothing: no
+        heading, no commitment (by the lexicon or the commitment reader), no item of a list a
+        commitment introduces (the list is what that commitment binds)."""
+        if not old or not new:
+            return False
+        return all(
+            not s.heading and not self.binds(s) and id(s) not in items_of
+            for s in (*old, *new)
         )
 
     def _materiality(

@@ -159,8 +159,23 @@ def test_uncategorized_substantive_change_is_low() -> None:
     assert hunk.severity == "low"
 
 
-def test_categorized_change_without_a_high_signal_is_medium() -> None:
+def test_categorized_background_reworded_without_a_commitment_is_low() -> None:
     hunk = one("Our system card describes the model.", "Our system card explains the model.")
+    assert hunk.categories == ("publication",)
+    assert hunk.severity == "low"
+
+
+def test_categorized_commitment_reworded_without_a_high_signal_is_medium() -> None:
+    hunk = one("We will describe the model in our system card.",
+               "We will explain the model in our system card.")
+    assert hunk.categories == ("publication",)
+    assert hunk.severity == "medium"
+
+
+def test_categorized_list_item_of_a_commitment_reworded_is_medium() -> None:
+    lead = "We commit to the following safeguards:\n\n"
+    hunk = one(lead + "- Access logging for the weights.\n- Two-party control.",
+               lead + "- Access auditing for the weights.\n- Two-party control.")
     assert hunk.severity == "medium"
 
 
