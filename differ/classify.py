@@ -716,7 +716,7 @@ class Classifier:
         dimensions (scope, trigger, actor, disclosure, consequence) add a ``weakened`` or
         ``strengthened`` signal naming the dimension and the words.
         """
-        from differ.commitments import commits
+        from differ.commitments import commitment_word, commits
 
         # Each side read with the words a text layer ran together split apart against the
         # other side ("We willshare" is "We will share"), so a lost space hides no modal.
@@ -726,8 +726,22 @@ class Classifier:
                  and (self.is_commitment(old_t[id(s)]) or commits(s) or id(s) in lead_ins)]
         new_c = [s for s in new if not s.heading
                  and (self.is_commitment(new_t[id(s)]) or commits(s) or id(s) in lead_ins)]
-        if not old_c or not new_c:
+        if not old_c and not new_c:
             return None
+        if not old_c or not new_c:
+            # One side binds, the other is its counterpart in words the readers no longer take
+            # for a commitment ("the team will maintain" → "the team may maintain", "the Board
+            # may" → "management may"): the same commitment, judged on all its words (codebook
+            # 3), provided the other side still holds a modal or hedge. Prose in the present
+            # tense there describes (the document, the world); a threshold's definition on the
+            # binding side commits nothing to move.
+            bound, side, texts = (old_c, new, new_t) if old_c else (new_c, old, old_t)
+            rest = [s for s in side if not s.heading]
+            if (not rest or modal_strength(" ".join(texts[id(s)] for s in rest))[1]
+                    == "present tense"
+                    or all(commitment_word(s) == "defines" for s in bound)):
+                return None
+            old_c, new_c = (old_c, rest) if old_c else (rest, new_c)
         o = " ".join(old_t[id(s)] for s in old_c)
         n = " ".join(new_t[id(s)] for s in new_c)
         j = judge(o, n)

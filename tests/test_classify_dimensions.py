@@ -1,0 +1,94 @@
+"""A commitment whose responsible party, disclosure audience or modal force moves is material
+(codebook 5: actor, disclosure scope, obligation strength): high, weakened, and ``because`` names
+the dimension. That holds when the new wording no longer reads as a commitment on its own ("the
+team may maintain"): it is still the old commitment's counterpart (codebook 3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from differ.compare import compare
+from differ.model import Hunk
+
+POLICY = ("## 4. Operations\n\n"
+          "This part of the document sets out how the work is organised.\n\n"
+          "{sentence}\n\n"
+          "## 5. Other matters\n\n"
+          "This document is revised from time to time.\n")
+
+
+def hunk(old_sentence: str, new_sentence: str) -> Hunk:
+    hunks = compare(POLICY.format(sentence=old_sentence),
+                    POLICY.format(sentence=new_sentence)).hunks
+    assert len(hunks) == 1, hunks
+    return hunks[0]
+
+
+def high_because(h: Hunk) -> str:
+    return next(b for b in h.because if b.startswith("high because "))
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("The Board will approve each deployment of a frontier model.",
+         "Management will approve each deployment of a frontier model."),
+        ("The Responsible Scaling Officer will review every capability report.",
+         "A staff member will review every capability report."),
+        ("An independent third party will audit our compliance with this policy every year.",
+         "Our internal team will audit our compliance with this policy every year."),
+    ],
+)
+def test_a_commitment_whose_responsible_party_changes_is_a_high_actor_weakening(
+        old: str, new: str) -> None:
+    h = hunk(old, new)
+    assert h.severity == "high" and h.direction == "weakened"
+    assert "3 actor" in high_because(h)
+
+
+def test_a_permission_whose_holder_changes_is_a_high_actor_change() -> None:
+    h = hunk("Where necessary, the Board may reverse a decision and mandate a revised course.",
+             "Where necessary, management may reverse a decision and mandate a revised course.")
+    assert h.severity == "high"
+    assert "3 actor" in high_because(h)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("We will publish the results of our capability evaluations.",
+         "We will share the results of our capability evaluations with relevant government "
+         "bodies."),
+        ("We will publicly release a summary of each risk assessment.",
+         "We will make a summary of each risk assessment available on request."),
+    ],
+)
+def test_a_narrowed_disclosure_is_a_high_disclosure_weakening(old: str, new: str) -> None:
+    h = hunk(old, new)
+    assert h.severity == "high" and h.direction == "weakened"
+    assert "5 disclosure scope" in high_because(h)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("We will run the full evaluation suite before each deployment.",
+         "We aim to run the full evaluation suite before each deployment."),
+        ("We will run the full evaluation suite before each deployment.",
+         "We intend to run the full evaluation suite before each deployment."),
+        ("Staff must report any incident to the Responsible Scaling Officer.",
+         "Staff should report any incident to the Responsible Scaling Officer."),
+    ],
+)
+def test_a_weakened_modal_is_a_high_obligation_weakening(old: str, new: str) -> None:
+    h = hunk(old, new)
+    assert h.severity == "high" and h.direction == "weakened"
+    assert "4 obligation strength" in high_because(h)
+
+
+def test_a_weakened_modal_in_an_uncategorised_commitment_is_high() -> None:
+    h = hunk("The team will maintain the list of tracked risks.",
+             "The team may maintain the list of tracked risks.")
+    assert h.categories == ()
+    assert h.severity == "high" and h.direction == "weakened"
+    assert "4 obligation strength" in high_because(h)
