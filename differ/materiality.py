@@ -155,7 +155,7 @@ _ROLE_RANK = {"approves": 2, "consulted": 1, "named": 0}
 _DISCLOSE = re.compile(
     r"\b(?:publish\w*|publicly|make\s+(?:\w+\s+){0,6}?public(?:ly\s+available)?|"
     r"public\s+(?:\w+\s+)?(?:reports?|summar\w+|documents?|disclosures?|versions?|page|"
-    r"statements?|updates?|cards?)|disclos\w+|share\w*\b[^.;]{0,160}?\bwith\b|notif\w+|"
+    r"statements?|updates?|cards?)|disclos\w+|share\w*\b[^.;]{0,160}?\bwith\b|(?:notif\w+|inform\w*|alert\w*)\s+the\s+public|notif\w+|(?:make|makes|made)\s+(?:\w+\s+){0,8}?available\s+(?:(?:up)?on\s+request|to)|available\s+(?:up)?on\s+request|"
     r"report\w*\s+(?:\w+\s+){0,8}?(?:to|as\s+required\s+by)\s+(?:\w+\s+)?(?:regulat\w+|"
     r"government\w*|authorit\w+|the\s+public|AISI)|system\s+cards?|model\s+cards?|"
     r"transparency|unredacted|redact\w*|share\w*\s+(?:\w+\s+){0,2}?internally|"
@@ -533,18 +533,26 @@ def _audience_moved(gone: set[str], come: set[str]) -> tuple[int, int, str] | No
 
 def _disclosure_kinds(terms: set[str]) -> set[str]:
     """Who learns it: the public (publish, public reports, cards), authorities or named parties
-    (notify, share with, report to), or redaction. "publish" → "release publicly" keeps the kind."""
-    kinds = set()
-    for t in terms:
-        if re.search(r"publish|public|system\s+card|model\s+card|transparen", t):
-            kinds.add("public")
-        elif re.search(r"redact", t):
-            kinds.add("redaction")
-        elif re.search(r"internally", t):
-            kinds.add("internal")
-        else:
-            kinds.add("parties")
-    return kinds
+    (notify, share with, report to, available on request), or redaction. "publish" → "release
+    publicly" keeps the kind. A term led by its verb ("share ... with", "make ... available on
+    request") reaches whom the verb says, whatever document it names on the way ("share a
+    transparency report with our investors" is not a publication)."""
+    return {_disclosure_kind(t) for t in terms}
+
+
+def _disclosure_kind(term: str) -> str:
+    if re.search(r"internally", term):
+        return "internal"
+    if re.search(r"\bthe\s+public\b", term):
+        return "public"
+    if re.match(r"(?:share|report|notif|inform|alert|make|made|available)", term) and not re.search(
+            r"public(?:ly)?(?:\s+available)?$", term):
+        return "parties"
+    if re.search(r"publish|public|system\s+card|model\s+card|transparen", term):
+        return "public"
+    if re.search(r"redact", term):
+        return "redaction"
+    return "parties"
 
 
 _NAMED_THRESHOLD = re.compile(

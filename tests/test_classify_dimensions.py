@@ -61,6 +61,8 @@ def test_a_permission_whose_holder_changes_is_a_high_actor_change() -> None:
          "bodies."),
         ("We will publicly release a summary of each risk assessment.",
          "We will make a summary of each risk assessment available on request."),
+        ("We will publish the system card for each frontier model.",
+         "We will make the system card for each frontier model available on request."),
     ],
 )
 def test_a_narrowed_disclosure_is_a_high_disclosure_weakening(old: str, new: str) -> None:

@@ -186,6 +186,24 @@ def test_sharing_with_a_named_party_turned_into_publishing_broadens_the_disclosu
     assert 5 in j.dims and j.direction == "strengthened"
 
 
+def test_a_published_card_made_available_only_on_request_narrows_the_disclosure() -> None:
+    j = judge("We will publish the system card for each frontier model.",
+              "We will make the system card for each frontier model available on request.")
+    assert j.dims == (5,) and j.direction == "weakened"
+
+
+def test_a_document_shared_with_named_parties_is_not_published_whatever_it_is_called() -> None:
+    j = judge("We publish a transparency report every quarter.",
+              "We share a transparency report with our investors every quarter.")
+    assert j.dims == (5,) and j.direction == "weakened"
+
+
+def test_notifying_named_parties_instead_of_the_public_narrows_the_disclosure() -> None:
+    j = judge("We will notify the public of any serious incident.",
+              "We will notify affected customers of any serious incident.")
+    assert j.dims == (5,) and j.direction == "weakened"
+
+
 def test_one_public_release_word_for_another_moves_no_disclosure() -> None:
     assert not judge("We will publish the capability report.",
                      "We will publicly release the capability report.").material
