@@ -690,13 +690,15 @@ class Classifier:
                          items_of: Mapping[int, Sentence]) -> bool:
         """Whether a region changed on both sides holds only prose that binds nothing: no
         heading, no commitment (by the lexicon or the commitment reader), no item of a list a
-        commitment introduces (the list is what that commitment binds)."""
+        commitment introduces (the list is what that commitment binds), and no materiality
+        dimension moved between its wordings ("requires sign-off from the Board" → "from
+        management" is a requirement the readers missed, not background)."""
         if not old or not new:
             return False
         return all(
             not s.heading and not self.binds(s) and id(s) not in items_of
             for s in (*old, *new)
-        )
+        ) and not judge(" ".join(s.text for s in old), " ".join(s.text for s in new)).material
 
     def _materiality(
         self,

@@ -34,13 +34,16 @@ DIMENSIONS: dict[int, str] = {
 }
 
 ILLUSTRATIVE = re.compile(
-    r"\((?:e\.g\.|for example|such as|for instance|i\.e\.)[^)]*\)|"
-    r"\b(?:e\.g\.|for example|such as|for instance)"
+    r"\((?:e\.g\.|for example|such as|for instance|i\.e\.|like\s)[^)]*\)|"
+    r"(?:\b(?:e\.g\.|for example|such as|for instance)|(?:(?<=, )|(?<=[a-z]s ))like\b"
+    r"(?<!(?:looks|seems|feels) like))"
     r"(?:(?!,?\s*\b(?:unless|except|other\s+than|provided\s+that)\b)[^.;:()])*",
     re.IGNORECASE,
 )
 """Illustrative enumerations; one not in parentheses runs to the next stop or to an exception
-clause after it ("e.g. rate limits, unless ..."), which qualifies the rule, not the examples."""
+clause after it ("e.g. rate limits, unless ..."), which qualifies the rule, not the examples.
+"like" introduces examples after a comma or a plural ("risks, like ...", "methods like web
+searches"), as "such as" does."""
 _ANCHOR = re.compile(r"\((?:e\.g\.,?\s*)?[^)]*?\d[^)]*\)", re.IGNORECASE)
 """A parenthesised quantitative anchor: "(e.g. 2x)", "(defined as 4x or more)"."""
 
@@ -670,18 +673,19 @@ def _same_actors(old: set[str], new: set[str]) -> tuple[set[str], set[str]]:
 
 
 _QUANTIFIER = re.compile(
-    r"\b(all|every|each|any|most|many|some|certain|few|basic|no)\s+(?!longer\b|later\b|more\b|"
+    r"\b(all|every|each|any|most|many|numerous|some|certain|few|basic|no)\s+(?!longer\b|later\b|more\b|"
     r"less\b|doubt\b|matter\b)(?=[a-z])",
     re.IGNORECASE,
 )
 _QUANTIFIER_CLASS = {"all": "all", "every": "all", "each": "all", "any": "all", "most": "most",
-                     "many": "most", "some": "some", "certain": "some", "few": "some",
+                     "many": "most", "numerous": "most", "some": "some", "certain": "some", "few": "some",
                      "basic": "basic", "no": "no"}
 
 
 _SUPERLATIVE = re.compile(
     r"most\s+(?:important|likely|concerning|capable|powerful|relevant|advanced|severe|"
-    r"significant|critical|immediate|effective|sophisticated|dangerous)\b",
+    r"significant|critical|immediate|effective|sophisticated|dangerous|substantial|serious|"
+    r"salient|pressing|urgent|notable|prominent|common|promising|plausible)\b",
     re.IGNORECASE,
 )
 """"the most capable models" ranks; it does not say how many are covered."""

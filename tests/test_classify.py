@@ -165,6 +165,12 @@ def test_categorized_background_reworded_without_a_commitment_is_low() -> None:
     assert hunk.severity == "low"
 
 
+def test_categorized_prose_whose_approving_body_changes_is_not_background() -> None:
+    hunk = one("Each release requires sign-off from the Board.",
+               "Each release requires sign-off from management.")
+    assert hunk.severity == "medium"
+
+
 def test_categorized_commitment_reworded_without_a_high_signal_is_medium() -> None:
     hunk = one("We will describe the model in our system card.",
                "We will explain the model in our system card.")

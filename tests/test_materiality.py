@@ -163,6 +163,21 @@ def test_a_qualifier_taken_off_the_models_covered_broadens_the_scope() -> None:
     assert 1 in j.dims and j.direction == "strengthened"
 
 
+def test_examples_introduced_by_like_are_examples_as_with_such_as() -> None:
+    assert not judge("We will test for severe risks, such as biological and cyber misuse.",
+                     "We will test for severe risks, like biological and cyber misuse.").material
+
+
+def test_numerous_and_many_cover_the_same() -> None:
+    assert not judge("We will consult many external experts.",
+                     "We will consult numerous external experts.").material
+
+
+def test_the_most_substantial_risks_rank_they_do_not_count() -> None:
+    assert not judge("We will address the most significant risks.",
+                     "We will address the most substantial risks.").material
+
+
 # --- disclosure audience -----------------------------------------------------------------------
 
 
