@@ -126,6 +126,8 @@ _ACTOR = re.compile(
     r"review\w*|test\w*|experts?|auditors?|audits?)|AISIs?|AI\s+(?:Safety|Security)\s+Institutes?|"
     r"CAISI|auditors?|government\s+(?:access|testing|partners?)|"
     r"(?:separate|dedicated|internal)\s+(?:\w+\s+)?(?:reviewers?|evaluators?|red[- ]team\w*)|"
+    r"(?:internal|in-house)\s+(?:\w+\s+)?(?:teams?|groups?|staff|functions?|auditors?)|"
+    r"external\s+(?:\w+\s+)?(?:firms?|organi[sz]ations?|bodies)|"
     r"Responsible\s+Scaling\s+Officer|RSO|Safety\s+Advisory\s+Group|SAG|Long-?Term\s+Benefit\s+"
     r"Trust|LTBT|Board(?:\s+of\s+Directors)?|(?<=[Tt]he\s)board(?:\s+of\s+directors)?|CEO|President|Chief\s+[A-Z]\w+(?:\s+[A-Z]\w+)?\s+Officer|"
     r"General\s+Counsel|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+"
@@ -178,13 +180,16 @@ _CONSEQUENCE = re.compile(
 
 _STRENGTH_STRONG = re.compile(
     r"\b(?:will(?!\s+(?:aim|seek|strive|try|attempt|consider|likely|probably|generally|ordinarily"
-    r"|typically))|must|shall|commit(?:s|ted)?\s+to|(?:is|are)\s+committed\s+to|require[sd]?|"
+    r"|typically|usually|normally))|must|shall|commit(?:s|ted)?\s+to|(?:is|are)\s+committed\s+to|require[sd]?|"
     r"cannot|won['’]t)\b",
     re.IGNORECASE,
 )
 _STRENGTH_MEDIUM = re.compile(
     r"\b(?:intends?\s+to|aims?\s+to|expects?\s+to|plans?\s+to|strives?\s+to|seeks?\s+to|"
-    r"hopes?\s+to|will\s+(?:aim|seek|strive|try|attempt)|endeavou?rs?\s+to)\b",
+    r"hopes?\s+to|will\s+(?:aim|seek|strive|try|attempt)|endeavou?rs?\s+to|"
+    r"(?:is|are)\s+expected\s+to|would\s+like\s+to|"
+    r"(?:will|shall|must|we|it|they)\s+(?:typically|usually|generally|normally|ordinarily)"
+    r"(?!\s+not\b))\b",
     re.IGNORECASE,
 )
 _STRENGTH_WEAK = re.compile(
@@ -445,6 +450,10 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
     if ac_o != ac_n:
         gone, come = ac_o - ac_n, ac_n - ac_o
         sign = -1 if gone and (not come or "appropriate governance function" in come) else 1
+        if gone and come and _independence(gone) != _independence(come):
+            # An outside party replaced by the company's own people, or the reverse: less or
+            # more third-party involvement (codebook 4).
+            sign = 1 if _independence(come) > _independence(gone) else -1
         moves.append((3, sign, f"actor {_quote(gone)} → {_quote(come)}"))
     else:
         role = _role_moved(o_rule, n_rule, ac_o & ac_n) or _say_moved(o_rule, n_rule)
@@ -640,6 +649,21 @@ def _say_moved(old: str, new: str) -> tuple[int, int, str] | None:
     if dec_n - dec_o and not dec_o - dec_n and adv_o - adv_n:
         return (3, 1, f"advice {_quote(adv_o - adv_n)} → decision {_quote(dec_n - dec_o)}")
     return None
+
+
+_OUTSIDE = re.compile(r"third|external|independent|aisi|institute|auditor|audit$|government")
+_IN_HOUSE = re.compile(r"^(?:internal|in-house)\b")
+
+
+def _independence(actors: set[str]) -> int:
+    """How far from the company the most independent of ``actors`` stands: 2 an outside party
+    (third party, external or independent body, an institute, a government), 1 a named body or
+    officer (the Board, the RSO), 0 its own teams or staff."""
+    def rank(a: str) -> int:
+        if _IN_HOUSE.match(a):
+            return 0
+        return 2 if _OUTSIDE.search(a) else 1
+    return max((rank(a) for a in actors), default=0)
 
 
 def _canon_actors(found: set[str], known: set[str]) -> set[str]:

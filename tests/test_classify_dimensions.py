@@ -46,6 +46,22 @@ def test_a_commitment_whose_responsible_party_changes_is_a_high_actor_weakening(
     assert "3 actor" in high_because(h)
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("We will give the AISI access to each model before release.",
+         "We will give our internal red team access to each model before release."),
+        ("Our controls will be audited by an external firm each year.",
+         "Our controls will be audited by our internal audit group each year."),
+    ],
+)
+def test_an_outside_party_replaced_by_the_companys_own_people_is_an_actor_weakening(
+        old: str, new: str) -> None:
+    h = hunk(old, new)
+    assert h.severity == "high" and h.direction == "weakened"
+    assert "3 actor" in high_because(h)
+
+
 def test_a_permission_whose_holder_changes_is_a_high_actor_change() -> None:
     h = hunk("Where necessary, the Board may reverse a decision and mandate a revised course.",
              "Where necessary, management may reverse a decision and mandate a revised course.")
@@ -80,6 +96,12 @@ def test_a_narrowed_disclosure_is_a_high_disclosure_weakening(old: str, new: str
          "We intend to run the full evaluation suite before each deployment."),
         ("Staff must report any incident to the Responsible Scaling Officer.",
          "Staff should report any incident to the Responsible Scaling Officer."),
+        ("Staff must report any incident within 24 hours.",
+         "Staff are expected to report any incident within 24 hours."),
+        ("We will always conduct a review before deployment.",
+         "We will typically conduct a review before deployment."),
+        ("We will conduct a review before every deployment.",
+         "We would like to conduct a review before every deployment."),
     ],
 )
 def test_a_weakened_modal_is_a_high_obligation_weakening(old: str, new: str) -> None:
