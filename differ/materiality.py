@@ -274,7 +274,7 @@ def _hedges(text: str, weak: re.Match[str]) -> bool:
     if word.startswith("where") or word.startswith("as ") or word.startswith("if "):
         return True
     before = text[: weak.start()]
-    return bool(re.search(r"\b(?:we|I|[A-Z][\w-]+)\s+(?:\w+\s+)?$", before)) and not re.search(
+    return bool(re.search(r"\b(?:we|I|[A-Z][\w-]+|[a-z]+[A-Z][\w-]*)\s+(?:\w+\s+)?$", before)) and not re.search(
         r"\b(?:if|when|whether|that|which|where)\b[^,;]*$", before, re.IGNORECASE
     )
 

@@ -127,6 +127,12 @@ def test_an_aside_with_its_own_subject_does_not_set_the_commitments_modal_force(
                      "We will commission an annual external review of our compliance.").material
 
 
+def test_may_after_a_company_name_in_camel_case_softens_its_commitment() -> None:
+    j = judge("In all scenarios, xAI will take measures so the risks are and will remain low.",
+              "In all scenarios, xAI may take measures so the risks are and will remain low.")
+    assert j.dims == (4,) and j.direction == "weakened"
+
+
 def test_a_hedge_in_parentheses_still_softens_the_commitment() -> None:
     j = judge("We will notify the Board of each incident.",
               "We will (where possible) notify the Board of each incident.")
