@@ -105,6 +105,16 @@ _FIELD_ASPIRATION = Gated(re.compile(
 _CORRELATIVE_FORECAST = Gated(re.compile(r"^as\s+[^,]{3,80},\s+so\s+(?:will|does|do|too)\b", _I))
 """"As capabilities increase, so will the need for safeguards": a forecast, not a pledge."""
 
+_ELSEWHERE = Gated(re.compile(
+    r"\b(?:we\s+(?:will|shall)\s+(?:address|cover|handle|treat|deal\s+with|set\s+out)|"
+    r"(?:will|shall)\s+be\s+(?:addressed|covered|handled|treated|dealt\s+with|set\s+out))"
+    r"(?:\s+[\w-]+){0,3}?\s+(?:in|through|by)\s+(?:a\s+|our\s+)?(?:separate|other|companion|"
+    r"dedicated)\s+(?:[\w-]+\s+)?(?:documents?|polic(?:y|ies)|frameworks?)\b",
+    _I,
+))
+"""A pointer to another document ("we will address them through separate documents"): it says
+where a matter is handled, a cross-reference, not what the author will do (codebook 5)."""
+_ANY_STRONG = re.compile(r"\b(?:will|must|shall|commit(?:s|ted)?\s+to)\b", _I)
 _CAPTIONS = Gated(re.compile(r"\b(?:Table|Figure|Fig\.|Exhibit)\s+\d+[.:]"))
 """Two captions in one sentence: a list of tables or figures that a layout ran together."""
 _RATIONALE = Gated(re.compile(
@@ -202,6 +212,9 @@ def not_a_commitment(text: str, strength: int, word: str) -> bool:
     if len(_CAPTIONS.finditer(text, seen)) >= 2 or _RATIONALE.search(text, seen):
         return True
     if _FIELD_ASPIRATION.search(text, seen) or _CORRELATIVE_FORECAST.search(text, seen):
+        return True
+    pointer = _ELSEWHERE.search(text, seen)
+    if pointer and not _ANY_STRONG.search(text[: pointer.start()] + " " + text[pointer.end():]):
         return True
     if word == "will" and _DESCRIPTIVE_WILL.search(text, seen) and not _OWN_STRONG.search(text):
         return True

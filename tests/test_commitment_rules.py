@@ -59,6 +59,8 @@ But we cannot commit to pausing development unilaterally.
 We expect to meet every criterion above, although we cannot make guarantees.
 Our goals provide the kind of pressure that we consider to be a past success of this policy.
 For models near the upper tier we may consider an outside review of the safeguards.
+Where export rules go beyond this policy, we will address them through separate documents.
+We will address upper-tier misuse through separate safeguards for each release.
 
 ## Capability levels
 
@@ -256,6 +258,14 @@ def test_disclaimer_of_a_commitment_is_not_a_commitment() -> None:
 def test_intention_with_a_disclaimer_stays_an_intention() -> None:
     found = [c for c in extract_commitments(POLICY) if "meet every criterion" in c.text]
     assert found and found[0].strength == 3
+
+
+def test_pointer_to_other_documents_is_not_a_commitment() -> None:
+    assert not has("address them through separate documents")
+
+
+def test_own_practice_through_separate_safeguards_stays_a_commitment() -> None:
+    assert has("through separate safeguards")
 
 
 def test_appraisal_the_author_considers_is_not_a_commitment() -> None:
