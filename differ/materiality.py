@@ -682,7 +682,10 @@ _FULL_NAMES = {"board of directors": "board"}
 def _same_actors(old: set[str], new: set[str]) -> tuple[set[str], set[str]]:
     """Both actor sets with an acronym read as the body it abbreviates ("RSO" is the
     "Responsible Scaling Officer", "LTBT" the "Long-Term Benefit Trust"): introducing or
-    dropping an abbreviation changes no actor; nor does the long or short name of one body."""
+    dropping an abbreviation changes no actor; nor does the long or short name of one body,
+    nor its British or American spelling ("organisations", "organizations")."""
+    old, new = {t.replace("isation", "ization") for t in old}, {
+        t.replace("isation", "ization") for t in new}
     full = {_FULL_NAMES.get(t, t) for t in old | new if " " in t or "-" in t}
 
     def canon(terms: set[str]) -> set[str]:

@@ -113,6 +113,11 @@ def test_the_board_named_in_full_or_in_short_is_the_same_actor() -> None:
                      "Each report will be shared with the Board.").material
 
 
+def test_one_body_spelled_the_british_or_the_american_way_is_the_same_actor() -> None:
+    assert not judge("We may share information with other external organizations.",
+                     "We may share information with other external organisations.").material
+
+
 def test_exclusively_and_only_narrow_a_commitment_alike() -> None:
     assert not judge("Exceptions are considered exclusively for low-risk research uses.",
                      "Exceptions are considered only for low-risk research uses.").material
