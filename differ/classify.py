@@ -332,7 +332,11 @@ class Classifier:
                     or _needs_not_author(body[: m.start()], body[m.end():])
                 ):
                     continue
-                if _in_relative_clause(body[: m.start()]):
+                if _in_relative_clause(body[: m.start()]) and not (
+                        word.lower() in ("must", "shall")
+                        and re.search(r"\b(?:that|which)\s+$", body[: m.start()])):
+                    # "the mitigations that may be applied" describes them; "safeguards, which
+                    # must be achieved before the threshold is reached" still requires them.
                     continue
                 if word.lower() == "committed" and not _PRESENT_COMMITTED.search(body[: m.start()]):
                     continue  # "our previous RSP committed to ...": a past commitment recounted

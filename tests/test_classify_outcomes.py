@@ -45,6 +45,17 @@ def test_a_removed_present_tense_practice_is_high() -> None:
     assert h.severity == "high"
 
 
+def test_a_removed_requirement_in_a_which_must_clause_is_high() -> None:
+    [h] = removed("Each release is tied to a review level, which must be reached before the "
+                  "release goes ahead.\n\n")
+    assert h.severity == "high" and h.direction == "removed"
+
+
+def test_a_removed_description_in_a_that_may_clause_is_not_high() -> None:
+    [h] = removed("The table lists the review levels that may be reached by a release.\n\n")
+    assert h.severity != "high"
+
+
 def test_an_added_commitment_that_names_no_category_is_high_as_outcome_a() -> None:
     [h] = added("We will regularly conduct an internal review of how this policy is followed.\n\n")
     assert h.severity == "high" and h.direction == "added"
