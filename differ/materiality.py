@@ -292,6 +292,10 @@ def _durations(text: str) -> list[float]:
     return out
 
 
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    return sum(1 for _ in pattern.finditer(text))
+
+
 def _set(pattern: re.Pattern[str], text: str) -> set[str]:
     return {" ".join(m.group(0).lower().split()) for m in pattern.finditer(text)}
 
@@ -417,6 +421,13 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
         moves.append((6, -1, f"carve-out added {_quote(co_n - co_o)}"))
     elif co_o - co_n:
         moves.append((6, 1, f"carve-out removed {_quote(co_o - co_n)}"))
+    elif co_o:
+        # The same word, one more time: "... unless the reporter chooses to, unless leadership
+        # decides otherwise" adds a second exception.
+        n_o, n_n = _count(CARVE_OUT, o_rule), _count(CARVE_OUT, n_rule)
+        if n_n != n_o:
+            moves.append((6, -1 if n_n > n_o else 1,
+                          f"carve-out {'added' if n_n > n_o else 'removed'} {_quote(co_n)}"))
     cq_o, cq_n = _set(_CONSEQUENCE, o_rule), _set(_CONSEQUENCE, n_rule)
     if cq_o - cq_n and not cq_n:
         moves.append((6, -1, f"consequence dropped {_quote(cq_o - cq_n)}"))

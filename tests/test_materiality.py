@@ -259,6 +259,13 @@ def test_advice_turned_into_a_decision_is_an_actor_strengthening() -> None:
 # --- examples and exceptions -------------------------------------------------------------------
 
 
+def test_a_second_exception_with_the_same_word_is_a_carve_out() -> None:
+    j = judge("The officer cannot see who reported unless the reporter gives their name.",
+              "The officer cannot see who reported unless the reporter gives their name, "
+              "unless leadership decides otherwise.")
+    assert 6 in j.dims and j.direction == "weakened"
+
+
 def test_an_exception_added_after_a_list_of_examples_is_a_carve_out() -> None:
     j = judge("We log every access to model weights, e.g. by staff and by contractors.",
               "We log every access to model weights, e.g. by staff and by contractors, except "
