@@ -180,16 +180,14 @@ _CONSEQUENCE = re.compile(
 
 _STRENGTH_STRONG = re.compile(
     r"\b(?:will(?!\s+(?:aim|seek|strive|try|attempt|consider|likely|probably|generally|ordinarily"
-    r"|typically|usually|normally))|must|shall|commit(?:s|ted)?\s+to|(?:is|are)\s+committed\s+to|require[sd]?|"
+    r"|typically))|must|shall|commit(?:s|ted)?\s+to|(?:is|are)\s+committed\s+to|require[sd]?|"
     r"cannot|won['’]t)\b",
     re.IGNORECASE,
 )
 _STRENGTH_MEDIUM = re.compile(
     r"\b(?:intends?\s+to|aims?\s+to|expects?\s+to|plans?\s+to|strives?\s+to|seeks?\s+to|"
     r"hopes?\s+to|will\s+(?:aim|seek|strive|try|attempt)|endeavou?rs?\s+to|"
-    r"(?:is|are)\s+expected\s+to|would\s+like\s+to|"
-    r"(?:will|shall|must|we|it|they)\s+(?:typically|usually|generally|normally|ordinarily)"
-    r"(?!\s+not\b))\b",
+    r"(?:is|are)\s+expected\s+to|would\s+like\s+to)\b",
     re.IGNORECASE,
 )
 _STRENGTH_WEAK = re.compile(
@@ -197,6 +195,13 @@ _STRENGTH_WEAK = re.compile(
     r"as\s+appropriate|if\s+(?:feasible|appropriate))\b",
     re.IGNORECASE,
 )
+_USUALLY = re.compile(
+    r"\b(?:will|must|shall|we|it|they|is|are|to)\s+(?:also\s+)?(?:typically|usually|generally|"
+    r"normally|ordinarily)\b(?!\s+(?:capable|available|accepted|applicable|not)\b)",
+    re.IGNORECASE,
+)
+"""A frequency hedge on the obligation ("we will usually", "it is generally"): the rule admits
+exceptions it does not name."""
 _STRENGTH_ADVICE = re.compile(r"\b(?:recommend\w*|encourage\w*|should|ought\s+to)\b", re.IGNORECASE)
 
 
@@ -385,6 +390,13 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
     (so, wo), (sn, wn) = strengths or (modal_strength(o_rule), modal_strength(n_rule))
     if so != sn:
         moves.append((4, 1 if sn > so else -1, f"'{wo}' → '{wn}'"))
+    else:
+        # On one rung, "will always" → "will typically" still lets the author skip a case.
+        us_o, us_n = _count(_USUALLY, o_rule), _count(_USUALLY, n_rule)
+        if us_o != us_n:
+            moves.append((4, -1 if us_n > us_o else 1, f"qualified "
+                          f"{_quote(_set(_USUALLY, n_rule if us_n > us_o else o_rule))} "
+                          f"{'added' if us_n > us_o else 'dropped'}"))
 
     # 2 threshold / trigger: levels, numbers, durations and cadences, quantitative anchors.
     lv_o, lv_n = _set(_LEVEL, o_rule), _set(_LEVEL, n_rule)

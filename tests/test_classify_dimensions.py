@@ -100,6 +100,8 @@ def test_a_narrowed_disclosure_is_a_high_disclosure_weakening(old: str, new: str
          "Staff are expected to report any incident within 24 hours."),
         ("We will always conduct a review before deployment.",
          "We will typically conduct a review before deployment."),
+        ("We will usually seek feedback from trusted external parties.",
+         "We aim to usually seek feedback from trusted external parties."),
         ("We will conduct a review before every deployment.",
          "We would like to conduct a review before every deployment."),
     ],
