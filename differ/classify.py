@@ -15,6 +15,8 @@ Two principles keep alerts trustworthy:
   section path makes the hunk ``medium`` — unless the evidence is a binding sentence (removed,
   reworded, weakened) inside a categorized section. Section, table, footnote, list and version
   numbers are not quantities; acknowledgements and references are not commitments.
+* Background, rationale or description reworded (neither side binds, no list item of a
+  commitment, no materiality dimension moved) is ``low`` whatever its category.
 """
 
 from __future__ import annotations
