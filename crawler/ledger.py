@@ -23,10 +23,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.ledger_work import MAX_TEXT, TraceInputs, extract_json, trace_with_disclosure
 from crawler.specs import source_spec
 from storage.db import Database
 from storage.ledger import (
-    MAX_LEDGER_TEXT,
     VersionLedger,
     clear_ledger,
     commitments_of,
@@ -45,50 +45,15 @@ log = logging.getLogger("framewatch.ledger")
 MODEL = "commitments-15"
 """Stored with every derived set; a new model version means `framewatch commitments --rebuild`."""
 
-MAX_TEXT = MAX_LEDGER_TEXT
-"""Texts longer than this (a framework is 50–150 KB) are not read for commitments: the model's
-cost grows with the text, and a page that size is a dump or an archive, not a policy. The
-version is recorded as usual; `framewatch commitments FILE` still reads such a text on request."""
-
 
 class TooLarge(Exception):
     """The text is beyond MAX_TEXT: no ledger for this version."""
-
-
-def extract_json(text: str) -> tuple[dict[str, Any], ...]:
-    """A version's commitments as stored (``Commitment.to_json()`` each). Cheap enough to run in
-    the extraction worker for every new text."""
-    from differ.commitments import extract_commitments
-
-    return tuple(c.to_json() for c in extract_commitments(text))
 
 
 def _bounded(text: str) -> str:
     if len(text) > MAX_TEXT:
         raise TooLarge(f"{len(text):,} characters (over {MAX_TEXT:,}): not read for commitments")
     return text
-
-
-def trace_with_disclosure(old_items: Sequence[dict[str, Any]], new_items: Sequence[dict[str, Any]],
-                          account: str | None, old_text: str, new_text: str,
-                          ) -> tuple[list[dict[str, Any]], Any]:
-    """Traced commitments (JSON, each with ``disclosure`` and ``announced_by``) and the pair's
-    silent revision rate."""
-    from differ import disclosure
-    from differ.commitments import Commitment
-    from differ.trace import trace_commitments
-
-    old = [Commitment.from_json(c) for c in old_items]
-    new = [Commitment.from_json(c) for c in new_items]
-    traced = trace_commitments(old, new, old_text=old_text, new_text=new_text)
-    verdicts = disclosure.classify(traced, account, disclosure.universe_of(old_text, new_text))
-    rows = []
-    for t, d in zip(traced, verdicts, strict=True):
-        row = t.to_json()
-        row["disclosure"] = d.code if t.material else None
-        row["announced_by"] = d.announced_by if t.material and d.announced_by else None
-        rows.append(row)
-    return rows, disclosure.silent_rate(traced, verdicts)
 
 
 def external_account(repo: Repository, source: SourceInfo) -> str | None:
@@ -109,21 +74,14 @@ def account_for(repo: Repository, source: SourceInfo, old_text: str, new_text: s
     return account_for_pair(old_text, new_text, [external] if external else [])
 
 
-@dataclass(frozen=True)
-class TraceInputs:
-    """What tracing a new version's commitments needs from the database, read by the run: the
-    previous version's stored commitments (None: derive them from its text) and the text of
-    the source named as its changelog, if any."""
-
-    old_commitments: tuple[dict[str, Any], ...] | None
-    external_account: str | None
-
-
-def trace_inputs(db: Database, source: SourceInfo, old_version_id: int) -> TraceInputs:
+def trace_inputs(db: Database, source: SourceInfo, old_version_id: int) -> TraceInputs | None:
     """What a worker needs to trace a new version against ``old_version_id`` (the same reads
-    :func:`ledger_for_version` makes)."""
-    return TraceInputs(stored_commitments(db, old_version_id),
-                       external_account(Repository(db), source))
+    :func:`ledger_for_version` makes); None when that version's commitments are not derived
+    yet: the catch-up traces the pair after both are read, so nothing is sent for it."""
+    old = stored_commitments(db, old_version_id)
+    if old is None:
+        return None
+    return TraceInputs(old, external_account(Repository(db), source))
 
 
 def stored_commitments(db: Database, version_id: int) -> tuple[dict[str, Any], ...] | None:

@@ -14,7 +14,7 @@ from crawler.extract import EXTRACTOR_VERSION, ExtractError, ExtractRules, extra
 from storage.records import compress
 
 if TYPE_CHECKING:
-    from crawler.ledger import TraceInputs
+    from crawler.ledger_work import TraceInputs
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def new_text_commitments(text: str) -> tuple[dict[str, Any], ...] | None:
     """The commitments of a text that will become a new version (None if the model fails:
     the version is then left to the ledger's catch-up, `framewatch commitments --update`)."""
     try:
-        from crawler.ledger import MAX_TEXT, extract_json
+        from crawler.ledger_work import MAX_TEXT, extract_json
 
         return extract_json(text) if len(text) <= MAX_TEXT else None
     except Exception:  # noqa: BLE001 - derived data never costs a version
@@ -107,7 +107,7 @@ def traced_commitments(new_items: tuple[dict[str, Any], ...], old_text: str, new
                        trace: TraceInputs) -> tuple[dict[str, Any], ...] | None:
     """The ledger's traced pairs (None if the model fails: the run then traces them itself)."""
     try:
-        from crawler.ledger import MAX_TEXT, extract_json, trace_with_disclosure
+        from crawler.ledger_work import MAX_TEXT, extract_json, trace_with_disclosure
         from differ.disclosure import account_for_pair
 
         if len(old_text) > MAX_TEXT or len(new_text) > MAX_TEXT:

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select
 
 from storage.db import Database
+from storage.records import MAX_LEDGER_TEXT
 from storage.tables import (
     commitment_changes,
     commitment_sets,
@@ -452,11 +453,6 @@ def versions_missing_ledger(db: Database, source_id: str | None = None,
         if source_id is not None:
             q = q.where(versions.c.source_id == source_id)
         return [r[0] for r in conn.execute(q)]
-
-
-MAX_LEDGER_TEXT = 400_000
-"""Texts longer than this are not read for commitments (crawler.ledger.MAX_TEXT says why), so
-a version that long is never pending."""
 
 
 def count_missing_ledger(db: Database, model: str | None = None,

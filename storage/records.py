@@ -15,6 +15,11 @@ if TYPE_CHECKING:
 DEFAULT_DATABASE_URL = "sqlite:///framewatch.db"
 
 
+MAX_LEDGER_TEXT = 400_000
+"""Texts longer than this are not read for commitments (crawler.ledger.MAX_TEXT says why), so
+a version that long is never pending."""
+
+
 def iso(dt: datetime | None) -> str | None:
     """A stored time as the ISO text every output uses: UTC, ``Z`` suffix (None stays None)."""
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z") if dt else None

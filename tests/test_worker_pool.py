@@ -10,6 +10,8 @@ import pytest
 
 from crawler.workers import worker_pool
 
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 def _pid() -> int:
     return os.getpid()
@@ -49,3 +51,28 @@ def test_workers_run_the_jobs_with_the_differ_already_loaded() -> None:
         assert pool is not None
         assert pool.submit(_pid).result(timeout=30) != os.getpid()
         assert pool.submit(_loaded, "differ.compare").result(timeout=30)
+
+
+def test_a_diff_job_with_trace_inputs_loads_no_database_code_in_the_worker() -> None:
+    """The worker unpickles the job's arguments and traces the change: neither may pull in
+    SQLAlchemy, whose import would cost each worker a tenth of a second of CPU."""
+    import pickle
+    import subprocess
+
+    from crawler.extract import ExtractRules
+    from crawler.ledger_work import TraceInputs, extract_json
+    from crawler.work import ExtractJob, extract_and_diff, text_hash, with_diff
+
+    old = "# Policy\n\nWe will publish a report for every model.\n"
+    new = "# Policy\n\nWe may publish a report for some models.\n"
+    first = extract_and_diff(ExtractJob(body=new.encode(), content_type="text/plain",
+                                        rules=ExtractRules(), url="http://127.0.0.1/p",
+                                        previous_text=None, previous_sha256=text_hash(old)))
+    assert first.needs_diff
+    job = pickle.dumps((with_diff, (first, old, TraceInputs(extract_json(old), None))))
+    probe = ("import pickle, sys; fn, args = pickle.loads(sys.stdin.buffer.read()); "
+             "out = fn(*args); assert out.traces, out; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'storage')))")
+    done = subprocess.run([sys.executable, "-c", probe], input=job, capture_output=True,
+                          check=True, env={**os.environ, "PYTHONPATH": _ROOT})
+    assert "sqlalchemy" not in done.stdout.decode()
