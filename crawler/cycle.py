@@ -52,7 +52,7 @@ from crawler.work import (
     text_hash,
     with_diff,
 )
-from crawler.workers import worker_pool
+from crawler.workers import WorkerPool, worker_pool
 from differ.policy import EMPTY_DIFF, NO_FACTS, Facts, decide
 from storage.db import Database
 from storage.records import (
@@ -124,6 +124,8 @@ class Cycle:
         with contextlib.nullcontext(self.pool) if self.pool is not None else worker_pool(
                 self.settings.workers, len(sources)) as executor:
             self._executor = executor
+            if self._latest and isinstance(executor, WorkerPool):
+                executor.warm_up()  # pages with a version may be diffed: ready the differ
             # One headless browser per cycle, only if some source has fetcher =
             # "browser" / "auto" (None otherwise); Chromium itself starts on first use.
             async with Fetcher(opts) as fetcher, browser_for_cycle(

@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
 PR_SET_PDEATHSIG = 1
@@ -57,11 +57,31 @@ def worker_pool(workers: int, n_sources: int) -> Iterator[Executor | None]:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def start_pool(count: int) -> ProcessPoolExecutor:
+class WorkerPool(ProcessPoolExecutor):
+    """A process pool that knows its size, so it can ask each worker to warm up."""
+
+    def __init__(self, count: int, context: Any, preload: tuple[str, ...]) -> None:
+        super().__init__(max_workers=count, mp_context=context, initializer=start_worker,
+                         initargs=(os.getpid(), preload))
+        self.size = count
+
+    def warm_up(self) -> list[Future[None]]:
+        """Queue one warm-up comparison a worker (idle workers take one each): a run that will
+        diff pages calls this as it starts fetching. The run never waits for them; those not
+        started when it ends are cancelled."""
+        return [self.submit(_warm_differ) for _ in range(self.size)]
+
+
+def _warm_differ() -> None:
+    from differ.warmup import warm_up
+
+    warm_up()
+
+
+def start_pool(count: int) -> WorkerPool:
     """A pool of ``count`` workers, forked now rather than on the first job."""
     context, preload = _context()
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=start_worker,
-                               initargs=(os.getpid(), preload))
+    pool = WorkerPool(count, context, preload)
     for _ in range(count):
         pool.submit(int)  # a no-op that makes the pool start its processes
     return pool

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from crawler.workers import worker_pool
+from crawler.workers import WorkerPool, worker_pool
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -76,3 +76,19 @@ def test_a_diff_job_with_trace_inputs_loads_no_database_code_in_the_worker() -> 
     done = subprocess.run([sys.executable, "-c", probe], input=job, capture_output=True,
                           check=True, env={**os.environ, "PYTHONPATH": _ROOT})
     assert "sqlalchemy" not in done.stdout.decode()
+
+
+def test_warming_up_runs_one_comparison_a_worker() -> None:
+    with worker_pool(2, 8) as pool:
+        assert isinstance(pool, WorkerPool)
+        futures = pool.warm_up()
+        assert len(futures) == 2
+        assert [f.result(timeout=60) for f in futures] == [None, None]
+
+
+def test_the_warm_up_revision_exercises_the_classifier() -> None:
+    import differ.compare
+    from differ.warmup import warm_up
+
+    assert warm_up() >= 2  # a real revision: several hunks were classified
+    assert differ.compare._classifier is not None
