@@ -145,7 +145,8 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         opts = self.options
         # Same certificate checks on both pools, so one SSL context (one CA-bundle load) serves.
-        ssl_context = httpx.create_ssl_context(verify=True, trust_env=False)
+        ssl_context = h1.SSLContextOnce(
+            lambda: httpx.create_ssl_context(verify=True, trust_env=False))
         self._guarded = h1.H11Transport(ssl_context=ssl_context,
                                         connect=netguard.guarded_connect(),
                                         max_idle=opts.concurrency)

@@ -172,11 +172,30 @@ async def connect_to(address: str, host: str, port: int, ssl_context: ssl.SSLCon
     return transport, protocol  # type: ignore[return-value]
 
 
+class SSLContextOnce:
+    """An SSL context built on first need, in a thread. Loading the CA bundle costs 15–20 ms
+    of CPU: a run of plain-HTTP sources never pays it, and a run of HTTPS sources pays it
+    without stopping the event loop (OpenSSL reads the bundle with the GIL released)."""
+
+    def __init__(self, build: Callable[[], ssl.SSLContext]) -> None:
+        self._build = build
+        self._context: ssl.SSLContext | None = None
+        self._task: asyncio.Future[ssl.SSLContext] | None = None
+
+    async def get(self) -> ssl.SSLContext:
+        if self._context is None:
+            if self._task is None:
+                self._task = asyncio.ensure_future(asyncio.to_thread(self._build))
+            # shielded: a connect that times out does not cancel the build the others wait on
+            self._context = await asyncio.shield(self._task)
+        return self._context
+
+
 class H11Transport(httpx.AsyncBaseTransport):
     """GET-only HTTP/1.1 for the fetcher (see the module docstring for what is left out)."""
 
-    def __init__(self, *, ssl_context: ssl.SSLContext, connect: Connector = plain_connect,
-                 max_idle: int = 16) -> None:
+    def __init__(self, *, ssl_context: ssl.SSLContext | SSLContextOnce,
+                 connect: Connector = plain_connect, max_idle: int = 16) -> None:
         self.ssl_context = ssl_context
         self._connect = connect
         self._max_idle = max_idle
@@ -196,9 +215,12 @@ class H11Transport(httpx.AsyncBaseTransport):
         timeouts = request.extensions.get("timeout", {})
         conn = self._checkout(key)
         if conn is None:
-            transport, protocol = await self._connect(
-                url.host, port, self.ssl_context if scheme == "https" else None,
-                timeouts.get("connect"), _Protocol)
+            context = None
+            if scheme == "https":
+                context = (await self.ssl_context.get()
+                           if isinstance(self.ssl_context, SSLContextOnce) else self.ssl_context)
+            transport, protocol = await self._connect(url.host, port, context,
+                                                      timeouts.get("connect"), _Protocol)
             conn = _Connection(transport, protocol)
         try:
             target = url.raw_path

@@ -123,3 +123,65 @@ def test_only_body_less_requests_are_sent() -> None:
                 httpx.Request("POST", "http://127.0.0.1:9/", content=b"x"))
 
     run(test)
+
+
+class _CountedBuild:
+    """Builds real SSL contexts, slowly enough that concurrent callers overlap."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> Any:
+        import ssl
+        import time
+
+        self.calls += 1
+        time.sleep(0.05)
+        return ssl.create_default_context()
+
+
+def test_plain_http_requests_never_build_the_ssl_context() -> None:
+    build = _CountedBuild()
+
+    async def test() -> None:
+        async with CountingServer() as server:
+            transport = h1.H11Transport(ssl_context=h1.SSLContextOnce(build))
+            try:
+                for _ in range(3):
+                    response = await transport.handle_async_request(
+                        httpx.Request("GET", server.url()))
+                    await response.aread()
+            finally:
+                await transport.aclose()
+
+    run(test)
+    assert build.calls == 0
+
+
+def test_concurrent_first_uses_build_the_ssl_context_once() -> None:
+    build = _CountedBuild()
+    once = h1.SSLContextOnce(build)
+
+    async def test() -> list[Any]:
+        return await asyncio.gather(*(once.get() for _ in range(5)))
+
+    contexts = asyncio.run(test())
+    assert build.calls == 1
+    assert all(c is contexts[0] for c in contexts)
+
+
+def test_an_https_request_builds_the_context_and_fails_on_a_server_without_tls() -> None:
+    build = _CountedBuild()
+
+    async def test() -> None:
+        async with CountingServer() as server:
+            transport = h1.H11Transport(ssl_context=h1.SSLContextOnce(build))
+            try:
+                with pytest.raises(httpx.ConnectError):
+                    await transport.handle_async_request(
+                        httpx.Request("GET", server.url().replace("http:", "https:")))
+            finally:
+                await transport.aclose()
+
+    run(test)
+    assert build.calls == 1
