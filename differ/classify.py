@@ -32,7 +32,7 @@ from differ.disclosure import CLASS_WORDS, in_changelog
 from differ.lexicon import Lexicon, category_unions, load_lexicon
 from differ.materiality import CARVE_OUT, ILLUSTRATIVE, Judgement, judge, modal_strength
 from differ.model import HIGH_SIGNALS, Hunk, combine_directions, order_signals
-from differ.segment import Sentence, normalize_chars, squash
+from differ.segment import Sentence, ascii_dropper, keep_only, normalize_chars, squash
 
 BINDING_SIGNALS = frozenset({"weakened", "removed", "reworded", "added", "strengthened"})
 """High signals whose evidence is itself an obligation (a modal or a binding sentence)."""
@@ -162,11 +162,12 @@ def _is_passage(ch: Change) -> bool:
 
 
 _NOT_FIRM = re.compile(r"[^\w+%<>=$≥≤×~]+|_", re.UNICODE)
+_DROP_NOT_FIRM = ascii_dropper("abcdefghijklmnopqrstuvwxyz0123456789+%<>=$~")
 
 
 def _firm_squash(text: str) -> str:
     """``squash`` keeping the symbols that change a quantity or a level ("2+", "<1%")."""
-    return _NOT_FIRM.sub("", normalize_chars(text).lower())
+    return keep_only(normalize_chars(text).lower(), _DROP_NOT_FIRM, _NOT_FIRM)
 
 
 class Standing:

@@ -37,6 +37,23 @@ _ABBREV = frozenset("etc. vs. dr. mr. ms. no. al. cf. approx. inc. ltd. st. fig.
 _ABBREV_SUFFIX = ("e.g.", "i.e.", "u.s.", "u.k.", "e.u.")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-"})
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def ascii_dropper(keep: str) -> bytes:
+    """The ASCII characters not in ``keep``: what :func:`keep_only` deletes."""
+    return bytes(c for c in range(128) if chr(c) not in keep)
+
+
+def keep_only(low: str, drop: bytes, pattern: re.Pattern[str]) -> str:
+    """``pattern.sub("", low)`` for a pattern that deletes exactly the ASCII characters in
+    ``drop`` (and whatever non-ASCII ones it matches). Almost every sentence is ASCII, and
+    deleting bytes is ten times faster than the regular expression."""
+    if low.isascii():
+        return low.encode("ascii").translate(None, drop).decode("ascii")
+    return pattern.sub("", low)
+
+
+_DROP_NON_ALNUM = ascii_dropper("abcdefghijklmnopqrstuvwxyz0123456789")
 _SPACE = re.compile(r"\s+")
 _LINEBREAK_HYPHEN = re.compile(r"(?<=[a-z])-\s+(?=[a-z])")
 
@@ -90,7 +107,7 @@ def visible_form(text: str) -> str:
 
 def squash(text: str) -> str:
     """Lowercase letters and digits only: equal squashes mean at most a cosmetic difference."""
-    return _NON_ALNUM.sub("", normalize_chars(text).lower())
+    return keep_only(normalize_chars(text).lower(), _DROP_NON_ALNUM, _NON_ALNUM)
 
 
 def squash_text(text: str) -> str:
@@ -98,7 +115,7 @@ def squash_text(text: str) -> str:
     only ever turns punctuation into punctuation, which squashing drops anyway."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    return _NON_ALNUM.sub("", text.lower())
+    return keep_only(text.lower(), _DROP_NON_ALNUM, _NON_ALNUM)
 
 
 @functools.lru_cache(maxsize=32768)
