@@ -320,8 +320,10 @@ def _take_footnotes(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[s
         taken = {id(ln) for ln in small}
         kept = [ln for ln in lines if id(ln) not in taken]
         if numbers:
-            glued = re.compile(r"(?<=[a-z)\].,;:])(?:" + "|".join(sorted(set(numbers), key=len,
-                                                                        reverse=True))
+            # After a letter or closing punctuation, never after "4." or "1,": the "2" of
+            # "Section 4.2" is a decimal, not the marker of note 2.
+            alternatives = "|".join(sorted(set(numbers), key=len, reverse=True))
+            glued = re.compile(r"(?<=[a-z)\].,;:])(?<!\d[.,])(?:" + alternatives
                                + r")(?=[\s.,;:)]|$)")
             for ln in kept:
                 if not ln.table and any(c.isdigit() for c in ln.text):

@@ -90,6 +90,19 @@ def test_a_marker_at_body_size_is_removed_when_its_note_is_on_the_page() -> None
     assert "We keep 16 records." in text
 
 
+def test_a_decimal_number_is_not_cut_by_a_footnote_of_its_last_digit() -> None:
+    def notes(c: canvas.Canvas, doc: SimpleDocTemplate) -> None:
+        c.setFont("Helvetica", 7.5)
+        c.drawString(doc.leftMargin, 2.8 * cm, "2 See the glossary.")
+
+    story = [Paragraph("4.2 Security", HEAD),
+             Paragraph("Models at level 3<super>2</super> follow Section 3.2 and keep 1.2% of "
+                       "compute in reserve.", BODY)]
+    text = text_of(pdf_of(story, notes))
+    assert "## 4.2 Security" in text
+    assert "level 3 follow Section 3.2 and keep 1.2% of compute" in text
+
+
 def test_a_paragraph_split_by_a_page_of_footnotes_stays_whole() -> None:
     def notes(c: canvas.Canvas, doc: SimpleDocTemplate) -> None:
         c.setFont("Helvetica", 7.5)
