@@ -300,6 +300,33 @@ def _flush(
     para_lines.clear()
 
 
+_ROW_SEP = " | "
+
+
+def _pieces(ptext: str) -> tuple[tuple[int, int], ...]:
+    """Sentence ranges of a paragraph, where a table row (a ``cell | cell`` line) is one piece.
+
+    A row's cells carry their column names ("Threshold: 15%"), and a sentence cut out of the
+    middle of a row would lose them: the row is the unit a changed cell is shown and judged in.
+    """
+    if _ROW_SEP not in ptext:
+        return _split_sentences(ptext)
+    out: list[tuple[int, int]] = []
+    start = 0  # of the prose run not yet split
+    pos = 0
+    for line in ptext.split("\n"):
+        end = pos + len(line)
+        if _ROW_SEP in line:
+            if pos > start:
+                out.extend((start + a, start + b) for a, b in _split_sentences(ptext[start:pos]))
+            out.append((pos, end))
+            start = end + 1
+        pos = end + 1
+    if start < len(ptext):
+        out.extend((start + a, start + b) for a, b in _split_sentences(ptext[start:]))
+    return tuple(out)
+
+
 @functools.lru_cache(maxsize=8192)
 def _paragraph_sentences(ptext: str) -> tuple[tuple[str, int, int, str, str], ...]:
     """(text, start, end, key, visible) of each sentence of a paragraph, offsets within it.
@@ -307,7 +334,7 @@ def _paragraph_sentences(ptext: str) -> tuple[tuple[str, int, int, str, str], ..
     Cached by the paragraph's text: the old and new texts of a change share nearly every
     paragraph, so the second segmentation only rebuilds the Sentence records."""
     out: list[tuple[str, int, int, str, str]] = []
-    for n, (a, b) in enumerate(_split_sentences(ptext)):
+    for n, (a, b) in enumerate(_pieces(ptext)):
         raw = ptext[a:b]
         shown = _SPACE.sub(" ", raw).strip()
         if not shown:

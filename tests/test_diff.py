@@ -180,3 +180,29 @@ def test_unrelated_replacement_paragraphs_are_not_paired() -> None:
     hunks = compare(old, new).hunks
     assert len(hunks) == 2
     assert {(bool(h.old), bool(h.new)) for h in hunks} == {(True, False), (False, True)}
+
+
+TABLE = ("## 3. Capability thresholds\n\nThe table lists each threshold.\n\n"
+         "Level | Threshold | Response\n"
+         "Level: CBRN-3 | Threshold: Uplift above 15% of the baseline. Measured by trial. | "
+         "Response: Pause deployment. Notify the board within 3 days.\n"
+         "Level: Cyber-2 | Threshold: 30% | Response: Notify the board\n")
+
+
+def test_each_table_row_is_one_sentence_however_many_sentences_its_cells_hold() -> None:
+    rows = [s.text for s in segment(TABLE) if " | " in s.text]
+    assert rows == TABLE.split("\n\n")[2].splitlines()
+
+
+def test_a_changed_cell_late_in_a_row_is_shown_with_the_row_it_belongs_to() -> None:
+    hunk = [h for h in compare(TABLE, TABLE.replace("3 days", "7 days")).hunks][0]
+    assert hunk.old.startswith("Level: CBRN-3 |") and hunk.old.endswith("within 3 days.")
+    assert hunk.new.endswith("within 7 days.")
+    assert hunk.severity == "high"
+
+
+def test_a_bare_threshold_cell_changed_is_a_high_threshold_change_of_that_row_only() -> None:
+    hunks = compare(TABLE, TABLE.replace("Threshold: 30%", "Threshold: 45%")).hunks
+    assert len(hunks) == 1
+    assert hunks[0].old == "Level: Cyber-2 | Threshold: 30% | Response: Notify the board"
+    assert hunks[0].severity == "high" and "thresholds" in hunks[0].categories
