@@ -102,7 +102,7 @@ def visible_form(text: str) -> str:
     Two sentences with equal visible forms differ only in layout, so no hunk is reported.
     """
     t = _TOC_LEADER.sub("", normalize_chars(text))
-    return _SPACE.sub("", t).replace("-", "")
+    return "".join(t.split()).replace("-", "")  # str.split's whitespace is regex \s
 
 
 def squash(text: str) -> str:
@@ -211,7 +211,8 @@ def _split_sentences(para: str) -> tuple[tuple[int, int], ...]:
         end = m.start() + 1 if m.group() else m.start()
         word = para[para.rfind(" ", start, end) + 1 : end].lower()
         word = word.rsplit("\n", 1)[-1]
-        if word in _ABBREV or word.endswith(_ABBREV_SUFFIX) or re.fullmatch(r"[a-z]\.", word):
+        if word in _ABBREV or word.endswith(_ABBREV_SUFFIX) or (
+                len(word) == 2 and word[1] == "." and "a" <= word[0] <= "z"):
             continue
         if not _NEXT_STARTS.match(para, m.end()):
             continue
@@ -336,7 +337,7 @@ def _paragraph_sentences(ptext: str) -> tuple[tuple[str, int, int, str, str], ..
     out: list[tuple[str, int, int, str, str]] = []
     for n, (a, b) in enumerate(_pieces(ptext)):
         raw = ptext[a:b]
-        shown = _SPACE.sub(" ", raw).strip()
+        shown = " ".join(raw.split())
         if not shown:
             continue
         key = sentence_key(shown, first_in_paragraph=n == 0)

@@ -41,3 +41,11 @@ def test_firm_squash_tells_a_level_suffix_and_a_percentage_apart() -> None:
     assert _firm_squash("Level 2+ (<1 %)") == "level2+<1%"
     assert squash("Level 2+ (<1 %)") == "level21"
     assert _firm_squash("ASL\u20113 \u2265 2\u00d7") == "asl3≥2×"
+
+
+@settings(max_examples=400)
+@given(st.text())
+def test_collapsing_whitespace_with_split_matches_the_regular_expression(text: str) -> None:
+    """The segmenter collapses whitespace with ``str.split``: the same characters as ``\\s``."""
+    assert " ".join(text.split()) == re.sub(r"\s+", " ", text).strip()
+    assert "".join(text.split()) == re.sub(r"\s+", "", text)
