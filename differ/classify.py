@@ -170,6 +170,15 @@ def _firm_squash(text: str) -> str:
     return keep_only(normalize_chars(text).lower(), _DROP_NOT_FIRM, _NOT_FIRM)
 
 
+STANDING_MIN_WORDS = 8
+"""Below high, a sentence this short found in the other version may be a phrase of another
+sentence there ("Red-teaming." in a list and in prose): only longer ones count as standing."""
+
+
+def _all_long(sentences: list[Sentence]) -> bool:
+    return bool(sentences) and all(len(s.text.split()) >= STANDING_MIN_WORDS for s in sentences)
+
+
 class Standing:
     """Both versions' sentences as one run of squashed words each: does a sentence still stand?
 
@@ -508,16 +517,19 @@ class Classifier:
         """
         hunk = self._classify(region, lead_ins)
         if (
-            hunk.severity == "high" and standing is not None and region.kind != "moved"
+            standing is not None and region.kind != "moved"
+            and (hunk.severity == "high" or (
+                hunk.severity == "medium" and _all_long(region.old + region.new)))
             and all(standing.stands(s, "old") for s in region.old)
             and all(standing.stands(s, "new") for s in region.new)
         ):
             # A PDF text layer splits a sentence at a page break or a table and joins it
-            # elsewhere in the next version: a deleted and an inserted piece, no word changed.
+            # elsewhere in the next version, or repeats a paragraph: a deleted or an inserted
+            # piece whose words the other version holds, no word changed.
             return replace(
                 hunk, categories=(), signals=("cosmetic",), severity="none", direction="",
                 because=("cosmetic: every sentence's words stand in the other version, only "
-                         "split or joined differently",),
+                         "split, joined or repeated differently",),
                 summary=f"cosmetic edit{_in(hunk.section)}",
             )
         return hunk

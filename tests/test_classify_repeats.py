@@ -1,0 +1,44 @@
+"""A paragraph repeated by the text layer (a page break that doubles a block) or the repeat
+dropped again is no edit of the author's: every sentence still stands word for word in the
+other version, so the hunk is cosmetic whatever its category. A short phrase found elsewhere
+is not enough below high: "Red-teaming." in a list may be a word of prose there."""
+
+from __future__ import annotations
+
+from differ.compare import compare
+
+EVALS = ("Capability evaluations measure how well a model performs dangerous tasks, such as "
+         "uplift on biology questions or autonomous replication in agentic settings.")
+DOC = ("## 3. Evaluations\n\n"
+       "Evaluations are how the company measures risk.\n\n"
+       "{body}\n\n"
+       "## 4. Review\n\n"
+       "The board reviews this policy every year and records its conclusions.\n")
+
+
+def test_a_repeated_background_paragraph_in_a_categorised_section_is_cosmetic() -> None:
+    once = DOC.format(body=EVALS)
+    twice = DOC.format(body=EVALS + "\n\n" + EVALS)
+    result = compare(once, twice)
+    assert [h.severity for h in result.hunks] == ["none"]
+    assert result.hunks[0].signals == ("cosmetic",)
+
+
+def test_the_repeat_removed_again_is_cosmetic() -> None:
+    once = DOC.format(body=EVALS)
+    twice = DOC.format(body=EVALS + "\n\n" + EVALS)
+    assert [h.severity for h in compare(twice, once).hunks] == ["none"]
+
+
+def test_a_new_sentence_in_the_section_stays_medium() -> None:
+    once = DOC.format(body=EVALS)
+    more = DOC.format(body=EVALS + "\n\nCyber evaluations measure how far a model gets in "
+                      "capture-the-flag exercises and in finding vulnerabilities in real code.")
+    assert [h.severity for h in compare(once, more).hunks] == ["medium"]
+
+
+def test_a_short_item_found_inside_other_prose_is_not_taken_for_a_repeat() -> None:
+    listed = DOC.format(body=EVALS + "\n\n- Uplift on biology questions.")
+    bare = DOC.format(body=EVALS)
+    [hunk] = compare(listed, bare).hunks
+    assert hunk.severity != "none"
