@@ -445,6 +445,44 @@ def _unrelated(old: list[Sentence], new: list[Sentence]) -> bool:
     return 2 * len(a & b) / (len(a) + len(b)) < UNRELATED_SIMILARITY
 
 
+CONTAINED = 0.5
+"""Share of a sentence's words found in one sentence of the other side above which it is part
+of that sentence (split off or merged in), not a sentence of its own."""
+
+
+def _apart(old: list[Sentence], new: list[Sentence], pairs: list[tuple[int, int]]) -> bool:
+    """Whether a small run splits at its anchors: some stretch between two anchored pairs holds
+    sentences on both sides, every such stretch is unrelated (as a passage, or sentence by
+    sentence), and no unanchored sentence is a piece of a sentence opposite.
+
+    A word diff over the whole run would otherwise pair each deleted paragraph with whatever
+    new paragraph sits beside it, and show an edit between sentences that share no subject.
+    """
+    old_sets = [_word_set(s) for s in old]
+    new_sets = [_word_set(s) for s in new]
+    paired_old = {i for i, _ in pairs}
+    paired_new = {j for _, j in pairs}
+
+    def piece(ws: set[str], others: list[set[str]]) -> bool:
+        return bool(ws) and any(len(ws & o) >= CONTAINED * len(ws) for o in others)
+
+    if any(piece(ws, new_sets) for i, ws in enumerate(old_sets) if i not in paired_old):
+        return False
+    if any(piece(ws, old_sets) for j, ws in enumerate(new_sets) if j not in paired_new):
+        return False
+    facing = False  # a stretch with sentences on both sides, which a word diff would pair
+    pi = pj = 0
+    for i, j in [*pairs, (len(old), len(new))]:
+        if i > pi and j > pj:
+            if not _unrelated(old[pi:i], new[pj:j]) and any(
+                    2 * len(a & b) >= UNRELATED_SIMILARITY * (len(a) + len(b))
+                    for a in old_sets[pi:i] for b in new_sets[pj:j]):
+                return False
+            facing = True
+        pi, pj = i + 1, j + 1
+    return facing
+
+
 def align_run(old: list[Sentence], new: list[Sentence]) -> list[Region]:
     """Regions for one changed run of sentences, keeping every word diff small."""
     if not old or not new:
@@ -454,15 +492,21 @@ def align_run(old: list[Sentence], new: list[Sentence]) -> list[Region]:
         # A passage deleted and an unrelated one inserted in its place: shown side by side, one
         # paragraph would read as a rewrite of the other. They are a removal and an addition.
         return one_sided(old, []) + one_sided([], new)
-    if size <= WORD_LIMIT:
-        return word_regions(old, new)
-    pairs = anchors(old, new)
-    if not pairs:
-        return one_sided(old, []) + one_sided([], new)
+    small = size <= WORD_LIMIT
+    if small:
+        pairs = anchors(old, new) if len(old) > 1 or len(new) > 1 else []
+        if not pairs or not _apart(old, new, pairs):
+            return word_regions(old, new)
+    else:
+        pairs = anchors(old, new)
+        if not pairs:
+            return one_sided(old, []) + one_sided([], new)
     regions: list[Region] = []
     pi = pj = 0
     for i, j in [*pairs, (len(old), len(new))]:
-        if i > pi or j > pj:
+        if small:  # _apart found the stretches between anchors unrelated
+            regions.extend(one_sided(old[pi:i], []) + one_sided([], new[pj:j]))
+        elif i > pi or j > pj:
             regions.extend(align_run(old[pi:i], new[pj:j]))
         if i < len(old):
             regions.extend(word_regions([old[i]], [new[j]]))

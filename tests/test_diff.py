@@ -206,3 +206,45 @@ def test_a_bare_threshold_cell_changed_is_a_high_threshold_change_of_that_row_on
     assert len(hunks) == 1
     assert hunks[0].old == "Level: Cyber-2 | Threshold: 30% | Response: Notify the board"
     assert hunks[0].severity == "high" and "thresholds" in hunks[0].categories
+
+
+def _passage(*paragraphs: str) -> str:
+    return "# Safety\n\nIntro stays.\n\n" + "\n\n".join(paragraphs) + "\n\nEnd stays.\n"
+
+
+def test_a_rewritten_passage_pairs_only_the_sentences_that_were_edited() -> None:
+    old = _passage(
+        "We will notify the AI Safety Institute before every external deployment of a frontier "
+        "model.",
+        "The board appoints a Responsible Scaling Officer who reviews compliance every year.",
+        "We will publish a capability report for every frontier model within thirty days.",
+        "Staff may report noncompliance anonymously to the compliance team.",
+        "Model weights are stored in a secure facility with two-person access controls.",
+        "We will run red-teaming exercises on each model before release to customers.")
+    new = _passage(
+        "Our research team studies interpretability methods for large language models.",
+        "We will publish a capability report for every frontier model within sixty days.",
+        "Customers can request access to the API through our sales organisation.",
+        "We sponsor academic fellowships in machine learning safety each year.",
+        "We will run red-teaming exercises on each model before release to customers and "
+        "partners.",
+        "The company hosts an annual conference about responsible technology.")
+    hunks = compare(old, new).hunks
+    edited = [h for h in hunks if h.old and h.new]
+    assert [(h.old.split()[2], h.new.split()[2]) for h in edited] == [("publish", "publish"),
+                                                                      ("run", "run")]
+    assert "thirty" in edited[0].old and "sixty" in edited[0].new
+    assert "Safety Institute" not in edited[0].old
+    assert any(h.old.startswith("We will notify the AI Safety Institute") and not h.new
+               for h in hunks)
+
+
+def test_sentences_merged_into_one_are_still_read_as_an_edit_not_a_removal() -> None:
+    old = _passage("We will evaluate every frontier model before deployment.",
+                   "We will publish the results of each evaluation within thirty days.",
+                   "The board reviews this policy every year and may amend it.")
+    new = _passage("We will evaluate every frontier model before deployment and will publish "
+                   "the results of each evaluation within thirty days.",
+                   "The board reviews this policy every year and may amend it.")
+    hunks = compare(old, new).hunks
+    assert hunks and all(h.old and h.new for h in hunks)
