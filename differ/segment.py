@@ -31,6 +31,17 @@ _ENUMERATOR = re.compile(
 )
 _NUMBER_ONLY = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s*$")
 _TOC_LEADER = re.compile(r"\s*\.{4,}\s*\d*\s*$")
+_TOC_LEADERS = re.compile(r"\s*\.{4,}\s*\d*")
+
+
+def _without_toc_numbers(text: str) -> str:
+    """A table of contents' lines join into one sentence, and a re-upload that moves a page
+    break renumbers every entry: in a sentence with leader dots, the leaders and the plain
+    numbers (page numbers, the chapter numbers beside them) are layout, not words."""
+    if "...." not in text:
+        return text
+    words = _TOC_LEADERS.sub(" ", text).split()
+    return " ".join(w for w in words if not (w.isdigit() and len(w) <= 4))
 _BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+|(?<=[a-z)][.!?])(?=[A-Z])")
 _NEXT_STARTS = re.compile(r"[\"“‘'(\[]?[A-Z0-9●•]")
 _ABBREV = frozenset("etc. vs. dr. mr. ms. no. al. cf. approx. inc. ltd. st. fig. sec. pp.".split())
@@ -101,7 +112,7 @@ def visible_form(text: str) -> str:
 
     Two sentences with equal visible forms differ only in layout, so no hunk is reported.
     """
-    t = _TOC_LEADER.sub("", normalize_chars(text))
+    t = _without_toc_numbers(_TOC_LEADER.sub("", normalize_chars(text)))
     return "".join(t.split()).replace("-", "")  # str.split's whitespace is regex \s
 
 
@@ -124,7 +135,7 @@ def sentence_key(text: str, *, first_in_paragraph: bool) -> str:
 
     Cached (like visible_form): the old and new texts of a change share almost every sentence,
     so the second text's sentences are keyed for free."""
-    t = _TOC_LEADER.sub("", text)
+    t = _without_toc_numbers(_TOC_LEADER.sub("", text))
     if first_in_paragraph:
         t = _ENUMERATOR.sub("", t, count=1)
     return squash(t)

@@ -42,3 +42,22 @@ def test_a_short_item_found_inside_other_prose_is_not_taken_for_a_repeat() -> No
     bare = DOC.format(body=EVALS)
     [hunk] = compare(listed, bare).hunks
     assert hunk.severity != "none"
+
+
+TOC = ("## Compliance framework contents\n\n"  # leaders glued to page numbers: the lines read as one sentence
+       "    1 Scope........................{a}\n"
+       "    2 Capability thresholds........{b}\n"
+       "    3 Evaluations..................{c}\n\n"
+       "## 1. Scope\n\n"
+       "This policy covers every frontier model the company trains.\n")
+
+
+def test_a_table_of_contents_renumbered_by_moved_page_breaks_is_no_change() -> None:
+    result = compare(TOC.format(a=3, b=7, c=12), TOC.format(a=4, b=8, c=14))
+    assert result.hunks == ()  # only leaders and page numbers differ: layout, no edit
+
+
+def test_a_table_of_contents_entry_renamed_is_still_seen() -> None:
+    old = TOC.format(a=3, b=7, c=12)
+    new = old.replace("3 Evaluations....", "3 Model evaluations....")
+    assert compare(old, new).hunks
