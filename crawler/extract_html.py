@@ -370,6 +370,20 @@ def _rename(el: etree._Element, tag: str) -> None:
         el.attrib.pop(name, None)
 
 
+def _opens_next(button: etree._Element) -> bool:
+    """A button with no ARIA wiring whose next sibling is a collapsed or collapsible panel: a
+    script-driven accordion, whose button is the title of the body it opens."""
+    nxt = button.getnext()
+    while nxt is not None and not isinstance(nxt.tag, str):
+        nxt = nxt.getnext()
+    if nxt is None or (button.tail or "").strip():
+        return False
+    if _is_hidden(nxt.attrib):
+        return True
+    names = f"{nxt.get('id', '')} {nxt.get('class', '')}".lower()
+    return names != " " and _COLLAPSIBLE.search(names) is not None
+
+
 def _convert_widgets(root: etree._Element) -> None:
     """Give accordion triggers, <summary> and tabs the shape of the document they stand for.
 
@@ -383,10 +397,14 @@ def _convert_widgets(root: etree._Element) -> None:
     found = _TRIGGERS(root)
     if all(el.tag in _HEADING for el in found):
         return
-    tabs: dict[str, etree._Element] = {}
+    tabs: dict[str, etree._Element] = {}  # by the tab's id
+    tab_of_panel: dict[str, etree._Element] = {}  # by the id of the panel it controls
     for el in found:
-        if el.get("role") == "tab" and el.get("id"):
-            tabs[el.get("id", "")] = el
+        if el.get("role") == "tab":
+            if el.get("id"):
+                tabs[el.get("id", "")] = el
+            for panel in (el.get("aria-controls") or "").split():
+                tab_of_panel.setdefault(panel, el)
     level = 1  # of the last heading of the document's own outline
     sibling_level: int | None = None  # of the last heading that wraps a trigger
     for el in found:
@@ -405,6 +423,8 @@ def _convert_widgets(root: etree._Element) -> None:
         role = el.get("role", "")
         if role == "tabpanel":
             tab = tabs.pop(el.get("aria-labelledby", "").split(" ")[0], None)
+            if tab is None:
+                tab = tab_of_panel.get(el.get("id", ""))
             if tab is not None and tab.getparent() is not None:
                 title = _words(tab)
                 tab.drop_tree()
@@ -416,7 +436,8 @@ def _convert_widgets(root: etree._Element) -> None:
         in_heading = any(a.tag in _HEADING for a in el.iterancestors())
         is_trigger = (tag == "summary" or role == "tab" or el.get("aria-expanded") is not None
                       or el.get("aria-controls") is not None
-                      or el.get("data-bs-toggle") is not None or el.get("data-toggle") is not None)
+                      or el.get("data-bs-toggle") is not None or el.get("data-toggle") is not None
+                      or (tag == "button" and _opens_next(el)))
         if in_heading:
             _rename(el, "span")
         elif not is_trigger:
@@ -452,16 +473,35 @@ _DISPLAY = re.compile(r"display\s*:\s*(block|flex|grid|list-item|table|inline-bl
                       r"|inline-grid|inline-table)")
 
 
-def _glues(left: str) -> bool:
-    """Could ``left`` run into a capital letter from the next element without a space?
+def _glues(left: str, right: str) -> bool:
+    """Would ``left`` and the next element's first characters ``right`` fuse two words?
 
     Two elements rendered as separate boxes (a "Policy" tag, then "Target: 2026") have no
     space between them in the markup, so their words would fuse into "PolicyTarget". Prose
     almost never puts a capital right after a lower-case letter, a digit or a closing
-    punctuation mark inside one word, so at an element edge that pattern gets a space. The
-    price is a styled mid-word capital ("i<b>P</b>hone"), which is far rarer than badges.
+    punctuation mark inside one word, nor a capitalised word right after a capital ("POLICY"
+    + "Target"), so at an element edge those patterns get a space. The price is a styled
+    mid-word capital ("i<b>P</b>hone"), which is far rarer than badges.
     """
+    if not right[:1].isupper():
+        return False
+    if left.isupper():
+        return right[1:2].islower()
     return left.islower() or left in _GLUE_AFTER
+
+
+# Class names of inline boxes that hold a word of their own: a tag, badge or label beside text.
+_BADGE = re.compile(r"(?:^|[\s_-])(?:tags?|badges?|labels?|pills?|chips?|eyebrow|kicker"
+                    r"|category|categories|status)(?=$|[\s_-])")
+
+
+@lru_cache(maxsize=4096)
+def _badge_names(names: str) -> bool:
+    return _BADGE.search(names.lower()) is not None
+
+
+def _is_badge(names: str | None) -> bool:
+    return bool(names) and _badge_names(names or "")
 
 
 _GLUE_AFTER = frozenset("0123456789.:;,!?)]")
@@ -629,12 +669,13 @@ def _walk(root: etree._Element, builder: _TextBuilder) -> None:
                     elif shown is not None:
                         b.boundary()
                         action = _BLOCKA
-                if action == _INLINE and b.buf:
-                    left = b.buf[-1][-1]
-                    if left.islower() or left in _GLUE_AFTER:  # see _glues
-                        right = el.text or next((t for t in el.itertext() if t), "")
-                        if right[:1].isupper():
-                            b.buf.append(" ")  # "Policy" badge + "Target: ..." line
+                if action == _INLINE and _is_badge(el.get("class")):
+                    b.buf.append(" ")  # a tag or label box: its own words on both sides
+                    action = _SPACE
+                elif action == _INLINE and b.buf:
+                    right = el.text or next((t for t in el.itertext() if t), "")
+                    if _glues(b.buf[-1][-1], right[:2]):
+                        b.buf.append(" ")  # "Policy" badge + "Target: ..." line
             actions.append(action)
             if el.text:
                 b.buf.append(el.text)
@@ -668,7 +709,7 @@ def _walk(root: etree._Element, builder: _TextBuilder) -> None:
             b.buf.append(" ")
         if el is not root and el.tail:
             tail = el.tail
-            if action == _INLINE and tail[0].isupper() and b.buf and _glues(b.buf[-1][-1]):
+            if action == _INLINE and b.buf and _glues(b.buf[-1][-1], tail[:2]):
                 b.buf.append(" ")
             b.buf.append(tail)
     b.flush()

@@ -134,6 +134,30 @@ def test_a_button_inside_a_heading_keeps_its_words() -> None:
     assert html_text(html) == "## Scope of the framework\n\nx\n"
 
 
+@pytest.mark.parametrize("trigger", [
+    '<button class="accordion__toggle">Pre-deployment testing</button>',
+    '<button type="button" class="item-title">Pre-deployment testing</button>',
+])
+def test_a_plain_button_that_opens_the_panel_after_it_is_that_panels_heading(trigger: str) -> None:
+    html = (f'<main><h2>Commitments</h2><div class="item">{trigger}'
+            '<div class="accordion__panel" aria-hidden="true" style="display:none">'
+            "<p>We will test every model.</p></div></div></main>")
+    assert html_text(html) == "## Commitments\n\n### Pre-deployment testing\n\nWe will test every model.\n"
+
+
+def test_a_plain_button_before_visible_text_is_still_a_control() -> None:
+    html = "<main><p>Intro.</p><button>Print</button><div><p>Body.</p></div></main>"
+    assert html_text(html) == "Intro.\n\nBody.\n"
+
+
+def test_tabs_that_only_name_their_panels_head_each_panel() -> None:
+    html = ('<main><div role="tablist"><button role="tab" id="t1" aria-controls="p1">CBRN</button>'
+            '<button role="tab" id="t2" aria-controls="p2">Cyber</button></div>'
+            '<div role="tabpanel" id="p1"><p>CBRN text.</p></div>'
+            '<div role="tabpanel" id="p2" hidden><p>Cyber text.</p></div></main>')
+    assert html_text(html) == "## CBRN\n\nCBRN text.\n\n## Cyber\n\nCyber text.\n"
+
+
 def test_read_more_controls_are_dropped_and_their_text_kept() -> None:
     html = ('<main><p>First.</p><div id="m" hidden><p>Second.</p></div>'
             '<button aria-expanded="false" aria-controls="m">Show more</button></main>')
@@ -147,6 +171,9 @@ def test_plain_buttons_are_controls_not_text() -> None:
 @pytest.mark.parametrize(("html", "expected"), [
     ('<p><span class="tag">Policy</span><span>Target: 2026</span></p>', "Policy Target: 2026\n"),
     ('<p><span class="tag">Policy</span>Target: 2026</p>', "Policy Target: 2026\n"),
+    ('<p><span class="tag">POLICY</span><span>Target: 2026</span></p>', "POLICY Target: 2026\n"),
+    ('<p><span class="badge">Status</span><span>in effect</span></p>', "Status in effect\n"),
+    ('<p><span class="label">Scope</span>all frontier models</p>', "Scope all frontier models\n"),
     ("<p>Updated<time>May 2025</time></p>", "Updated May 2025\n"),
     ('<p><span style="display:inline-block">a</span><span>b</span></p>', "a b\n"),
     ('<p><span style="display: block">a</span><span>b</span></p>', "a\n\nb\n"),
@@ -160,6 +187,8 @@ def test_label_and_value_in_separate_elements_stay_separate(html: str, expected:
     ("<p><b>W</b>e will</p>", "We will\n"),
     ("<p>15<span>%</span> of <a>compute</a>.</p>", "15% of compute.\n"),
     ("<p>re<em>-</em>evaluate</p>", "re-evaluate\n"),
+    ("<p>A<b>I</b> safety</p>", "AI safety\n"),
+    ('<p><span class="c1">W</span><span class="c2">e will</span></p>', "We will\n"),
 ])
 def test_words_split_by_inline_markup_stay_whole(html: str, expected: str) -> None:
     assert html_text(html) == expected
