@@ -30,7 +30,14 @@ from dataclasses import replace
 from differ.align import Change, Region, split_joins
 from differ.disclosure import CLASS_WORDS, in_changelog
 from differ.lexicon import Lexicon, category_unions, load_lexicon
-from differ.materiality import CARVE_OUT, ILLUSTRATIVE, Judgement, judge, modal_strength
+from differ.materiality import (
+    CARVE_OUT,
+    ILLUSTRATIVE,
+    Judgement,
+    judge,
+    label_renamed,
+    modal_strength,
+)
 from differ.model import HIGH_SIGNALS, Hunk, combine_directions, order_signals
 from differ.segment import Sentence, ascii_dropper, keep_only, normalize_chars, squash
 
@@ -1298,7 +1305,15 @@ def _label_only(ch: Change) -> bool:
             if _LABEL.match(head) or re.match(r"^(?:Published|Last\s+updated|Updated|Effective|"
                                               r"Version|Date)\b", head, re.IGNORECASE):
                 return True
+    # A label renamed for the same threshold ("CBRN-3:" → "CBRN Tier 3:").
+    if ch.at_start and ch.removed and ch.added and max(len(ch.removed), len(ch.added)) <= 6:
+        old, new = " ".join(ch.removed), " ".join(ch.added)
+        return (_RENAMED_LABEL.fullmatch(old) is not None
+                and _RENAMED_LABEL.fullmatch(new) is not None and label_renamed(old, new))
     return False
+
+
+_RENAMED_LABEL = re.compile(r"[A-Za-z][^:.;!?]{0,60}:")
 
 
 _ADVICE_WORD = re.compile(r"\b(?:should|recommend\w*|encourage\w*|ought\s+to)\b", re.IGNORECASE)

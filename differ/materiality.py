@@ -364,9 +364,34 @@ def without_labels(old: str, new: str) -> tuple[str, str]:
     if not lo and not ln:
         return old, new
     lv_o, lv_n = _set(_LEVEL, lo), _set(_LEVEL, ln)
-    if lv_o and lv_n and lv_o != lv_n:
+    if lv_o and lv_n and lv_o != lv_n and not label_renamed(lo, ln):
         return old, new
     return ro, rn
+
+
+_NAME_WORD = re.compile(r"[a-z]{3,}")
+
+
+def label_renamed(old: str, new: str) -> bool:
+    """Whether two run-in labels name the same threshold in other words.
+
+    Only one of them carries a level number ("CBRN-3:" → "Chemical and biological weapons:"),
+    or both carry the same numbers under names that share a word or say nothing but the
+    ladder ("CBRN-3:" → "CBRN Tier 3:", "Level 2:" → "Tier 2:"). Another number ("CBRN-4:")
+    or another domain with the same number ("Cyber-3:") is another threshold; words that make
+    a clause ("we", "will", "must", …) are no label.
+    """
+    if _CLAUSE.search(old) or _CLAUSE.search(new):
+        return False  # "We will:" → "We may:" is a lead-in whose modal moved, not a label
+    d_o = set(re.findall(r"\d+", old))
+    d_n = set(re.findall(r"\d+", new))
+    if not d_o or not d_n:
+        return True
+    if d_o != d_n:
+        return False
+    w_o = set(_NAME_WORD.findall(old.lower())) - {"level", "tier"}
+    w_n = set(_NAME_WORD.findall(new.lower())) - {"level", "tier"}
+    return not w_o or not w_n or bool(w_o & w_n)
 
 
 def _quote(items: set[str]) -> str:

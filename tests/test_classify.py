@@ -439,6 +439,22 @@ def test_label_prefix_dropped_is_not_high() -> None:
     assert "numeric" not in hunk.signals
 
 
+@pytest.mark.parametrize("label", ["CBRN Tier 3:", "Chemical and biological weapons:"])
+def test_a_label_renamed_for_the_same_level_is_not_high(label: str) -> None:
+    head = "# Capability thresholds\n\n"
+    hunk = one(head + "CBRN-3: We will apply ASL-3 safeguards to such models.",
+               head + f"{label} We will apply ASL-3 safeguards to such models.")
+    assert hunk.severity != "high"
+
+
+@pytest.mark.parametrize("label", ["CBRN-4:", "Cyber-3:"])
+def test_a_label_renamed_to_another_level_or_domain_is_still_high(label: str) -> None:
+    head = "# Capability thresholds\n\n"
+    hunk = one(head + "CBRN-3: We will apply ASL-3 safeguards to such models.",
+               head + f"{label} We will apply ASL-3 safeguards to such models.")
+    assert hunk.severity == "high"
+
+
 def test_renamed_term_with_same_meaning_is_not_high() -> None:
     hunk = one("We will run evaluations before each release of a frontier model.",
                "We will run evaluations before each deployment of a frontier model.")
