@@ -138,6 +138,17 @@ def _strip_marks(tokens: list[str], at_start: bool) -> list[str]:
     return [_unmark(t) for t in out]
 
 
+def _numbers_alone(ch: Change) -> bool:
+    """Only list numbers, each a sentence of its own ("3." "4." that a PDF text layer left on
+    their own lines): renumbering or re-bulleting, no word of the document."""
+    if not ch.at_start or not (ch.removed or ch.added):
+        return False
+    for tokens, sids in ((ch.removed, ch.old_sids), (ch.added, ch.new_sids)):
+        if len(set(sids)) != len(tokens) or not all(_LIST_NUMBER.match(t) for t in tokens):
+            return False
+    return True
+
+
 def _unmark(token: str) -> str:
     """``token`` without footnote digits glued to it or inside it, and "×" after a number read
     as "x": what a reader weighs, not how the PDF rendered it."""
@@ -285,6 +296,8 @@ class Classifier:
 
     def is_cosmetic(self, ch: Change) -> bool:
         """A change that alters no word a reader would weigh (see module docstring)."""
+        if _numbers_alone(ch):
+            return True
         rem = _strip_marks(ch.removed, ch.at_start)
         add = _strip_marks(ch.added, ch.at_start)
         if squash(" ".join(rem)) == squash(" ".join(add)):

@@ -219,6 +219,20 @@ def test_list_renumbering_only_is_cosmetic() -> None:
     assert compare(old, new).severity == "none"
 
 
+def test_list_numbers_left_on_lines_of_their_own_and_dropped_are_cosmetic() -> None:
+    # A PDF text layer that lost a list's items leaves its numbers in a run: "3.\n4.\n".
+    old = "## 3.2 Assessment\n\nIntro.\n\n3.\n4.\nWe will test every model before deployment.\n"
+    new = "## 3.2 Assessment\n\nIntro.\n\nWe will test every model before deployment.\n"
+    result = compare(old, new)
+    assert result.hunks and result.severity == "none"
+
+
+def test_a_level_number_changed_at_a_sentence_end_is_not_a_list_number() -> None:
+    hunk = one("We will apply enhanced security to models at Level 2.",
+               "We will apply enhanced security to models at Level 3.")
+    assert "numeric" in hunk.signals
+
+
 def test_unrelated_word_change_near_may_is_not_weakened() -> None:
     hunk = one("We may publish the annual report.", "We may publish the full report.")
     assert "weakened" not in hunk.signals
