@@ -7,6 +7,8 @@ the author; the commitments they sit next to still rate high when they change.
 
 from __future__ import annotations
 
+import pytest
+
 from differ.compare import compare
 
 KEPT = (
@@ -257,3 +259,22 @@ def test_a_present_tense_disclaimer_is_no_commitment() -> None:
         "except to note that some systems might be classed above them."
     )
     assert "high" not in severities
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("described in Section 4.2", "described in Section 5.3"),
+    ("(see Appendix B)", "(see Appendix C)"),
+])
+def test_a_renumbered_cross_reference_in_a_commitment_is_no_threshold_change(old: str,
+                                                                           new: str) -> None:
+    text = "## Capability Thresholds\n\nWe will apply the safeguards {} to such models.\n"
+    hunk = one_hunk(text.format(old), text.format(new))
+    assert "numeric" not in hunk.signals
+    assert hunk.severity != "high"
+
+
+def test_an_example_after_for_example_changed_is_not_high() -> None:
+    text = ("## Capability Thresholds\n\nWe will evaluate models for dangerous capabilities, "
+            "for example the ability to {}.\n")
+    hunk = one_hunk(text.format("synthesise pathogens"), text.format("write malware"))
+    assert hunk.severity != "high"
