@@ -377,7 +377,10 @@ class Cycle:
                          url=result.final_url or doc_url, previous_text=None,
                          previous_sha256=base.text_sha256 if base is not None else None,
                          max_pdf_pages=self.settings.max_pdf_pages,
-                         pdf_timeout=self.settings.pdf_timeout)
+                         pdf_timeout=self.settings.pdf_timeout,
+                         # the same text as the latest version is recorded as "unchanged"
+                         text_if_new=(latest is not None and latest is base
+                                      and not facts.news_without_text))
         outcome = await self._run_cpu(job)
         if outcome.needs_diff and base is not None:
             # The worker reads and traces the commitments too (when the base's are stored):
@@ -395,7 +398,7 @@ class Cycle:
                 snapshot=snapshot, failed=True)  # the raw bytes are kept, so nothing is lost
             return SourceOutcome(source.id, FAILED, message, outcome.error_kind,
                                  elapsed_ms=check.elapsed_ms or 0)
-        assert outcome.text is not None and outcome.text_sha256 is not None
+        assert outcome.text_sha256 is not None
         warnings = tuple(check.warnings) + outcome.warnings
         if rules.select and not outcome.select_matched:
             why = ("the page layout probably changed" if latest is not None else
@@ -411,6 +414,7 @@ class Cycle:
                 and not facts.news_without_text:
             self.defer_check(_replace(check, status="unchanged", warnings=warnings))
             return SourceOutcome(source.id, UNCHANGED, elapsed_ms=check.elapsed_ms or 0)
+        assert outcome.text is not None
         return self.record_version(source, check, snapshot, outcome, latest, base, doc_url,
                                    warnings, facts)
 

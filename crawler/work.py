@@ -27,6 +27,9 @@ class ExtractJob:
     previous_sha256: str | None = None  # text differs from this → outcome.needs_diff
     max_pdf_pages: int = 500
     pdf_timeout: float = 60.0
+    #: the text travels back only when it differs from ``previous_sha256``: a page re-sent
+    #: with new noise and the same words needs none of its 30–80 KB in the run's process
+    text_if_new: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,8 @@ def extract_and_diff(job: ExtractJob) -> ExtractOutcome:
     new_text = digest != job.previous_sha256
     # No commitments here: a first version's are read by the ledger's catch-up, behind the
     # alerts (crawler/ledger.py), and a changed text's in with_diff, when its base has them.
-    return ExtractOutcome(ex.text, digest, ex.format, ex.title, ex.select_matched,
+    text = None if job.text_if_new and not new_text else ex.text
+    return ExtractOutcome(text, digest, ex.format, ex.title, ex.select_matched,
                           tuple(ex.warnings), diff, needs_diff=needs_diff,
                           snapshot_data=compress(job.body) if new_text else None)
 

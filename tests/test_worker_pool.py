@@ -92,3 +92,23 @@ def test_the_warm_up_revision_exercises_the_classifier() -> None:
 
     assert warm_up() >= 2  # a real revision: several hunks were classified
     assert differ.compare._classifier is not None
+
+
+def test_a_page_resent_with_the_same_words_sends_no_text_back() -> None:
+    from crawler.extract import ExtractRules
+    from crawler.work import ExtractJob, extract_and_diff, text_hash
+
+    page = b"<html><body><main><p>We will publish a report for every model.</p></main></body></html>"
+    first = extract_and_diff(ExtractJob(body=page, content_type="text/html", rules=ExtractRules(),
+                                        url="http://127.0.0.1/p", previous_text=None))
+    assert first.text and first.text_sha256 == text_hash(first.text)
+    again = extract_and_diff(ExtractJob(body=page.replace(b"<p>", b"<p class=x>"),
+                                        content_type="text/html", rules=ExtractRules(),
+                                        url="http://127.0.0.1/p", previous_text=None,
+                                        previous_sha256=first.text_sha256, text_if_new=True))
+    assert (again.text, again.text_sha256, again.snapshot_data) == (None, first.text_sha256, None)
+    edited = extract_and_diff(ExtractJob(body=page.replace(b"every", b"each"),
+                                         content_type="text/html", rules=ExtractRules(),
+                                         url="http://127.0.0.1/p", previous_text=None,
+                                         previous_sha256=first.text_sha256, text_if_new=True))
+    assert edited.text is not None and "each model" in edited.text and edited.needs_diff
