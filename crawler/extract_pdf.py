@@ -325,9 +325,13 @@ def _take_footnotes(pages: list[list[_Line]]) -> tuple[list[list[_Line]], list[s
             alternatives = "|".join(sorted(set(numbers), key=len, reverse=True))
             glued = re.compile(r"(?<=[a-z)\].,;:])(?<!\d[.,])(?:" + alternatives
                                + r")(?=[\s.,;:)]|$)")
+            # "Security level 3" + note 15 at body size: a level is one digit, so the digits
+            # after it that number a note on this page are that note's marker.
+            after_level = re.compile(r"(\b(?:level|tier|SL|ASL|CCL)[\s-]?\d)(?:" + alternatives
+                                     + r")(?=[\s.,;:)]|$)", re.IGNORECASE)
             for ln in kept:
                 if not ln.table and any(c.isdigit() for c in ln.text):
-                    ln.text = glued.sub("", ln.text)
+                    ln.text = after_level.sub(r"\1", glued.sub("", ln.text))
         out.append(kept)
     return out, notes
 

@@ -90,6 +90,16 @@ def test_a_marker_at_body_size_is_removed_when_its_note_is_on_the_page() -> None
     assert "We keep 16 records." in text
 
 
+def test_a_raised_marker_at_body_size_after_a_level_number_is_removed() -> None:
+    # A superscript set by text rise keeps the body size: the text layer reads "level 315".
+    pdf = raw_text_pdf(b"BT /F1 11 Tf 72 760 Td (Models at Security level 3) Tj 5 Ts (15) Tj "
+                       b"0 Ts ( must meet the standard, and we keep 315 records.) Tj ET "
+                       b"BT /F1 7 Tf 72 80 Td (15 Security levels are defined in Appendix B.) Tj "
+                       b"ET")
+    assert text_of(pdf).startswith("Models at Security level 3 must meet the standard, and we "
+                                   "keep 315 records.\n\n## Footnotes\n\n")
+
+
 def test_a_decimal_number_is_not_cut_by_a_footnote_of_its_last_digit() -> None:
     def notes(c: canvas.Canvas, doc: SimpleDocTemplate) -> None:
         c.setFont("Helvetica", 7.5)
