@@ -649,7 +649,7 @@ class Classifier:
         judgement = None
         if (
             region.kind != "moved" and old and new and len(old) <= 3 and len(new) <= 3
-            and not all(_label_only(ch) for ch in real)
+            and not (real and all(_label_only(ch) for ch in real))  # none: only a level moved
             and not unrelated(old, new)
         ):
             # Word edits inside a commitment: the coders' materiality dimensions, the same

@@ -520,6 +520,13 @@ def test_level_suffix_is_material() -> None:
     assert hunk.severity == "high"
 
 
+def test_level_suffix_in_a_commitment_naming_no_category_is_material() -> None:
+    hunk = one("We will apply enhanced protections to models at Level 2.",
+               "We will apply enhanced protections to models at Level 2+.")
+    assert hunk.severity == "high"
+    assert any("2+" in b for b in hunk.because if b.startswith("high because"))
+
+
 def test_will_to_commit_is_not_material_but_will_to_aim_is() -> None:
     same = one("We will publish a capability report for every model.",
                "We commit to publish a capability report for every model.")
