@@ -255,7 +255,8 @@ class Settings:
     browser_path: str | None = _key(None, "text", "Chromium binary (default: found on PATH)")
     browser_concurrency: int = _key(2, "integer", "pages rendering at once; 1 halves renderer "
                                     "memory", minimum=1, maximum=64)
-    workers: int = _key(0, "integer", "extraction processes; 0 = one per core",
+    workers: int = _key(0, "integer",
+                        "extraction processes; 0 = one per 100 sources, up to one per core",
                         minimum=0, maximum=256)
 
 

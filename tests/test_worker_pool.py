@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from crawler.workers import WorkerPool, worker_pool
+from crawler.workers import WorkerPool, pool_size, worker_pool
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -27,6 +27,23 @@ def _children() -> set[int]:
         with open(f"/proc/self/task/{task}/children", encoding="ascii") as fh:
             kids.update(int(p) for p in fh.read().split())
     return kids
+
+
+@pytest.mark.parametrize(
+    ("workers", "sources", "cores", "size"),
+    [
+        (0, 7, 8, 0),  # too few sources for any process
+        (0, 100, 2, 1),  # a small run: one worker pays for itself, a second does not
+        (0, 250, 2, 2),
+        (0, 1000, 2, 2),  # never more workers than cores
+        (0, 1000, 8, 8),
+        (0, 5000, 1, 0),  # one core: the run extracts itself
+        (1, 1000, 8, 0),  # the setting says inline
+        (3, 100, 8, 3),  # the setting says three
+    ],
+)
+def test_the_pool_is_sized_to_the_run(workers: int, sources: int, cores: int, size: int) -> None:
+    assert pool_size(workers, sources, cores) == size
 
 
 def test_a_run_of_fewer_than_eight_sources_works_inline() -> None:
