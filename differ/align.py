@@ -15,7 +15,7 @@ Every diff here runs with ``Diff_Timeout = 0``: a timeout-truncated diff is sile
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,7 +33,8 @@ ANCHOR_SIMILARITY = 0.5
 """Dice similarity of word sets above which two sentences are "the same sentence, edited"."""
 
 MOVE_MIN_WORDS = 4
-"""Shorter sentences (dates, "Version 1.0") recur by coincidence and are not reported as moves.
+"""Shorter sentences (dates, "Version 1.0") recur by coincidence and are reported as moves only
+when each text says them once.
 
 Headings are exempt: a relocated section moves with its heading.
 """
@@ -524,13 +525,19 @@ def align(old: list[Sentence], new: list[Sentence]) -> list[Region]:
     inserted = [j for op, _, _, b0, b1 in ops if op == 1 for j in range(b0, b1)]
     free: dict[str, list[int]] = defaultdict(list)
     for j in inserted:
-        if new[j].heading or len(new[j].words) >= MOVE_MIN_WORDS:
-            free[new[j].key].append(j)
+        free[new[j].key].append(j)
+    short: set[str] | None = None  # keys of short sentences said once on each side
     moved: list[tuple[int, int]] = []
     for i in deleted:
         js = free.get(old[i].key)
-        if js and (old[i].heading or len(old[i].words) >= MOVE_MIN_WORDS):
-            moved.append((i, js.pop(0)))
+        if not js:
+            continue
+        if not old[i].heading and len(old[i].words) < MOVE_MIN_WORDS:
+            if short is None:
+                short = _once_each(old, new)
+            if old[i].key not in short or new[js[0]].heading:
+                continue
+        moved.append((i, js.pop(0)))
     moved_old = {i for i, _ in moved}
     moved_new = {j for _, j in moved}
     blocks: list[list[tuple[int, int]]] = []
@@ -568,6 +575,17 @@ def align(old: list[Sentence], new: list[Sentence]) -> list[Region]:
                 regions.append(move_regions[i])
         regions.extend(align_run(olds, news))
     return regions
+
+
+def _once_each(old: list[Sentence], new: list[Sentence]) -> set[str]:
+    """Keys of short sentences that occur exactly once in each text: the same sentence moved,
+    not a date or "Version 1.0" that recurs by coincidence."""
+    def once(side: list[Sentence]) -> set[str]:
+        counts = Counter(s.key for s in side if not s.heading and len(s.words) < MOVE_MIN_WORDS
+                         and not s.key.isdigit())  # a list number "6." is renumbering
+        return {k for k, n in counts.items() if n == 1}
+
+    return once(old) & once(new)
 
 
 def _cosmetic_regions(old: list[Sentence], new: list[Sentence]) -> list[Region]:

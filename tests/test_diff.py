@@ -248,3 +248,17 @@ def test_sentences_merged_into_one_are_still_read_as_an_edit_not_a_removal() -> 
                    "The board reviews this policy every year and may amend it.")
     hunks = compare(old, new).hunks
     assert hunks and all(h.old and h.new for h in hunks)
+
+
+def test_a_short_sentence_moved_verbatim_to_another_section_is_moved() -> None:
+    old = ("# Policy\n\n## Evaluations\n\nWe test models.\n\nThe board reviews this policy every "
+           "year.\n\n## Governance\n\nStaff may report noncompliance anonymously.\n")
+    new = ("# Policy\n\n## Evaluations\n\nThe board reviews this policy every year.\n\n"
+           "## Governance\n\nWe test models.\n\nStaff may report noncompliance anonymously.\n")
+    assert [h.signals for h in compare(old, new).hunks] == [("moved",)]
+
+
+def test_a_short_line_that_recurs_is_not_paired_as_a_move() -> None:
+    old = "Version 1.0\n\nWe will test models.\n\nVersion 1.0\n\nThe board reviews it.\n"
+    new = "We will test models.\n\nVersion 1.0\n\nThe board reviews it.\n"
+    assert all("moved" not in h.signals for h in compare(old, new).hunks)
