@@ -708,6 +708,10 @@ class Classifier:
             # exclude; 5, not material). The category still says what the prose is about.
             severity = "low"
             because.append("low: background reworded; neither side holds a commitment")
+        if severity == "medium" and not signals and self._form_only(real, old, new, items_of):
+            severity = "low"
+            because.append("low: only the form changed (function words, a renamed term, a "
+                           "label, a cross-reference); no materiality dimension moved")
         if severity == "high":
             because.append("high because " + "; ".join(_dimension_reasons(signals, details, because)))
         ordered = order_signals(signals)
@@ -724,6 +728,20 @@ class Classifier:
             summary=summary,
             direction=_direction(signals, judgement),
         )
+
+    def _form_only(self, changes: list[Change], old: list[Sentence], new: list[Sentence],
+                   items_of: Mapping[int, Sentence]) -> bool:
+        """Whether a region changed on both sides changed only in form: every word change is
+        of function words, a modal or hedge that moved no obligation ("will evaluate" →
+        "evaluate"), a term used interchangeably ("release" → "deployment"), a label or a
+        cross-reference. Not for the items of a list a commitment introduces: what they list
+        is what it binds."""
+        if not old or not new or not changes or any(id(s) in items_of for s in (*old, *new)):
+            return False
+        if not all(not self._other_words_changed(ch) or self._only_form_changed(ch, old, new)
+                   for ch in changes):
+            return False
+        return not judge(" ".join(s.text for s in old), " ".join(s.text for s in new)).material
 
     def _background_only(self, old: list[Sentence], new: list[Sentence],
                          items_of: Mapping[int, Sentence]) -> bool:

@@ -61,3 +61,39 @@ def test_a_table_of_contents_entry_renamed_is_still_seen() -> None:
     old = TOC.format(a=3, b=7, c=12)
     new = old.replace("3 Evaluations....", "3 Model evaluations....")
     assert compare(old, new).hunks
+
+
+SECTION = ("## 3. Capability thresholds and safeguards\n\n"
+           "This section sets out our thresholds.\n\n{}\n\n"
+           "## 4. Review\n\nThe board reviews this policy every year.\n")
+
+
+def _worst(old: str, new: str) -> str:
+    order = ["none", "low", "medium", "high"]
+    hunks = compare(SECTION.format(old), SECTION.format(new)).hunks
+    return max((h.severity for h in hunks), key=order.index, default="none")
+
+
+def test_will_turned_commit_to_is_only_a_change_of_form() -> None:
+    assert _worst("We will publish a system card for each model.",
+                  "We commit to publish a system card for each model.") == "low"
+
+
+def test_a_term_used_interchangeably_is_only_a_change_of_form() -> None:
+    assert _worst("We will evaluate each model before its release.",
+                  "We will evaluate each model before its deployment.") == "low"
+
+
+def test_a_label_dropped_from_a_commitment_is_only_a_change_of_form() -> None:
+    assert _worst("CBRN-3: We will deploy ASL-3 safeguards.",
+                  "We will deploy ASL-3 safeguards.") == "low"
+
+
+def test_a_cross_reference_renumbered_is_only_a_change_of_form() -> None:
+    assert _worst("We publish the results as described in Section 4.2.",
+                  "We publish the results as described in Section 5.1.") == "low"
+
+
+def test_a_commitment_whose_domain_changed_is_still_high() -> None:
+    assert _worst("We will evaluate biological risks before deployment.",
+                  "We will evaluate chemical risks before deployment.") == "high"
