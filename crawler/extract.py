@@ -32,7 +32,7 @@ __all__ = [
 
 # Bump whenever the text produced for the same bytes and rules can change: every stored Version
 # carries it, and `framewatch reextract` uses it to rebuild history as `technical` versions.
-EXTRACTOR_VERSION = "extract-8"
+EXTRACTOR_VERSION = "extract-9"
 
 Format = Literal["html", "pdf", "text"]
 

@@ -382,16 +382,22 @@ def _table_rows(region: list[_Line], cols: list[float]) -> list[list[str]]:
     return [[" ".join(by_col.get(i, [])) for i in range(len(cols))] for _, by_col in rows]
 
 
-def _table_text(rows: list[list[str]]) -> str:
+def _is_header(header: list[str]) -> bool:
+    """Whether a first row reads as column names: short, at least two, no figures."""
+    return all(len(h.split()) <= 5 for h in header) and sum(1 for h in header if h) >= 2 \
+        and not any(re.search(r"\d%|\d{3,}", h) for h in header)
+
+
+def _table_text(rows: list[list[str]], *, continued: bool = False) -> str:
     """One line per row; with a header row, every cell carries its column's name.
 
     "Threshold: 22%" rather than a bare "22%" makes a changed cell say what it is, and a row
-    that is one line stays one unit however its cells wrapped.
+    that is one line stays one unit however its cells wrapped. ``continued``: the rows go on
+    a table from the page before, whose header line is not written again.
     """
     header = rows[0]
-    labelled = len(rows) > 1 and all(len(h.split()) <= 5 for h in header) and sum(
-        1 for h in header if h) >= 2 and not any(re.search(r"\d%|\d{3,}", h) for h in header)
-    lines = [" | ".join(h for h in header if h)]
+    labelled = len(rows) > 1 and _is_header(header)
+    lines = [] if continued else [" | ".join(h for h in header if h)]
     for row in rows[1:]:
         if labelled:
             cells = [f"{h}: {c}" if h else c for h, c in zip(header, row, strict=True) if c]
@@ -412,8 +418,10 @@ def _tables(pages: list[list[_Line]]) -> list[list[_Line]]:
     content order. A single row is not a table either (a heading number and its title).
     """
     out = []
+    open_header: list[str] | None = None  # of a table that ends the page before
     for lines in pages:
         kept: list[_Line] = []
+        last_header: list[str] | None = None  # of the page's last table
         i = 0
         while i < len(lines):
             k = i
@@ -428,14 +436,31 @@ def _tables(pages: list[list[_Line]]) -> list[list[_Line]]:
             while j < len(lines) and _column_of(lines[j], cols) is not None:
                 j += 1
             rows = _table_rows(lines[i:j], cols)
+            # A table running on from the page before: its header, if repeated, is layout,
+            # and rows without one still belong under the columns of the page before.
+            continued = (not kept and open_header is not None and len(rows[0]) == len(open_header)
+                         and (rows[0] == open_header or len(rows) >= 2))
+            if continued and open_header is not None:
+                rows = [open_header, *(rows[1:] if rows[0] == open_header else rows)]
             if len(rows) < 2:
                 kept.extend(lines[i:j])
             else:
                 first = lines[i]
-                kept.append(_Line(_table_text(rows), first.y, first.size, table=True))
+                kept.append(_Line(_table_text(rows, continued=continued), first.y, first.size,
+                                  table=True))
+                last_header = rows[0] if _is_header(rows[0]) else None
             i = j
+        open_header = last_header if _ends_in_table(kept) else None
         out.append(kept)
     return out
+
+
+def _ends_in_table(lines: list[_Line]) -> bool:
+    """Whether a page's body ends with a table: only smaller print (footnotes) after it."""
+    last = next((k for k in range(len(lines) - 1, -1, -1) if lines[k].table), None)
+    if last is None:
+        return False
+    return all(ln.size < 0.9 * lines[last].size for ln in lines[last + 1:])
 
 
 # --- tables of contents ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
 
 from crawler.extract import ExtractRules, extract
+from differ.compare import compare as compare_texts
 from framewatch.cli import main
 
 RULES = ExtractRules()
@@ -175,6 +176,35 @@ def test_a_changed_cell_is_one_hunk_that_names_its_column(
     assert len(hunks) == 1
     assert "Threshold: Uplift above 22%" in hunks[0]["new"]
     assert "Level: CBRN-3" in hunks[0]["new"]
+
+
+def long_table(paragraphs_before: int, repeat_header: int = 1) -> str:
+    rows = [["Level", "Threshold", "Response"]] + [
+        [f"CBRN-{i}", f"{10 + i}% uplift over baseline", f"Pause deployment of tier {i}"]
+        for i in range(1, 40)]
+    story = [Paragraph("3. Capability thresholds", HEAD),
+             *(Paragraph(FILLER, BODY) for _ in range(paragraphs_before)),
+             Table(rows, colWidths=[3 * cm, 6 * cm, 6 * cm], repeatRows=repeat_header),
+             Paragraph("Thresholds are reviewed every year.", BODY)]
+    return text_of(pdf_of(story))
+
+
+def test_a_table_running_over_a_page_has_its_header_once() -> None:
+    text = long_table(2)
+    assert text.count("Level | Threshold | Response") == 1
+    assert "Level: CBRN-39 | Threshold: 49% uplift over baseline | Response: Pause" in text
+
+
+def test_rows_continued_on_the_next_page_without_a_header_keep_the_column_names() -> None:
+    text = long_table(2, repeat_header=0)
+    assert text.count("Level | Threshold | Response") == 1
+    assert "Level: CBRN-39 | Threshold: 49% uplift over baseline | Response: Pause" in text
+
+
+def test_a_table_whose_page_break_moved_reads_the_same() -> None:
+    result = compare_texts(long_table(2), long_table(6))
+    assert all(h.severity == "none" for h in result.hunks), [
+        (h.severity, h.old[:60], h.new[:60]) for h in result.hunks]
 
 
 def test_two_columns_of_prose_are_not_a_table() -> None:
