@@ -197,6 +197,18 @@ def _all_long(sentences: list[Sentence]) -> bool:
     return bool(sentences) and all(len(s.text.split()) >= STANDING_MIN_WORDS for s in sentences)
 
 
+NEAR_COPY = 0.9
+"""Dice similarity of content words at or above which two wordings are one sentence edited."""
+
+
+def _near_copy(a: list[Sentence], b: list[Sentence]) -> bool:
+    from differ.trace import _content
+
+    x = _content(" ".join(s.text for s in a))
+    y = _content(" ".join(s.text for s in b))
+    return bool(x and y) and 2 * len(x & y) / (len(x) + len(y)) >= NEAR_COPY
+
+
 class Standing:
     """Both versions' sentences as one run of squashed words each: does a sentence still stand?
 
@@ -787,6 +799,7 @@ class Classifier:
                  and (self.is_commitment(new_t[id(s)]) or commits(s) or id(s) in lead_ins)]
         if not old_c and not new_c:
             return None
+        near = False
         if not old_c or not new_c:
             # One side binds, the other is its counterpart in words the readers no longer take
             # for a commitment ("the team will maintain" → "the team may maintain", "the Board
@@ -796,8 +809,15 @@ class Classifier:
             # binding side commits nothing to move.
             bound, side, texts = (old_c, new, new_t) if old_c else (new_c, old, old_t)
             rest = [s for s in side if not s.heading]
-            if (not rest or modal_strength(" ".join(texts[id(s)] for s in rest))[1]
-                    == "present tense"
+            if not rest:
+                return None
+            # The same sentence with a word or two changed ("models at or above the ASL-3
+            # threshold" → "models above …") is that statement still, whatever the readers
+            # make of its other wording; its numbers are quantities only if the classifier
+            # read them so (a contents line's section numbers are not).
+            near = _near_copy(bound, rest)
+            if not near and (
+                    modal_strength(" ".join(texts[id(s)] for s in rest))[1] == "present tense"
                     or all(commitment_word(s) == "defines" for s in bound)):
                 return None
             old_c, new_c = (old_c, rest) if old_c else (rest, new_c)
@@ -807,7 +827,7 @@ class Classifier:
         if not j.material:
             return j
         # Obligation strength is the modal lexicon's, and a changed number is already `numeric`.
-        extra = [d for d in j.dims if d != 4 and not (d == 2 and "numeric" in signals)]
+        extra = [d for d in j.dims if d != 4 and not (d == 2 and ("numeric" in signals or near))]
         if extra and not signals & {"weakened", "strengthened"}:
             sig = "strengthened" if j.direction == "strengthened" else "weakened"
             signals.add(sig)

@@ -1,4 +1,4 @@
-"""A paragraph repeated by the text layer (a page break that doubles a block) or the repeat
+"""What is form and what is substance. A paragraph repeated by the text layer (a page break that doubles a block) or the repeat
 dropped again is no edit of the author's: every sentence still stands word for word in the
 other version, so the hunk is cosmetic whatever its category. A short phrase found elsewhere
 is not enough below high: "Red-teaming." in a list may be a word of prose there."""
@@ -97,3 +97,9 @@ def test_a_cross_reference_renumbered_is_only_a_change_of_form() -> None:
 def test_a_commitment_whose_domain_changed_is_still_high() -> None:
     assert _worst("We will evaluate biological risks before deployment.",
                   "We will evaluate chemical risks before deployment.") == "high"
+
+
+def test_a_scope_narrowed_at_its_boundary_is_high() -> None:
+    # "at or above" → "above": the models at the threshold itself are no longer covered
+    assert _worst("These safeguards apply to models at or above the ASL-3 threshold.",
+                  "These safeguards apply to models above the ASL-3 threshold.") == "high"
