@@ -685,7 +685,7 @@ class Classifier:
         if categories and high_signals:
             in_evidence = self.text_categories([t for t in evidence if not _TOC.search(t)])
             from_section = any(b.endswith(" in section") for b in because)
-            if in_evidence:
+            if in_evidence or levels_moved:  # a level named in the sentence is a threshold
                 severity = "high"
             elif from_section and signals & BINDING_SIGNALS:
                 severity = "high"

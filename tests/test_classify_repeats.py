@@ -103,3 +103,9 @@ def test_a_scope_narrowed_at_its_boundary_is_high() -> None:
     # "at or above" → "above": the models at the threshold itself are no longer covered
     assert _worst("These safeguards apply to models at or above the ASL-3 threshold.",
                   "These safeguards apply to models above the ASL-3 threshold.") == "high"
+
+
+def test_a_level_suffix_added_under_a_thresholds_heading_is_high() -> None:
+    # the sentence names no category itself; the level it names is a threshold
+    assert _worst("Models at Level 2 require enhanced security.",
+                  "Models at Level 2+ require enhanced security.") == "high"
