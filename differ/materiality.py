@@ -398,6 +398,41 @@ def _quote(items: set[str]) -> str:
     return ", ".join(f"'{w}'" for w in sorted(items)) if items else "''"
 
 
+_TIMING = re.compile(
+    r"\b(?:immediately|without\s+(?:undue\s+)?delay|promptly|as\s+soon\s+as\s+"
+    r"(?:possible|practicable|feasible|reasonably\s+practicable)|before|prior\s+to|ahead\s+of|"
+    r"in\s+advance\s+of|at\s+the\s+time\s+of|during|upon|after|following|subsequent\s+to)\b",
+    re.IGNORECASE,
+)
+_TIMING_RANK = {
+    "immediately": 3, "without delay": 3, "without undue delay": 2, "promptly": 2,
+    "as soon as possible": 2, "as soon as practicable": 1, "as soon as feasible": 1,
+    "as soon as reasonably practicable": 1,
+    "before": 3, "prior to": 3, "ahead of": 3, "in advance of": 3,
+    "at the time of": 2, "during": 2, "upon": 2,
+    "after": 1, "following": 1, "subsequent to": 1,
+}
+"""When an obligation falls due, earliest first: "before deployment" → "after deployment" or
+"immediately" → "promptly" moves the trigger later; words of one rank are synonyms."""
+
+
+def _timing_move(old: str, new: str) -> tuple[int, str] | None:
+    """(+1 earlier / -1 later, words) when the commitment's timing words moved rank."""
+    def words(text: str) -> set[str]:
+        return {" ".join(m.group(0).lower().split()) for m in _TIMING.finditer(text)}
+
+    t_o, t_n = words(old), words(new)
+    gone, come = t_o - t_n, t_n - t_o
+    if not gone or not come:
+        return None
+    r_gone = max(_TIMING_RANK[w] for w in gone)
+    r_come = max(_TIMING_RANK[w] for w in come)
+    if r_gone == r_come:
+        return None
+    return (1 if r_come > r_gone else -1,
+            f"timing {_quote(gone)} → {_quote(come)}")
+
+
 def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]] | None = None) -> Judgement:
     """The materiality of rewording ``old`` as ``new`` (both one commitment's words).
 
@@ -451,6 +486,11 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
         th_o, th_n = _thresholds_named(o_rule), _thresholds_named(n_rule)
         if th_o and th_n and th_o != th_n:
             moves.append((2, 0, f"threshold {_quote(th_o - th_n)} → {_quote(th_n - th_o)}"))
+
+    if not any(d == 2 for d, _, _ in moves):
+        timing = _timing_move(o_rule, n_rule)
+        if timing is not None:
+            moves.append((2, *timing))
 
     # 6 consequence: carve-outs, exceptions and suspension conditions.
     co_o, co_n = _set(CARVE_OUT, o_rule), _set(CARVE_OUT, n_rule)

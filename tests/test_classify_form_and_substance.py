@@ -109,3 +109,18 @@ def test_a_level_suffix_added_under_a_thresholds_heading_is_high() -> None:
     # the sentence names no category itself; the level it names is a threshold
     assert _worst("Models at Level 2 require enhanced security.",
                   "Models at Level 2+ require enhanced security.") == "high"
+
+
+def test_an_obligation_moved_from_before_to_after_deployment_is_high() -> None:
+    assert _worst("We will run these evaluations before deployment.",
+                  "We will run these evaluations after deployment.") == "high"
+
+
+def test_immediately_softened_to_promptly_is_high() -> None:
+    assert _worst("We will immediately pause training if the threshold is crossed.",
+                  "We will promptly pause training if the threshold is crossed.") == "high"
+
+
+def test_before_reworded_as_prior_to_is_not() -> None:
+    assert _worst("We will run these evaluations before deployment.",
+                  "We will run these evaluations prior to deployment.") != "high"
