@@ -542,6 +542,8 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
             # An outside party replaced by the company's own people, or the reverse: less or
             # more third-party involvement (codebook 4).
             sign = 1 if _independence(come) > _independence(gone) else -1
+        elif gone and come and "appropriate governance function" not in come:
+            sign = 0  # one body for another as far from the company ("the Board" → "the CEO")
         moves.append((3, sign, f"actor {_quote(gone)} → {_quote(come)}"))
     else:
         role = _role_moved(o_rule, n_rule, ac_o & ac_n) or _say_moved(o_rule, n_rule)

@@ -271,3 +271,13 @@ def test_an_exception_added_after_a_list_of_examples_is_a_carve_out() -> None:
               "We log every access to model weights, e.g. by staff and by contractors, except "
               "where logging would slow training.")
     assert 6 in j.dims and j.direction == "weakened"
+
+
+def test_one_approving_body_swapped_for_another_as_close_to_the_company_has_no_direction() -> None:
+    # the Board and the CEO are both the company's own: material, but neither way is "stronger"
+    there = judge("The Board must approve any deployment above ASL-3.",
+                  "The CEO must approve any deployment above ASL-3.")
+    back = judge("The CEO must approve any deployment above ASL-3.",
+                 "The Board must approve any deployment above ASL-3.")
+    assert there.material and back.material
+    assert there.direction == back.direction == "mixed"
