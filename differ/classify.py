@@ -197,6 +197,11 @@ def _all_long(sentences: list[Sentence]) -> bool:
     return bool(sentences) and all(len(s.text.split()) >= STANDING_MIN_WORDS for s in sentences)
 
 
+_MAY_INCLUDE = re.compile(
+    r"\b(?:may|might|could|can)\s+(?:also\s+)?(?:include|involve|comprise|cover|entail)\b",
+    re.IGNORECASE)
+"""A weak word that introduces what a list may hold, not how firmly the author commits."""
+
 NEAR_COPY = 0.9
 """Dice similarity of content words at or above which two wordings are one sentence edited."""
 
@@ -827,7 +832,15 @@ class Classifier:
         if not j.material:
             return j
         # Obligation strength is the modal lexicon's, and a changed number is already `numeric`.
-        extra = [d for d in j.dims if d != 4 and not (d == 2 and ("numeric" in signals or near))]
+        # The modal lexicon tells strong from hedged words; a move between two hedges of
+        # different rungs ("intend to" → "may", codebook 5.4) is the judgement's to report.
+        # Advice to others ("developers should") is no rung of the author's own, and "may
+        # include …" introduces examples, not a hedge.
+        modal_seen = bool(signals & {"weakened", "strengthened"}) or min(
+            modal_strength(o)[0], modal_strength(n)[0]) < 2 or bool(
+            _MAY_INCLUDE.search(o) or _MAY_INCLUDE.search(n))
+        extra = [d for d in j.dims if not (d == 4 and modal_seen)
+                 and not (d == 2 and ("numeric" in signals or near))]
         if extra and not signals & {"weakened", "strengthened"}:
             sig = "strengthened" if j.direction == "strengthened" else "weakened"
             signals.add(sig)

@@ -124,3 +124,14 @@ def test_immediately_softened_to_promptly_is_high() -> None:
 def test_before_reworded_as_prior_to_is_not() -> None:
     assert _worst("We will run these evaluations before deployment.",
                   "We will run these evaluations prior to deployment.") != "high"
+
+
+def test_intend_to_dropped_to_may_is_high() -> None:
+    # two hedges of different rungs (codebook 5.4): intend to > may
+    assert _worst("We intend to publish these results.", "We may publish these results.") == "high"
+
+
+def test_advice_to_others_reworded_is_no_rung_of_the_authors() -> None:
+    assert _worst("Developers should evaluate models before deployment.",
+                  "Developers should consider evaluating models before deployment.") != "high"
+
