@@ -12,7 +12,8 @@ for each document it makes one edit at a time, of a known kind, and checks the r
 * editorial edits (codebook section 11: labels and dates, layout, cross-references, wording that
   keeps the meaning): a paragraph re-wrapped, quotes flipped, a heading renumbered, a typo fixed
   outside the commitments, a "Last updated" date changed, a footnote marker renumbered, a
-  background sentence reworded. Passes when no hunk is rated above low.
+  background sentence reworded, a paragraph repeated as a text layer doubles a block at a page
+  break. Passes when no hunk is rated above low.
 
 Edits are chosen with a seeded generator, so a run is reproducible. Run:
 ``python bench/perturb.py [-n N] [--seed S] [--doc SUBSTRING] [--failures MAX]``
@@ -428,6 +429,18 @@ def _reword_background(text: str, sentences: list[Sentence],
     return None
 
 
+def _repeat_paragraph(text: str, rng: random.Random) -> Edit | None:
+    """A prose paragraph written twice, as a PDF text layer doubles a block at a page break."""
+    blocks = _paragraph_blocks(text)
+    if not blocks:
+        return None
+    a, b = rng.choice(blocks)
+    block = text[a:b]
+    new = text[:b] + "\n\n" + block + text[b:]
+    return Edit("paragraph_repeated", False, text, new, " ".join(block.split()[:12]),
+                (b, b), (b + 2, b + 2 + len(block)))
+
+
 def _editorial_edits(text: str, sentences: list[Sentence], n: int,
                      rng: random.Random) -> list[Edit]:
     makers: list[Callable[[], Edit | None]] = [
@@ -438,6 +451,7 @@ def _editorial_edits(text: str, sentences: list[Sentence], n: int,
         lambda: _change_date(text, rng),
         lambda: _renumber_footnote(text, rng),
         lambda: _reword_background(text, sentences, rng),
+        lambda: _repeat_paragraph(text, rng),
     ]
     out: list[Edit] = []
     for i, make in enumerate(makers):
@@ -458,7 +472,7 @@ def _editorial_edits(text: str, sentences: list[Sentence], n: int,
 
 
 _EDITORIAL_KINDS = ("rewrap", "quotes", "heading_renumbered", "typo_fixed", "date_changed",
-                    "footnote_renumbered", "background_reworded")
+                    "footnote_renumbered", "background_reworded", "paragraph_repeated")
 
 
 # -- judging -------------------------------------------------------------------------------------
