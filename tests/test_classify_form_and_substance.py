@@ -1,7 +1,11 @@
-"""What is form and what is substance. A paragraph repeated by the text layer (a page break that doubles a block) or the repeat
-dropped again is no edit of the author's: every sentence still stands word for word in the
-other version, so the hunk is cosmetic whatever its category. A short phrase found elsewhere
-is not enough below high: "Red-teaming." in a list may be a word of prose there."""
+"""Form against substance, by the codebook's materiality rule (section 5).
+
+Form: a paragraph a text layer repeats (or the repeat dropped again) stands word for word in
+the other version, so it is cosmetic; a table of contents renumbered by moved page breaks is
+layout; "will" → "commit to", an interchangeable term, a label or a cross-reference changed in
+a commitment is low. A short phrase found elsewhere is not enough to call a sentence repeated.
+Substance: scope narrowed at its boundary, a level suffix, timing moved later, one hedge
+dropped to a weaker one are high."""
 
 from __future__ import annotations
 
