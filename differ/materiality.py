@@ -433,6 +433,34 @@ def _timing_move(old: str, new: str) -> tuple[int, str] | None:
             f"timing {_quote(gone)} → {_quote(come)}")
 
 
+_ITEM = r"(?:[A-Za-z][\w-]*\s+){0,3}[A-Za-z][\w-]*"
+_ENUMERATION = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM}){{2,}},?\s+(?:and|or)\s+{_ITEM}")
+_ARTICLE = re.compile(r"^(?:the|a|an|our|its|their|any|all)\s+", re.IGNORECASE)
+
+
+def _enumerated(text: str) -> frozenset[str]:
+    """The items of the comma lists of four or more items in ``text``, lowercased."""
+    items: set[str] = set()
+    for m in _ENUMERATION.finditer(text):
+        for part in re.split(r"\s*,\s*|,?\s+(?:and|or)\s+", m.group(0)):
+            part = _ARTICLE.sub("", part.strip().lower())
+            if part:
+                items.add(part)
+    return frozenset(items)
+
+
+def _dropped_items(old: str, new: str) -> set[str]:
+    """The items of a list of four or more in ``old`` whose head word ``new`` no longer has,
+    when they are at least half of the list (a reordered or re-punctuated list loses none)."""
+    items = _enumerated(old)
+    if len(items) < 4:
+        return set()
+    low = new.lower()
+    gone = {" ".join(i.split()[-2:]) for i in items
+            if not re.search(rf"\b{re.escape(i.split()[-1])}\b", low)}
+    return gone if len(gone) * 2 >= len(items) else set()
+
+
 def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]] | None = None) -> Judgement:
     """The materiality of rewording ``old`` as ``new`` (both one commitment's words).
 
@@ -525,6 +553,11 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
         moves.append((1, -1, f"scope narrowed {_quote((nar_n - nar_o) | (wide_o - wide_n))}"))
     elif (nar_o - nar_n) or (wide_n - wide_o and not wide_o - wide_n):
         moves.append((1, 1, f"scope broadened {_quote((nar_o - nar_n) | (wide_n - wide_o))}"))
+    elif gone_items := _dropped_items(o_rule, n_rule):
+        # What the commitment lists is what it covers (codebook 11.2: the examples were cut
+        # above): a list of four or more that loses half of its items covers less, and says
+        # less that anyone can check (codebook example G).
+        moves.append((1, -1, f"enumeration shortened: {_quote(gone_items)} dropped"))
     else:
         # "any differences" and "the differences" cover the same: a general rule already
         # speaks of all of its class, so only a quantifier of another extent moves the scope.

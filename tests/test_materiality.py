@@ -281,3 +281,25 @@ def test_one_approving_body_swapped_for_another_as_close_to_the_company_has_no_d
                  "The Board must approve any deployment above ASL-3.")
     assert there.material and back.material
     assert there.direction == back.direction == "mixed"
+
+
+def test_a_listed_scope_losing_half_its_items_is_material() -> None:
+    j = judge("We will publish model cards, system cards, evaluation reports and safety cases.",
+              "We will publish model cards and system cards.")
+    assert j.material and 1 in j.dims and j.direction == "weakened"
+    assert "evaluation reports" in j.because and "safety cases" in j.because
+
+
+def test_a_list_reordered_or_repunctuated_is_not_shortened() -> None:
+    old = "We will publish model cards, system cards, evaluation reports and safety cases."
+    assert not judge(old, "We will publish system cards, model cards, safety cases and "
+                          "evaluation reports.").material
+    assert not judge(old, "We will publish model cards, system cards, evaluation reports, "
+                          "and safety cases.").material
+
+
+def test_an_illustrative_list_shortened_is_not_material() -> None:
+    assert not judge("We evaluate dangerous capabilities, such as biological, chemical, nuclear "
+                     "and cyber uplift, before deployment.",
+                     "We evaluate dangerous capabilities, such as biological uplift, before "
+                     "deployment.").material
