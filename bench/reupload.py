@@ -41,19 +41,23 @@ SEVERITIES = ("none", "low", "medium", "high")
 
 
 def move_page_breaks(text: str, rng: random.Random, n: int = 4) -> str:
-    """Move ``n`` page markers, with the layout lines beside them, 3-12 lines further on."""
+    """Move ``n`` page markers, with the running headers and page numbers around them, 3-12
+    lines further on, as a reflow does: the break may now fall inside a paragraph, and the
+    paragraphs it separated stay apart."""
     lines = text.split("\n")
     marks = [i for i, ln in enumerate(lines) if _PAGE_MARK.match(ln)]
     for m in sorted(rng.sample(marks, min(n, len(marks))), reverse=True):
         layout = _layout_lines(lines)
+        furniture = layout | {i for i, ln in enumerate(lines) if not ln.strip()}
         a = m
-        while a > 0 and (a - 1 in layout or not lines[a - 1].strip()) and m - a < 4:
+        while a > 0 and a - 1 in furniture and m - a < 6:
             a -= 1
         b = m + 1
-        while b < len(lines) and (b in layout or not lines[b].strip()) and b - m < 4:
+        while b < len(lines) and b in furniture and b - m < 6:
             b += 1
-        block, rest = lines[a:b], lines[:a] + lines[b:]
-        at = min(len(rest), a + rng.randint(3, 12))
+        block = [ln for ln in lines[a:b] if ln.strip()]
+        rest = lines[:a] + [""] + lines[b:]
+        at = min(len(rest), a + 1 + rng.randint(3, 12))
         lines = rest[:at] + block + rest[at:]
     return "\n".join(lines)
 
