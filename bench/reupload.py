@@ -50,10 +50,10 @@ def move_page_breaks(text: str, rng: random.Random, n: int = 4) -> str:
         layout = _layout_lines(lines)
         furniture = layout | {i for i, ln in enumerate(lines) if not ln.strip()}
         a = m
-        while a > 0 and a - 1 in furniture and m - a < 6:
+        while a > 0 and a - 1 in furniture:
             a -= 1
         b = m + 1
-        while b < len(lines) and b in furniture and b - m < 6:
+        while b < len(lines) and b in furniture:
             b += 1
         block = [ln for ln in lines[a:b] if ln.strip()]
         rest = lines[:a] + [""] + lines[b:]
@@ -64,7 +64,9 @@ def move_page_breaks(text: str, rng: random.Random, n: int = 4) -> str:
 
 def rewrap(text: str, rng: random.Random, n: int = 5) -> str:
     paras = text.split("\n\n")
-    long = [i for i, p in enumerate(paras) if len(p) > 200 and "[[page" not in p]
+    # prose only: a heading, list item or page marker is a line of its own in any rendering
+    long = [i for i, p in enumerate(paras) if len(p) > 200 and not any(
+        ln.lstrip().startswith(("#", "[[page", "-", "•", "●", "○", "|")) for ln in p.split("\n"))]
     for i in rng.sample(long, min(n, len(long))):
         paras[i] = textwrap.fill(" ".join(paras[i].split()), width=rng.choice((60, 75, 95)))
     return "\n\n".join(paras)
