@@ -36,12 +36,34 @@ _TOC_LEADERS = re.compile(r"\s*\.{4,}\s*\d*")
 
 def _without_toc_numbers(text: str) -> str:
     """A table of contents' lines join into one sentence, and a re-upload that moves a page
-    break renumbers every entry: in a sentence with leader dots, the leaders and the plain
-    numbers (page numbers, the chapter numbers beside them) are layout, not words."""
-    if "...." not in text:
-        return text
-    words = _TOC_LEADERS.sub(" ", text).split()
+    break renumbers every entry: in a sentence with leader dots, or one that runs titles and
+    page numbers together, the leaders and the plain numbers (page numbers, the chapter
+    numbers beside them) are layout, not words."""
+    if "...." in text:
+        words = _TOC_LEADERS.sub(" ", text).split()
+    else:
+        words = text.split()
+        if not _titles_and_pages(words):
+            return text
     return " ".join(w for w in words if not (w.isdigit() and len(w) <= 4))
+
+
+def _titles_and_pages(words: list[str]) -> bool:
+    """Four or more titles each followed by one page number that never goes down ("Misuse: 5
+    Mitigation approach 5 Critical Capability Levels 6 …"): a contents page whose numbers,
+    on lines of their own in one rendering, joined its title lines in another."""
+    pages = [(i, int(w)) for i, w in enumerate(words) if w.isdigit() and len(w) <= 3]
+    if len(pages) < 4 or [v for _, v in pages] != sorted(v for _, v in pages):
+        return False
+    if any(w.endswith((",", ";", ".")) for w in words[:-1]):
+        return False  # prose: titles carry no commas or full stops
+    return all(
+        i > 0 and not words[i - 1].isdigit()
+        and (i + 1 == len(words) or words[i + 1][:1].isupper())
+        for i, _ in pages
+    )
+
+
 _BOUNDARY = re.compile(r"[.!?][\"”’')\]]*\s+|(?<=[a-z)][.!?])(?=[A-Z])")
 _NEXT_STARTS = re.compile(r"[\"“‘'(\[]?[A-Z0-9●•]")
 _ABBREV = frozenset("etc. vs. dr. mr. ms. no. al. cf. approx. inc. ltd. st. fig. sec. pp.".split())

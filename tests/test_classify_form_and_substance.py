@@ -139,3 +139,18 @@ def test_advice_to_others_reworded_is_no_rung_of_the_authors() -> None:
     assert _worst("Developers should evaluate models before deployment.",
                   "Developers should consider evaluating models before deployment.") != "high"
 
+
+
+CONTENTS = ("[[page 1]]\n## 2. Frontier safety\n\nTable of Contents:\n\n{}\n\n[[page 2]]\n"
+            "## 3. Misuse\n\nWe test every model.\n")  # paged: lone numbers are page furniture
+
+
+def test_contents_page_numbers_joined_to_their_titles_are_layout() -> None:
+    lines = "Misuse:\n5\nMitigation approach\n5\nCritical Capability Levels\n6\nSecurity\n7\nGovernance\n9"
+    joined = "Misuse: 5 Mitigation approach 5 Critical Capability Levels 6 Security 7 Governance 9"
+    assert compare(CONTENTS.format(lines), CONTENTS.format(joined)).hunks == ()
+
+
+def test_numbers_in_prose_are_never_taken_for_page_numbers() -> None:
+    old = "We run 2 Evaluations, 3 Reviews, 4 Audits and 5 Drills each year."
+    assert _worst(old, old.replace("5 Drills", "6 Drills")) != "none"
