@@ -143,7 +143,7 @@ class _CountedBuild:
 def test_plain_http_requests_never_build_the_ssl_context() -> None:
     build = _CountedBuild()
 
-    async def test() -> None:
+    async def three_plain_requests() -> None:
         async with CountingServer() as server:
             transport = h1.H11Transport(ssl_context=h1.SSLContextOnce(build))
             try:
@@ -154,7 +154,7 @@ def test_plain_http_requests_never_build_the_ssl_context() -> None:
             finally:
                 await transport.aclose()
 
-    run(test)
+    run(three_plain_requests)
     assert build.calls == 0
 
 
@@ -162,10 +162,10 @@ def test_concurrent_first_uses_build_the_ssl_context_once() -> None:
     build = _CountedBuild()
     once = h1.SSLContextOnce(build)
 
-    async def test() -> list[Any]:
+    async def five_first_uses() -> list[Any]:
         return await asyncio.gather(*(once.get() for _ in range(5)))
 
-    contexts = asyncio.run(test())
+    contexts = asyncio.run(five_first_uses())
     assert build.calls == 1
     assert all(c is contexts[0] for c in contexts)
 
@@ -173,7 +173,7 @@ def test_concurrent_first_uses_build_the_ssl_context_once() -> None:
 def test_an_https_request_builds_the_context_and_fails_on_a_server_without_tls() -> None:
     build = _CountedBuild()
 
-    async def test() -> None:
+    async def https_to_a_plain_server() -> None:
         async with CountingServer() as server:
             transport = h1.H11Transport(ssl_context=h1.SSLContextOnce(build))
             try:
@@ -183,5 +183,5 @@ def test_an_https_request_builds_the_context_and_fails_on_a_server_without_tls()
             finally:
                 await transport.aclose()
 
-    run(test)
+    run(https_to_a_plain_server)
     assert build.calls == 1
