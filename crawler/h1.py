@@ -182,6 +182,13 @@ class SSLContextOnce:
         self._context: ssl.SSLContext | None = None
         self._task: asyncio.Future[ssl.SSLContext] | None = None
 
+    @classmethod
+    def ready(cls, context: ssl.SSLContext) -> SSLContextOnce:
+        """One already built."""
+        once = cls(lambda: context)
+        once._context = context
+        return once
+
     async def get(self) -> ssl.SSLContext:
         if self._context is None:
             if self._task is None:
@@ -196,7 +203,8 @@ class H11Transport(httpx.AsyncBaseTransport):
 
     def __init__(self, *, ssl_context: ssl.SSLContext | SSLContextOnce,
                  connect: Connector = plain_connect, max_idle: int = 16) -> None:
-        self.ssl_context = ssl_context
+        self.ssl_context = (ssl_context if isinstance(ssl_context, SSLContextOnce)
+                            else SSLContextOnce.ready(ssl_context))
         self._connect = connect
         self._max_idle = max_idle
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
@@ -215,10 +223,7 @@ class H11Transport(httpx.AsyncBaseTransport):
         timeouts = request.extensions.get("timeout", {})
         conn = self._checkout(key)
         if conn is None:
-            context = None
-            if scheme == "https":
-                context = (await self.ssl_context.get()
-                           if isinstance(self.ssl_context, SSLContextOnce) else self.ssl_context)
+            context = await self.ssl_context.get() if scheme == "https" else None
             transport, protocol = await self._connect(url.host, port, context,
                                                       timeouts.get("connect"), _Protocol)
             conn = _Connection(transport, protocol)

@@ -202,6 +202,11 @@ _MAY_INCLUDE = re.compile(
     re.IGNORECASE)
 """A weak word that introduces what a list may hold, not how firmly the author commits."""
 
+def _dimension_moved(old: list[Sentence], new: list[Sentence]) -> bool:
+    """Whether the region's two wordings, read whole, move a materiality dimension."""
+    return judge(" ".join(s.text for s in old), " ".join(s.text for s in new)).material
+
+
 NEAR_COPY = 0.9
 """Dice similarity of content words at or above which two wordings are one sentence edited."""
 
@@ -758,7 +763,7 @@ class Classifier:
         if not all(not self._other_words_changed(ch) or self._only_form_changed(ch, old, new)
                    for ch in changes):
             return False
-        return not judge(" ".join(s.text for s in old), " ".join(s.text for s in new)).material
+        return not _dimension_moved(old, new)
 
     def _background_only(self, old: list[Sentence], new: list[Sentence],
                          items_of: Mapping[int, Sentence]) -> bool:
@@ -772,7 +777,7 @@ class Classifier:
         return all(
             not s.heading and not self.binds(s) and id(s) not in items_of
             for s in (*old, *new)
-        ) and not judge(" ".join(s.text for s in old), " ".join(s.text for s in new)).material
+        ) and not _dimension_moved(old, new)
 
     def _materiality(
         self,

@@ -16,7 +16,7 @@ DEFAULT_DATABASE_URL = "sqlite:///framewatch.db"
 
 
 MAX_LEDGER_TEXT = 400_000
-"""Texts longer than this are not read for commitments (crawler.ledger.MAX_TEXT says why), so
+"""Texts longer than this are not read for commitments (crawler.ledger_work.MAX_TEXT says why), so
 a version that long is never pending."""
 
 
