@@ -1543,9 +1543,12 @@ _AUTHOR_SUBJECT = re.compile(
 """The author as a subject: "we", "our", or a name doing something ("xAI trains", "Anthropic
 conducts"). Prose under a section heading without it describes the world or the document."""
 _PRESENT_COMMITTED = re.compile(
-    r"\b(?:am|is|are|remain|remains|be|been|being|stay|stays)\s+(?:\w+\s+)?$", re.IGNORECASE
+    r"(?:\b(?:am|is|are|remain|remains|be|been|being|stay|stays)|\b(?:we|they|you)['’]re|"
+    r"\bI['’]m)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
 )
-""""we are (fully) committed to" binds now; a bare "committed" recounts a past commitment."""
+""""we are (fully) committed to", "we're committed to" bind now; a bare "committed" recounts a
+past commitment."""
 _LEXICON_MODALS = frozenset(
     {"will", "must", "shall", "require", "requires", "required", "commit", "commits", "committed"}
 )

@@ -19,7 +19,9 @@ examples ("e.g.", "such as") whose rule is unchanged.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from differ.segment import normalize_chars
@@ -133,6 +135,9 @@ _ACTOR = re.compile(
     r"General\s+Counsel|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+"
     r"(?:Council|Committee|Trust|Panel)|appropriate\s+governance\s+function|red[- ]team(?:ers|s)?)\b",
 )
+_ABBREVIATION = re.compile(r"(?<=\w)\s+\([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)?\)")
+"""A short name defined in parentheses right after the full one: "the Board of Directors
+(Board)", "the Responsible Scaling Officer (RSO)"."""
 _APPROVES = re.compile(
     r"\b(?:approv\w*|sign[- ]?off|consent|authori[sz]ation|veto)\s+(?:of|by|from)\s+",
     re.IGNORECASE,
@@ -269,6 +274,51 @@ def modal_strength(text: str) -> tuple[int, str]:
     return 4, "present tense"
 
 
+_SUBORDINATE = re.compile(r"\b(?:if|when|whether|that|which|who|where)\b[^,;]*$", re.IGNORECASE)
+"""A clause opened before a word and still running: its modal describes what the clause is
+about ("models that will pose risks"), it does not bind the author."""
+
+
+def _weaker_word(text: str) -> re.Match[str] | None:
+    for pattern in (_STRENGTH_WEAK, _STRENGTH_MEDIUM, _STRENGTH_ADVICE):
+        if m := pattern.search(text):
+            return m
+    return None
+
+
+def _modal_swapped(old: str, new: str) -> tuple[int, int, str] | None:
+    """A binding word replaced in place by a weaker one, or the reverse, where the sentence's
+    rung reads the same because another binding word stays elsewhere in it.
+
+    "we will instead require X" → "we will instead encourage X", "levels that must be achieved"
+    → "that should be achieved", "Legal will oversee the process ... updates are required" →
+    "Legal may oversee ...": the duty replaced is weaker (codebook 5.4: must / will > may >
+    recommend / encourage) though "will" or "required" still stands in the sentence. A modal
+    inside a clause that describes ("models that will pose risks" → "that may pose") moves no
+    duty of the author's; "which must" right after its noun still requires.
+    """
+    a, b = old.split(), new.split()
+    sm = difflib.SequenceMatcher(None, [w.lower().strip(",;:.()") for w in a],
+                                 [w.lower().strip(",;:.()") for w in b], autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op != "replace":
+            continue
+        gone, come = " ".join(a[i1:i2]), " ".join(b[j1:j2])
+        before = " ".join(a[:i1])
+        strong_o, strong_n = _STRENGTH_STRONG.search(gone), _STRENGTH_STRONG.search(come)
+        duty = (strong_o or strong_n)
+        if _SUBORDINATE.search(before) and not (
+                duty and re.match(r"must|shall", duty.group(0), re.IGNORECASE)
+                and re.search(r"\b(?:that|which)$", before, re.IGNORECASE)):
+            # "safeguards, which must be achieved before ..." still requires them.
+            continue
+        if strong_o and not strong_n and (weaker := _weaker_word(come)):
+            return (4, -1, f"'{strong_o.group(0).lower()}' → '{weaker.group(0).lower()}'")
+        if strong_n and not strong_o and (weaker := _weaker_word(gone)):
+            return (4, 1, f"'{weaker.group(0).lower()}' → '{strong_n.group(0).lower()}'")
+    return None
+
+
 def _hedges(text: str, weak: re.Match[str]) -> bool:
     """Whether a weak word qualifies the obligation itself, not a clause inside it.
 
@@ -326,7 +376,7 @@ def _quantities(text: str) -> set[str]:
 
 _LABEL = re.compile(
     r"^\s*(?:(?P<num>\(?(?:\d+(?:\.\d+)*|[a-z]|[ivx]+)[.)]\s+|\d+(?:\.\d+)+\s+)|"
-    r"(?P<name>[^:.;!?]{1,80}?):\s+(?=\S))",
+    r"(?P<name>[^:.;!?]{1,80}?):(?:\s+|(?=[A-Z][a-z]))(?=\S))",
 )
 """A label in front of a commitment: a heading number ("2.1 ", "(a) ") or a short name ending
 in a colon ("CBRN-3: ", "Published: ")."""
@@ -485,6 +535,8 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
             moves.append((4, -1 if us_n > us_o else 1, f"qualified "
                           f"{_quote(_set(_USUALLY, n_rule if us_n > us_o else o_rule))} "
                           f"{'added' if us_n > us_o else 'dropped'}"))
+        elif swap := _modal_swapped(o_rule, n_rule):
+            moves.append(swap)
 
     # 2 threshold / trigger: levels, numbers, durations and cadences, quantitative anchors.
     lv_o, lv_n = _set(_LEVEL, o_rule), _set(_LEVEL, n_rule)
@@ -565,8 +617,11 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
         if qo != qn:
             moves.append((1, 0, f"quantifier {_quote(qo - qn)} → {_quote(qn - qo)}"))
 
-    # 3 actor: third parties and named bodies.
-    ac_o, ac_n = _set(_ACTOR, o_rule), _set(_ACTOR, n_rule)
+    # 3 actor: third parties and named bodies; an abbreviation defined in parentheses is the
+    # name before it, not a second body ("our Board of Directors (Board)" → "our Management
+    # (Board)" names another body).
+    ac_o = _set(_ACTOR, _ABBREVIATION.sub("", o_rule))
+    ac_n = _set(_ACTOR, _ABBREVIATION.sub("", n_rule))
     ac_o, ac_n = _same_actors(ac_o, ac_n)
     if ac_o != ac_n:
         gone, come = ac_o - ac_n, ac_n - ac_o
@@ -579,7 +634,8 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
             sign = 0  # one body for another as far from the company ("the Board" → "the CEO")
         moves.append((3, sign, f"actor {_quote(gone)} → {_quote(come)}"))
     else:
-        role = _role_moved(o_rule, n_rule, ac_o & ac_n) or _say_moved(o_rule, n_rule)
+        role = (_role_moved(o_rule, n_rule, ac_o & ac_n) or _say_moved(o_rule, n_rule)
+                or _actor_swapped(o_rule, n_rule))
         if role:
             moves.append(role)
 
@@ -771,6 +827,60 @@ def _say_moved(old: str, new: str) -> tuple[int, int, str] | None:
         return (3, -1, f"decision {_quote(dec_o - dec_n)} → advice {_quote(adv_n - adv_o)}")
     if dec_n - dec_o and not dec_o - dec_n and adv_o - adv_n:
         return (3, 1, f"advice {_quote(adv_o - adv_n)} → decision {_quote(dec_n - dec_o)}")
+    return None
+
+
+_PRONOUN = re.compile(r"^(?:it|its|it['’]s|they|them|their|theirs|this|that|these|those|who|"
+                      r"which|whom|whose|the|a|an|of|and|or|to)$", re.IGNORECASE)
+
+
+def _mentions(text: str) -> Counter[str]:
+    """How many times ``text`` names each body, by its canonical name."""
+    found = [" ".join(m.group(0).lower().split())
+             for m in _ACTOR.finditer(_ABBREVIATION.sub("", text))]
+    full = {_FULL_NAMES.get(t, t) for t in found if " " in t or "-" in t}
+
+    def name(t: str) -> str:
+        t = _FULL_NAMES.get(t, t)
+        return next((f for f in full if " " not in t and _initials(f) == t), t)
+
+    return Counter(name(t.replace("isation", "ization")) for t in found)
+
+
+def _words_of(tokens: list[str]) -> str:
+    return " ".join(t.strip(",;:.()") for t in tokens).lower()
+
+
+def _actor_swapped(old: str, new: str) -> tuple[int, int, str] | None:
+    """A body named in one place replaced there by words that name none, or the reverse, while
+    the sentence names that body elsewhere too ("... presented to the committee of the board and
+    to the board of the subsidiary" → "... and to management of the subsidiary").
+
+    The sets of bodies named are the same on both sides, yet one of the places that gave a body
+    a part now gives it to someone else (codebook 5.3): the body is named fewer times. A body
+    moved to another place in a reworded sentence is named as often as before. A pronoun for the same body ("the
+    Board's approval" → "its approval") is no other actor.
+    """
+    a, b = old.split(), new.split()
+    mentions_o = _mentions(old)
+    mentions_n = _mentions(new)
+    sm = difflib.SequenceMatcher(None, [w.lower().strip(",;:.()") for w in a],
+                                 [w.lower().strip(",;:.()") for w in b], autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op != "replace":
+            continue
+        # one word of context each side: "the board" is a body, "board" alone may not be
+        seg_o = " ".join(a[max(0, i1 - 1):i2 + 1])
+        seg_n = " ".join(b[max(0, j1 - 1):j2 + 1])
+        got_o = _set(_ACTOR, _ABBREVIATION.sub("", seg_o))
+        got_n = _set(_ACTOR, _ABBREVIATION.sub("", seg_n))
+        got_o, got_n = _same_actors(got_o, got_n)
+        if got_o == got_n:
+            continue
+        if got_o and not got_n and any(mentions_o[t] > mentions_n[t] for t in got_o) and not all(_PRONOUN.match(w.strip(",;:.()’'s")) for w in b[j1:j2]):
+            return (3, -1, f"actor {_quote(got_o)} → {_quote({_words_of(b[j1:j2])})}")
+        if got_n and not got_o and any(mentions_n[t] > mentions_o[t] for t in got_n) and not all(_PRONOUN.match(w.strip(",;:.()’'s")) for w in a[i1:i2]):
+            return (3, 1, f"actor {_quote({_words_of(a[i1:i2])})} → {_quote(got_n)}")
     return None
 
 

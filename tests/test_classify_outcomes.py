@@ -51,6 +51,28 @@ def test_a_removed_requirement_in_a_which_must_clause_is_high() -> None:
     assert h.severity == "high" and h.direction == "removed"
 
 
+def test_a_removed_commitment_in_a_contracted_present_is_high() -> None:
+    [h] = removed("We’re committed to reviewing every incident report within the month.\n\n")
+    assert h.severity == "high" and h.direction == "removed"
+
+
+def test_a_removed_past_commitment_recounted_is_not_high() -> None:
+    [h] = removed("Our earlier policy committed to reviewing every incident report.\n\n")
+    assert h.severity != "high"
+
+
+def test_a_removed_test_the_author_will_consider_sufficient_is_high() -> None:
+    # Like "we will consider the level to be met if ...", it states the test the author applies.
+    [h] = removed("We will consider it sufficient to rule out the level if the system fails "
+                  "every trial.\n\n")
+    assert h.severity == "high" and h.direction == "removed"
+
+
+def test_a_removed_option_the_author_will_consider_is_not_high() -> None:
+    [h] = removed("We will consider new approaches to the review of incident reports.\n\n")
+    assert h.severity != "high"
+
+
 def test_a_removed_description_in_a_that_may_clause_is_not_high() -> None:
     [h] = removed("The table lists the review levels that may be reached by a release.\n\n")
     assert h.severity != "high"

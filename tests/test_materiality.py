@@ -303,3 +303,70 @@ def test_an_illustrative_list_shortened_is_not_material() -> None:
                      "and cyber uplift, before deployment.",
                      "We evaluate dangerous capabilities, such as biological uplift, before "
                      "deployment.").material
+
+
+# --- a binding word replaced in place, another still standing ---------------------------------
+
+
+def test_a_requirement_turned_into_encouragement_is_a_weakening_beside_a_kept_will() -> None:
+    j = judge("For research use we will instead require logging of every query.",
+              "For research use we will instead encourage logging of every query.")
+    assert 4 in j.dims and j.direction == "weakened"
+
+
+def test_must_turned_into_should_after_its_noun_is_a_weakening_beside_a_kept_required() -> None:
+    j = judge("Each level has required safeguards, which must be in place before training.",
+              "Each level has required safeguards, which should be in place before training.")
+    assert 4 in j.dims and j.direction == "weakened"
+
+
+def test_will_turned_into_may_is_a_weakening_while_another_clause_still_requires() -> None:
+    j = judge("The safety team, with its advisers, will review each update that is required.",
+              "The safety team, with its advisers, may review each update that is required.")
+    assert 4 in j.dims and j.direction == "weakened"
+
+
+def test_encouragement_turned_into_a_requirement_is_a_strengthening() -> None:
+    j = judge("We will encourage partners to report incidents within a week.",
+              "We will require partners to report incidents within a week.")
+    assert 4 in j.dims and j.direction == "strengthened"
+
+
+def test_a_modal_swapped_inside_a_describing_clause_moves_no_duty() -> None:
+    assert not judge("We will test the systems that will reach the market.",
+                     "We will test the systems that may reach the market.").material
+
+
+# --- actors under abbreviations and glued labels ----------------------------------------------
+
+
+def test_a_body_replaced_before_its_kept_abbreviation_is_an_actor_change() -> None:
+    j = judge("We will send the report to our Board of Directors (Board) each quarter.",
+              "We will send the report to our sales team (Board) each quarter.")
+    assert 3 in j.dims and "'board'" in j.because
+
+
+def test_an_abbreviation_introduced_after_a_body_is_no_actor_change() -> None:
+    assert not judge("We will send the report to the Safety Council each quarter.",
+                     "We will send the report to the Safety Council (SC) each quarter.").material
+
+
+def test_a_label_glued_to_its_sentence_by_a_lost_space_is_still_a_label() -> None:
+    assert not judge(f"CBRN-3:{BODY}", BODY).material
+
+
+def test_a_body_dropped_after_a_glued_label_naming_it_is_an_actor_change() -> None:
+    j = judge("Chief Risk Officer:We will keep the post of Chief Risk Officer, who signs off.",
+              "Chief Risk Officer:We will keep the post of a project lead, who signs off.")
+    assert 3 in j.dims
+
+
+def test_a_body_replaced_in_one_of_two_places_it_is_named_is_an_actor_change() -> None:
+    j = judge("We will report to the committee of the board and to the board of the subsidiary.",
+              "We will report to the committee of the board and to management of the subsidiary.")
+    assert 3 in j.dims and j.direction == "weakened"
+
+
+def test_a_body_referred_to_again_by_a_pronoun_is_no_actor_change() -> None:
+    assert not judge("The Board will approve each release, subject to the Board’s own review.",
+                     "The Board will approve each release, subject to its own review.").material
