@@ -13,8 +13,11 @@ gate and always runs.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 try:  # the standard library's own parser (``re._parser`` from 3.11, ``sre_parse`` before)
@@ -255,9 +258,8 @@ class Gated:
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
-        self.keys = required_words(pattern.pattern, pattern.flags)
-        self._masks = tuple(_INDEX.register(keys)
-                            for keys in required_sets(pattern.pattern, pattern.flags))
+        self.keys, sets = gate_of(pattern.pattern, pattern.flags)
+        self._masks = tuple(_INDEX.register(keys) for keys in sets)
 
     def possible(self, low: str) -> bool:
         """Whether the pattern can match the text whose :func:`fold` is ``low``: whether it
@@ -278,3 +280,84 @@ class Gated:
 
     def finditer(self, text: str, low: str) -> list[re.Match[str]]:
         return list(self.pattern.finditer(text)) if self.possible(low) else []
+
+
+# ---------------------------------------------------------------------------------------------
+# The gates read ahead of time
+# ---------------------------------------------------------------------------------------------
+
+Gate = tuple[tuple[str, ...] | None, tuple[tuple[str, ...], ...]]
+
+SHIPPED = Path(__file__).with_name("gates.json")
+"""Every gate the differ builds, read once when the gates change and shipped with the package.
+
+Reading the gates of the classifier's 200-odd patterns from their parse trees was about a
+third of the work of each worker's start-up (its imports and warm-up), in every run. The table is keyed by
+pattern and flags and stamped with the digest of this module's source: an edit to the reader
+makes the table stale, and a stale table or a pattern it lacks is read from its parse tree, as
+before, so the table changes how fast a gate is made, never what it is. A gate is a property
+of the strings a pattern matches, which is the same on every Python version."""
+
+
+def reader_digest() -> str:
+    """The digest of this module's source (line endings aside), which the table is stamped
+    with."""
+    source = Path(__file__).read_bytes().replace(b"\r\n", b"\n")
+    return hashlib.sha256(source).hexdigest()[:16]
+
+
+def _key(pattern: str, flags: int) -> str:
+    return f"{flags}:{pattern}"
+
+
+@cache
+def _shipped() -> dict[str, Gate]:
+    try:
+        data = json.loads(SHIPPED.read_text(encoding="utf-8"))
+        if data.get("reader") != reader_digest():
+            return {}
+        return {k: (None if words is None else tuple(words), tuple(tuple(s) for s in sets))
+                for k, (words, sets) in data["gates"].items()}
+    except (OSError, ValueError, TypeError, KeyError):  # absent or damaged: read them all
+        return {}
+
+
+_BUILT: dict[str, Gate] = {}
+"""Every gate this process has made, for :func:`write_shipped`."""
+
+
+def gate_of(pattern: str, flags: int) -> Gate:
+    """The pattern's most selective keyword set (:func:`required_words`) and every set it
+    requires (:func:`required_sets`): from the shipped table, else from its parse tree."""
+    key = _key(pattern, flags)
+    gate = _shipped().get(key)
+    if gate is None:
+        gate = (required_words(pattern, flags), required_sets(pattern, flags))
+    _BUILT[key] = gate
+    return gate
+
+
+def built_table() -> dict[str, Gate]:
+    """Every gate the differ makes: those its modules build on import and those a first
+    comparison builds (the workers' warm-up), keyed as the table keys them."""
+    import differ.compare  # noqa: F401 - its modules build their gates on import
+    from differ.warmup import warm_up
+
+    warm_up()
+    return dict(sorted(_BUILT.items()))
+
+
+def write_shipped(path: Path = SHIPPED) -> int:
+    """Write :func:`built_table` where :func:`gate_of` reads it; returns how many gates."""
+    lines = [json.dumps(k, ensure_ascii=False) + ": " + json.dumps(
+        [None if w is None else list(w), [list(x) for x in sets]], ensure_ascii=False)
+        for k, (w, sets) in built_table().items()]  # one gate a line: reviewable diffs
+    path.write_text(f'{{"reader": "{reader_digest()}", "gates": {{\n' + ",\n".join(lines)
+                    + "\n}}\n", encoding="utf-8")
+    return len(lines)
+
+
+if __name__ == "__main__":  # python -m differ.gate: refresh the table after editing a pattern
+    from differ import gate  # the module the differ's patterns use, not this __main__ copy
+
+    print(f"{gate.write_shipped()} gates written to {gate.SHIPPED.name}")

@@ -1,0 +1,91 @@
+"""The shipped gate table: it makes a worker's start-up cheaper and never changes a gate."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import differ.gate as gate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _shipped_file() -> dict[str, object]:
+    return json.loads(gate.SHIPPED.read_text(encoding="utf-8"))
+
+
+def test_every_shipped_gate_is_the_one_its_parse_tree_gives() -> None:
+    for key, (words, sets) in _shipped_file()["gates"].items():  # type: ignore[union-attr]
+        flags, _, pattern = key.partition(":")
+        assert gate.required_words(pattern, int(flags)) == (
+            None if words is None else tuple(words)), key
+        assert gate.required_sets(pattern, int(flags)) == tuple(tuple(s) for s in sets), key
+
+
+def test_the_table_holds_every_gate_the_differ_builds_and_is_stamped_with_this_reader() -> None:
+    # A fresh process: this one has built gates of its own in other tests.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c",
+         "import json; from differ import gate; print(json.dumps(sorted(gate.built_table())))"],
+        capture_output=True, text=True, env=env, cwd=ROOT, check=True).stdout
+    shipped = _shipped_file()
+    stale = "differ/gates.json is stale: refresh it with `python -m differ.gate`"
+    assert shipped["reader"] == gate.reader_digest(), stale
+    assert sorted(shipped["gates"]) == json.loads(out), stale  # type: ignore[arg-type]
+
+
+def test_a_gate_comes_from_the_table_without_reading_the_pattern(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    key = next(iter(_shipped_file()["gates"]))  # type: ignore[call-overload]
+    flags, _, pattern = key.partition(":")
+
+    def unread(*_args: object) -> None:
+        raise AssertionError("the pattern was read although the table holds its gate")
+
+    monkeypatch.setattr(gate, "required_words", unread)
+    monkeypatch.setattr(gate, "required_sets", unread)
+    assert gate.gate_of(pattern, int(flags)) == gate._shipped()[key]
+
+
+def test_a_table_stamped_by_another_reader_is_ignored(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stale = tmp_path / "gates.json"
+    stale.write_text(json.dumps({"reader": "0" * 16, "gates": {"32:\\bmust\\b": [["x"], []]}}),
+                     encoding="utf-8")
+    monkeypatch.setattr(gate, "SHIPPED", stale)
+    gate._shipped.cache_clear()
+    try:
+        assert gate.gate_of(r"\bmust\b", 32) == (("must",), (("must",),))
+    finally:
+        gate._shipped.cache_clear()
+
+
+def test_a_damaged_table_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    damaged = tmp_path / "gates.json"
+    damaged.write_text('{"reader": "', encoding="utf-8")
+    monkeypatch.setattr(gate, "SHIPPED", damaged)
+    gate._shipped.cache_clear()
+    try:
+        assert gate.gate_of(r"\bshall\b", 32) == (("shall",), (("shall",),))
+    finally:
+        gate._shipped.cache_clear()
+
+
+def test_written_table_round_trips_through_the_reader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "gates.json"
+    count = gate.write_shipped(target)
+    monkeypatch.setattr(gate, "SHIPPED", target)
+    gate._shipped.cache_clear()
+    try:
+        table = gate._shipped()
+        assert len(table) == count >= 100
+        assert all(table[k] == v for k, v in gate._BUILT.items() if k in table)
+    finally:
+        gate._shipped.cache_clear()
