@@ -125,9 +125,12 @@ _TOC = re.compile(r"\.{4,}")
 FUNCTION_WORDS = frozenset(
     "a an the of to in on at by for with from into onto as and or but nor so that which who whom "
     "whose this these those it its their our we they is are was were be been being has have had "
-    "can also then such any each".split()
+    "can also then such any each additionally furthermore moreover likewise similarly however "
+    "nevertheless nonetheless thus therefore hence accordingly".split()
 )
-"""Words whose change alone rewords no commitment ("can be determined" → "are determined")."""
+"""Words whose change alone rewords no commitment ("can be determined" → "are determined"),
+among them the connectives that tie a sentence to the one before ("also" → "additionally",
+"thus" → "therefore"): they bind nothing themselves."""
 
 
 def _strip_marks(tokens: list[str], at_start: bool) -> list[str]:
@@ -188,6 +191,26 @@ def _firm_squash(text: str) -> str:
     return keep_only(normalize_chars(text).lower(), _DROP_NOT_FIRM, _NOT_FIRM)
 
 
+def _before(text: str, q: str, lo: int, hi: int, most: int = 4) -> list[int]:
+    """Where ``q`` lies wholly inside ``text[lo:hi]``, the nearest ``hi`` first."""
+    out: list[int] = []
+    at = text.rfind(q, lo, hi)
+    while at >= 0 and len(out) < most:
+        out.append(at)
+        at = text.rfind(q, lo, at + len(q) - 1)
+    return out
+
+
+def _after(text: str, q: str, lo: int, hi: int, most: int = 4) -> list[int]:
+    """Where ``q`` starts in ``text[lo:hi]``, the nearest ``lo`` first."""
+    out: list[int] = []
+    at = text.find(q, lo, hi)
+    while at >= 0 and len(out) < most:
+        out.append(at)
+        at = text.find(q, at + 1, hi)
+    return out
+
+
 STANDING_MIN_WORDS = 8
 """Below high, a sentence this short found in the other version may be a phrase of another
 sentence there ("Red-teaming." in a list and in prose): only longer ones count as standing."""
@@ -240,12 +263,19 @@ class Standing:
         # must judge against the whole texts, as the full diff does, yet most diffs rate no
         # hunk high and never need them.
         self._sides = {"old": old, "new": new}
+        self._lists: dict[str, list[Sentence]] = {}
         self._built: dict[str, tuple[str, list[int], list[str]]] = {}
+        self._starts: dict[str, dict[int, int]] = {}
+
+    def _sentences(self, side: str) -> list[Sentence]:
+        if side not in self._lists:
+            self._lists[side] = self._sides[side]()
+        return self._lists[side]
 
     @property
     def _runs(self) -> dict[str, tuple[str, list[int], list[str]]]:
         if not self._built:
-            self._built = {k: self._run(get()) for k, get in self._sides.items()}
+            self._built = {k: self._run(self._sentences(k)) for k in self._sides}
         return self._built
 
     @staticmethod
@@ -270,6 +300,59 @@ class Standing:
             for k in range(bisect_right(starts, a) - 1, bisect_right(starts, b - 1))
         }
         return all(self._pieces(squashes[k], side) is not None for k in touched)
+
+    REPEAT_MIN = 40
+    """Fewest squashed characters in a block doubled next to itself to call it a repeat."""
+    REPEAT_REACH = 6000
+    """How far back (squashed characters) the first copy of a doubled block may start."""
+
+    def repeated(self, sentences: list[Sentence], side: str) -> bool:
+        """Whether ``sentences`` (consecutive, of version ``side``) lie in the second copy of a
+        block that version holds twice in a row, and the other version holds their words.
+
+        A PDF text layer that doubles a block at a page break repeats it verbatim right after
+        itself, however it cuts the block into sentences ("... no other competitor will" ends
+        the first copy, "Anthropic in the lead." opens the second); its short pieces and
+        fragments are the repeat, not new text. A phrase found elsewhere in the document, not
+        next to a copy of everything between, is not a repeat.
+        """
+        if not sentences:
+            return False
+        text, starts, squashes = self._runs[side]
+        at = self._at[side]
+        k0, k1 = at.get(sentences[0].start), at.get(sentences[-1].start)
+        if k0 is None or k1 is None or k1 < k0:
+            return False
+        pos, end = starts[k0], starts[k1] + len(squashes[k1])
+        q = text[pos:end]
+        other = "new" if side == "old" else "old"
+        if not q or q not in self._runs[other][0]:
+            return False
+        # the other copy before these sentences, or after them (the aligner may take either
+        # copy for the one inserted)
+        floor, ceiling = max(0, pos - self.REPEAT_REACH), end + self.REPEAT_REACH
+        pairs = [(idx, pos) for idx in _before(text, q, floor, pos)]
+        pairs += [(pos, idx) for idx in _after(text, q, end, ceiling)]
+        for first, second in pairs:
+            period = second - first
+            if period < self.REPEAT_MIN:
+                continue
+            left = first
+            while left > 0 and text[left - 1] == text[left - 1 + period]:
+                left -= 1
+            right = first + len(q)
+            while right + period < len(text) and text[right] == text[right + period]:
+                right += 1
+            if right - left >= period:
+                return True
+        return False
+
+    @property
+    def _at(self) -> dict[str, dict[int, int]]:
+        if not self._starts:
+            self._starts = {k: {s.start: i for i, s in enumerate(self._sentences(k))}
+                            for k in self._sides}
+        return self._starts
 
     def _pieces(self, q: str, side: str) -> list[tuple[int, int]] | None:
         """Where ``q`` lies in ``side``'s run: one span, or in-order pieces; None if nowhere."""
@@ -558,12 +641,14 @@ class Classifier:
         still stands word for word in the other version (``Standing``) is cosmetic.
         """
         hunk = self._classify(region, lead_ins)
-        if (
-            standing is not None and region.kind != "moved"
-            and (hunk.severity == "high" or (
-                hunk.severity == "medium" and _all_long(region.old + region.new)))
-            and all(standing.stands(s, "old") for s in region.old)
-            and all(standing.stands(s, "new") for s in region.new)
+        if standing is not None and region.kind != "moved" and hunk.severity in ("medium", "high") and (
+            (
+                (hunk.severity == "high" or _all_long(region.old + region.new))
+                and all(standing.stands(s, "old") for s in region.old)
+                and all(standing.stands(s, "new") for s in region.new)
+            )
+            or (not region.old and standing.repeated(region.new, "new"))
+            or (not region.new and standing.repeated(region.old, "old"))
         ):
             # A PDF text layer splits a sentence at a page break or a table and joins it
             # elsewhere in the next version, or repeats a paragraph: a deleted or an inserted

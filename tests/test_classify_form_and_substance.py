@@ -154,3 +154,34 @@ def test_contents_page_numbers_joined_to_their_titles_are_layout() -> None:
 def test_numbers_in_prose_are_never_taken_for_page_numbers() -> None:
     old = "We run 2 Evaluations, 3 Reviews, 4 Audits and 5 Drills each year."
     assert _worst(old, old.replace("5 Drills", "6 Drills")) != "none"
+
+
+def test_a_connective_swapped_in_a_commitment_is_form() -> None:
+    old = DOC.format(body="We will also evaluate every model for autonomous replication.")
+    new = DOC.format(body="We will additionally evaluate every model for autonomous replication.")
+    assert [h.severity for h in compare(old, new).hunks] == ["low"]
+
+
+def test_a_connective_swapped_beside_a_dropped_negation_is_still_substance() -> None:
+    old = DOC.format(body="We will also not deploy a model that fails its evaluations.")
+    new = DOC.format(body="We will additionally deploy a model that fails its evaluations.")
+    assert [h.severity for h in compare(old, new).hunks] == ["high"]
+
+
+WRAPPED = ("Evaluations are run by the safety team on every candidate model. The results go\n"
+           "to the review board with the team's notes. Cyber evaluations\n")
+"""A block a text layer cut mid-sentence: its last line opens a sentence the next block ends."""
+
+
+def test_a_block_doubled_right_after_itself_is_cosmetic_though_cut_mid_sentence() -> None:
+    tail = "measure how far a model gets in capture-the-flag exercises.\n"
+    once = DOC.format(body=WRAPPED + tail)
+    twice = DOC.format(body=WRAPPED + "\n" + WRAPPED + tail)
+    assert all(h.severity == "none" for h in compare(once, twice).hunks)
+
+
+def test_a_short_sentence_found_far_from_its_copy_is_not_taken_for_a_repeat() -> None:
+    once = DOC.format(body=EVALS + "\n\nCyber evaluations run nightly.")
+    more = DOC.format(body="Cyber evaluations run nightly.\n\n" + EVALS
+                      + "\n\nCyber evaluations run nightly.")
+    assert [h.severity for h in compare(once, more).hunks] == ["medium"]
