@@ -25,6 +25,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.extract_errors import ExtractError
+from crawler.normalize import rare_chars
 
 __all__ = ["CleanTree", "HtmlText", "clean_tree", "compile_selector", "decode_body",
            "extract_html", "parse_html"]
@@ -766,7 +767,7 @@ def parse_html(body: bytes, content_type: str | None) -> tuple[etree._Element, l
     """
     text, _ = decode_body(body, content_type, sniff_meta=True)
     text = _XML_DECL.sub("", text, count=1)  # lxml refuses str input with an encoding decl
-    if _CONTROL.search(text):
+    if _CONTROL.search(rare_chars(text)):
         text = _CONTROL.sub("", text)
     if not text.strip():
         raise ExtractError("empty", "the HTML document is empty")

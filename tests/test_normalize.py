@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from crawler.normalize import apply_ignore, normalize_text, tidy_lines
+from crawler import normalize
+from crawler.normalize import apply_ignore, normalize_text, rare_chars, tidy_lines
 
 
 def test_curly_quotes_become_straight() -> None:
@@ -154,3 +158,53 @@ def test_a_nbsp_run_on_an_otherwise_ascii_page_collapses_to_one_space() -> None:
 
 def test_a_dash_that_only_nfkc_produces_is_still_folded() -> None:
     assert normalize_text("2024\ufe312025") == "2024-2025\n"  # vertical em dash -> em dash -> -
+
+
+_COMMON = frozenset(map(chr, range(0x20, 0x7F))) | {"\t", "\n", "\r"}
+_ANY_TEXT = st.text(alphabet=st.characters(codec=None, exclude_categories=()))
+_NOISY = st.text(alphabet=st.sampled_from(
+    list("ab .\t\n\r\x00\x07\x0b\x0c\x1b[2J\x7f\x85\x9b\x9c\u00a0\u00e9\u2019\u2014\u200b\u2028"
+         "\ufb01\ud800\U0001f600")))
+
+
+@given(_ANY_TEXT)
+@example("\ud800 lone surrogate \udfff")
+def test_rare_chars_are_every_character_but_printable_ascii_and_common_whitespace(
+        text: str) -> None:
+    assert rare_chars(text) == "".join(c for c in text if c not in _COMMON)
+
+
+def _regex_scan_normalize(text: str) -> str:
+    """The reference: each pass scans the whole text with a regular expression."""
+    text = _strip_controls_by_scan(text)
+    if text.isascii():
+        return normalize._tidy(text, ())
+    found = set(re.findall("[^\x00-\x7f]", text))
+    if not found.isdisjoint(normalize._INVISIBLE_CHARS):
+        text = normalize._zero_width_spaces(normalize._INVISIBLE_BUT_ZWSP.sub("", text))
+        text = normalize._INVISIBLE.sub("", text)
+    normalized = unicodedata.normalize("NFKC", text)
+    if normalized != text:
+        found = set(re.findall("[^\x00-\x7f]", normalized))
+    if not found.isdisjoint(normalize._FOLD_MAP):
+        normalized = normalize._FOLD.sub(normalize._fold, normalized)
+    return normalize._tidy(normalized, tuple(
+        c for c in normalize._UNFOLDED_WHITESPACE if c in found))
+
+
+def _strip_controls_by_scan(text: str) -> str:
+    if not normalize._ANY_CONTROL.search(text):
+        return text
+    text = normalize._ESCAPES.sub("", text)
+    return normalize._CONTROLS.sub("", normalize._LINE_CONTROLS.sub("\n", text))
+
+
+@given(_NOISY)
+@example("caf\u00e9\x85 ok\x9b31m red")
+def test_normalising_by_the_rare_characters_equals_scanning_the_whole_text(text: str) -> None:
+    assert normalize_text(text) == _regex_scan_normalize(text)
+
+
+@given(_ANY_TEXT)
+def test_normalising_any_text_by_the_rare_characters_equals_scanning_it(text: str) -> None:
+    assert normalize_text(text) == _regex_scan_normalize(text)
