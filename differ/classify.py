@@ -405,7 +405,18 @@ class Classifier:
             return True
         rem = _strip_marks(ch.removed, ch.at_start)
         add = _strip_marks(ch.added, ch.at_start)
-        if squash(" ".join(rem)) == squash(" ".join(add)):
+        joined_o, joined_n = squash(" ".join(rem)), squash(" ".join(add))
+        if joined_o == joined_n:
+            return True
+        if (
+            rem and add and len(rem) != len(add) and max(len(rem), len(add)) <= 3
+            and min(len(joined_o), len(joined_n)) >= 7
+            and _edit_distance(joined_o, joined_n) <= 2
+            and not any(self.is_numeric(t) or self.is_modal_word(t)
+                        or squash(t) in ("not", "no", "never") for t in (*rem, *add))
+        ):
+            # A typo fixed in words a text layer glued together, or split apart: "ovreallrisk"
+            # → "overall risk" is the typo rule's two letters, over a lost space.
             return True
         if len(rem) == len(add) and rem:
             for a, b in zip(rem, add, strict=True):

@@ -25,6 +25,18 @@ def test_a_footnote_marker_glued_after_punctuation_and_before_a_capital_is_cosme
     assert all(s in ("none", "low") for s in severities(old, new))
 
 
+def test_a_typo_fixed_in_words_a_lost_space_glued_together_is_cosmetic() -> None:
+    old = "Overall risk: We will provide an ovreallrisk assessment for each model."
+    new = "Overall risk: We will provide an overallrisk assessment for each model."
+    assert all(s in ("none", "low") for s in severities(old, new))
+
+
+def test_a_negation_lost_in_glued_words_one_letter_off_is_no_typo() -> None:
+    old = "We will not deploy a model whose evaluations are pending."
+    new = "We will nowdeploy a model whose evaluations are pending."
+    assert severities(old, new) == ["high"]
+
+
 def test_a_multiplier_written_with_the_times_sign_is_the_same_quantity() -> None:
     old = "We evaluate at every 4x increase in Effective Compute."
     new = "We evaluate at every 4× increase in Effective Compute."
