@@ -134,6 +134,19 @@ _OTHERS_DUTY = Gated(re.compile(
 ))
 """What someone else has to do ("a malicious actor must undergo a design process"): the risk
 landscape or another party's obligations, not the author's practice."""
+_FIELD_DUTY = Gated(re.compile(
+    r"(?:^|[,;:]\s*)(?:(?:many|most|some|all|other|the|these|those|such|every|each|individual|"
+    r"leading|frontier|AI|model|open-source)\s+){0,3}(?:developers?|companies|labs|industry|"
+    r"researchers|organi[sz]ations|governments?|policymakers|providers|societ(?:y|ies)|"
+    r"the\s+field|others|everyone)\s+(?:\w+ly\s+)?(?:must|shall|are\s+required|"
+    r"is\s+required|need\s+to|needs\s+to|have\s+to|has\s+to)\b",
+    _I,
+))
+"""A duty of the field at large ("many developers must consider ...", "the industry is
+required to ..."): background about others, not the author's practice. "Our researchers must"
+names the author's own staff and is not matched (the subject opens the sentence or a clause).
+"Developers should ..." stays the advice it is (strength 1), so that a commitment moved into
+recommendations to others is still seen moving."""
 _IMPERSONAL_NORM = Gated(re.compile(
     r"\bit\s+is\s+(?:\w+\s+)?(?:important|essential|crucial|critical|necessary|vital|key)\s+to\b",
     _I,
@@ -222,7 +235,7 @@ def not_a_commitment(text: str, strength: int, word: str) -> bool:
         return True
     if word.startswith("consider") and _CONSIDER_BELIEF.search(text, seen):
         return True
-    if _OTHERS_DUTY.search(text, seen) and not _OWN_STRONG.search(text):
+    if (_OTHERS_DUTY.search(text, seen) or _FIELD_DUTY.search(text, seen)) and not _OWN_STRONG.search(text):
         return True
     if _IMPERSONAL_NORM.search(text, seen) and not _OWN_SUBJECT.search(text):
         return True

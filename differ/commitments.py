@@ -51,11 +51,23 @@ first (what a result obligates, what is disclosed, what level triggers it) befor
 
 # -- obligation strength --------------------------------------------------------------------------
 
+_PROHIBITED = (
+    r"(?:deployed|released|used|trained|shared|published|developed|made\s+available|"
+    r"open-sourced|distributed|launched|accessed|fine-tuned|provided|offered|scaled)"
+)
+"""What a policy forbids with "may not be": an act on a model, not a state of the world."""
+
 _STRONG = re.compile(
     r"\b(?:will|must|shall|commit(?:s|ted)?\s+to|are\s+committed\s+to|is\s+committed\s+to|"
-    r"(?:we|they)['’]ll|won['’]t|cannot|require[sd]?|(?:is|are|be)\s+(?:\w+\s+)?required)\b",
+    r"(?:we|they)['’]ll|won['’]t|cannot|require[sd]?|(?:is|are|be)\s+(?:\w+\s+)?required|"
+    r"it\s+is\s+(?:our|its|the\s+company['’]s|\w+['’]s)\s+policy\s+(?:to|that|not)|"
+    r"our\s+policy\s+is\s+(?:to|that|not)|"
+    rf"may\s+not\s+be\s+(?:\w+ly\s+)?{_PROHIBITED})\b",
     re.IGNORECASE,
 )
+"""The binding words. "It is our policy to ..." binds as "we will" does; "models may not be
+released unless ..." forbids (the deontic "may not", read only before an act the author
+controls: "mitigations may not be sufficient" only doubts)."""
 _MEDIUM = re.compile(
     r"\b(?:intends?\s+to|aims?\s+to|expects?\s+to|plans?\s+to|strives?\s+to|seeks?\s+to|"
     r"hopes?\s+to|endeavou?rs?\s+to|will\s+(?:aim|seek|strive|endeavou?r|try|attempt)|"
@@ -85,41 +97,82 @@ _BELIEF = re.compile(
     r"|\bin\s+the\s+future\b[^.]*\bwill\s+(?:be|have)\b",
     re.IGNORECASE,
 )
+_COMPANY = (
+    r"(?:anthropic|openai|google(?:\s+deepmind)?|deepmind|gdm|xai|amazon|aws|nvidia|cohere|g42|"
+    r"meta|microsoft|mistral(?:\s+ai)?|naver|samsung|tii|ibm|inflection(?:\s+ai)?|zhipu(?:\s+ai)?)"
+)
+"""Developers whose frameworks are read (the Seoul Frontier AI Safety Commitments signatories
+among them), named as the author."""
+_BODY = (
+    r"(?:team|teams|company|staff|process|processes|policy|framework|procedures?|evaluations?|"
+    r"board|leadership|council|committee|officer|group|function|organi[sz]ation|department|"
+    r"cent(?:er|re)|unit|office|division|personnel|employees|engineers|researchers)"
+)
+"""A body of the author's that acts for it ("our Frontier Red Team", "Amazon's safety committee")."""
 _SELF = (
-    r"(?:we|our\s+(?:[\w-]+\s+){0,3}?(?:team|teams|company|staff|process|processes|policy|framework|"
-    r"procedures?|evaluations?|teams?|board|leadership|council|committee|officer)|"
-    r"anthropic|openai|google(?:\s+deepmind)?|deepmind|gdm|xai|amazon|nvidia|cohere|g42|meta|"
-    r"microsoft|the\s+company|the\s+(?:responsible\s+scaling\s+officer|rso|ceo|board|sag|"
+    rf"(?:we|our\s+(?:[\w-]+\s+){{0,3}}?{_BODY}|"
+    rf"{_COMPANY}(?:['’]s\s+(?:[\w&-]+\s+){{0,3}}?{_BODY})?|"
+    rf"the\s+(?:[\w&-]+\s+){{0,3}}?{_BODY}\s+(?:at|of|within)\s+{_COMPANY}|"
+    r"the\s+company|the\s+(?:responsible\s+scaling\s+officer|rso|ceo|board|sag|"
     r"safety\s+advisory\s+group|frontier\s+(?:ai\s+)?safety\s+(?:committee|council)))"
 )
 _PRESENT_VERBS = (
-    r"(?:conduct|perform|run|evaluate|test|assess|maintain|implement|apply|publish|share|notify|"
-    r"review|use|utili[sz]e|monitor|restrict|limit|provide|treat|track|measure|employ|enforce|"
-    r"report|document|update|designate|retain|engage|partner|require|deploy|release|train|"
-    r"prohibit|consult|escalate|ensure|red-team|audit|log|store|"
-    r"protect|secure|grant|give|offer|make|invest|operate|identify|verify|validate|determine|"
-    r"prepare|produce|submit|inform|brief|adopt|follow|establish|develop|collect|solicit|"
-    r"investigate|prioriti[sz]e|pause|halt|stop|delay|commission|invite|allow|permit|"
-    r"coordinate|collaborate|work|seek|refrain|remove|reject|decline|prevent|mitigate|"
-    r"respond|gather|consider)"
+    r"(?:conduct|perform|run|evaluate|test|assess|maintain|implement|appl(?:y|ies)|publish|share|"
+    r"notif(?:y|ies)|review|use|utili[sz]e|monitor|restrict|limit|provide|treat|track|measure|"
+    r"employ|enforce|report|document|update|designate|retain|engage|partner|require|deploy|"
+    r"release|train|prohibit|consult|escalate|ensure|red-team|audit|log|store|"
+    r"protect|secure|grant|give|offer|make|invest|operate|identif(?:y|ies)|verif(?:y|ies)|"
+    r"validate|determine|prepare|produce|submit|inform|brief|adopt|follow|establish|develop|"
+    r"collect|solicit|investigate|prioriti[sz]e|pause|halt|stop|delay|commission|invite|allow|"
+    r"permit|coordinate|collaborate|work|seek|refrain|remove|reject|decline|prevent|mitigate|"
+    r"respond|gather|consider|carr(?:y|ies)\s+out|undertake|leverage|align|place|"
+    r"categori[sz]e|classif(?:y|ies)|focus|filter|screen|vet|encrypt|scan|inspect|"
+    r"examine|analy[sz]e|benchmark|stress-test|subject|isolate|block|flag|rate|score|include)"
 )
+_MANNER = (
+    r"(?!(?:mainly|mostly|largely|primarily|partly|likely|probably|possibly|potentially|"
+    r"hopefully|ideally|eventually)\b)\w+ly"
+)
+"""An adverb of manner or frequency between the author and its verb ("Cohere consistently
+reviews", "we rigorously monitor"); not one that hedges or describes ("NVIDIA mainly
+provides", "we eventually release")."""
 _PRESENT = re.compile(
-    rf"(?:^|[,;:]\s+|\bthen\s+|\band\s+)(?:[^.;:]{{0,0}}){_SELF}\s+(?:also\s+|then\s+|currently\s+|"
-    rf"regularly\s+|routinely\s+|always\s+|only\s+|typically\s+|further\s+|continually\s+|"
-    rf"continuously\s+|periodically\s+|actively\s+|additionally\s+)?{_PRESENT_VERBS}(?:s|es)?\b",
+    rf"(?:^|[,;:]\s+|\bthen\s+|\band\s+)(?:[^.;:]{{0,0}}){_SELF}\s+(?:(?:also|then|further|"
+    rf"therefore|thus|still|first|{_MANNER})\s+){{0,2}}{_PRESENT_VERBS}(?:s|es)?\b",
     re.IGNORECASE,
 )
 _PASSIVE = re.compile(
-    r"\b(?:is|are)\s+(?:\w+ly\s+)?(?:conducted|performed|run|evaluated|tested|reviewed|applied|"
-    r"implemented|published|shared|reported|assessed|monitored|restricted|documented|required|"
-    r"prohibited|escalated|notified|logged|audited|red-teamed|approved|overseen|carried\s+out|"
-    r"subject\s+to|made\s+available|provided|updated|maintained|enforced|tracked|measured)\b",
+    r"\b(?:is|are)\s+(?:(?:also|then|always|first|further|still|\w+ly)\s+){0,2}(?:conducted|"
+    r"performed|run|evaluated|tested|reviewed|applied|implemented|published|shared|reported|"
+    r"assessed|monitored|restricted|documented|required|prohibited|escalated|notified|logged|"
+    r"audited|red-teamed|approved|overseen|carried\s+out|subject\s+to|made\s+available|provided|"
+    r"updated|maintained|enforced|tracked|measured|identified|investigated|mitigated|verified|"
+    r"validated|examined|inspected|scanned|screened|vetted|encrypted|stored|retained|granted|"
+    r"controlled|governed|protected|secured|isolated|segmented|"
+    r"gated|limited\s+to|delegated|trained|stress-tested|benchmarked|undertaken|tasked\s+with|"
+    r"responsible\s+for(?!\s*:)|used\s+to\s+(?:evaluate|assess|test|align|detect|monitor|filter|"
+    r"identify|determine|measure|mitigate|block|protect))\b"
+    r"|\b(?:undergo(?:es)?|pass(?:es)?\s+through)\b",
     re.IGNORECASE,
 )
+_EMBEDDED_PASSIVE = re.compile(
+    r"\b(?:how|whether|what|why)\s+[^,;:]*$|"
+    r"\b(?:should|would|could|might|may|can|must|will|that|which|who)\s+$",
+    re.IGNORECASE,
+)
+"""Before a passive: it sits in a clause about a question ("flexibility in how thresholds are
+evaluated") or a relative clause ("thresholds that are used to determine a category": the
+sentence is about the thresholds), or after a modal that already gave the sentence its
+strength ("should undergo")."""
+"""The passive of a practice ("models are evaluated before deployment", "access is granted only
+to vetted staff", "regressions are investigated and mitigated"), and "every model undergoes a
+review", which names the same practice from the object's side."""
 _PASSIVE_SUBJECT = re.compile(
     r"\b(?:evaluations?|assessments?|tests?|testing|reviews?|reports?|models?|results?|safeguards?|"
     r"mitigations?|measures?|decisions?|deployments?|access|weights|findings|policy|framework|"
-    r"incidents?|red-teaming|controls?|cards?|changes?|updates?|the\s+\w+)\b",
+    r"incidents?|red-teaming|controls?|cards?|changes?|updates?|data|datasets?|regressions?|"
+    r"vulnerabilit(?:y|ies)|risks?|checkpoints?|authority|approvals?|personnel|staff|employees|"
+    r"the\s+\w+)\b",
     re.IGNORECASE,
 )
 
@@ -135,8 +188,9 @@ _LEVEL = re.compile(
 _DEFINES = re.compile(
     r"\b(?:is\s+defined\s+as|are\s+defined\s+as|defined\s+as|refers?\s+to|means|consists?\s+of|"
     r"the\s+ability\s+to|ability\s+of|capable\s+of|(?:can|could)\s+(?:be\s+used\s+to\s+)?"
-    r"(?:significantly|meaningfully|substantially|fully|autonomously|provide|enable|assist|uplift|"
-    r"automate|accelerate|cause|conduct|execute|develop|perform|replicate|carry)|"
+    r"(?:significantly|meaningfully|substantially|materially|fully|autonomously|provide|enable|"
+    r"assist|uplift|automate|accelerate|cause|conduct|execute|develop|perform|replicate|carry|"
+    r"facilitate|influence)|"
     r"corresponds?\s+to|is\s+reached\s+when|reaches\s+\w+\s+when|would\s+(?:be\s+)?(?:able\s+to|"
     r"indicate|enable|provide|allow|significantly|substantially|meaningfully)|"
     r"sufficient\s+to|at\s+or\s+above)\b",
@@ -147,6 +201,18 @@ _SPECULATIVE = re.compile(
     re.IGNORECASE
 )
 """A level described as a guess is not yet a definition ("a related criterion could be that")."""
+_LABEL_DEFINES = re.compile(
+    r"\b(?:can|could|would)\s+(?:\w+ly\s+)?(?:help|give|allow|make|let)\b", re.IGNORECASE
+)
+"""Under a threshold heading, after a label ("Cyber offense: a model that could help a novice
+..."), the looser verbs of capability define the level too; in running prose they describe."""
+_OPENING_BELIEF = re.compile(
+    r"^(?:[^,;:]{0,60}?,\s*)?(?:we|I)\s+(?:\w+\s+)?(?:believe|think|recogni[sz]e|acknowledge|"
+    r"expect|anticipate|know|fear|worry|suspect)\b",
+    re.IGNORECASE,
+)
+"""A sentence that opens with the author's belief ("Without safeguards, we recognize that models
+could ...") describes a risk; it does not define a level, whatever words it shares with one."""
 _LABEL_COLON = re.compile(r"^[^.:]{2,60}:\s+\S")
 
 # -- exclusions -----------------------------------------------------------------------------------
@@ -160,7 +226,7 @@ _NON_NORMATIVE_SECTION = re.compile(
     re.IGNORECASE,
 )
 _PAST_REPORT = re.compile(
-    r"^(?:in\s+\w+\s+\d{4},?\s+)?(?:we|anthropic|openai|google|xai)\s+(?:previously\s+|first\s+)?"
+    rf"^(?:in\s+\w+\s+\d{{4}},?\s+)?(?:we|{_COMPANY})\s+(?:previously\s+|first\s+)?"
     r"(?:released|published|evaluated|tested|launched|announced|introduced|updated|made|added|"
     r"replaced|adjusted|changed|removed|found|observed|learned|developed|began|started)\b",
     re.IGNORECASE,
@@ -177,7 +243,7 @@ _FOOTNOTE_LINE = re.compile(
 """A footnote or note: "3 CBRN refers to ...", "Note: ..." — it explains, it does not bind.
 ("12When ...": the marker glued to its text by a lost space.)"""
 _TERM_DEFINITION = re.compile(
-    r"\b(?:we\s+use\s+(?:the\s+)?(?:terms?|word|phrase)|(?:the\s+)?terms?\s+[\"“][^\"”]+[\"”]\s+"
+    r"\b(?:we\s+use\s+(?:the\s+|this\s+|these\s+)?(?:terms?|words?|phrases?)|(?:the\s+)?terms?\s+[\"“][^\"”]+[\"”]\s+"
     r"(?:refers?|means)|we\s+refer\s+to|\bto\s+refer\s+to\b|we\s+mean\b|by\s+[\"“][^\"”]+[\"”]\s*,?\s*we\s+mean)",
     re.IGNORECASE,
 )
@@ -195,8 +261,32 @@ _POLICY_MAY = re.compile(
     re.IGNORECASE,
 )
 
+_LOWER_MARKER = re.compile(r"^(?:[ivx]{1,4}|[a-z])[.)]\s+[A-Z]")
+"""A lowercase list marker before a capitalised item ("i. External audits: ...", "b) We ..."):
+an item, not the lowercase tail of a sentence a page break cut."""
 _ITEM = re.compile(r"^\s*(?:[●•▪◦○■□➢►–*]|-\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|\(?\d{1,2}[.)]\s|[a-z]\.\s)")
 """A list item's opening marker."""
+_PLAN_SECTION = re.compile(
+    r"\b(?:plans?|phases?|phased|roadmap|implementation|timeline|milestones?|responsibilit(?:y|ies)|"
+    r"duties|actions|commitments|practices|requirements|procedures?|protocols?)\b",
+    re.IGNORECASE,
+)
+"""Parts whose list items are the author's own to-do list: a plan, its phases, a role's duties."""
+_IMPERATIVE_ITEM = re.compile(
+    r"^\s*(?:[●•▪◦○■□➢►–*]|-|\(?[a-z]\)|\(?[ivx]{1,4}[.)]|\(?\d{1,2}[.)]|[a-z]\.)\s*"
+    r"(?:(?:Conduct|Perform|Evaluate|Assess|Implement|Apply|Publish|Maintain|Establish|Define|"
+    r"Develop|Deploy|Ensure|Restrict|Notify|Share|Engage|Provide|Require|Prohibit|Integrate|"
+    r"Expand|Red-team|Verify|Validate|Identify|Investigate|Escalate|Document|Track|Measure|"
+    r"Designate|Retain|Enforce|Encrypt|Commission|Invite|Pause|Halt|Delay|Adopt|Prepare|"
+    r"Produce|Submit|Inform|Consult|Undertake|Carry\s+out|Mitigate|Prevent|Protect|Update)\b"
+    r"|(?:Monitor|Review|Test|Report|Audit|Release|Train|Limit|Run|Stop|Use)\s+(?=(?:a|an|the|"
+    r"all|each|every|our|its|any|their|this|these|such|new|regular|routine|annual|frontier)\s))"
+    r"(?!\s*:)"
+)
+"""A list item that is an instruction the author gives itself ("● Publish an annual
+transparency report", "● Conduct routine capability assessments"): a plan's items bind as
+"we will" does. Verbs that are as often nouns at an item's start ("Review of past reports",
+"Monitor AI supervises ...") count only before a determiner."""
 _LEAD_IN = re.compile(r"(?:\bthe\s+following\b[^.:]*\.?|:)\s*$", re.IGNORECASE)
 """A sentence that introduces a list: "... the following security themes.", "... procedure:"."""
 
@@ -205,7 +295,7 @@ def _opens_list(text: str) -> bool:
     """Whether ``text`` introduces a list (``_LEAD_IN``). The pattern scans the whole sentence;
     it can only match one holding a colon or "following", which a substring test finds first."""
     return (":" in text or "following" in fold(text)) and bool(_LEAD_IN.search(text))
-_OWN_SUBJECT = re.compile(rf"\b{_SELF}\b", re.IGNORECASE)
+_OWN_SUBJECT = re.compile(rf"\b{_SELF}\b|\bus\b", re.IGNORECASE)
 """The author (or one of its bodies) named as the one acting."""
 _ELABORATION = re.compile(
     r"^(?:this|these|that|such|it|in\s+particular|specifically|in\s+other\s+words|that\s+is|"
@@ -451,9 +541,11 @@ def _strength(t: str, in_recommendations: bool, seen: str | None = None) -> tupl
     if advice and _rx(r"\b(?:developers?|companies|labs|industry|governments?|policymakers|the\s+field)\s+"
         r"(?:\w+\s+)?(?:should|ought)").search(t):
         return 1, advice.group(0).lower()
-    passive = _G_PASSIVE.search(t, seen)
-    if passive and _PASSIVE_SUBJECT.search(t[: passive.start()]) and not weak:
-        return 4, "present tense"
+    if not weak:
+        for passive in _G_PASSIVE.finditer(t, seen):
+            before = t[: passive.start()]
+            if _PASSIVE_SUBJECT.search(before) and not _EMBEDDED_PASSIVE.search(before):
+                return 4, "present tense"
     return None
 
 
@@ -483,13 +575,20 @@ _BELIEF_CUE = re.compile(
 )
 
 
+_CONDITION_OPENER = re.compile(r"\b(?:if|when|whenever|once|unless|where)\b[^,]*$", re.IGNORECASE)
+"""A belief inside a condition ("if we have grounds to believe that X, we will Y"): the "will"
+after it is the consequence the author binds itself to, not part of the belief."""
+
+
 _MOTIVATING_BELIEF = re.compile(
-    r"^(?:because|since|as|given\s+that)\s+(?:we|I)\s+(?:\w+\s+)?(?:believe|think|expect|"
-    r"anticipate|know|recogni[sz]e|acknowledge|judge|feel)\b[^.;:]*?,\s*"
+    r"^(?:(?:because|since|as|given\s+that)\s+(?:we|I)\s+(?:\w+\s+)?|"
+    r"(?:if|when|whenever|once|where|unless)\s+(?:we|I)\s+(?:[\w-]+\s+){0,4}?)"
+    r"(?:believe|think|expect|anticipate|know|recogni[sz]e|acknowledge|judge|feel)\b[^.;:]*?,\s*"
     rf"(?=(?:{_SELF}|I)\s)",
     re.IGNORECASE,
 )
-"""A belief given as the reason for what follows: "Because we believe X, we will Y"."""
+"""A belief given as the reason for what follows ("Because we believe X, we will Y") or as its
+condition ("If we have grounds to believe X, we will Y"): the main clause binds."""
 
 
 def _main_clause_after_belief(t: str) -> str | None:
@@ -513,7 +612,10 @@ def _first_strong(t: str, seen: str) -> re.Match[str] | None:
         if word.startswith("will") or word.endswith("ll"):
             if _FORECAST_AFTER_WILL.match(t, m.start()) or _EFFECT_VERB.match(t, m.start()):
                 continue
-            if _BELIEF_CUE.search(re.split(r"[.;:]", before)[-1]):
+            clause = re.split(r"[.;:]", before)[-1]
+            cue = _BELIEF_CUE.search(clause)
+            if cue and not (_CONDITION_OPENER.search(clause[: cue.start()])
+                            and "," in clause[cue.end():]):
                 continue
             if _PREDICTING_SUBJECT.search(before) and not _PASSIVE_DUTY.match(t, m.start()):
                 continue
@@ -540,12 +642,14 @@ def is_definition(text: str, section: str) -> bool:
 
 
 def _is_definition(t: str, seen: str, section: str) -> bool:
+    if _OPENING_BELIEF.match(t):
+        return False
     level = _G_LEVEL.search(t, seen)
     if not level:
         return bool(
             _LABEL_COLON.match(t)
             and _rx(r"threshold|capabilit|level|CCL|red\s+line").search(section)
-            and _DEFINES.search(t)
+            and (_DEFINES.search(t) or _LABEL_DEFINES.search(t))
         )
     if _G_SPECULATIVE.search(t, seen):
         return False
@@ -711,8 +815,8 @@ def _judge_sentence(
     Cached: consecutive versions share almost all their sentences, and the classifier asks
     about the same sentences the ledger extracts."""
     text = _clean(raw)
-    if text[:1].islower():  # the tail of a sentence a page break cut, not a statement
-        return None
+    if text[:1].islower() and not _LOWER_MARKER.match(text):
+        return None  # the tail of a sentence a page break cut, not a statement
     words = text.split()
     if len(words) < 5:
         return None
@@ -738,6 +842,8 @@ def _judge_sentence(
     ):
         found = (4, "defines")
         definition = True
+    if found is None and _IMPERATIVE_ITEM.match(text) and _PLAN_SECTION.search(section):
+        found = (1 if in_rec else 4, "imperative")
     if found is None:
         return None
     category, categories = _categorise(text, seen, section)
