@@ -74,7 +74,7 @@ def worker_pool(workers: int, n_sources: int) -> Iterator[Executor | None]:
     try:
         yield executor
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        executor.close()
 
 
 class WorkerPool(ProcessPoolExecutor):
@@ -84,6 +84,16 @@ class WorkerPool(ProcessPoolExecutor):
         super().__init__(max_workers=count, mp_context=context, initializer=start_worker,
                          initargs=(os.getpid(), preload))
         self.size = count
+
+    def close(self) -> None:
+        """End the pool when the run is done with it: every job the run waited for has
+        finished, so what a worker is still doing (its imports, a warm-up, a job the run gave
+        up on) is of no use, and a short run should not wait for it. Workers hold nothing of
+        the run's (:func:`die_with_parent`), so they are stopped, not waited for."""
+        for process in list((getattr(self, "_processes", None) or {}).values()):
+            with contextlib.suppress(OSError, ValueError):
+                process.terminate()
+        self.shutdown(wait=True, cancel_futures=True)
 
     def warm_up(self) -> list[Future[None]]:
         """Queue one warm-up comparison a worker (idle workers take one each): a run that will

@@ -129,3 +129,23 @@ def test_a_page_resent_with_the_same_words_sends_no_text_back() -> None:
                                          url="http://127.0.0.1/p", previous_text=None,
                                          previous_sha256=first.text_sha256, text_if_new=True))
     assert edited.text is not None and "each model" in edited.text and edited.needs_diff
+
+
+def _sleep_an_hour() -> None:
+    time.sleep(3600)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux")
+def test_leaving_the_pool_stops_a_worker_still_busy_instead_of_waiting_for_it() -> None:
+    with worker_pool(0, 400) as pool:
+        assert pool is not None
+        busy = pool.submit(_sleep_an_hour)  # a warm-up or a job the run gave up on
+        pids = list(pool._processes)  # type: ignore[attr-defined]
+        started = time.monotonic()
+        while not busy.running():
+            time.sleep(0.01)
+    assert time.monotonic() - started < 30
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
