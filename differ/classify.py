@@ -1070,8 +1070,11 @@ class Classifier:
             if s not in binding and commitment_word(s)
             and not _binds_only_in_relative(s.text, commitment_word(s))
             # A modal the lexicon already read and found to predict or describe ("the
-            # safeguards we expect will be needed", "implementation requires trust") stays so.
-            and commitment_word(s).lower().split()[0] not in _LEXICON_MODALS
+            # safeguards we expect will be needed", "implementation requires trust") stays so;
+            # "we will aim to / seek to / try to" is a rung of the author's own obligation
+            # (codebook 5.4: intend / aim / expect), not a forecast.
+            and (commitment_word(s).lower().split()[0] not in _LEXICON_MODALS
+                 or modal_strength(commitment_word(s))[0] == 3)
             # Advice ("developers should", "we recommend") is not a self-commitment (codebook 5).
             and not _ADVICE_WORD.fullmatch(commitment_word(s))
         ]

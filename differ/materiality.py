@@ -613,9 +613,12 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
     else:
         # "any differences" and "the differences" cover the same: a general rule already
         # speaks of all of its class, so only a quantifier of another extent moves the scope.
-        qo, qn = _quantifiers(o_rule) - {"all"}, _quantifiers(n_rule) - {"all"}
+        # Counted, not only collected: "for each report ..., in some circumstances" → "for
+        # certain reports ..., in some circumstances" narrows a second class to "some".
+        qo, qn = _quantifiers(o_rule), _quantifiers(n_rule)
+        del qo["all"], qn["all"]
         if qo != qn:
-            moves.append((1, 0, f"quantifier {_quote(qo - qn)} → {_quote(qn - qo)}"))
+            moves.append((1, 0, f"quantifier {_quote(set(qo - qn))} → {_quote(set(qn - qo))}"))
 
     # 3 actor: third parties and named bodies; an abbreviation defined in parentheses is the
     # name before it, not a second body ("our Board of Directors (Board)" → "our Management
@@ -951,11 +954,12 @@ _SUPERLATIVE = re.compile(
 """"the most capable models" ranks; it does not say how many are covered."""
 
 
-def _quantifiers(text: str) -> set[str]:
-    """How much of a class a commitment covers ("all", "most", "some", "basic" risk): one class
-    for words of one meaning, so "each" ↔ "every" moves nothing, "most" → "basic" does."""
-    return {_QUANTIFIER_CLASS[m.group(1).lower()] for m in _QUANTIFIER.finditer(text)
-            if not _SUPERLATIVE.match(text, m.start())}
+def _quantifiers(text: str) -> Counter[str]:
+    """How much of a class a commitment covers ("all", "most", "some", "basic" risk), each
+    time it says so: one class for words of one meaning, so "each" ↔ "every" moves nothing,
+    "most" → "basic" does."""
+    return Counter(_QUANTIFIER_CLASS[m.group(1).lower()] for m in _QUANTIFIER.finditer(text)
+                   if not _SUPERLATIVE.match(text, m.start()))
 
 
 def _documents(text: str) -> set[str]:

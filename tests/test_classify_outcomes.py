@@ -73,6 +73,17 @@ def test_a_removed_option_the_author_will_consider_is_not_high() -> None:
     assert h.severity != "high"
 
 
+def test_a_removed_commitment_the_author_will_only_aim_at_is_high() -> None:
+    # "at any strength": "we will aim to" is the intend / aim / expect rung (codebook 5.4).
+    [h] = removed("We will aim to keep redactions of the yearly report to a minimum.\n\n")
+    assert h.severity == "high" and h.direction == "removed"
+
+
+def test_a_removed_forecast_with_will_is_not_high() -> None:
+    [h] = removed("The list of risks will likely change as the field matures.\n\n")
+    assert h.severity != "high"
+
+
 def test_a_removed_description_in_a_that_may_clause_is_not_high() -> None:
     [h] = removed("The table lists the review levels that may be reached by a release.\n\n")
     assert h.severity != "high"

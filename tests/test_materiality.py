@@ -370,3 +370,9 @@ def test_a_body_replaced_in_one_of_two_places_it_is_named_is_an_actor_change() -
 def test_a_body_referred_to_again_by_a_pronoun_is_no_actor_change() -> None:
     assert not judge("The Board will approve each release, subject to the Board’s own review.",
                      "The Board will approve each release, subject to its own review.").material
+
+
+def test_a_quantifier_narrowed_beside_another_of_the_same_extent_is_a_scope_change() -> None:
+    j = judge("For each report we will ask for feedback and, in some cases, tell the Board.",
+              "For certain reports we will ask for feedback and, in some cases, tell the Board.")
+    assert 1 in j.dims
