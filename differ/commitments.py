@@ -106,13 +106,15 @@ among them), named as the author."""
 _BODY = (
     r"(?:team|teams|company|staff|process|processes|policy|framework|procedures?|evaluations?|"
     r"board|leadership|council|committee|officer|group|function|organi[sz]ation|department|"
-    r"cent(?:er|re)|unit|office|division|personnel|employees|engineers|researchers)"
+    r"cent(?:er|re)|unit|office|division|personnel|employees|engineers|researchers|"
+    r"scientist|head|director|executive|lead)"
 )
 """A body of the author's that acts for it ("our Frontier Red Team", "Amazon's safety committee")."""
 _SELF = (
     rf"(?:we|our\s+(?:[\w-]+\s+){{0,3}}?{_BODY}|"
     rf"{_COMPANY}(?:['’]s\s+(?:[\w&-]+\s+){{0,3}}?{_BODY})?|"
     rf"the\s+(?:[\w&-]+\s+){{0,3}}?{_BODY}\s+(?:at|of|within)\s+{_COMPANY}|"
+    r"the\s+(?-i:(?:[A-Z][\w&-]*\s+){1,4})(?:committee|council|board|officer)|"
     r"the\s+company|the\s+(?:responsible\s+scaling\s+officer|rso|ceo|board|sag|"
     r"safety\s+advisory\s+group|frontier\s+(?:ai\s+)?safety\s+(?:committee|council)))"
 )
@@ -127,7 +129,8 @@ _PRESENT_VERBS = (
     r"permit|coordinate|collaborate|work|seek|refrain|remove|reject|decline|prevent|mitigate|"
     r"respond|gather|consider|carr(?:y|ies)\s+out|undertake|leverage|align|place|"
     r"categori[sz]e|classif(?:y|ies)|focus|filter|screen|vet|encrypt|scan|inspect|"
-    r"examine|analy[sz]e|benchmark|stress-test|subject|isolate|block|flag|rate|score|include)"
+    r"examine|analy[sz]e|benchmark|stress-test|subject|isolate|block|flag|rate|score|include|"
+    r"approve|oversee|authori[sz]e|sign\s+off)"
 )
 _MANNER = (
     r"(?!(?:mainly|mostly|largely|primarily|partly|likely|probably|possibly|potentially|"
@@ -138,7 +141,9 @@ reviews", "we rigorously monitor"); not one that hedges or describes ("NVIDIA ma
 provides", "we eventually release")."""
 _PRESENT = re.compile(
     rf"(?:^|[,;:]\s+|\bthen\s+|\band\s+)(?:[^.;:]{{0,0}}){_SELF}\s+(?:(?:also|then|further|"
-    rf"therefore|thus|still|first|{_MANNER})\s+){{0,2}}{_PRESENT_VERBS}(?:s|es)?\b",
+    rf"therefore|thus|still|first|{_MANNER})\s+){{0,2}}(?:{_PRESENT_VERBS}(?:s|es)?|"
+    r"ha(?:ve|s)\s+(?:\w+ly\s+)?(?:established|designated|appointed|put\s+in\s+place|set\s+up|"
+    r"adopted))\b",
     re.IGNORECASE,
 )
 _PASSIVE = re.compile(
@@ -152,21 +157,28 @@ _PASSIVE = re.compile(
     r"gated|limited\s+to|delegated|trained|stress-tested|benchmarked|undertaken|tasked\s+with|"
     r"responsible\s+for(?!\s*:)|used\s+to\s+(?:evaluate|assess|test|align|detect|monitor|filter|"
     r"identify|determine|measure|mitigate|block|protect))\b"
+    r"|\b(?:is|are)\s+(?:not\s+|never\s+|only\s+)?(?:\w+ly\s+)?(?:deployed|released|launched|"
+    r"trained|open-sourced|made\s+available|scaled)\s+(?:[\w-]+\s+){0,3}?(?:without|until|unless|"
+    r"before|after|once|prior\s+to|only)\b"
     r"|\b(?:undergo(?:es)?|pass(?:es)?\s+through)\b",
     re.IGNORECASE,
 )
+"""The passive of a practice ("models are evaluated before deployment", "access is granted only
+to vetted staff", "regressions are investigated and mitigated"), and "every model undergoes a
+review", which names the same practice from the object's side. Deployment and release are
+practices only under their condition ("no model is deployed without approval", "models are not
+released until ..."): "our models are deployed worldwide by customers" describes."""
 _EMBEDDED_PASSIVE = re.compile(
     r"\b(?:how|whether|what|why)\s+[^,;:]*$|"
-    r"\b(?:should|would|could|might|may|can|must|will|that|which|who)\s+$",
+    r"\b(?:should|would|could|might|may|can|must|will|that|which|who)\s+$|"
+    r"^(?:many|some|most|other|several|few|various)\b",
     re.IGNORECASE,
 )
 """Before a passive: it sits in a clause about a question ("flexibility in how thresholds are
 evaluated") or a relative clause ("thresholds that are used to determine a category": the
 sentence is about the thresholds), or after a modal that already gave the sentence its
-strength ("should undergo")."""
-"""The passive of a practice ("models are evaluated before deployment", "access is granted only
-to vetted staff", "regressions are investigated and mitigated"), and "every model undergoes a
-review", which names the same practice from the object's side."""
+strength ("should undergo"), or its subject is models at large ("many models are deployed
+before ...": the world, not the author's practice)."""
 _PASSIVE_SUBJECT = re.compile(
     r"\b(?:evaluations?|assessments?|tests?|testing|reviews?|reports?|models?|results?|safeguards?|"
     r"mitigations?|measures?|decisions?|deployments?|access|weights|findings|policy|framework|"

@@ -58,6 +58,18 @@ def test_a_team_at_a_named_company_acting_in_the_present_is_a_commitment() -> No
                  "launch.")
 
 
+def test_a_named_council_approving_is_a_commitment() -> None:
+    assert binds("The Responsible AI Council approves each frontier model release.")
+
+
+def test_an_officer_of_the_authors_approving_is_a_commitment() -> None:
+    assert binds("Our Chief Scientist approves every frontier model release.")
+
+
+def test_a_body_the_author_has_established_is_a_commitment() -> None:
+    assert binds("We have established a safety committee for frontier model releases.")
+
+
 def test_an_adverb_of_manner_between_the_company_and_its_verb_keeps_the_commitment() -> None:
     assert binds("Cohere consistently reviews new research on biological risks before training.")
 
@@ -111,6 +123,22 @@ def test_every_model_undergoing_a_review_is_a_commitment() -> None:
 def test_undergoing_a_review_after_should_is_not_a_top_rung_commitment() -> None:
     found = strength_of("Changes to critical infrastructure should undergo multi-person review.")
     assert found is None or found[0] < 4
+
+
+def test_no_model_deployed_without_approval_is_a_commitment() -> None:
+    assert binds("No frontier model is deployed without approval from the safety board.")
+
+
+def test_models_not_released_until_an_evaluation_is_a_commitment() -> None:
+    assert binds("Models are not released until the safeguards evaluation is complete.")
+
+
+def test_models_deployed_by_customers_is_a_description() -> None:
+    assert reads("Our models are deployed worldwide by customers in many sectors.") == []
+
+
+def test_models_at_large_deployed_before_their_risks_are_known_is_a_description() -> None:
+    assert reads("Many frontier models are deployed before their risks are understood.") == []
 
 
 def test_a_passive_in_a_relative_clause_is_not_the_sentences_commitment() -> None:
