@@ -289,7 +289,8 @@ class Gated:
 Gate = tuple[tuple[str, ...] | None, tuple[tuple[str, ...], ...]]
 
 SHIPPED = Path(__file__).with_name("gates.json")
-"""Every gate the differ builds, read once when the gates change and shipped with the package.
+"""Every gate the differ builds, written by ``python -m differ.gate_table`` when a pattern
+changes and shipped with the package.
 
 Reading the gates of the classifier's 200-odd patterns from their parse trees was about a
 third of the work of each worker's start-up (its imports and warm-up), in every run. The table is keyed by
@@ -322,8 +323,8 @@ def _shipped() -> dict[str, Gate]:
         return {}
 
 
-_BUILT: dict[str, Gate] = {}
-"""Every gate this process has made, for :func:`write_shipped`."""
+BUILT: dict[str, Gate] = {}
+"""Every gate this process has made (``differ.gate_table`` writes them to the table)."""
 
 
 def gate_of(pattern: str, flags: int) -> Gate:
@@ -333,31 +334,5 @@ def gate_of(pattern: str, flags: int) -> Gate:
     gate = _shipped().get(key)
     if gate is None:
         gate = (required_words(pattern, flags), required_sets(pattern, flags))
-    _BUILT[key] = gate
+    BUILT[key] = gate
     return gate
-
-
-def built_table() -> dict[str, Gate]:
-    """Every gate the differ makes: those its modules build on import and those a first
-    comparison builds (the workers' warm-up), keyed as the table keys them."""
-    import differ.compare  # noqa: F401 - its modules build their gates on import
-    from differ.warmup import warm_up
-
-    warm_up()
-    return dict(sorted(_BUILT.items()))
-
-
-def write_shipped(path: Path = SHIPPED) -> int:
-    """Write :func:`built_table` where :func:`gate_of` reads it; returns how many gates."""
-    lines = [json.dumps(k, ensure_ascii=False) + ": " + json.dumps(
-        [None if w is None else list(w), [list(x) for x in sets]], ensure_ascii=False)
-        for k, (w, sets) in built_table().items()]  # one gate a line: reviewable diffs
-    path.write_text(f'{{"reader": "{reader_digest()}", "gates": {{\n' + ",\n".join(lines)
-                    + "\n}}\n", encoding="utf-8")
-    return len(lines)
-
-
-if __name__ == "__main__":  # python -m differ.gate: refresh the table after editing a pattern
-    from differ import gate  # the module the differ's patterns use, not this __main__ copy
-
-    print(f"{gate.write_shipped()} gates written to {gate.SHIPPED.name}")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import differ.gate as gate
+from differ import gate_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,10 +33,10 @@ def test_the_table_holds_every_gate_the_differ_builds_and_is_stamped_with_this_r
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
         [sys.executable, "-c",
-         "import json; from differ import gate; print(json.dumps(sorted(gate.built_table())))"],
+         "import json; from differ import gate_table; print(json.dumps(sorted(gate_table.built_table())))"],
         capture_output=True, text=True, env=env, cwd=ROOT, check=True).stdout
     shipped = _shipped_file()
-    stale = "differ/gates.json is stale: refresh it with `python -m differ.gate`"
+    stale = "differ/gates.json is stale: refresh it with `python -m differ.gate_table`"
     assert shipped["reader"] == gate.reader_digest(), stale
     assert sorted(shipped["gates"]) == json.loads(out), stale  # type: ignore[arg-type]
 
@@ -80,12 +81,12 @@ def test_a_damaged_table_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_written_table_round_trips_through_the_reader(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "gates.json"
-    count = gate.write_shipped(target)
+    count = gate_table.write(target)
     monkeypatch.setattr(gate, "SHIPPED", target)
     gate._shipped.cache_clear()
     try:
         table = gate._shipped()
         assert len(table) == count >= 100
-        assert all(table[k] == v for k, v in gate._BUILT.items() if k in table)
+        assert all(table[k] == v for k, v in gate.BUILT.items() if k in table)
     finally:
         gate._shipped.cache_clear()
