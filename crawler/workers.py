@@ -35,8 +35,11 @@ from typing import Any
 PR_SET_PDEATHSIG = 1
 WATCH_INTERVAL = 0.5  # seconds between two looks at the run's pid
 
-#: imported by each worker as it starts (by the forkserver, once, on macOS)
-PRELOAD = ("crawler.work", "crawler.extract_html", "crawler.extract_pdf", "differ.compare")
+#: imported by each worker as it starts (by the forkserver, once, on macOS): the extractor,
+EXTRACTOR = ("crawler.work", "crawler.extract_html", "crawler.extract_pdf")
+#: and, for a run that may diff, the differ (a worker that meets a diff without it imports it)
+DIFFER = ("differ.compare",)
+PRELOAD = EXTRACTOR + DIFFER
 
 
 SOURCES_PER_WORKER = 100
@@ -60,17 +63,21 @@ def pool_size(workers: int, n_sources: int, cores: int | None = None) -> int:
 
 
 @contextlib.contextmanager
-def worker_pool(workers: int, n_sources: int) -> Iterator[Executor | None]:
+def worker_pool(workers: int, n_sources: int, *,
+                diffs: bool = True) -> Iterator[Executor | None]:
     """Worker processes for extraction when there are enough sources to pay for them (see
     :func:`pool_size`); None means "run the work inline". The workers start at once, each
     loading the extractor and the differ itself while the run does its own start-up (the
     database, the first fetches): they are ready by the first changed page, and the run
-    process never loads the differ at all. Jobs not yet started are cancelled on exit."""
+    process never loads the differ at all. Jobs not yet started are cancelled on exit.
+
+    ``diffs=False``: the run cannot diff (its database holds no versions yet), so the workers
+    skip the differ, about half of a worker's start-up."""
     count = pool_size(workers, n_sources)
     if not count:
         yield None
         return
-    executor = start_pool(count)
+    executor = start_pool(count, EXTRACTOR + DIFFER if diffs else EXTRACTOR)
     try:
         yield executor
     finally:
@@ -108,22 +115,23 @@ def _warm_differ() -> None:
     warm_up()
 
 
-def start_pool(count: int) -> WorkerPool:
-    """A pool of ``count`` workers, forked now rather than on the first job."""
-    context, preload = _context()
+def start_pool(count: int, modules: tuple[str, ...] = PRELOAD) -> WorkerPool:
+    """A pool of ``count`` workers, forked now rather than on the first job, each importing
+    ``modules`` as it starts."""
+    context, preload = _context(modules)
     pool = WorkerPool(count, context, preload)
     for _ in range(count):
         pool.submit(int)  # a no-op that makes the pool start its processes
     return pool
 
 
-def _context() -> tuple[Any, tuple[str, ...]]:
+def _context(modules: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
     """The start method, and what each worker imports in its initializer."""
     if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork"), PRELOAD
+        return multiprocessing.get_context("fork"), modules
     if sys.platform == "darwin":
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(list(PRELOAD))
+        ctx.set_forkserver_preload(list(modules))
         return ctx, ()
     return multiprocessing.get_context("spawn"), ()
 

@@ -32,6 +32,8 @@ from framewatch.common import (
     add_rule_options,
     config_from_args,
     console,
+    database_url,
+    holds_no_versions,
     open_db,
     parse_date,
     plural,
@@ -76,7 +78,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     wanted = len(args.only) if args.only else sum(1 for s in config.sources if s.enabled)
     # The workers start before the database is opened and the cycle's modules are imported,
     # so they load the extractor and the differ in parallel with the run's own start-up.
-    with worker_pool(config.settings.workers, wanted) as pool:
+    # A database that does not exist yet holds no versions: the workers need no differ.
+    diffs = not holds_no_versions(database_url(args, config))
+    with worker_pool(config.settings.workers, wanted, diffs=diffs) as pool:
         return _run_cycle(args, config, pool)
 
 

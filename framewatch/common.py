@@ -77,6 +77,20 @@ def database_url(args: argparse.Namespace, config: Config | None = None) -> str:
     return DEFAULT_DATABASE_URL
 
 
+def holds_no_versions(url: str) -> bool:
+    """Whether the database at ``url`` certainly holds no versions yet: an in-memory SQLite
+    database, or a SQLite file that does not exist. A run on it cannot diff anything. Told
+    without opening it (and without importing the database layer); any other URL: False."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.split("+")[0].lower() != "sqlite":
+        return False
+    path, _, query = rest.partition("?")
+    if "uri=true" in query.lower():
+        return False  # a file: URI may name a shared in-memory database others have filled
+    path = path[1:] if path.startswith("/") else path
+    return path in ("", ":memory:") or not Path(path).expanduser().exists()
+
+
 def open_db(args: argparse.Namespace, config: Config | None = None, *,
             create: bool = True) -> Any:
     """The database for this command; commands that only read pass ``create=False`` so that a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 
@@ -149,3 +150,39 @@ def test_leaving_the_pool_stops_a_worker_still_busy_instead_of_waiting_for_it() 
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+_POOL_WITHOUT_DIFFER = """
+import sys
+from crawler.workers import worker_pool
+
+def _loaded(name):
+    return name in sys.modules
+
+with worker_pool(2, 8, diffs=False) as pool:
+    print(pool.submit(_loaded, "crawler.extract_html").result(timeout=30),
+          pool.submit(_loaded, "differ.compare").result(timeout=30))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers")
+def test_workers_of_a_run_that_cannot_diff_start_without_the_differ() -> None:
+    # A fresh process: workers forked from this one would inherit the differ it has loaded.
+    out = subprocess.run([sys.executable, "-c", _POOL_WITHOUT_DIFFER], capture_output=True,
+                         text=True, cwd=_ROOT, env={**os.environ, "PYTHONPATH": _ROOT},
+                         check=True, timeout=60).stdout.split()
+    assert out == ["True", "False"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers")
+def test_a_worker_started_without_the_differ_still_diffs_when_asked() -> None:
+    from crawler.extract import ExtractRules
+    from crawler.work import ExtractJob, extract_and_diff
+
+    job = ExtractJob(body=b"<p>We will publish a report every year.</p>",
+                     content_type="text/html", rules=ExtractRules(), url="http://x/",
+                     previous_text="We will publish a report every month.\n")
+    with worker_pool(2, 8, diffs=False) as pool:
+        assert pool is not None
+        outcome = pool.submit(extract_and_diff, job).result(timeout=60)
+    assert outcome.diff is not None and outcome.diff["hunks"]
