@@ -286,7 +286,7 @@ _PLAN_SECTION = re.compile(
 """Parts whose list items are the author's own to-do list: a plan, its phases, a role's duties."""
 _IMPERATIVE_ITEM = re.compile(
     r"^\s*(?:[●•▪◦○■□➢►–*]|-|\(?[a-z]\)|\(?[ivx]{1,4}[.)]|\(?\d{1,2}[.)]|[a-z]\.)\s*"
-    r"(?:(?:Conduct|Perform|Evaluate|Assess|Implement|Apply|Publish|Maintain|Establish|Define|"
+    r"(?i:(?:Conduct|Perform|Evaluate|Assess|Implement|Apply|Publish|Maintain|Establish|Define|"
     r"Develop|Deploy|Ensure|Restrict|Notify|Share|Engage|Provide|Require|Prohibit|Integrate|"
     r"Expand|Red-team|Verify|Validate|Identify|Investigate|Escalate|Document|Track|Measure|"
     r"Designate|Retain|Enforce|Encrypt|Commission|Invite|Pause|Halt|Delay|Adopt|Prepare|"
@@ -296,8 +296,8 @@ _IMPERATIVE_ITEM = re.compile(
     r"(?!\s*:)"
 )
 """A list item that is an instruction the author gives itself ("● Publish an annual
-transparency report", "● Conduct routine capability assessments"): a plan's items bind as
-"we will" does. Verbs that are as often nouns at an item's start ("Review of past reports",
+transparency report", "● Conduct routine capability assessments", or in lower case, as many
+lists are written: "● publish an annual report"): a plan's items bind as "we will" does. Verbs that are as often nouns at an item's start ("Review of past reports",
 "Monitor AI supervises ...") count only before a determiner."""
 _LEAD_IN = re.compile(r"(?:\bthe\s+following\b[^.:]*\.?|:)\s*$", re.IGNORECASE)
 """A sentence that introduces a list: "... the following security themes.", "... procedure:"."""

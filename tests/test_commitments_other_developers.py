@@ -196,6 +196,20 @@ def test_an_imperative_item_outside_a_plan_is_not_read_as_one() -> None:
                  "1. Introduction") == []
 
 
+def test_an_imperative_item_of_a_plan_written_in_lower_case_is_a_commitment() -> None:
+    assert reads("● publish an annual transparency report on the framework.",
+                 "6. Phased Implementation Plan") == [(4, "imperative")]
+
+
+def test_a_plan_item_narrowed_from_publishing_to_sharing_with_partners_is_high() -> None:
+    plan = ("# Frontier Safety Framework\n\n## 6. Phased Implementation Plan\n\n"
+            "● Conduct routine capability assessments.\n\n● {item} an annual transparency "
+            "report to foster public trust.\n")
+    hunks = compare(plan.format(item="Publish"),
+                    plan.format(item="share with select partners")).hunks
+    assert [h.severity for h in hunks] == ["high"]
+
+
 def test_a_noun_opening_a_plan_item_is_not_an_imperative() -> None:
     assert reads("● Review of past risk reports and decisions by the board.",
                  "6. Phased Implementation Plan") == []
