@@ -970,20 +970,25 @@ def extract_commitments(text: str) -> list[Commitment]:
     seen_text: set[str] = set()
     prev: _Candidate | None = None
     lead_in: _Candidate | None = None  # a commitment introducing a list ("the following:")
+    item_para = -1  # the paragraph of the list's last bulleted item, once it has one
     changelog = False  # inside the document's own version history: it reports, it binds nothing
     for s in segment(text):
         if s.heading:
-            lead_in = None
+            lead_in, item_para = None, -1
             changelog = in_changelog(s.text, changelog)
             continue
         if changelog:
             continue
         is_item = bool(_ITEM.match(s.text))
+        if lead_in is not None and not is_item and item_para >= 0 and s.para != item_para:
+            lead_in = None  # a paragraph after the bulleted items: the list is over
         if lead_in is not None and (is_item or not _OWN_SUBJECT.search(s.text)):
             # An enumeration under a commitment ("we commit to the following security themes")
             # is that commitment's operative content: the list is what is committed to, one
             # commitment (codebook enumeration rule). Its items are bullets or, where a PDF lost
             # the bullets, impersonal requirements ("Storage of weights must be centralized").
+            if is_item:
+                item_para = s.para  # an item's further sentences share its paragraph
             continue
         cand = _candidate(s)
         if cand is None:
@@ -1001,7 +1006,9 @@ def extract_commitments(text: str) -> list[Commitment]:
             # the coders count the obligation once.
             continue
         if _opens_list(cand.text):
-            lead_in = cand  # its list runs to the next heading
+            # Its list runs to the next heading, or past its bulleted items to the next
+            # paragraph; without bullets (a PDF lost them) to the next sentence with a subject.
+            lead_in, item_para = cand, -1
         prev = cand
         quoted = cut_words(cand.text)
         norm_text = normalise(quoted)

@@ -150,3 +150,44 @@ def test_newer_corpus_header_line_is_not_a_commitment_or_heading() -> None:
     body = strip_header(text)
     assert not body.startswith("# SOURCE")
     assert [c.section for c in extract_commitments(body)] == ["Policy"]
+
+
+_LIST_THEN_PROSE = """# Security
+
+We commit to the following security controls:
+
+- Model weights are encrypted at rest and in transit.
+- Access to weights requires two-person approval.
+
+Access to production systems is audited every quarter by an independent firm.
+"""
+
+
+def test_a_bulleted_list_under_a_lead_in_is_one_commitment() -> None:
+    texts = [c.text for c in extract_commitments(_LIST_THEN_PROSE)]
+    assert any(t.startswith("We commit to the following security controls") for t in texts)
+    assert not any("encrypted at rest" in t or "two-person approval" in t for t in texts)
+
+
+def test_the_list_under_a_lead_in_ends_with_its_bulleted_items() -> None:
+    texts = [c.text for c in extract_commitments(_LIST_THEN_PROSE)]
+    assert any(t.startswith("Access to production systems is audited every quarter") for t in texts)
+
+
+def test_an_items_further_sentences_stay_in_the_list() -> None:
+    text = ("# Security\n\nWe commit to the following security controls:\n\n"
+            "- Model weights are encrypted at rest. Keys are rotated every 90 days.\n")
+    texts = [c.text for c in extract_commitments(text)]
+    assert not any("Keys are rotated" in t for t in texts)
+
+
+def test_a_list_that_lost_its_bullets_still_runs_over_its_impersonal_items() -> None:
+    # A PDF text layer often drops the bullets: the items are then impersonal requirements
+    # in paragraphs of their own, and the list runs on until a sentence with its own subject.
+    text = ("# Security\n\nWe commit to the following security controls:\n\n"
+            "Storage of weights must be centralized.\n\n"
+            "Access to weights must be logged.\n\n"
+            "We will review these controls every year.\n")
+    texts = [c.text for c in extract_commitments(text)]
+    assert not any("centralized" in t or "logged" in t for t in texts)
+    assert any(t.startswith("We will review these controls every year") for t in texts)
