@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,39 +55,30 @@ def test_a_gate_comes_from_the_table_without_reading_the_pattern(
     assert gate.gate_of(pattern, int(flags)) == gate._shipped()[key]
 
 
-def test_a_table_stamped_by_another_reader_is_ignored(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    stale = tmp_path / "gates.json"
-    stale.write_text(json.dumps({"reader": "0" * 16, "gates": {"32:\\bmust\\b": [["x"], []]}}),
-                     encoding="utf-8")
-    monkeypatch.setattr(gate, "SHIPPED", stale)
+@pytest.fixture
+def table_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Where the gates are read from for one test (the cached table is dropped around it)."""
+    path = tmp_path / "gates.json"
+    monkeypatch.setattr(gate, "SHIPPED", path)
     gate._shipped.cache_clear()
-    try:
-        assert gate.gate_of(r"\bmust\b", 32) == (("must",), (("must",),))
-    finally:
-        gate._shipped.cache_clear()
-
-
-def test_a_damaged_table_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    damaged = tmp_path / "gates.json"
-    damaged.write_text('{"reader": "', encoding="utf-8")
-    monkeypatch.setattr(gate, "SHIPPED", damaged)
+    yield path
     gate._shipped.cache_clear()
-    try:
-        assert gate.gate_of(r"\bshall\b", 32) == (("shall",), (("shall",),))
-    finally:
-        gate._shipped.cache_clear()
 
 
-def test_written_table_round_trips_through_the_reader(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "gates.json"
-    count = gate_table.write(target)
-    monkeypatch.setattr(gate, "SHIPPED", target)
-    gate._shipped.cache_clear()
-    try:
-        table = gate._shipped()
-        assert len(table) == count >= 100
-        assert all(table[k] == v for k, v in gate.BUILT.items() if k in table)
-    finally:
-        gate._shipped.cache_clear()
+def test_a_table_stamped_by_another_reader_is_ignored(table_file: Path) -> None:
+    table_file.write_text(json.dumps({"reader": "0" * 16, "gates": {"32:\\bmust\\b": [["x"], []]}}),
+                          encoding="utf-8")
+    assert gate.gate_of(r"\bmust\b", 32) == (("must",), (("must",),))
+
+
+def test_a_damaged_table_is_ignored(table_file: Path) -> None:
+    table_file.write_text('{"reader": "', encoding="utf-8")
+    assert gate.gate_of(r"\bshall\b", 32) == (("shall",), (("shall",),))
+
+
+def test_written_table_round_trips_through_the_reader(table_file: Path) -> None:
+    count = gate_table.write(table_file)
+    gate._shipped.cache_clear()  # writing made gates, which read the table before it existed
+    table = gate._shipped()
+    assert len(table) == count >= 100
+    assert all(table[k] == v for k, v in gate.BUILT.items() if k in table)
