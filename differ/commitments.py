@@ -110,11 +110,17 @@ _BODY = (
     r"scientist|head|director|executive|lead)"
 )
 """A body of the author's that acts for it ("our Frontier Red Team", "Amazon's safety committee")."""
+# _SELF also names the author's officers and line roles by title ("the Chief Scientist", "the
+# Head of Security", "the CSO", "a team lead", "the product team"): who holds a decision is
+# what an actor change moves, so their practices are read as the author's.
 _SELF = (
     rf"(?:we|our\s+(?:[\w-]+\s+){{0,3}}?{_BODY}|"
     rf"{_COMPANY}(?:['’]s\s+(?:[\w&-]+\s+){{0,3}}?{_BODY})?|"
     rf"the\s+(?:[\w&-]+\s+){{0,3}}?{_BODY}\s+(?:at|of|within)\s+{_COMPANY}|"
     r"the\s+(?-i:(?:[A-Z][\w&-]*\s+){1,4})(?:committee|council|board|officer)|"
+    r"(?:the|a|an|each)\s+(?:(?-i:(?:Chief|Heads?\s+of)(?:\s+[A-Z][\w&-]*){1,3}|C[A-Z]{1,3}O)|"
+    r"(?:team|product|project|program(?:me)?|engineering)\s+(?:leads?|managers?)|"
+    r"product\s+teams?)(?:\s+\([A-Z][\w&-]*\))?|"
     r"the\s+company|the\s+(?:responsible\s+scaling\s+officer|rso|ceo|board|sag|"
     r"safety\s+advisory\s+group|frontier\s+(?:ai\s+)?safety\s+(?:committee|council)))"
 )

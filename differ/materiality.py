@@ -122,6 +122,12 @@ _DOMAIN = re.compile(
     r"external\s+deployment|fine-tun\w+|distill\w+|quantiz\w+|open[- ]weights?)\b",
     re.IGNORECASE,
 )
+_JUNIOR = (
+    r"(?i:(?:team|product|project|program(?:me)?|engineering|line|research)\s+(?:leads?|leaders?|"
+    r"managers?)|(?:product|engineering|development|launch|business)\s+teams?)"
+)
+"""Roles of the company's own line staff: a team lead, a product manager, the product team. A
+decision handed to one of them has left the officers and named bodies that held it."""
 _ACTOR = re.compile(
     r"\b(?:third[- ]part(?:y|ies)|external\s+(?:\w+\s+)?(?:evaluat\w+|test\w*|experts?|assessors?|"
     r"red[- ]team\w*|review\w*|parties|auditors?)|independent\s+(?:\w+\s+)?(?:evaluat\w+|"
@@ -131,8 +137,10 @@ _ACTOR = re.compile(
     r"(?:internal|in-house)\s+(?:\w+\s+)?(?:teams?|groups?|staff|functions?|auditors?)|"
     r"external\s+(?:\w+\s+)?(?:firms?|organi[sz]ations?|bodies)|"
     r"Responsible\s+Scaling\s+Officer|RSO|Safety\s+Advisory\s+Group|SAG|Long-?Term\s+Benefit\s+"
-    r"Trust|LTBT|Board(?:\s+of\s+Directors)?|(?<=[Tt]he\s)board(?:\s+of\s+directors)?|CEO|President|Chief\s+[A-Z]\w+(?:\s+[A-Z]\w+)?\s+Officer|"
-    r"General\s+Counsel|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+"
+    r"Trust|LTBT|Board(?:\s+of\s+Directors)?|(?<=[Tt]he\s)board(?:\s+of\s+directors)?|C[A-Z]{1,3}O|"
+    r"(?:Heads?|Directors?|(?:Senior\s+)?Vice\s+Presidents?|VPs?)\s+of\s+(?:the\s+)?[A-Z][\w&-]*"
+    r"(?:\s+(?:and\s+|&\s+)?[A-Z][\w&-]*){0,3}|President|Chief(?:\s+[A-Z][\w-]*){1,3}|"
+    r"General\s+Counsel|" + _JUNIOR + r"|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+"
     r"(?:Council|Committee|Trust|Panel)|appropriate\s+governance\s+function|red[- ]team(?:ers|s)?)\b",
 )
 _ABBREVIATION = re.compile(r"(?<=\w)\s+\([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)?\)")
@@ -483,6 +491,69 @@ def _timing_move(old: str, new: str) -> tuple[int, str] | None:
             f"timing {_quote(gone)} → {_quote(come)}")
 
 
+_POPULATION: tuple[tuple[re.Pattern[str], str, int], ...] = tuple(
+    (re.compile(rf"\b(?:{words})\b", re.IGNORECASE), canon, rank) for words, canon, rank in (
+        (r"novices?(?:\s+actors?)?|non-?experts?|lay\s*(?:people|persons?)|laypeople|amateurs?|"
+         r"(?:low|un)-?skill(?:ed)?\s+(?:actors?|individuals|people)|unsophisticated\s+actors?|"
+         r"(?:individuals|people|actors|groups)\s+(?:or\s+groups\s+)?with\s+(?:only\s+)?basic\s+"
+         r"(?:technical\s+|scientific\s+|STEM\s+)?(?:backgrounds?|knowledge|skills?|training)",
+         "novices", 0),
+        (r"moderately[- ]resourced", "moderately resourced", 1),
+        (r"(?:well|highly|significantly|extremely)[- ]resourced|state-level\s+resourc\w+",
+         "well-resourced", 2),
+        (r"non-state\s+(?:actors?|attackers?|adversar(?:y|ies)|groups?|threats?)|terrorists?"
+         r"(?:\s+groups?)?|criminal\s+(?:groups?|organi[sz]ations?)", "non-state actors", 1),
+        (r"(?<![\w-])(?:state\s+(?:programs?|programmes?|actors?|attackers?|adversar(?:y|ies)|"
+         r"threats?|weapons\s+programs?)|nation[- ]states?|state-sponsored\s+\w+)",
+         "state programmes", 2),
+        (r"(?<![\w-])(?:experts?|expert\s+(?:actors?|teams?|scientists?)|PhD-level\s+\w+|"
+         r"specialists?|(?:individuals|people|actors)\s+with\s+(?:relevant\s+|domain\s+)?"
+         r"expertise)", "experts", 2),
+    )
+)
+"""Who a capability threshold is about, by how capable they already are: 0 novices and people
+with basic backgrounds, 1 moderately resourced or non-state actors, 2 experts, well-resourced
+actors and state programmes. Words of one class are synonyms ("novices" ↔ "non-experts");
+each class is its own term, so "moderately resourced state programs" holds two."""
+_DEFINES_THRESHOLD = re.compile(
+    r"\b(?:uplift\w*|thresholds?|capabilit(?:y|ies)|CCLs?|ability\s+to|able\s+to|enabl\w+|"
+    r"tripwires?|red\s+lines?)\b|" + _LEVEL.pattern,
+    re.IGNORECASE,
+)
+"""Words of a threshold or capability-level definition: what a model could do, for whom."""
+
+
+def _populations(text: str) -> dict[str, tuple[int, str]]:
+    """The population classes ``text`` names: class → (rank, the words that named it)."""
+    found: dict[str, tuple[int, str]] = {}
+    taken: list[tuple[int, int]] = []
+    for pattern, canon, rank in _POPULATION:
+        for m in pattern.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue  # "non-experts" is not also "experts"
+            taken.append(m.span())
+            found.setdefault(canon, (rank, " ".join(m.group(0).lower().split())))
+    return found
+
+
+def _population_moved(old: str, new: str) -> tuple[int, int, str] | None:
+    """A threshold's population replaced by another of a different capacity ("could uplift
+    novices" → "could uplift experts", "a moderately resourced group" → "a well-resourced
+    group"): the same capability measured against other actors is another threshold (codebook:
+    threshold/trigger). Raising the population's capacity climbs the ladder the frameworks use
+    (basic backgrounds at CBRN-3, state programmes at CBRN-4), so it triggers later: weakened;
+    lowering it is strengthened. A population named on one side only is left alone."""
+    po, pn = _populations(old), _populations(new)
+    gone = {k: v for k, v in po.items() if k not in pn}
+    come = {k: v for k, v in pn.items() if k not in po}
+    if not gone or not come:
+        return None
+    r_gone, r_come = max(r for r, _ in gone.values()), max(r for r, _ in come.values())
+    sign = -1 if r_come > r_gone else 1 if r_come < r_gone else 0
+    return (2, sign, f"population {_quote({w for _, w in gone.values()})} → "
+                     f"{_quote({w for _, w in come.values()})}")
+
+
 _ITEM = r"(?:[A-Za-z][\w-]*\s+){0,3}[A-Za-z][\w-]*"
 _ENUMERATION = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM}){{2,}},?\s+(?:and|or)\s+{_ITEM}")
 _ARTICLE = re.compile(r"^(?:the|a|an|our|its|their|any|all)\s+", re.IGNORECASE)
@@ -566,6 +637,10 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
         th_o, th_n = _thresholds_named(o_rule), _thresholds_named(n_rule)
         if th_o and th_n and th_o != th_n:
             moves.append((2, 0, f"threshold {_quote(th_o - th_n)} → {_quote(th_n - th_o)}"))
+    if not any(d == 2 for d, _, _ in moves) and (
+            _DEFINES_THRESHOLD.search(_clean(old)) and _DEFINES_THRESHOLD.search(_clean(new))):
+        if population := _population_moved(o_rule, n_rule):
+            moves.append(population)
 
     if not any(d == 2 for d, _, _ in moves):
         timing = _timing_move(o_rule, n_rule)
@@ -888,13 +963,14 @@ def _actor_swapped(old: str, new: str) -> tuple[int, int, str] | None:
 
 
 _OUTSIDE = re.compile(r"third|external|independent|aisi|institute|auditor|audit$|government")
-_IN_HOUSE = re.compile(r"^(?:internal|in-house)\b")
+_IN_HOUSE = re.compile(r"^(?:internal|in-house)\b|^" + _JUNIOR + "$")
 
 
 def _independence(actors: set[str]) -> int:
     """How far from the company the most independent of ``actors`` stands: 2 an outside party
     (third party, external or independent body, an institute, a government), 1 a named body or
-    officer (the Board, the RSO), 0 its own teams or staff."""
+    officer (the Board, the RSO, a Chief Scientist, a Head of Security, a council), 0 its own
+    teams or line staff (an internal team, a team lead, a product manager)."""
     def rank(a: str) -> int:
         if _IN_HOUSE.match(a):
             return 0

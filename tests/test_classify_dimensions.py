@@ -62,6 +62,30 @@ def test_an_outside_party_replaced_by_the_companys_own_people_is_an_actor_weaken
     assert "3 actor" in high_because(h)
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Authority to pause training is delegated by the CEO to the Chief Scientist.",
+         "Authority to pause training is delegated by the CEO to a product manager."),
+        ("The Head of Security approves each frontier model release.",
+         "A team lead approves each frontier model release."),
+        ("The Model Safety Council reviews each capability report before release.",
+         "The product team reviews each capability report before release."),
+    ],
+)
+def test_a_decision_handed_from_an_officer_or_council_to_line_staff_is_a_high_actor_weakening(
+        old: str, new: str) -> None:
+    h = hunk(old, new)
+    assert h.severity == "high" and h.direction == "weakened"
+    assert "3 actor" in high_because(h)
+
+
+def test_an_officer_renamed_by_the_abbreviation_of_the_title_is_below_high() -> None:
+    h = hunk("The Chief Security Officer (CSO) approves each frontier model release.",
+             "The CSO approves each frontier model release.")
+    assert h.severity != "high"
+
+
 def test_a_permission_whose_holder_changes_is_a_high_actor_change() -> None:
     h = hunk("Where necessary, the Board may reverse a decision and mandate a revised course.",
              "Where necessary, management may reverse a decision and mandate a revised course.")
@@ -118,3 +142,28 @@ def test_a_weakened_modal_in_an_uncategorised_commitment_is_high() -> None:
     assert h.categories == ()
     assert h.severity == "high" and h.direction == "weakened"
     assert "4 obligation strength" in high_because(h)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("CBRN-3: A model that could significantly uplift novices to create biological weapons.",
+         "CBRN-3: A model that could significantly uplift experts to create biological weapons."),
+        ("Critical capability level: the model can enable a moderately resourced group to "
+         "disable a power grid.",
+         "Critical capability level: the model can enable a well-resourced group to disable a "
+         "power grid."),
+    ],
+)
+def test_a_threshold_about_more_capable_actors_is_a_high_threshold_weakening(
+        old: str, new: str) -> None:
+    h = hunk(old, new)
+    assert h.severity == "high" and h.direction == "weakened"
+    assert "2 threshold/trigger: population" in high_because(h)
+
+
+def test_a_threshold_population_named_by_a_synonym_is_below_high() -> None:
+    h = hunk("CBRN-3: A model that could significantly uplift novices to create biological weapons.",
+             "CBRN-3: A model that could significantly uplift non-experts to create biological "
+             "weapons.")
+    assert h.severity != "high"

@@ -66,6 +66,18 @@ def test_an_officer_of_the_authors_approving_is_a_commitment() -> None:
     assert binds("Our Chief Scientist approves every frontier model release.")
 
 
+def test_an_officer_named_by_title_approving_is_a_commitment() -> None:
+    assert binds("The Head of Security approves every frontier model release.")
+
+
+def test_an_officer_named_by_title_and_abbreviation_approving_is_a_commitment() -> None:
+    assert binds("The Chief Security Officer (CSO) approves every frontier model release.")
+
+
+def test_a_line_role_approving_is_a_commitment() -> None:
+    assert binds("A team lead approves every frontier model release.")
+
+
 def test_a_body_the_author_has_established_is_a_commitment() -> None:
     assert binds("We have established a safety committee for frontier model releases.")
 

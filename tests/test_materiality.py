@@ -376,3 +376,72 @@ def test_a_quantifier_narrowed_beside_another_of_the_same_extent_is_a_scope_chan
     j = judge("For each report we will ask for feedback and, in some cases, tell the Board.",
               "For certain reports we will ask for feedback and, in some cases, tell the Board.")
     assert 1 in j.dims
+
+
+# --- officers, councils and line roles --------------------------------------------------------
+
+
+def test_a_chief_scientist_replaced_by_a_product_manager_is_an_actor_weakening() -> None:
+    j = judge("Authority is delegated by the CEO to the Chief Scientist.",
+              "Authority is delegated by the CEO to a product manager.")
+    assert j.dims == (3,) and j.direction == "weakened"
+    assert "'chief scientist' → 'product manager'" in j.because
+
+
+def test_a_head_of_a_function_replaced_by_a_team_lead_is_an_actor_weakening() -> None:
+    j = judge("The Head of Security approves each release.", "A team lead approves each release.")
+    assert j.dims == (3,) and j.direction == "weakened"
+
+
+def test_a_council_replaced_by_the_product_team_is_an_actor_weakening() -> None:
+    j = judge("The Safety Council reviews each capability report.",
+              "The product team reviews each capability report.")
+    assert j.dims == (3,) and j.direction == "weakened"
+
+
+def test_one_head_of_a_function_replaced_by_another_is_an_actor_change() -> None:
+    assert 3 in judge("The Head of Security approves each release.",
+                      "The Head of Research approves each release.").dims
+
+
+def test_an_officers_title_shortened_to_its_abbreviation_is_not_material() -> None:
+    assert not judge("The Chief Security Officer (CSO) approves each release.",
+                     "The CSO approves each release.").material
+
+
+def test_an_officers_title_without_its_abbreviation_defined_is_still_the_same_officer() -> None:
+    assert not judge("The Chief Security Officer approves each release.",
+                     "The CSO approves each release.").material
+
+
+# --- who a threshold is about -----------------------------------------------------------------
+
+
+def test_a_threshold_moved_from_novices_to_experts_is_a_threshold_weakening() -> None:
+    j = judge("A model that could significantly uplift novices to create biological weapons.",
+              "A model that could significantly uplift experts to create biological weapons.")
+    assert j.dims == (2,) and j.direction == "weakened"
+    assert "population 'novices' → 'experts'" in j.because
+
+
+def test_a_threshold_moved_from_non_state_actors_to_state_programmes_is_a_threshold_change() -> None:
+    j = judge("The ability to provide uplift to non-state actors seeking chemical weapons.",
+              "The ability to provide uplift to state programmes seeking chemical weapons.")
+    assert j.dims == (2,) and j.direction == "weakened"
+
+
+def test_a_threshold_moved_from_a_well_resourced_to_a_moderately_resourced_group_is_stronger() -> None:
+    j = judge("The ability to enable a well-resourced group to disable a power grid.",
+              "The ability to enable a moderately resourced group to disable a power grid.")
+    assert j.dims == (2,) and j.direction == "strengthened"
+
+
+def test_a_threshold_population_named_by_a_synonym_is_not_material() -> None:
+    assert not judge("A model that could significantly uplift novices to create bioweapons.",
+                     "A model that could significantly uplift non-experts to create bioweapons."
+                     ).material
+
+
+def test_a_population_swapped_outside_a_threshold_definition_is_no_threshold_change() -> None:
+    assert not judge("We will hold a workshop for novices every year.",
+                     "We will hold a workshop for experts every year.").material
