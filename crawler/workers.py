@@ -96,11 +96,17 @@ class WorkerPool(ProcessPoolExecutor):
         """End the pool when the run is done with it: every job the run waited for has
         finished, so what a worker is still doing (its imports, a warm-up, a job the run gave
         up on) is of no use, and a short run should not wait for it. Workers hold nothing of
-        the run's (:func:`die_with_parent`), so they are stopped, not waited for."""
-        for process in list((getattr(self, "_processes", None) or {}).values()):
-            with contextlib.suppress(OSError, ValueError):
+        the run's (:func:`die_with_parent`), so they are stopped, not waited for: the pool is
+        told to shut down first, then its processes are terminated (the order Python 3.14's
+        ``terminate_workers`` uses), then the thread that reaps them is joined."""
+        processes = list((getattr(self, "_processes", None) or {}).values())
+        manager = getattr(self, "_executor_manager_thread", None)  # shutdown forgets it
+        self.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
                 process.terminate()
-        self.shutdown(wait=True, cancel_futures=True)
+        if manager is not None:
+            manager.join()  # it reaps the workers
 
     def warm_up(self) -> list[Future[None]]:
         """Queue one warm-up comparison a worker (idle workers take one each): a run that will
