@@ -536,6 +536,15 @@ def _populations(text: str) -> dict[str, tuple[int, str]]:
     return found
 
 
+def _without_populations(text: str) -> str:
+    """``text`` with the populations it names taken out ("novices", "individuals with basic
+    technical backgrounds"): their words say who a threshold is about, not how much of a class
+    a commitment covers."""
+    for pattern, _, _ in _POPULATION:
+        text = pattern.sub(" ", text)
+    return text
+
+
 def _population_moved(old: str, new: str) -> tuple[int, int, str] | None:
     """A threshold's population replaced by another of a different capacity ("could uplift
     novices" → "could uplift experts", "a moderately resourced group" → "a well-resourced
@@ -690,7 +699,9 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
         # speaks of all of its class, so only a quantifier of another extent moves the scope.
         # Counted, not only collected: "for each report ..., in some circumstances" → "for
         # certain reports ..., in some circumstances" narrows a second class to "some".
-        qo, qn = _quantifiers(o_rule), _quantifiers(n_rule)
+        # "individuals with basic technical backgrounds" names who, not how much is covered.
+        qo, qn = _quantifiers(_without_populations(o_rule)), _quantifiers(
+            _without_populations(n_rule))
         del qo["all"], qn["all"]
         if qo != qn:
             moves.append((1, 0, f"quantifier {_quote(set(qo - qn))} → {_quote(set(qn - qo))}"))

@@ -442,6 +442,12 @@ def test_a_threshold_population_named_by_a_synonym_is_not_material() -> None:
                      ).material
 
 
+def test_people_with_basic_backgrounds_renamed_novices_is_not_material() -> None:
+    assert not judge("The ability to significantly help individuals with basic technical "
+                     "backgrounds create CBRN weapons.",
+                     "The ability to significantly help novices create CBRN weapons.").material
+
+
 def test_a_population_swapped_outside_a_threshold_definition_is_no_threshold_change() -> None:
     assert not judge("We will hold a workshop for novices every year.",
                      "We will hold a workshop for experts every year.").material
