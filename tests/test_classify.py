@@ -38,6 +38,17 @@ def test_each_category_is_recognised_from_its_terms(old: str, new: str, category
     assert category in one(old, new).categories
 
 
+@pytest.mark.parametrize(
+    "role", ["The Chief Scientist", "The Head of Security", "The CISO", "The Model Safety Council"])
+def test_an_officer_or_council_named_by_title_is_governance(role: str) -> None:
+    assert "governance" in one(f"{role} decides.", f"{role} advises.").categories
+
+
+def test_chief_as_an_ordinary_word_is_no_governance_role() -> None:
+    assert "governance" not in one("Chief among the risks is misuse.",
+                                   "Chief among the risks is theft.").categories
+
+
 def test_section_path_alone_can_give_the_category() -> None:
     head = "## 4.2 Capability Thresholds\n\n"
     hunk = one(head + "The line is drawn early.", head + "The line is drawn late.")
