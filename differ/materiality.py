@@ -140,7 +140,8 @@ _ACTOR = re.compile(
     r"Trust|LTBT|Board(?:\s+of\s+Directors)?|(?<=[Tt]he\s)board(?:\s+of\s+directors)?|C[A-Z]{1,3}O|"
     r"(?:Heads?|Directors?|(?:Senior\s+)?Vice\s+Presidents?|VPs?)\s+of\s+(?:the\s+)?[A-Z][\w&-]*"
     r"(?:\s+(?:and\s+|&\s+)?[A-Z][\w&-]*){0,3}|President|Chief(?:\s+[A-Z][\w-]*){1,3}|"
-    r"General\s+Counsel|" + _JUNIOR + r"|[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+"
+    r"General\s+Counsel|" + _JUNIOR + r"|(?!(?:The|Our|Its|Their|This|That|Each|A|An)\s)"
+    r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,4}\s+"
     r"(?:Council|Committee|Trust|Panel)|appropriate\s+governance\s+function|red[- ]team(?:ers|s)?)\b",
 )
 _ABBREVIATION = re.compile(r"(?<=\w)\s+\([A-Z][\w&-]*(?:\s+[A-Z][\w&-]*)?\)")
@@ -933,7 +934,7 @@ def _mentions(text: str) -> Counter[str]:
         t = _FULL_NAMES.get(t, t)
         return next((f for f in full if " " not in t and _initials(f) == t), t)
 
-    return Counter(name(t.replace("isation", "ization")) for t in found)
+    return Counter(name(_role_name(t.replace("isation", "ization"))) for t in found)
 
 
 def _words_of(tokens: list[str]) -> str:
@@ -993,7 +994,7 @@ def _canon_actors(found: set[str], known: set[str]) -> set[str]:
     """``found`` named as in ``known`` (the actors both wordings share, canonical)."""
     out = set()
     for t in found:
-        t = _FULL_NAMES.get(t, t)
+        t = _role_name(_FULL_NAMES.get(t, t).replace("isation", "ization"))
         out.add(next((k for k in known if k == t or (" " not in t and _initials(k) == t)), t))
     return out & known
 
@@ -1002,13 +1003,34 @@ _FULL_NAMES = {"board of directors": "board"}
 """Names of one body, long and short: "the Board of Directors" is "the Board"."""
 
 
+_ROLE_FORMS = (
+    (re.compile(r"\b(managers?|leads?|teams?|heads?|directors?|officers?|vps?)\b"),
+     lambda m: m.group(1).rstrip("s") if m.group(1) != "vps" else "vp"),
+    (re.compile(r"\bleaders?\b"), lambda m: "lead"),
+    (re.compile(r"^((?:head|director|vp|vice president)s? of) the "), lambda m: m.group(1) + " "),
+    (re.compile(r"^((?:head|director|vp|vice president) of .+?) (?:team|function|department|"
+                r"group|division)$"), lambda m: m.group(1)),
+)
+"""Forms of one role's name: one holder or several ("product managers"), "team leader" for
+"team lead", "the Head of the Security Team" for "the Head of Security"."""
+
+
+def _role_name(term: str) -> str:
+    """``term`` in the one form of its role's name (a body's long name is its short one)."""
+    term = _FULL_NAMES.get(term, term)
+    for pattern, form in _ROLE_FORMS:
+        term = pattern.sub(form, term)
+    return term
+
+
 def _same_actors(old: set[str], new: set[str]) -> tuple[set[str], set[str]]:
     """Both actor sets with an acronym read as the body it abbreviates ("RSO" is the
     "Responsible Scaling Officer", "LTBT" the "Long-Term Benefit Trust"): introducing or
     dropping an abbreviation changes no actor; nor does the long or short name of one body,
-    nor its British or American spelling ("organisations", "organizations")."""
-    old, new = {t.replace("isation", "ization") for t in old}, {
-        t.replace("isation", "ization") for t in new}
+    nor its British or American spelling ("organisations", "organizations"), nor one role named
+    in the singular or plural ("product manager", "product managers")."""
+    old, new = {_role_name(t.replace("isation", "ization")) for t in old}, {
+        _role_name(t.replace("isation", "ization")) for t in new}
     full = {_FULL_NAMES.get(t, t) for t in old | new if " " in t or "-" in t}
 
     def canon(terms: set[str]) -> set[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from differ.materiality import judge
 
 BODY = ("The ability to significantly help individuals with basic technical backgrounds "
@@ -412,6 +414,21 @@ def test_an_officers_title_shortened_to_its_abbreviation_is_not_material() -> No
 def test_an_officers_title_without_its_abbreviation_defined_is_still_the_same_officer() -> None:
     assert not judge("The Chief Security Officer approves each release.",
                      "The CSO approves each release.").material
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("The Safety Council reviews each report.", "Our Safety Council reviews each report."),
+        ("The product manager approves each release.",
+         "The product managers approve each release."),
+        ("Each team lead approves each release.", "Each team leader approves each release."),
+        ("The Head of Security approves each release.",
+         "The Head of the Security Team approves each release."),
+    ],
+)
+def test_one_role_named_in_another_form_is_not_material(old: str, new: str) -> None:
+    assert not judge(old, new).material
 
 
 # --- who a threshold is about -----------------------------------------------------------------
