@@ -642,7 +642,7 @@ class Classifier:
     # -- the hunk ---------------------------------------------------------------------------
 
     def classify(self, region: Region, lead_ins: Mapping[int, Sentence] | None = None,
-                 standing: Standing | None = None) -> Hunk:
+                 standing: Standing | None = None, kept: frozenset[int] = frozenset()) -> Hunk:
         """Classify one region into a Hunk (the severity rules in the module docstring).
 
         ``lead_ins``: for list items (by ``id``) that a commitment introduces, that commitment
@@ -650,8 +650,10 @@ class Classifier:
         items are the threshold's definition or criteria: they bind as it does, modal or not.
         ``standing``: both versions' sentences; a would-be high hunk every sentence of which
         still stands word for word in the other version (``Standing``) is cosmetic.
+        ``kept``: the lead-ins (by ``id``), each deleted or inserted, some item of which
+        stands unchanged in both versions.
         """
-        hunk = self._classify(region, lead_ins)
+        hunk = self._classify(region, lead_ins, standing, kept)
         if standing is not None and region.kind != "moved" and hunk.severity in ("medium", "high") and (
             (
                 (hunk.severity == "high" or _all_long(region.old + region.new))
@@ -672,7 +674,8 @@ class Classifier:
             )
         return hunk
 
-    def _classify(self, region: Region, lead_ins: Mapping[int, Sentence] | None) -> Hunk:
+    def _classify(self, region: Region, lead_ins: Mapping[int, Sentence] | None,
+                  standing: Standing | None = None, kept: frozenset[int] = frozenset()) -> Hunk:
         old, new = region.old, region.new
         old_text = " ".join(s.text for s in old)
         new_text = " ".join(s.text for s in new)
@@ -748,10 +751,10 @@ class Classifier:
             self._relocated(old, new, signals, details, because, evidence)
         elif not new:
             outcome = self._one_sided(old, "removed", "section_removed", signals, details,
-                                      because, evidence, lead_ins, items_of)
+                                      because, evidence, lead_ins, items_of, standing, kept)
         elif not old:
             outcome = self._one_sided(new, "added", "section_added", signals, details, because,
-                                      evidence, lead_ins, items_of)
+                                      evidence, lead_ins, items_of, standing, kept)
         else:
             self._modified(region, real, signals, details, because, evidence)
 
@@ -1017,6 +1020,8 @@ class Classifier:
         evidence: list[str],
         lead_ins: Mapping[int, Sentence],
         items_of: Mapping[int, Sentence],
+        standing: Standing | None = None,
+        kept: frozenset[int] = frozenset(),
     ) -> list[Sentence]:
         """Whole sentences deleted or inserted: commitments and headings are what matter.
 
@@ -1024,14 +1029,22 @@ class Classifier:
         the items of a list that defines a threshold or its criteria, with the commitment that
         introduces them (``lead_ins``). A sentence that only announces a list whose items lie
         outside ``side`` (``items_of``: every list item's lead-in) binds nothing here: its
-        obligations are the items, judged in their own hunks (codebook 5, reorganisation).
+        obligations are the items, judged in their own hunks (codebook 5, reorganisation),
+        unless it carries an obligation of its own (``binds_its_list``) over items that stay
+        (``kept``) or that were not read as its items: those are no longer bound, or now bound,
+        by it. Items whose lead-in does not stand in the other version either (``standing``) go
+        or come with it: the whole enumerated commitment is deleted or inserted.
         Returns the commitment sentences deleted or inserted (none for a threshold's items,
         whose weight is the threshold's).
         """
         from differ.trace import only_announces_list
 
+        def unbinds(s: Sentence) -> bool:
+            # Its items stay, or none was read as its (a text layer lost their markers).
+            return id(s) in kept or not any(lead is s for lead in items_of.values())
+
         def announces_only(s: Sentence) -> bool:
-            if not only_announces_list(s.text):
+            if not only_announces_list(s.text) or (binds_its_list(s.text) and unbinds(s)):
                 return False
             at = next(k for k, x in enumerate(side) if x is s)
             return not any(not x.heading and x.para != s.para for x in side[at + 1:]) and not any(
@@ -1064,21 +1077,28 @@ class Classifier:
                 because.append(f"{section_signal}: no binding sentence, quantity or prose under it")
         from differ.commitments import commitment_word
 
+        def modal_binds(s: Sentence) -> bool:
+            word = commitment_word(s)
+            return (
+                bool(word) and not _binds_only_in_relative(s.text, word)
+                # A modal the lexicon already read and found to predict or describe ("the
+                # safeguards we expect will be needed", "implementation requires trust") stays
+                # so; "we will aim to / seek to / try to" is a rung of the author's own
+                # obligation (codebook 5.4: intend / aim / expect), not a forecast.
+                and (word.lower().split()[0] not in _LEXICON_MODALS
+                     or modal_strength(word)[0] == 3)
+                # Advice ("developers should", "we recommend") is not a self-commitment
+                # (codebook 5).
+                and not _ADVICE_WORD.fullmatch(word)
+            )
+
+        def binds(s: Sentence) -> bool:
+            # Advice to others in a recommendations part ("developers should ...") commits
+            # no one.
+            return (self.is_commitment(s.text) or modal_binds(s)) and not _advice_only(s)
+
         binding = [s for s in side_binding if self.is_commitment(s.text)]
-        binding += [
-            s for s in side_binding
-            if s not in binding and commitment_word(s)
-            and not _binds_only_in_relative(s.text, commitment_word(s))
-            # A modal the lexicon already read and found to predict or describe ("the
-            # safeguards we expect will be needed", "implementation requires trust") stays so;
-            # "we will aim to / seek to / try to" is a rung of the author's own obligation
-            # (codebook 5.4: intend / aim / expect), not a forecast.
-            and (commitment_word(s).lower().split()[0] not in _LEXICON_MODALS
-                 or modal_strength(commitment_word(s))[0] == 3)
-            # Advice ("developers should", "we recommend") is not a self-commitment (codebook 5).
-            and not _ADVICE_WORD.fullmatch(commitment_word(s))
-        ]
-        # Advice to others in a recommendations part ("developers should ...") commits no one.
+        binding += [s for s in side_binding if s not in binding and modal_binds(s)]
         binding = [s for s in binding if not _advice_only(s)]
         items = [s for s in side if not s.heading and s not in binding and id(s) in lead_ins]
         if items and not binding:
@@ -1091,6 +1111,26 @@ class Classifier:
             because.append(f"{signal}: item of the list the commitment {_quote(lead.text)} introduces")
             evidence.extend([lead.text, *(s.text for s in items)])
             return []
+        own = "old" if signal == "removed" else "new"
+        with_lead = [
+            s for s in side if not s.heading and s not in binding
+            and (lead := items_of.get(id(s))) is not None
+            and standing is not None and not standing.stands(lead, own)
+            # A list of examples or one "not limited to" its items illustrates its rule.
+            and binds(lead) and not _EXAMPLES_LEAD.search(lead.text)
+            and not _NOT_LIMITED.search(lead.text)
+        ]
+        if with_lead and not binding:
+            # "We commit to the following:" deleted and "1. Quarterly audits" with it: the list
+            # is the operative content of that commitment (codebook 11.2), and both are gone.
+            first = next((s for s in with_lead if len(s.words) > 1), with_lead[0])  # not "1."
+            lead = items_of[id(first)]
+            signals.add(signal)
+            details[signal] = _quote(first.text)
+            because.append(f"{signal}: item of the list the commitment {_quote(lead.text)} "
+                           f"introduces, {signal} with it")
+            evidence.extend([lead.text, *(s.text for s in with_lead)])
+            return []
         if binding:
             # Prefer a binding sentence that itself names a category: that is the commitment.
             lead = next((s for s in binding if self.text_categories([s.text])), binding[0])
@@ -1098,6 +1138,14 @@ class Classifier:
             details[signal] = _quote(lead.text)
             word = self.binding_word(lead.text) or commitment_word(lead)
             because.append(f"{signal}: commitment sentence (binds with '{word}')")
+            binds_list = next((s for s in binding if only_announces_list(s.text)
+                               and binds_its_list(s.text) and unbinds(s)), None)
+            if binds_list is not None:
+                # "We will need to satisfy the following criteria:" alone, its items unchanged:
+                # the obligation that makes the list binding goes or comes with it.
+                verb = "no longer bound" if signal == "removed" else "now bound"
+                because.append(f"{signal}: the lead-in {_quote(binds_list.text)} carries its own "
+                               f"obligation; the items of its list are {verb} by it")
             if signal == "added":
                 carve = next((m for t in binding if (m := CARVE_OUT.search(t.text))), None)
                 if carve:
@@ -1482,6 +1530,31 @@ def _label_only(ch: Change) -> bool:
 
 
 _RENAMED_LABEL = re.compile(r"[A-Za-z][^:.;!?]{0,60}:")
+
+
+_NOT_LIMITED = re.compile(r"\bnot\s+limited\s+to\b", re.IGNORECASE)
+_LIST_TAIL = re.compile(r"\b(?:the\s+following|includ(?:es?|ing))\b", re.IGNORECASE)
+_ANNOUNCING_HEAD = re.compile(
+    r"(?:^|\b(?:commit(?:s|ted)?(?:\s+ourselves)?\s+to|is|are|be|includes?|consists?\s+of|"
+    r"compris(?:es?|ing)|contains?|makes?|sets?\s+out|outlines?|lists?|describes?|"
+    r"summari[sz]es?))\W*$", re.IGNORECASE)
+"""What a sentence says before its list when it only announces it: nothing ("The following
+are ..."), a subject ("Key measures include:") or a verb whose object is the list itself ("we
+commit to the following:", "our measures are the following:")."""
+
+
+def binds_its_list(text: str) -> bool:
+    """Whether a sentence that introduces a list carries an obligation of its own before it: a
+    verb acting on the list or on an object ("we will need to satisfy the following criteria:",
+    "we will use a range of methods, including:", "Acme analyses each risk based on the
+    following:"). Its list is what that obligation applies to (codebook 11.2, enumeration rule),
+    so without the sentence the items that stay are no longer committed to: it is a commitment
+    in its own right, not an announcement ("Key measures include:", "we commit to the
+    following:")."""
+    tails = list(_LIST_TAIL.finditer(text))
+    if not tails or tails[-1].group(0).lower() in ("include", "includes"):
+        return False  # "our commitments include:": the list is the subject's content
+    return not _ANNOUNCING_HEAD.search(text[:tails[-1].start()])
 
 
 _ADVICE_WORD = re.compile(r"\b(?:should|recommend\w*|encourage\w*|ought\s+to)\b", re.IGNORECASE)

@@ -142,7 +142,15 @@ def _diff_windows(windows: list[Window], whole: Whole) -> DiffResult | None:
         lead_ins = old_items | new_items
         regions = align(old_s, new_s)
         all_regions.extend(regions)
-        hunks.extend(classifier.classify(r, lead_ins, standing) for r in regions)
+        # A lead-in deleted or inserted over items that stand in both versions binds (or
+        # unbinds) them; only a one-sided lead-in's items are looked up.
+        one_sided = {id(s) for r in regions if not (r.old and r.new) for s in (*r.old, *r.new)}
+        kept = frozenset(
+            id(lead) for side, ss in (("old", old_s), ("new", new_s)) for s in ss
+            if (lead := lead_ins.get(id(s))) is not None and id(lead) in one_sided
+            and id(s) not in one_sided and standing.stands(s, side)
+        )
+        hunks.extend(classifier.classify(r, lead_ins, standing, kept) for r in regions)
         # Sentence numbers run on across windows with a gap of one, so that hunks of two
         # windows are never adjacent, as the unchanged sentences between them see to in full.
         places.extend(

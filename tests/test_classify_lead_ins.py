@@ -108,3 +108,81 @@ def test_a_condition_dropped_from_a_rule_that_holds_if_for_example_is_still_high
     # The rule is the list: without its items "acceptable if" says nothing.
     old = TESTS.format(lead="A model is deemed honest enough to deploy if, for example:")
     assert len(highs(old, old.replace(FLATTERY, ""))) == 1
+
+
+# --- lead-ins deleted ---------------------------------------------------------------------------
+# A lead-in that carries an obligation of its own ("we will need to satisfy the following
+# criteria:") is what makes its list binding: deleting it removes that commitment even where
+# the items stay. One that only announces its list ("Key measures include:") does not.
+
+CRITERIA = (
+    "1. Plausible: the capability could cause serious harm at scale.\n\n"
+    "2. Measurable: the capability can be tested with existing evaluations.\n\n"
+)
+CLOSING = "## 9. Review\n\nThe board reviews this policy every year.\n"
+OBLIGED = "To make the required showing, we will need to satisfy the following criteria:"
+
+
+def listed(lead: str, items: str = CRITERIA) -> str:
+    return HEAD + (lead + "\n\n" if lead else "") + items + CLOSING
+
+
+def hunks_of(old: str, new: str) -> list[tuple[str, str]]:
+    return [(h.severity, " ".join(h.because)) for h in compare(old, new).hunks]
+
+
+def test_a_lead_in_with_its_own_obligation_deleted_over_unchanged_items_is_high() -> None:
+    found = hunks_of(listed(OBLIGED), listed(""))
+    assert [severity for severity, _ in found] == ["high"]
+
+
+def test_the_reason_for_a_deleted_binding_lead_in_says_its_items_are_no_longer_bound() -> None:
+    [(_, because)] = hunks_of(listed(OBLIGED), listed(""))
+    assert "carries its own obligation" in because and "no longer bound" in because
+
+
+def test_a_lead_in_using_methods_including_a_list_deleted_over_its_items_is_high() -> None:
+    lead = "We will use a range of methods to identify risks, including:"
+    assert len(highs(listed(lead), listed(""))) == 1
+
+
+def test_a_lead_in_with_its_own_obligation_inserted_over_unchanged_items_is_high() -> None:
+    assert len(highs(listed(""), listed(OBLIGED))) == 1
+
+
+def test_a_heading_like_lead_in_deleted_over_unchanged_items_is_not_high() -> None:
+    assert highs(listed("Key measures include:"), listed("")) == []
+
+
+def test_a_lead_in_committing_to_the_following_deleted_over_self_binding_items_is_not_high() -> None:
+    # The items each bind with "we will": the announcement added no obligation of its own.
+    lead = "We commit to the following governance measures to promote accountability."
+    assert highs(listed(lead, ITEMS), listed("", ITEMS)) == []
+
+
+def test_a_binding_lead_in_reworded_with_the_same_meaning_is_not_high() -> None:
+    reworded = "To make the required showing, we will have to satisfy the following criteria:"
+    assert highs(listed(OBLIGED), listed(reworded)) == []
+
+
+def test_a_binding_lead_in_deleted_with_its_items_is_high() -> None:
+    assert highs(listed(OBLIGED), listed("", "")) != []
+
+
+def test_a_lead_in_committing_to_the_following_deleted_with_its_items_is_high() -> None:
+    items = (
+        "1. Quarterly audits of model access by an external firm.\n\n"
+        "2. Annual red-team exercises on deployed models.\n\n"
+    )
+    found = highs(listed("We commit to the following:", items), listed("", ""))
+    assert len(found) == 1 and "Quarterly audits" in found[0]
+
+
+def test_a_heading_like_lead_in_deleted_with_its_items_is_not_high() -> None:
+    assert highs(listed("Key measures include:"), listed("", "")) == []
+
+
+def test_the_items_of_a_binding_lead_in_re_bulleted_are_cosmetic() -> None:
+    bulleted = CRITERIA.replace("1. ", "● ").replace("2. ", "● ")
+    found = hunks_of(listed(OBLIGED), listed(OBLIGED, bulleted))
+    assert found and all(severity in ("none", "low") for severity, _ in found)
