@@ -507,7 +507,7 @@ _POPULATION: tuple[tuple[re.Pattern[str], str, int], ...] = tuple(
         (r"(?<![\w-])(?:state\s+(?:programs?|programmes?|actors?|attackers?|adversar(?:y|ies)|"
          r"threats?|weapons\s+programs?)|nation[- ]states?|state-sponsored\s+\w+)",
          "state programmes", 2),
-        (r"(?<![\w-])(?:experts?|expert\s+(?:actors?|teams?|scientists?)|PhD-level\s+\w+|"
+        (r"(?<![\w-])(?<!external\s)(?<!independent\s)(?<!outside\s)(?:experts?|expert\s+(?:actors?|teams?|scientists?)|PhD-level\s+\w+|"
          r"specialists?|(?:individuals|people|actors)\s+with\s+(?:relevant\s+|domain\s+)?"
          r"expertise)", "experts", 2),
     )
@@ -515,7 +515,8 @@ _POPULATION: tuple[tuple[re.Pattern[str], str, int], ...] = tuple(
 """Who a capability threshold is about, by how capable they already are: 0 novices and people
 with basic backgrounds, 1 moderately resourced or non-state actors, 2 experts, well-resourced
 actors and state programmes. Words of one class are synonyms ("novices" ↔ "non-experts");
-each class is its own term, so "moderately resourced state programs" holds two."""
+each class is its own term, so "moderately resourced state programs" holds two. External or
+independent experts are evaluators (actors), not a threshold's population."""
 _DEFINES_THRESHOLD = re.compile(
     r"\b(?:uplift\w*|thresholds?|capabilit(?:y|ies)|CCLs?|ability\s+to|able\s+to|enabl\w+|"
     r"tripwires?|red\s+lines?)\b|" + _LEVEL.pattern,
@@ -524,17 +525,20 @@ _DEFINES_THRESHOLD = re.compile(
 """Words of a threshold or capability-level definition: what a model could do, for whom."""
 
 
-def _populations(text: str) -> dict[str, tuple[int, str]]:
-    """The population classes ``text`` names: class → (rank, the words that named it)."""
-    found: dict[str, tuple[int, str]] = {}
+def _populations(text: str) -> tuple[Counter[str], dict[str, tuple[int, str]]]:
+    """How many times ``text`` names each population class, and each class's rank and the
+    words that first named it."""
+    counts: Counter[str] = Counter()
+    words: dict[str, tuple[int, str]] = {}
     taken: list[tuple[int, int]] = []
     for pattern, canon, rank in _POPULATION:
         for m in pattern.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue  # "non-experts" is not also "experts"
             taken.append(m.span())
-            found.setdefault(canon, (rank, " ".join(m.group(0).lower().split())))
-    return found
+            counts[canon] += 1
+            words.setdefault(canon, (rank, " ".join(m.group(0).lower().split())))
+    return counts, words
 
 
 def _without_populations(text: str) -> str:
@@ -553,9 +557,10 @@ def _population_moved(old: str, new: str) -> tuple[int, int, str] | None:
     threshold/trigger). Raising the population's capacity climbs the ladder the frameworks use
     (basic backgrounds at CBRN-3, state programmes at CBRN-4), so it triggers later: weakened;
     lowering it is strengthened. A population named on one side only is left alone."""
-    po, pn = _populations(old), _populations(new)
-    gone = {k: v for k, v in po.items() if k not in pn}
-    come = {k: v for k, v in pn.items() if k not in po}
+    (co, wo), (cn, wn) = _populations(old), _populations(new)
+    # Counted: "novices" → "experts" beside experts named elsewhere still swaps one for the other.
+    gone = {k: wo[k] for k in co - cn}
+    come = {k: wn[k] for k in cn - co}
     if not gone or not come:
         return None
     r_gone, r_come = max(r for r, _ in gone.values()), max(r for r, _ in come.values())

@@ -453,6 +453,18 @@ def test_a_threshold_moved_from_a_well_resourced_to_a_moderately_resourced_group
     assert j.dims == (2,) and j.direction == "strengthened"
 
 
+def test_a_threshold_population_swapped_for_one_named_elsewhere_too_is_a_threshold_change() -> None:
+    j = judge("A model that could uplift novices to make bioweapons, as judged by domain experts.",
+              "A model that could uplift experts to make bioweapons, as judged by domain experts.")
+    assert j.dims == (2,)
+
+
+def test_external_experts_are_evaluators_not_a_threshold_population() -> None:
+    j = judge("A model that could uplift novices to make bioweapons, as judged by external experts.",
+              "A model that could uplift novices to make bioweapons, as judged by novices.")
+    assert "population" not in j.because
+
+
 def test_a_threshold_population_named_by_a_synonym_is_not_material() -> None:
     assert not judge("A model that could significantly uplift novices to create bioweapons.",
                      "A model that could significantly uplift non-experts to create bioweapons."
