@@ -616,7 +616,13 @@ class Classifier:
         """Categories whose rules match the texts or the section paths, and why."""
         cats: set[str] = set()
         because: list[str] = []
+        # A category whose union matches none of them has no rule that matches: its rules
+        # are not tried (one search per category instead of one per pattern of each rule).
+        pool = [*texts, *sections]
+        live = {cat for cat, union in self._category_unions if any(union.search(t) for t in pool)}
         for rule in self.lex.rules:
+            if rule.category not in live:
+                continue
             hit = None
             for where, pool in (("text", texts), ("section", sections)):
                 for t in pool:
