@@ -42,7 +42,7 @@ from storage.repo import Repository
 
 log = logging.getLogger("framewatch.ledger")
 
-MODEL = "commitments-19"
+MODEL = "commitments-20"
 """Stored with every derived set; a new model version means `framewatch commitments --rebuild`."""
 
 

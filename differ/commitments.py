@@ -232,6 +232,12 @@ _OPENING_BELIEF = re.compile(
 """A sentence that opens with the author's belief ("Without safeguards, we recognize that models
 could ...") describes a risk; it does not define a level, whatever words it shares with one."""
 _LABEL_COLON = re.compile(r"^[^.:]{2,60}:\s+\S")
+_THRESHOLD_LABEL = re.compile(
+    r"\b(?:thresholds?|critical\s+capabilit(?:y|ies)|capability\s+levels?|CCLs?|red\s+lines?)\b",
+    re.IGNORECASE,
+)
+"""A run-in label that names a threshold ("Chemical weapons threshold: the ability to ..."):
+the line defines one wherever it stands, as it would under a threshold heading."""
 
 # -- exclusions -----------------------------------------------------------------------------------
 
@@ -664,9 +670,11 @@ def _is_definition(t: str, seen: str, section: str) -> bool:
         return False
     level = _G_LEVEL.search(t, seen)
     if not level:
+        label = _LABEL_COLON.match(t)
         return bool(
-            _LABEL_COLON.match(t)
-            and _rx(r"threshold|capabilit|level|CCL|red\s+line").search(section)
+            label
+            and (_rx(r"threshold|capabilit|level|CCL|red\s+line").search(section)
+                 or _THRESHOLD_LABEL.search(label.group(0)))
             and (_DEFINES.search(t) or _LABEL_DEFINES.search(t))
         )
     if _G_SPECULATIVE.search(t, seen):

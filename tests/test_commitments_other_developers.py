@@ -240,6 +240,26 @@ def test_a_labelled_capability_that_could_help_a_novice_defines_a_threshold() ->
                          "on hardened networks.", THRESHOLDS)
 
 
+RISKS = "Frontier Safety Framework > 3. Frontier risks"
+
+
+def test_a_label_naming_a_threshold_defines_one_outside_a_threshold_section() -> None:
+    assert is_definition("Chemical weapons threshold: the ability to provide uplift to non-state "
+                         "actors developing chemical weapons.", RISKS)
+
+
+def test_a_label_naming_no_threshold_defines_none_outside_a_threshold_section() -> None:
+    assert not is_definition("Chemical weapons: the ability to provide uplift to non-state actors "
+                             "developing chemical weapons.", RISKS)
+
+
+def test_a_population_swapped_in_a_labelled_threshold_outside_its_section_is_high() -> None:
+    old = ("# Frontier Safety Framework\n\n## 3. Frontier risks\n\nChemical weapons threshold: "
+           "the ability to provide uplift to non-state actors developing chemical weapons.\n")
+    new = old.replace("non-state actors", "state programmes")
+    assert "high" in {h.severity for h in compare(old, new).hunks}
+
+
 def test_a_belief_about_a_risk_is_not_a_threshold_definition() -> None:
     assert not is_definition("Without safeguards, we recognize that models could facilitate "
                              "CBRN weapons development by novices.", THRESHOLDS)
