@@ -77,7 +77,7 @@ def worker_pool(workers: int, n_sources: int, *,
     if not count:
         yield None
         return
-    executor = start_pool(count, EXTRACTOR + DIFFER if diffs else EXTRACTOR)
+    executor = start_pool(count, PRELOAD if diffs else EXTRACTOR)
     try:
         yield executor
     finally:

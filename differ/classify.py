@@ -1103,9 +1103,9 @@ class Classifier:
             # no one.
             return (self.is_commitment(s.text) or modal_binds(s)) and not _advice_only(s)
 
-        binding = [s for s in side_binding if self.is_commitment(s.text)]
-        binding += [s for s in side_binding if s not in binding and modal_binds(s)]
-        binding = [s for s in binding if not _advice_only(s)]
+        # The lexicon's commitments first, then those only a modal binds (in document order).
+        binding = sorted((s for s in side_binding if binds(s)),
+                         key=lambda s: not self.is_commitment(s.text))
         items = [s for s in side if not s.heading and s not in binding and id(s) in lead_ins]
         if items and not binding:
             # "1. Net new: the outcome cannot be realized without ..." under "we track a

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 from differ.align import MOVE_MIN_WORDS, Region, align, diff_tokens, longest_chain
@@ -144,12 +144,7 @@ def _diff_windows(windows: list[Window], whole: Whole) -> DiffResult | None:
         all_regions.extend(regions)
         # A lead-in deleted or inserted over items that stand in both versions binds (or
         # unbinds) them; only a one-sided lead-in's items are looked up.
-        one_sided = {id(s) for r in regions if not (r.old and r.new) for s in (*r.old, *r.new)}
-        kept = frozenset(
-            id(lead) for side, ss in (("old", old_s), ("new", new_s)) for s in ss
-            if (lead := lead_ins.get(id(s))) is not None and id(lead) in one_sided
-            and id(s) not in one_sided and standing.stands(s, side)
-        )
+        kept = _kept_lead_ins(regions, old_s, new_s, lead_ins, standing) if lead_ins else frozenset()
         hunks.extend(classifier.classify(r, lead_ins, standing, kept) for r in regions)
         # Sentence numbers run on across windows with a gap of one, so that hunks of two
         # windows are never adjacent, as the unchanged sentences between them see to in full.
@@ -162,6 +157,18 @@ def _diff_windows(windows: list[Window], whole: Whole) -> DiffResult | None:
     # A commitment removed in one window may be restated in another: judged over all regions.
     hunks = restated(all_regions, hunks, binds=classifier.binds, quantified=classifier.quantified)
     return DiffResult.from_hunks(merge_high_runs(hunks, places), whitespace_only=True)
+
+
+def _kept_lead_ins(regions: list[Region], old_s: list[Sentence], new_s: list[Sentence],
+                   lead_ins: Mapping[int, Sentence], standing: Standing) -> frozenset[int]:
+    """The lead-ins (by ``id``) deleted or inserted whole, some item of which stands unchanged
+    in both versions."""
+    one_sided = {id(s) for r in regions if not (r.old and r.new) for s in (*r.old, *r.new)}
+    return frozenset(
+        id(lead) for side, ss in (("old", old_s), ("new", new_s)) for s in ss
+        if (lead := lead_ins.get(id(s))) is not None and id(lead) in one_sided
+        and id(s) not in one_sided and standing.stands(s, side)
+    )
 
 
 def line_diff(old_text: str, new_text: str) -> list[Op]:

@@ -293,11 +293,11 @@ SHIPPED = Path(__file__).with_name("gates.json")
 changes and shipped with the package.
 
 Reading the gates of the classifier's 200-odd patterns from their parse trees was about a
-third of the work of each worker's start-up (its imports and warm-up), in every run. The table is keyed by
-pattern and flags and stamped with the digest of this module's source: an edit to the reader
-makes the table stale, and a stale table or a pattern it lacks is read from its parse tree, as
-before, so the table changes how fast a gate is made, never what it is. A gate is a property
-of the strings a pattern matches, which is the same on every Python version."""
+third of the work of each worker's start-up (its imports and warm-up), in every run. The table
+is keyed by pattern and flags and stamped with the digest of this module's source: an edit to
+the reader makes the table stale, and a stale table or a pattern it lacks is read from its
+parse tree, as before, so the table changes how fast a gate is made, never what it is. A gate
+is a property of the strings a pattern matches, which is the same on every Python version."""
 
 
 def reader_digest() -> str:

@@ -23,6 +23,7 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from differ.segment import normalize_chars
 
@@ -295,6 +296,19 @@ def _weaker_word(text: str) -> re.Match[str] | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def _replaced_words(old: str, new: str) -> tuple[
+        tuple[str, ...], tuple[str, ...], tuple[tuple[int, int, int, int], ...]]:
+    """Both wordings' words, and the spans (old ``i1:i2``, new ``j1:j2``) where one run of words
+    replaced another, aligned once for every reader of a word swapped in place (punctuation
+    and case aside)."""
+    a, b = old.split(), new.split()
+    sm = difflib.SequenceMatcher(None, [w.lower().strip(",;:.()") for w in a],
+                                 [w.lower().strip(",;:.()") for w in b], autojunk=False)
+    spans = tuple((i1, i2, j1, j2) for op, i1, i2, j1, j2 in sm.get_opcodes() if op == "replace")
+    return tuple(a), tuple(b), spans
+
+
 def _modal_swapped(old: str, new: str) -> tuple[int, int, str] | None:
     """A binding word replaced in place by a weaker one, or the reverse, where the sentence's
     rung reads the same because another binding word stays elsewhere in it.
@@ -306,12 +320,8 @@ def _modal_swapped(old: str, new: str) -> tuple[int, int, str] | None:
     inside a clause that describes ("models that will pose risks" → "that may pose") moves no
     duty of the author's; "which must" right after its noun still requires.
     """
-    a, b = old.split(), new.split()
-    sm = difflib.SequenceMatcher(None, [w.lower().strip(",;:.()") for w in a],
-                                 [w.lower().strip(",;:.()") for w in b], autojunk=False)
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
-        if op != "replace":
-            continue
+    a, b, spans = _replaced_words(old, new)
+    for i1, i2, j1, j2 in spans:
         gone, come = " ".join(a[i1:i2]), " ".join(b[j1:j2])
         before = " ".join(a[:i1])
         strong_o, strong_n = _STRENGTH_STRONG.search(gone), _STRENGTH_STRONG.search(come)
@@ -939,10 +949,15 @@ def _mentions(text: str) -> Counter[str]:
         t = _FULL_NAMES.get(t, t)
         return next((f for f in full if " " not in t and _initials(f) == t), t)
 
-    return Counter(name(_role_name(t.replace("isation", "ization"))) for t in found)
+    return Counter(name(_role_name(t)) for t in found)
 
 
-def _words_of(tokens: list[str]) -> str:
+def _only_pronouns(tokens: tuple[str, ...]) -> bool:
+    """Whether ``tokens`` only refer back ("its", "the", "them"): the same body, no other."""
+    return all(_PRONOUN.match(w.strip(",;:.()’'s")) for w in tokens)
+
+
+def _words_of(tokens: tuple[str, ...]) -> str:
     return " ".join(t.strip(",;:.()") for t in tokens).lower()
 
 
@@ -956,14 +971,10 @@ def _actor_swapped(old: str, new: str) -> tuple[int, int, str] | None:
     moved to another place in a reworded sentence is named as often as before. A pronoun for the same body ("the
     Board's approval" → "its approval") is no other actor.
     """
-    a, b = old.split(), new.split()
+    a, b, spans = _replaced_words(old, new)
     mentions_o = _mentions(old)
     mentions_n = _mentions(new)
-    sm = difflib.SequenceMatcher(None, [w.lower().strip(",;:.()") for w in a],
-                                 [w.lower().strip(",;:.()") for w in b], autojunk=False)
-    for op, i1, i2, j1, j2 in sm.get_opcodes():
-        if op != "replace":
-            continue
+    for i1, i2, j1, j2 in spans:
         # one word of context each side: "the board" is a body, "board" alone may not be
         seg_o = " ".join(a[max(0, i1 - 1):i2 + 1])
         seg_n = " ".join(b[max(0, j1 - 1):j2 + 1])
@@ -972,9 +983,11 @@ def _actor_swapped(old: str, new: str) -> tuple[int, int, str] | None:
         got_o, got_n = _same_actors(got_o, got_n)
         if got_o == got_n:
             continue
-        if got_o and not got_n and any(mentions_o[t] > mentions_n[t] for t in got_o) and not all(_PRONOUN.match(w.strip(",;:.()’'s")) for w in b[j1:j2]):
+        if (got_o and not got_n and any(mentions_o[t] > mentions_n[t] for t in got_o)
+                and not _only_pronouns(b[j1:j2])):
             return (3, -1, f"actor {_quote(got_o)} → {_quote({_words_of(b[j1:j2])})}")
-        if got_n and not got_o and any(mentions_n[t] > mentions_o[t] for t in got_n) and not all(_PRONOUN.match(w.strip(",;:.()’'s")) for w in a[i1:i2]):
+        if (got_n and not got_o and any(mentions_n[t] > mentions_o[t] for t in got_n)
+                and not _only_pronouns(a[i1:i2])):
             return (3, 1, f"actor {_quote({_words_of(a[i1:i2])})} → {_quote(got_n)}")
     return None
 
@@ -999,7 +1012,7 @@ def _canon_actors(found: set[str], known: set[str]) -> set[str]:
     """``found`` named as in ``known`` (the actors both wordings share, canonical)."""
     out = set()
     for t in found:
-        t = _role_name(_FULL_NAMES.get(t, t).replace("isation", "ization"))
+        t = _role_name(t)
         out.add(next((k for k in known if k == t or (" " not in t and _initials(k) == t)), t))
     return out & known
 
@@ -1021,7 +1034,9 @@ _ROLE_FORMS = (
 
 
 def _role_name(term: str) -> str:
-    """``term`` in the one form of its role's name (a body's long name is its short one)."""
+    """``term`` in the one form of its role's name (a body's long name is its short one, and
+    British spelling is American: "organisations" is "organizations")."""
+    term = term.replace("isation", "ization")
     term = _FULL_NAMES.get(term, term)
     for pattern, form in _ROLE_FORMS:
         term = pattern.sub(form, term)
@@ -1034,8 +1049,7 @@ def _same_actors(old: set[str], new: set[str]) -> tuple[set[str], set[str]]:
     dropping an abbreviation changes no actor; nor does the long or short name of one body,
     nor its British or American spelling ("organisations", "organizations"), nor one role named
     in the singular or plural ("product manager", "product managers")."""
-    old, new = {_role_name(t.replace("isation", "ization")) for t in old}, {
-        _role_name(t.replace("isation", "ization")) for t in new}
+    old, new = {_role_name(t) for t in old}, {_role_name(t) for t in new}
     full = {_FULL_NAMES.get(t, t) for t in old | new if " " in t or "-" in t}
 
     def canon(terms: set[str]) -> set[str]:
