@@ -288,8 +288,13 @@ _POLICY_MAY = re.compile(
 _LOWER_MARKER = re.compile(r"^(?:[ivx]{1,4}|[a-z])[.)]\s+[A-Z]")
 """A lowercase list marker before a capitalised item ("i. External audits: ...", "b) We ..."):
 an item, not the lowercase tail of a sentence a page break cut."""
-_ITEM = re.compile(r"^\s*(?:[●•▪◦○■□➢►–*]|-\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|\(?\d{1,2}[.)]\s|[a-z]\.\s)")
-"""A list item's opening marker."""
+_ITEM = re.compile(
+    r"^\s*(?:[●•▪◦○■□➢►–*]|-\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|\(?\d{1,2}[.)]\s|"
+    r"\(?\d{1,2}\)(?=[^\W\d_])|[a-z]\.\s)"
+)
+"""A list item's opening marker. A number in parentheses may run into the item's first word
+("(1)model-independent information"), as a text layer joins them; a number with a full stop
+may not ("1.5x" is no item)."""
 _PLAN_SECTION = re.compile(
     r"\b(?:plans?|phases?|phased|roadmap|implementation|timeline|milestones?|responsibilit(?:y|ies)|"
     r"duties|actions|commitments|practices|requirements|procedures?|protocols?)\b",

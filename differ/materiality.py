@@ -579,6 +579,118 @@ def _population_moved(old: str, new: str) -> tuple[int, int, str] | None:
                      f"{_quote({w for _, w in come.values()})}")
 
 
+_HEAD = re.compile(
+    r"(?:actors?|individuals?|people|persons?|groups?|experts?|specialists?|novices?|"
+    r"programs?|programmes?|attackers?|adversar(?:y|ies)|organi[sz]ations?|terrorists?|"
+    r"hackers?|scientists?)$",
+    re.IGNORECASE,
+)
+"""Nouns that name whom a threshold is about ("state programs", "low-resourced actors")."""
+_CAPACITY = re.compile(
+    r"\b(?:(?:(?P<rlow>low|lower|under|poorly|minimally|modestly|moderately|medium|mid|less|"
+    r"lightly)|"
+    r"well|highly|significantly|extremely|heavily|better|more|sufficiently|adequately)[- ])?"
+    r"(?P<resource>resourced|funded|financed|equipped)\b|"
+    r"\b(?P<rlow2>low[- ]resource|resource[- ](?:constrained|limited|poor))\b|"
+    r"\b(?P<rhigh>resource[- ]rich|state[- ]level)\b|"
+    r"\b(?P<slow>(?:low|un|semi|less|lesser)[- ]?skill(?:ed)?|unsophisticated|inexperienced|"
+    r"untrained|moderately[- ]skill(?:ed)?|basic|novice|amateur|non-?expert|"
+    r"(?:low|bottom)[- ]tier|entry[- ]level|undergraduate(?:[- ]level)?)\b|"
+    r"\b(?P<shigh>(?:(?:highly|well|more)[- ])?skill(?:ed)?|sophisticated|"
+    r"experienced|(?:highly|well)[- ]trained|(?:top|high|first)[- ]tier|elite|world[- ]class|"
+    r"leading|advanced|expert(?:[- ]level)?|professional|seasoned|specialist|"
+    r"(?:PhD|doctoral|graduate)[- ]level)\b|"
+    r"\b(?P<stlow>non[- ]state)\b|"
+    r"\b(?P<sthigh>state(?:[- ](?:sponsored|backed|affiliated|run))?|nation[- ]state)\b",
+    re.IGNORECASE,
+)
+"""Words that grade a population by its resources, skill or standing (state or non-state):
+each match is one of these families at its low or its high end. "such", "relevant" or "these"
+grade nothing."""
+_WITH_CAPACITY = re.compile(
+    r"^(?:,\s*)?(?:with|having|who\s+(?:have|possess))\s+(?P<words>(?:[\w-]+\s+){0,4}?)"
+    r"(?P<noun>backgrounds?|knowledge|skills?|training|expertise|resources|experience|funding|"
+    r"degrees?|education)\b",
+    re.IGNORECASE,
+)
+"""A postmodifier that grades a population: "individuals with basic technical backgrounds"."""
+_LOW_AMOUNT = re.compile(
+    r"\b(?:only|some|limited|little|no|minimal|moderate|basic|introductory|undergraduate)\b",
+    re.IGNORECASE,
+)
+_NOT_PREMODIFIER = frozenset(
+    "the a an to of for by in on from with that which who whom and or as at than their its our "
+    "such these those any all some many most even help helps uplift assist enable enables "
+    "provide provides can could may might will would allow allows".split()
+)
+
+
+def _graded_populations(text: str) -> list[tuple[str, frozenset[str], str]]:
+    """Each population ``text`` names, as (head noun, the families and ends of the qualifiers
+    that grade it, its words): "moderately resourced state programs" is ("program",
+    {"resource-low", "standing-high"}, ...)."""
+    words = text.split()
+    out: list[tuple[str, frozenset[str], str]] = []
+    for i, raw in enumerate(words):
+        token = raw.strip("“”\"'(),;:.")
+        if not _HEAD.match(token):
+            continue
+        start = i
+        while start > 0 and i - start < 4:
+            prev = words[start - 1]
+            if prev[-1:] in ",;:.)" or prev.lower().strip("“\"'(") in _NOT_PREMODIFIER:
+                break
+            start -= 1
+        grades = {_grade(m) for m in _CAPACITY.finditer(" ".join(words[start:i]))}
+        phrase = words[start:i + 1]
+        if raw[-1:] not in ",;:.)" and (post := _WITH_CAPACITY.match(" ".join(words[i + 1:i + 8]))):
+            low = _LOW_AMOUNT.search(post.group("words"))
+            noun = post.group("noun").lower()
+            family = "resource" if noun in ("resources", "funding") else "skill"
+            grades.add(f"{family}-{'low' if low else 'high'}")
+            phrase = words[start:i + 1] + post.group(0).split()
+        head = re.sub(r"(?<!s)s$", "", re.sub(r"ies$", "y", token.lower()))
+        head = head.replace("programme", "program")
+        out.append((head, frozenset(grades), " ".join(phrase).strip("“”\"'(),;:.")))
+    return out
+
+
+def _grade(m: re.Match[str]) -> str:
+    """The family and end of one qualifier match of ``_CAPACITY``."""
+    if m.group("resource"):
+        return "resource-low" if m.group("rlow") else "resource-high"
+    group = m.lastgroup or ""
+    return {"rlow2": "resource-low", "rhigh": "resource-high", "slow": "skill-low",
+            "shigh": "skill-high", "stlow": "standing-low", "sthigh": "standing-high"}[group]
+
+
+def _population_requalified(old: str, new: str) -> tuple[int, int, str] | None:
+    """A threshold's population graded on one side and not the other ("moderately resourced
+    state programs" → "state programs", "experts" → "top-tier experts", "individuals with basic
+    technical backgrounds" → "individuals"): the same noun, other actors, so another threshold
+    (codebook: threshold/trigger, and the scope of who is covered). A qualifier that raises the
+    bar (added at the high end, dropped at the low end) triggers later: weakened; the reverse
+    is strengthened. Qualifiers that grade nothing ("such", "relevant") are not read."""
+    po, pn = _graded_populations(old), _graded_populations(new)
+    heads_o, heads_n = {h for h, _, _ in po}, {h for h, _, _ in pn}
+    pairs_o = Counter((h, g) for h, gs, _ in po for g in gs)
+    pairs_n = Counter((h, g) for h, gs, _ in pn for g in gs)
+    gone = {k for k in pairs_o - pairs_n if k[0] in heads_n}
+    come = {k for k in pairs_n - pairs_o if k[0] in heads_o}
+    if not gone and not come:
+        return None
+    raised = sum(g.endswith("-high") for _, g in come) + sum(g.endswith("-low") for _, g in gone)
+    lowered = sum(g.endswith("-low") for _, g in come) + sum(g.endswith("-high") for _, g in gone)
+    sign = -1 if raised > lowered else 1 if lowered > raised else 0
+    heads = {h for h, _ in gone | come}
+    was = {p for h, gs, p in po if h in heads and any((h, g) in gone for g in gs)} or {
+        p for h, _, p in po if h in heads}
+    now = {p for h, gs, p in pn if h in heads and any((h, g) in come for g in gs)} or {
+        p for h, _, p in pn if h in heads}
+    verb = "dropped" if not come else "added" if not gone else "changed"
+    return (2, sign, f"population qualifier {verb}: {_quote(was)} → {_quote(now)}")
+
+
 _ITEM = r"(?:[A-Za-z][\w-]*\s+){0,3}[A-Za-z][\w-]*"
 _ENUMERATION = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM}){{2,}},?\s+(?:and|or)\s+{_ITEM}")
 _ARTICLE = re.compile(r"^(?:the|a|an|our|its|their|any|all)\s+", re.IGNORECASE)
@@ -605,6 +717,80 @@ def _dropped_items(old: str, new: str) -> set[str]:
     gone = {" ".join(i.split()[-2:]) for i in items
             if not re.search(rf"\b{re.escape(i.split()[-1])}\b", low)}
     return gone if len(gone) * 2 >= len(items) else set()
+
+
+_SCOPE_LIST = re.compile(
+    r"\b(?<!may\s)(?<!might\s)(?<!could\s)(?<!can\s)"
+    r"(?:including(?:\s+but\s+not\s+limited\s+to)?|includes?|comprising|comprises?|"
+    r"consist(?:s|ing)?\s+of|composed\s+of|made\s+up\s+of|draw(?:s|ing)?\s+(?:up)?on|"
+    r"drew\s+on|drawn\s+from)\b:?\s*(?P<items>[^.:()]+)",
+    re.IGNORECASE,
+)
+"""A scope-defining enumeration (codebook 11.2): the list after "including", "comprising",
+"consists of" or "draws on" is what the commitment covers. "may include" introduces examples,
+and the examples after "e.g." or "such as" are cut before this is read."""
+_ITEM_TAIL = re.compile(
+    r"\s+(?:as|where|when|if)\s+(?:appropriate|relevant|necessary|applicable|possible|needed)"
+    r"\b.*$",
+    re.IGNORECASE,
+)
+"""A hedge after the last item ("post-market monitoring as appropriate") is no part of it."""
+_NOT_HEAD = frozenset(
+    "etc others more other appropriate relevant necessary applicable possible needed".split())
+
+
+def _scope_items(text: str) -> tuple[list[str], set[str]]:
+    """The items of the scope-defining enumerations of ``text`` (lists of two or more), and
+    the introducing words of every such list or single item, by stem ("draw", "incl").
+
+    Items are split at semicolons when the list uses them (an item may hold commas), else at
+    commas; the last at "and" or "or"."""
+    items: list[str] = []
+    intros: set[str] = set()
+    for m in _SCOPE_LIST.finditer(text):
+        body = m.group("items")
+        parts = body.split(";") if ";" in body else re.split(r",|\s+(?:and|or|and/or)\s+", body)
+        found = [p for p in (_ITEM_TAIL.sub("", re.sub(r"^\s*(?:and|or)\s+", "", q)).strip()
+                             for q in parts) if _item_head(p)]
+        intros.add(m.group(0)[:4].lower().replace("drew", "draw"))
+        if len(found) >= 2:
+            items.extend(found)
+    return items, intros
+
+
+def _item_head(item: str) -> str:
+    """The last content word of a list item ("results of post-mitigation testing" → "testing")."""
+    words = [w for w in re.findall(r"[A-Za-z][\w-]*", item.lower()) if w not in _NOT_HEAD]
+    return words[-1] if words else ""
+
+
+def _missing(items: list[str], other: str) -> list[str]:
+    """The items whose head word ``other`` does not hold, each by its last three words."""
+    low = other.lower()
+    return [" ".join(i.split()[-3:]) for i in items
+            if not re.search(rf"\b{re.escape(_item_head(i))}\b", low)]
+
+
+def _enumeration_moved(old: str, new: str, old_all: str, new_all: str
+                       ) -> tuple[int, int, str] | None:
+    """A scope-defining enumeration shortened, removed or lengthened (codebook 11.2, example
+    G: "draws on incidents, post-mitigation testing, escalation statistics and threat models"
+    → "draws on post-market monitoring"): what the commitment lists is what it covers, so
+    fewer items narrow its scope and more broaden it. The lists are read in the rule texts
+    (``old``, ``new``: examples cut); an item whose head word still stands anywhere in the other
+    whole wording (``old_all``, ``new_all``), even among its examples, was kept (reordered,
+    repunctuated, reworded around its head, or an example the other side introduces with a
+    word not read as one)."""
+    items_o, intro_o = _scope_items(old)
+    items_n, intro_n = _scope_items(new)
+    if len(items_n) < len(items_o) and (gone := _missing(items_o, new_all)):
+        what = "shortened" if intro_o & intro_n else "removed"
+        return (1, -1, f"scope-defining enumeration {what} (narrowed): "
+                       f"{_quote(set(gone))} dropped")
+    if len(items_n) > len(items_o) and (come := _missing(items_n, old_all)):
+        return (1, 1, f"scope-defining enumeration lengthened (broadened): "
+                      f"{_quote(set(come))} added")
+    return None
 
 
 def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]] | None = None) -> Judgement:
@@ -664,7 +850,8 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
             moves.append((2, 0, f"threshold {_quote(th_o - th_n)} → {_quote(th_n - th_o)}"))
     if not any(d == 2 for d, _, _ in moves) and (
             _DEFINES_THRESHOLD.search(_clean(old)) and _DEFINES_THRESHOLD.search(_clean(new))):
-        if population := _population_moved(o_rule, n_rule):
+        if population := (_population_moved(o_rule, n_rule)
+                          or _population_requalified(o_rule, n_rule)):
             moves.append(population)
 
     if not any(d == 2 for d, _, _ in moves):
@@ -701,6 +888,8 @@ def judge(old: str, new: str, strengths: tuple[tuple[int, str], tuple[int, str]]
         moves.append((1, 1, f"scope gained {_quote(dm_n - dm_o)}"))
     elif dm_o != dm_n:
         moves.append((1, -1, f"scope {_quote(dm_o - dm_n)} → {_quote(dm_n - dm_o)}"))
+    elif enumeration := _enumeration_moved(o_rule, n_rule, o, n):
+        moves.append(enumeration)
     elif (nar_n - nar_o) or (wide_o - wide_n and not wide_n - wide_o):
         moves.append((1, -1, f"scope narrowed {_quote((nar_n - nar_o) | (wide_o - wide_n))}"))
     elif (nar_o - nar_n) or (wide_n - wide_o and not wide_o - wide_n):

@@ -162,6 +162,74 @@ def test_a_threshold_about_more_capable_actors_is_a_high_threshold_weakening(
     assert "2 threshold/trigger: population" in high_because(h)
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Cyber uplift level 1: A model that could enable moderately resourced state programs "
+         "to disrupt a national grid.",
+         "Cyber uplift level 1: A model that could enable state programs to disrupt a national "
+         "grid."),
+        ("CBRN-4: The ability to substantially uplift experts in building a radiological device.",
+         "CBRN-4: The ability to substantially uplift top-tier experts in building a "
+         "radiological device."),
+    ],
+)
+def test_a_qualifier_dropped_or_added_to_a_threshold_population_is_high(
+        old: str, new: str) -> None:
+    h = hunk(old, new)
+    assert h.severity == "high"
+    assert "2 threshold/trigger: population qualifier" in high_because(h)
+
+
+def test_a_qualifier_that_grades_no_capacity_on_a_threshold_population_is_below_high() -> None:
+    h = hunk("CBRN-4: The ability to substantially uplift experts in building a radiological "
+             "device.",
+             "CBRN-4: The ability to substantially uplift relevant experts in building a "
+             "radiological device.")
+    assert h.severity != "high"
+
+
+def test_a_population_qualifier_dropped_outside_a_threshold_definition_is_below_high() -> None:
+    h = hunk("We will offer moderately resourced state programs a briefing on our safeguards.",
+             "We will offer state programs a briefing on our safeguards.")
+    assert h.severity != "high"
+
+
+def test_a_scope_defining_enumeration_shortened_in_a_commitment_is_a_high_scope_narrowing(
+) -> None:
+    h = hunk("We review our safeguards every quarter, drawing on abuse reports; results of "
+             "penetration tests; usage statistics; and revised risk models.",
+             "We review our safeguards every quarter, drawing on field monitoring.")
+    assert h.severity == "high" and h.direction == "weakened"
+    assert "1 scope: scope-defining enumeration shortened (narrowed)" in high_because(h)
+
+
+def test_an_item_dropped_from_what_a_commitment_includes_is_high() -> None:
+    h = hunk("We will audit our vendors, including hosting providers and annotation "
+             "contractors, every year.",
+             "We will audit our vendors, including hosting providers, every year.")
+    assert h.severity == "high" and h.direction == "weakened"
+    assert "'annotation contractors' dropped" in high_because(h)
+
+
+def test_a_scope_defining_enumeration_lengthened_in_a_commitment_is_a_high_scope_broadening(
+) -> None:
+    h = hunk("Each quarterly review will draw on incident reports and usage statistics.",
+             "Each quarterly review will draw on incident reports, usage statistics and staff "
+             "interviews.")
+    assert h.severity == "high" and h.direction == "strengthened"
+    assert "1 scope: scope-defining enumeration lengthened (broadened)" in high_because(h)
+
+
+@pytest.mark.parametrize("marker", ["such as", "for example"])
+def test_an_item_dropped_from_an_illustrative_list_in_a_commitment_is_below_high(
+        marker: str) -> None:
+    h = hunk(f"We will audit our vendors, {marker} hosting providers and annotation "
+             "contractors, every year.",
+             f"We will audit our vendors, {marker} hosting providers, every year.")
+    assert h.severity != "high"
+
+
 def test_a_threshold_population_named_by_a_synonym_is_below_high() -> None:
     h = hunk("CBRN-3: A model that could significantly uplift novices to create biological weapons.",
              "CBRN-3: A model that could significantly uplift non-experts to create biological "

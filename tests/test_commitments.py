@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from differ.commitments import Commitment, commitment_id, extract_commitments
+from differ.commitments import Commitment, commitment_id, enumerations, extract_commitments
+from differ.segment import segment
 
 POLICY = """# Frontier Safety Policy
 
@@ -179,6 +180,29 @@ def test_an_items_further_sentences_stay_in_the_list() -> None:
             "- Model weights are encrypted at rest. Keys are rotated every 90 days.\n")
     texts = [c.text for c in extract_commitments(text)]
     assert not any("Keys are rotated" in t for t in texts)
+
+
+_NUMBERED_RUN_IN = """## 2. Risk analysis
+
+We assess each identified risk based on the following:
+
+(1)model-independent information: we gather what incident databases record about the risk.
+
+(2)model evaluations: we run evaluations of the model's capabilities.
+
+## 3. Governance
+
+The board reviews this policy every year.
+"""
+
+
+def test_numbered_items_whose_marker_runs_into_the_first_word_are_the_lead_ins_items() -> None:
+    sentences = segment(_NUMBERED_RUN_IN)
+    items, _ = enumerations(sentences)
+    listed = [s.text for s in sentences if id(s) in items]
+    assert [t[:6] for t in listed] == ["(1)mod", "(2)mod"]
+    assert all(items[id(s)].text.startswith("We assess each identified risk")
+               for s in sentences if id(s) in items)
 
 
 def test_a_list_that_lost_its_bullets_still_runs_over_its_impersonal_items() -> None:

@@ -300,6 +300,63 @@ def test_a_list_reordered_or_repunctuated_is_not_shortened() -> None:
                           "and safety cases.").material
 
 
+def test_a_scope_defining_enumeration_shortened_is_a_scope_narrowing() -> None:
+    j = judge("We review our safeguards every quarter, drawing on abuse reports, penetration "
+              "test results, usage statistics and revised risk models.",
+              "We review our safeguards every quarter, drawing on abuse reports.")
+    assert j.dims == (1,) and j.direction == "weakened"
+    assert "scope-defining enumeration shortened (narrowed)" in j.because
+    assert "'usage statistics'" in j.because
+
+
+def test_a_scope_defining_enumeration_at_semicolons_replaced_by_one_term_is_narrowed() -> None:
+    j = judge("We review our safeguards every quarter, drawing on abuse reports; results of "
+              "penetration tests; statistics about our triage, review and escalation queues; and "
+              "revised risk models.",
+              "We review our safeguards every quarter, drawing on field monitoring.")
+    assert 1 in j.dims and j.direction == "weakened"
+    assert "scope-defining enumeration shortened (narrowed)" in j.because
+
+
+def test_a_scope_defining_enumeration_removed_with_its_introducer_is_a_scope_narrowing() -> None:
+    j = judge("The review panel comprises the head of research, the general counsel and an "
+              "outside ethicist.",
+              "The review panel meets every month.")
+    assert 1 in j.dims
+    assert "scope-defining enumeration removed (narrowed)" in j.because
+
+
+def test_a_scope_defining_enumeration_lengthened_is_a_scope_broadening() -> None:
+    j = judge("Each quarterly review will draw on incident reports and usage statistics.",
+              "Each quarterly review will draw on incident reports, usage statistics and staff "
+              "interviews.")
+    assert j.dims == (1,) and j.direction == "strengthened"
+    assert ("scope-defining enumeration lengthened (broadened): 'staff interviews' added"
+            in j.because)
+
+
+def test_a_scope_defining_enumeration_reordered_or_reworded_around_its_heads_is_not_material(
+) -> None:
+    old = "Our incident log will include outages, jailbreak reports and data leaks."
+    assert not judge(old, "Our incident log will include data leaks, outages and jailbreak "
+                          "reports.").material
+    assert not judge(old, "Our incident log will include outages, confirmed jailbreak reports, "
+                          "and data leaks.").material
+
+
+def test_a_scope_defining_list_whose_examples_are_reworded_is_not_lengthened() -> None:
+    # "such as" is read as examples and cut; "metadata like" is not: the items are the same.
+    assert not judge("Our logs include access records, alerts and metadata such as flow records "
+                     "and lookups.",
+                     "Our logs include access records, alerts and metadata like flow records and "
+                     "lookups.").material
+
+
+def test_a_list_after_may_include_is_not_read_as_scope_defining() -> None:
+    assert not judge("Our incident log may include outages, jailbreak reports and data leaks.",
+                     "Our incident log may include outages and data leaks.").material
+
+
 def test_an_illustrative_list_shortened_is_not_material() -> None:
     assert not judge("We evaluate dangerous capabilities, such as biological, chemical, nuclear "
                      "and cyber uplift, before deployment.",
@@ -475,6 +532,59 @@ def test_people_with_basic_backgrounds_renamed_novices_is_not_material() -> None
     assert not judge("The ability to significantly help individuals with basic technical "
                      "backgrounds create CBRN weapons.",
                      "The ability to significantly help novices create CBRN weapons.").material
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "gone", "come"),
+    [
+        ("The ability to uplift moderately resourced state programs seeking nerve agents.",
+         "The ability to uplift state programs seeking nerve agents.",
+         "moderately resourced state programs", "state programs"),
+        ("A capability that could enable low-resourced actors to take down a water utility.",
+         "A capability that could enable actors to take down a water utility.",
+         "low-resourced actors", "actors"),
+        ("The ability to help individuals with basic technical backgrounds culture a pathogen.",
+         "The ability to help individuals culture a pathogen.",
+         "individuals with basic technical backgrounds", "individuals"),
+    ],
+)
+def test_a_qualifier_dropped_from_a_threshold_population_is_a_threshold_change(
+        old: str, new: str, gone: str, come: str) -> None:
+    j = judge(old, new)
+    assert j.dims == (2,)
+    assert f"population qualifier dropped: '{gone}' → '{come}'" in j.because
+
+
+def test_a_qualifier_raising_a_threshold_population_is_a_threshold_weakening() -> None:
+    j = judge("The ability to uplift experts in synthesising a novel toxin.",
+              "The ability to uplift top-tier experts in synthesising a novel toxin.")
+    assert j.dims == (2,) and j.direction == "weakened"
+    assert "population qualifier added: 'experts' → 'top-tier experts'" in j.because
+
+
+def test_a_qualifier_lowering_a_threshold_population_is_a_threshold_strengthening() -> None:
+    j = judge("The ability to uplift actors in synthesising a novel toxin.",
+              "The ability to uplift unskilled actors in synthesising a novel toxin.")
+    assert j.dims == (2,) and j.direction == "strengthened"
+
+
+@pytest.mark.parametrize("qualifier", ["such", "relevant", "these"])
+def test_a_qualifier_that_grades_no_capacity_leaves_a_threshold_population_alone(
+        qualifier: str) -> None:
+    assert not judge("The ability to uplift experts in synthesising a novel toxin.",
+                     f"The ability to uplift {qualifier} experts in synthesising a novel toxin."
+                     ).material
+
+
+def test_a_population_qualifier_restated_in_other_words_is_not_material() -> None:
+    assert not judge("The ability to uplift top-tier experts in synthesising a novel toxin.",
+                     "The ability to uplift world-class experts in synthesising a novel toxin."
+                     ).material
+
+
+def test_a_population_qualifier_dropped_outside_a_threshold_definition_is_not_material() -> None:
+    assert not judge("We will run a yearly workshop for low-resourced actors in our region.",
+                     "We will run a yearly workshop for actors in our region.").material
 
 
 def test_a_population_swapped_outside_a_threshold_definition_is_no_threshold_change() -> None:
