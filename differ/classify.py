@@ -1470,6 +1470,10 @@ def _whole_commitments(outcome: list[Sentence], side: list[Sentence]) -> bool:
     A sentence of a footnote explains its anchor (a term's meaning, a rationale), and one in a
     recommendations part speaks to the field: neither is the author's standing commitment
     (codebook 2, exclude; 4, L) unless it names what it binds, which the categories judge.
+    Beside its advice, a recommendations part may state the author's own plan ("We will: ..."):
+    a sentence there that binds the author at the top rung ("we will keep the records") is
+    that commitment; one that only aims ("we will strive to advance these recommendations")
+    is aspiration about the field.
     """
     if not outcome:
         return False
@@ -1478,9 +1482,18 @@ def _whole_commitments(outcome: list[Sentence], side: list[Sentence]) -> bool:
     notes = {s.para for s in side if _NOTE_LINE.match(s.text)}
     return any(
         commits(s) and not _fragment(s) and s.para not in notes
-        and not is_recommendation_section(" > ".join(s.section))
+        and (not is_recommendation_section(" > ".join(s.section)) or _firmly_own(s))
         for s in outcome
     )
+
+
+def _firmly_own(s: Sentence) -> bool:
+    """Whether the commitment reader, reading ``s`` as part of a recommendations part, still
+    finds the author bound at the top rung ("we will ..."), not advising the field."""
+    from differ.commitments import strength_of
+
+    found = strength_of(s.text, in_recommendations=True)
+    return found is not None and found[0] == 4
 
 
 def _only_examples(old: list[Sentence], new: list[Sentence],

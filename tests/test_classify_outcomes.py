@@ -122,6 +122,19 @@ def test_an_added_sentence_in_a_recommendations_part_is_not_high() -> None:
     assert all(h.severity != "high" for h in compare(old, new).hunks)
 
 
+def test_a_firm_commitment_of_the_authors_own_removed_from_a_recommendations_part_is_high() -> None:
+    # Beside its advice to the field, such a part states the author's own plan ("We will: ..."):
+    # "we will" there binds the author, so its deletion is outcome X.
+    old = ("## 2. Recommendations for Other Developers\n\n"
+           "Every developer should publish a framework.\n\n"
+           "We will gather and keep the records of our internal engineering work.\n\n"
+           "## 3. Other\n\nText stays.\n")
+    new = old.replace("We will gather and keep the records of our internal engineering "
+                      "work.\n\n", "")
+    [h] = compare(old, new).hunks
+    assert h.severity == "high" and h.direction == "removed"
+
+
 def test_a_removed_instruction_of_an_example_task_is_not_high() -> None:
     # An appendix of example evaluation tasks describes what a model is asked to do: its
     # "must" binds the model under test, not the author (codebook 2, exclude).
