@@ -825,7 +825,7 @@ class Classifier:
             verb = "removed with no counterpart (outcome X)" if not new else \
                 "added with no counterpart (outcome A)"
             because.append(f"high: a commitment {verb}, whatever its category (codebook 4)")
-        if severity == "high" and _only_examples(old, new, items_of):
+        if severity == "high" and _only_examples(old, new, items_of, self.is_commitment):
             severity = "medium"
             because.append("medium: only items of a list of examples changed; the rule stands "
                            "without them (codebook 11.2)")
@@ -1497,12 +1497,18 @@ def _firmly_own(s: Sentence) -> bool:
 
 
 def _only_examples(old: list[Sentence], new: list[Sentence],
-                   items_of: Mapping[int, Sentence]) -> bool:
-    """Whether every sentence of the region is an item of a list offered as examples."""
+                   items_of: Mapping[int, Sentence], binds: Callable[[str], bool]) -> bool:
+    """Whether every sentence of the region is an item of a list offered as examples.
+
+    An item runs over its paragraph, and a text layer that lost the break after the last item
+    runs the sentences that follow into it: one of those that has no item marker of its own
+    and binds by its own words (``binds``: "We will share the results ...") states a rule
+    beside the examples, not an example."""
     body = [s for s in (*old, *new) if not s.heading]
     return bool(body) and all(
         (lead := items_of.get(id(s))) is not None and bool(_EXAMPLES_LEAD.search(lead.text))
         and not _CONDITION_EXAMPLES.search(lead.text)
+        and (bool(_ITEM_MARK.match(s.text)) or not binds(s.text))
         for s in body
     )
 

@@ -94,6 +94,15 @@ def test_an_item_added_to_a_list_of_examples_is_not_high() -> None:
     assert highs(new.replace(FLATTERY, ""), new) == []
 
 
+def test_a_commitment_added_after_the_last_example_in_its_paragraph_is_high() -> None:
+    # A text layer that lost the break after the last item runs the next sentences into it:
+    # a sentence there that binds on its own is a rule, not one of the examples.
+    old = TESTS.format(lead=EXAMPLES)
+    new = old.replace("flatters the user.", "flatters the user. We will share the results "
+                      "of every honesty test with the board within ten days.")
+    assert len(highs(old, new)) == 1
+
+
 def test_an_item_dropped_from_a_list_the_commitment_consists_of_is_still_high() -> None:
     old = TESTS.format(lead=OPERATIVE)
     assert len(highs(old, old.replace(FLATTERY, ""))) == 1
