@@ -456,6 +456,13 @@ class Classifier:
 
         return not s.heading and (self.is_commitment(s.text) or commits(s))
 
+    def bound_only_by_lead_in(self, item: Sentence) -> bool:
+        """Whether a list item says something ("Quarterly audits of model access") yet binds by
+        no words of its own: what commits to it is the sentence introducing its list. A bare
+        marker ("1.") says nothing."""
+        said = _ENUM_LEAD.sub("", item.text, count=1).split()
+        return len(said) >= 2 and not self.binds(item)
+
     def quantified(self, s: Sentence) -> bool:
         """Whether ``s`` carries a quantity (not a section, list, footnote or version number)."""
         return bool(self._numbers(s.words))
@@ -648,7 +655,8 @@ class Classifier:
     # -- the hunk ---------------------------------------------------------------------------
 
     def classify(self, region: Region, lead_ins: Mapping[int, Sentence] | None = None,
-                 standing: Standing | None = None, kept: frozenset[int] = frozenset()) -> Hunk:
+                 standing: Standing | None = None, kept: frozenset[int] = frozenset(),
+                 loose: frozenset[int] = frozenset()) -> Hunk:
         """Classify one region into a Hunk (the severity rules in the module docstring).
 
         ``lead_ins``: for list items (by ``id``) that a commitment introduces, that commitment
@@ -657,9 +665,10 @@ class Classifier:
         ``standing``: both versions' sentences; a would-be high hunk every sentence of which
         still stands word for word in the other version (``Standing``) is cosmetic.
         ``kept``: the lead-ins (by ``id``), each deleted or inserted, some item of which
-        stands unchanged in both versions.
+        stands unchanged in both versions. ``loose``: those of them some item of which, standing,
+        binds by no words of its own ("1. Quarterly audits"): only the lead-in commits to it.
         """
-        hunk = self._classify(region, lead_ins, standing, kept)
+        hunk = self._classify(region, lead_ins, standing, kept, loose)
         if standing is not None and region.kind != "moved" and hunk.severity in ("medium", "high") and (
             (
                 (hunk.severity == "high" or _all_long(region.old + region.new))
@@ -681,7 +690,8 @@ class Classifier:
         return hunk
 
     def _classify(self, region: Region, lead_ins: Mapping[int, Sentence] | None,
-                  standing: Standing | None = None, kept: frozenset[int] = frozenset()) -> Hunk:
+                  standing: Standing | None = None, kept: frozenset[int] = frozenset(),
+                  loose: frozenset[int] = frozenset()) -> Hunk:
         old, new = region.old, region.new
         old_text = " ".join(s.text for s in old)
         new_text = " ".join(s.text for s in new)
@@ -757,10 +767,11 @@ class Classifier:
             self._relocated(old, new, signals, details, because, evidence)
         elif not new:
             outcome = self._one_sided(old, "removed", "section_removed", signals, details,
-                                      because, evidence, lead_ins, items_of, standing, kept)
+                                      because, evidence, lead_ins, items_of, standing, kept,
+                                      loose)
         elif not old:
             outcome = self._one_sided(new, "added", "section_added", signals, details, because,
-                                      evidence, lead_ins, items_of, standing, kept)
+                                      evidence, lead_ins, items_of, standing, kept, loose)
         else:
             self._modified(region, real, signals, details, because, evidence)
 
@@ -1028,6 +1039,7 @@ class Classifier:
         items_of: Mapping[int, Sentence],
         standing: Standing | None = None,
         kept: frozenset[int] = frozenset(),
+        loose: frozenset[int] = frozenset(),
     ) -> list[Sentence]:
         """Whole sentences deleted or inserted: commitments and headings are what matter.
 
@@ -1038,7 +1050,8 @@ class Classifier:
         obligations are the items, judged in their own hunks (codebook 5, reorganisation),
         unless it carries an obligation of its own (``binds_its_list``) over items that stay
         (``kept``) or that were not read as its items: those are no longer bound, or now bound,
-        by it. Items whose lead-in does not stand in the other version either (``standing``) go
+        by it. So does one that only announces its list ("we commit to the following:") over
+        items that stay and bind by no words of their own (``loose``). Items whose lead-in does not stand in the other version either (``standing``) go
         or come with it: the whole enumerated commitment is deleted or inserted.
         Returns the commitment sentences deleted or inserted (none for a threshold's items,
         whose weight is the threshold's).
@@ -1049,8 +1062,12 @@ class Classifier:
             # Its items stay, or none was read as its (a text layer lost their markers).
             return id(s) in kept or not any(lead is s for lead in items_of.values())
 
+        def carries(s: Sentence) -> bool:
+            # Its list is committed to through it alone.
+            return (binds_its_list(s.text) and unbinds(s)) or id(s) in loose
+
         def announces_only(s: Sentence) -> bool:
-            if not only_announces_list(s.text) or (binds_its_list(s.text) and unbinds(s)):
+            if not only_announces_list(s.text) or carries(s):
                 return False
             at = next(k for k, x in enumerate(side) if x is s)
             return not any(not x.heading and x.para != s.para for x in side[at + 1:]) and not any(
@@ -1145,13 +1162,15 @@ class Classifier:
             word = self.binding_word(lead.text) or commitment_word(lead)
             because.append(f"{signal}: commitment sentence (binds with '{word}')")
             binds_list = next((s for s in binding if only_announces_list(s.text)
-                               and binds_its_list(s.text) and unbinds(s)), None)
+                               and carries(s)), None)
             if binds_list is not None:
                 # "We will need to satisfy the following criteria:" alone, its items unchanged:
                 # the obligation that makes the list binding goes or comes with it.
                 verb = "no longer bound" if signal == "removed" else "now bound"
-                because.append(f"{signal}: the lead-in {_quote(binds_list.text)} carries its own "
-                               f"obligation; the items of its list are {verb} by it")
+                why = ("carries its own obligation" if binds_its_list(binds_list.text)
+                       else "alone commits to items that bind by no words of their own")
+                because.append(f"{signal}: the lead-in {_quote(binds_list.text)} {why}; the "
+                               f"items of its list are {verb} by it")
             if signal == "added":
                 carve = next((m for t in binding if (m := CARVE_OUT.search(t.text))), None)
                 if carve:

@@ -169,6 +169,16 @@ def test_a_lead_in_committing_to_the_following_deleted_over_self_binding_items_i
     assert highs(listed(lead, ITEMS), listed("", ITEMS)) == []
 
 
+def test_a_lead_in_committing_to_the_following_deleted_over_items_that_bind_nothing_is_high() -> None:
+    # "Quarterly audits ..." binds only through "we commit to the following:": without the
+    # lead-in the items that stay are no longer committed to.
+    items = (
+        "1. Quarterly audits of model access by an external firm.\n\n"
+        "2. Annual red-team exercises on deployed models.\n\n"
+    )
+    assert len(highs(listed("We commit to the following:", items), listed("", items))) == 1
+
+
 def test_a_binding_lead_in_reworded_with_the_same_meaning_is_not_high() -> None:
     reworded = "To make the required showing, we will have to satisfy the following criteria:"
     assert highs(listed(OBLIGED), listed(reworded)) == []
