@@ -301,8 +301,9 @@ class Standing:
         }
         return all(self._pieces(squashes[k], side) is not None for k in touched)
 
-    REPEAT_MIN = 40
-    """Fewest squashed characters in a block doubled next to itself to call it a repeat."""
+    REPEAT_MIN = PIECE
+    """Fewest squashed characters in a block doubled next to itself to call it a repeat: a
+    running footer ("12 Acme Compliance Framework") is as short as a piece of a sentence."""
     REPEAT_REACH = 6000
     """How far back (squashed characters) the first copy of a doubled block may start."""
 

@@ -180,6 +180,17 @@ def test_a_block_doubled_right_after_itself_is_cosmetic_though_cut_mid_sentence(
     assert all(h.severity == "none" for h in compare(once, twice).hunks)
 
 
+def test_a_page_footer_doubled_right_after_itself_is_cosmetic() -> None:
+    # A running footer (page number and title) is shorter than a paragraph; doubled by the
+    # text layer it is still only a repeat.
+    footer = "\n\n                    12\n          Acme Compliance Framework\n\n"
+    once = DOC.format(body=EVALS + footer + "Cyber evaluations run nightly.")
+    twice = DOC.format(body=EVALS + footer + footer.lstrip("\n") + "Cyber evaluations run "
+                       "nightly.")
+    result = compare(once, twice)
+    assert result.hunks and all(h.severity == "none" for h in result.hunks)
+
+
 def test_a_short_sentence_found_far_from_its_copy_is_not_taken_for_a_repeat() -> None:
     once = DOC.format(body=EVALS + "\n\nCyber evaluations run nightly.")
     more = DOC.format(body="Cyber evaluations run nightly.\n\n" + EVALS
