@@ -459,10 +459,8 @@ class Classifier:
 
     def bound_only_by_lead_in(self, item: Sentence) -> bool:
         """Whether a list item says something ("Quarterly audits of model access") yet binds by
-        no words of its own: what commits to it is the sentence introducing its list. A bare
-        marker ("1.") says nothing."""
-        said = _ENUM_LEAD.sub("", item.text, count=1).split()
-        return len(said) >= 2 and not self.binds(item)
+        no words of its own: what commits to it is the sentence introducing its list."""
+        return _says_something(item) and not self.binds(item)
 
     def quantified(self, s: Sentence) -> bool:
         """Whether ``s`` carries a quantity (not a section, list, footnote or version number)."""
@@ -1052,8 +1050,11 @@ class Classifier:
         unless it carries an obligation of its own (``binds_its_list``) over items that stay
         (``kept``) or that were not read as its items: those are no longer bound, or now bound,
         by it. So does one that only announces its list ("we commit to the following:") over
-        items that stay and bind by no words of their own (``loose``). Items whose lead-in does not stand in the other version either (``standing``) go
-        or come with it: the whole enumerated commitment is deleted or inserted.
+        items that stay and bind by no words of their own (``loose``). Items whose lead-in does
+        not stand in the other version either (``standing``) go or come with it: the whole
+        enumerated commitment is deleted or inserted. An item that binds nothing by itself,
+        deleted or inserted under a binding lead-in that stands, shortens or lengthens the list
+        that commitment consists of.
         Returns the commitment sentences deleted or inserted (none for a threshold's items,
         whose weight is the threshold's).
         """
@@ -1154,6 +1155,25 @@ class Classifier:
             because.append(f"{signal}: item of the list the commitment {_quote(lead.text)} "
                            f"introduces, {signal} with it")
             evidence.extend([lead.text, *(s.text for s in with_lead)])
+            return []
+        shortened = [
+            s for s in side if not s.heading and s not in binding
+            and (lead := items_of.get(id(s))) is not None
+            and standing is not None and standing.stands(lead, own)
+            and _says_something(s) and not binds(s)
+            and binds(lead) and not _EXAMPLES_LEAD.search(lead.text)
+            and not _NOT_LIMITED.search(lead.text)
+        ]
+        if shortened and not binding:
+            # "● Have no stake in the outcome" dropped from under "We will select external
+            # reviewers that:", which stands: the list is what that commitment commits to, and
+            # it is shorter or longer (codebook 11.2, scope-defining enumeration).
+            lead = items_of[id(shortened[0])]
+            signals.add(signal)
+            details[signal] = _quote(shortened[0].text)
+            because.append(f"{signal}: item of the list the commitment {_quote(lead.text)} "
+                           "consists of, which stands")
+            evidence.extend([lead.text, *(s.text for s in shortened)])
             return []
         if binding:
             # Prefer a binding sentence that itself names a category: that is the commitment.
@@ -1479,6 +1499,11 @@ def _fragment(s: Sentence) -> bool:
         return False
     last = s.words[-1].lower().strip("\"“”’'()[],") if s.words else ""
     return last in _OPEN_END or (len(s.words) < FRAGMENT_WORDS and not _ITEM_MARK.match(text))
+
+
+def _says_something(item: Sentence) -> bool:
+    """Whether a list item has words besides its marker: a bare "1." says nothing."""
+    return len(_ENUM_LEAD.sub("", item.text, count=1).split()) >= 2
 
 
 def _whole_commitments(outcome: list[Sentence], side: list[Sentence]) -> bool:

@@ -108,6 +108,26 @@ def test_an_item_dropped_from_a_list_the_commitment_consists_of_is_still_high() 
     assert len(highs(old, old.replace(FLATTERY, ""))) == 1
 
 
+REVIEWERS = (
+    "## 6. Outside scrutiny\n\n"
+    "We will select external reviewers that:\n\n"
+    "● Have deep experience with evaluations of dangerous capabilities.\n\n"
+    "● Have no stake in the outcome of the risk assessment they review.\n\n"
+    "## 7. Governance\n\nThe board reviews this policy every year.\n"
+)
+NO_STAKE = "● Have no stake in the outcome of the risk assessment they review.\n\n"
+
+
+def test_a_criterion_dropped_from_a_list_the_commitment_consists_of_is_high() -> None:
+    # "Have no stake ..." binds nothing by itself: the list is what "We will select external
+    # reviewers that:" commits to, and it is shorter (codebook 11.2).
+    assert len(highs(REVIEWERS, REVIEWERS.replace(NO_STAKE, ""))) == 1
+
+
+def test_a_criterion_added_to_a_list_the_commitment_consists_of_is_high() -> None:
+    assert len(highs(REVIEWERS.replace(NO_STAKE, ""), REVIEWERS)) == 1
+
+
 def test_an_action_dropped_from_steps_such_as_the_following_is_still_high() -> None:
     old = TESTS.format(lead="If a model deceives users, we may take steps such as the following:")
     assert len(highs(old, old.replace(FLATTERY, ""))) == 1
