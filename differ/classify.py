@@ -348,6 +348,16 @@ class Standing:
                 return True
         return False
 
+    def continues_paragraph(self, sentence: Sentence, side: str) -> bool:
+        """Whether ``sentence`` of version ``side`` follows another sentence of its paragraph
+        that says something: not the first words after a list item's marker ("1." on a line of
+        its own opens the item with the text after it)."""
+        at = self._at[side].get(sentence.start)
+        if not at:
+            return False
+        before = self._sentences(side)[at - 1]
+        return before.para == sentence.para and _says_something(before)
+
     @property
     def _at(self) -> dict[str, dict[int, int]]:
         if not self._starts:
@@ -835,7 +845,8 @@ class Classifier:
             verb = "removed with no counterpart (outcome X)" if not new else \
                 "added with no counterpart (outcome A)"
             because.append(f"high: a commitment {verb}, whatever its category (codebook 4)")
-        if severity == "high" and _only_examples(old, new, items_of, self.is_commitment):
+        if severity == "high" and _only_examples(old, new, items_of, self.is_commitment,
+                                                 self._continues(region, standing)):
             severity = "medium"
             because.append("medium: only items of a list of examples changed; the rule stands "
                            "without them (codebook 11.2)")
@@ -865,6 +876,17 @@ class Classifier:
             summary=summary,
             direction=_direction(signals, judgement),
         )
+
+    @staticmethod
+    def _continues(region: Region, standing: Standing | None) -> Callable[[Sentence], bool]:
+        """Whether a sentence of ``region`` follows another of its paragraph in its version."""
+        olds = {id(s) for s in region.old}
+
+        def continues(s: Sentence) -> bool:
+            return standing is not None and standing.continues_paragraph(
+                s, "old" if id(s) in olds else "new")
+
+        return continues
 
     def _form_only(self, changes: list[Change], old: list[Sentence], new: list[Sentence],
                    items_of: Mapping[int, Sentence]) -> bool:
@@ -1542,18 +1564,20 @@ def _firmly_own(s: Sentence) -> bool:
 
 
 def _only_examples(old: list[Sentence], new: list[Sentence],
-                   items_of: Mapping[int, Sentence], binds: Callable[[str], bool]) -> bool:
+                   items_of: Mapping[int, Sentence], binds: Callable[[str], bool],
+                   continues: Callable[[Sentence], bool]) -> bool:
     """Whether every sentence of the region is an item of a list offered as examples.
 
     An item runs over its paragraph, and a text layer that lost the break after the last item
-    runs the sentences that follow into it: one of those that has no item marker of its own
-    and binds by its own words (``binds``: "We will share the results ...") states a rule
-    beside the examples, not an example."""
+    runs the sentences that follow into it: one of those, after the item's opening words in
+    its paragraph (``continues``) and with no item marker of its own, that binds by its own
+    words (``binds``: "We will share the results ...") states a rule beside the examples, not
+    an example."""
     body = [s for s in (*old, *new) if not s.heading]
     return bool(body) and all(
         (lead := items_of.get(id(s))) is not None and bool(_EXAMPLES_LEAD.search(lead.text))
         and not _CONDITION_EXAMPLES.search(lead.text)
-        and (bool(_ITEM_MARK.match(s.text)) or not binds(s.text))
+        and (bool(_ITEM_MARK.match(s.text)) or not continues(s) or not binds(s.text))
         for s in body
     )
 

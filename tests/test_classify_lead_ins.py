@@ -94,6 +94,13 @@ def test_an_item_added_to_a_list_of_examples_is_not_high() -> None:
     assert highs(new.replace(FLATTERY, ""), new) == []
 
 
+def test_an_item_dropped_from_a_numbered_list_of_examples_is_not_high() -> None:
+    # A numbered item's marker stands on a line of its own: the text after it opens the item.
+    old = (TESTS.format(lead=EXAMPLES).replace("● Pressure", "1.\nPressure")
+           .replace("● Flattery", "2.\nFlattery"))
+    assert highs(old, old.replace("2.\n" + FLATTERY.removeprefix("● "), "")) == []
+
+
 def test_a_commitment_added_after_the_last_example_in_its_paragraph_is_high() -> None:
     # A text layer that lost the break after the last item runs the next sentences into it:
     # a sentence there that binds on its own is a rule, not one of the examples.
