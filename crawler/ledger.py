@@ -42,7 +42,7 @@ from storage.repo import Repository
 
 log = logging.getLogger("framewatch.ledger")
 
-MODEL = "commitments-20"
+MODEL = "commitments-21"
 """Stored with every derived set; a new model version means `framewatch commitments --rebuild`."""
 
 
