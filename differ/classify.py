@@ -1159,14 +1159,16 @@ class Classifier:
             evidence.extend([lead.text, *(s.text for s in items)])
             return []
         own = "old" if signal == "removed" else "new"
-        with_lead = [
-            s for s in side if not s.heading and s not in binding
-            and (lead := items_of.get(id(s))) is not None
-            and standing is not None and not standing.stands(lead, own)
-            # A list of examples or one "not limited to" its items illustrates its rule.
+        # The items here of a list that a binding lead-in commits to, by whether that lead-in
+        # stands in the other version. A list of examples or one "not limited to" its items
+        # illustrates its rule.
+        listed = [
+            (s, standing.stands(lead, own)) for s in side if not s.heading and s not in binding
+            and (lead := items_of.get(id(s))) is not None and standing is not None
             and binds(lead) and not _EXAMPLES_LEAD.search(lead.text)
             and not _NOT_LIMITED.search(lead.text)
         ]
+        with_lead = [s for s, lead_stands in listed if not lead_stands]
         if with_lead and not binding:
             # "We commit to the following:" deleted and "1. Quarterly audits" with it: the list
             # is the operative content of that commitment (codebook 11.2), and both are gone.
@@ -1178,14 +1180,8 @@ class Classifier:
                            f"introduces, {signal} with it")
             evidence.extend([lead.text, *(s.text for s in with_lead)])
             return []
-        shortened = [
-            s for s in side if not s.heading and s not in binding
-            and (lead := items_of.get(id(s))) is not None
-            and standing is not None and standing.stands(lead, own)
-            and _says_something(s) and not binds(s)
-            and binds(lead) and not _EXAMPLES_LEAD.search(lead.text)
-            and not _NOT_LIMITED.search(lead.text)
-        ]
+        shortened = [s for s, lead_stands in listed
+                     if lead_stands and _says_something(s) and not binds(s)]
         if shortened and not binding:
             # "● Have no stake in the outcome" dropped from under "We will select external
             # reviewers that:", which stands: the list is what that commitment commits to, and

@@ -144,10 +144,11 @@ def _diff_windows(windows: list[Window], whole: Whole) -> DiffResult | None:
         all_regions.extend(regions)
         # A lead-in deleted or inserted over items that stand in both versions binds (or
         # unbinds) them; only a one-sided lead-in's items are looked up.
-        kept = _kept_lead_ins(regions, old_s, new_s, lead_ins, standing) if lead_ins else frozenset()
-        # Of those, the ones with an item that binds only through them ("1. Quarterly audits").
-        loose = _kept_lead_ins(regions, old_s, new_s, lead_ins, standing,
-                               classifier.bound_only_by_lead_in) if kept else frozenset()
+        # Of those, ``loose`` are the ones with an item that binds only through them ("1.
+        # Quarterly audits").
+        kept, loose = (_kept_lead_ins(regions, old_s, new_s, lead_ins, standing,
+                                      classifier.bound_only_by_lead_in)
+                       if lead_ins else (frozenset(), frozenset()))
         hunks.extend(classifier.classify(r, lead_ins, standing, kept, loose) for r in regions)
         # Sentence numbers run on across windows with a gap of one, so that hunks of two
         # windows are never adjacent, as the unchanged sentences between them see to in full.
@@ -164,15 +165,22 @@ def _diff_windows(windows: list[Window], whole: Whole) -> DiffResult | None:
 
 def _kept_lead_ins(regions: list[Region], old_s: list[Sentence], new_s: list[Sentence],
                    lead_ins: Mapping[int, Sentence], standing: Standing,
-                   item: Callable[[Sentence], bool] | None = None) -> frozenset[int]:
+                   loose_item: Callable[[Sentence], bool],
+                   ) -> tuple[frozenset[int], frozenset[int]]:
     """The lead-ins (by ``id``) deleted or inserted whole, some item of which stands unchanged
-    in both versions (and, given ``item``, is such an item)."""
+    in both versions; and those of them one such item of which is a ``loose_item``."""
     one_sided = {id(s) for r in regions if not (r.old and r.new) for s in (*r.old, *r.new)}
-    return frozenset(
-        id(lead) for side, ss in (("old", old_s), ("new", new_s)) for s in ss
-        if (lead := lead_ins.get(id(s))) is not None and id(lead) in one_sided
-        and id(s) not in one_sided and standing.stands(s, side) and (item is None or item(s))
-    )
+    kept: set[int] = set()
+    loose: set[int] = set()
+    for side, ss in (("old", old_s), ("new", new_s)):
+        for s in ss:
+            lead = lead_ins.get(id(s))
+            if (lead is not None and id(lead) in one_sided and id(s) not in one_sided
+                    and standing.stands(s, side)):
+                kept.add(id(lead))
+                if id(lead) not in loose and loose_item(s):
+                    loose.add(id(lead))
+    return frozenset(kept), frozenset(loose)
 
 
 def line_diff(old_text: str, new_text: str) -> list[Op]:

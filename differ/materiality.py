@@ -707,6 +707,12 @@ def _enumerated(text: str) -> frozenset[str]:
     return frozenset(items)
 
 
+def _holds_word(low: str, word: str) -> bool:
+    """Whether lowercased ``low`` has ``word`` as a whole word: a list item whose head word
+    still stands was kept, however the list around it was reordered or reworded."""
+    return re.search(rf"\b{re.escape(word)}\b", low) is not None
+
+
 def _dropped_items(old: str, new: str) -> set[str]:
     """The items of a list of four or more in ``old`` whose head word ``new`` no longer has,
     when they are at least half of the list (a reordered or re-punctuated list loses none)."""
@@ -714,8 +720,7 @@ def _dropped_items(old: str, new: str) -> set[str]:
     if len(items) < 4:
         return set()
     low = new.lower()
-    gone = {" ".join(i.split()[-2:]) for i in items
-            if not re.search(rf"\b{re.escape(i.split()[-1])}\b", low)}
+    gone = {" ".join(i.split()[-2:]) for i in items if not _holds_word(low, i.split()[-1])}
     return gone if len(gone) * 2 >= len(items) else set()
 
 
@@ -767,8 +772,7 @@ def _item_head(item: str) -> str:
 def _missing(items: list[str], other: str) -> list[str]:
     """The items whose head word ``other`` does not hold, each by its last three words."""
     low = other.lower()
-    return [" ".join(i.split()[-3:]) for i in items
-            if not re.search(rf"\b{re.escape(_item_head(i))}\b", low)]
+    return [" ".join(i.split()[-3:]) for i in items if not _holds_word(low, _item_head(i))]
 
 
 def _enumeration_moved(old: str, new: str, old_all: str, new_all: str
